@@ -1,0 +1,64 @@
+#include "args.hpp"
+
+namespace leadhub::cli {
+
+Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
+  Args args;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--" ) {
+      args.positional_.insert(args.positional_.end(), argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
+      break;
+    }
+    if (a.size() < 3 || a.rfind("--", 0) != 0) {
+      args.positional_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2);
+    std::optional<std::string> inline_value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const OptionSpec* spec = nullptr;
+    for (const auto& s : specs) {
+      if (s.name == name) spec = &s;
+    }
+    if (spec == nullptr) return Error::make(ErrorCode::invalid, "unknown option --" + name);
+    if (!spec->takes_value) {
+      if (inline_value) return Error::make(ErrorCode::invalid, "option --" + name + " takes no value");
+      args.values_[name] = "true";
+      continue;
+    }
+    if (inline_value) {
+      args.values_[name] = *inline_value;
+    } else if (i + 1 < argv.size()) {
+      args.values_[name] = argv[++i];
+    } else {
+      return Error::make(ErrorCode::invalid, "option --" + name + " needs a value");
+    }
+  }
+  return args;
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Args::get_or(const std::string& name, const std::string& fallback) const {
+  return get(name).value_or(fallback);
+}
+
+std::string format_options(const std::vector<OptionSpec>& specs) {
+  std::string out;
+  for (const auto& s : specs) {
+    std::string left = "  --" + s.name + (s.takes_value ? " VALUE" : "");
+    if (left.size() < 28) left.resize(28, ' ');
+    out += left + " " + s.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace leadhub::cli

@@ -1,0 +1,53 @@
+// What every subcommand shares: the loaded config, exit codes, error printing and
+// reading a JSON document from a file, stdin or --json.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "config.hpp"
+#include "store/lead_store.hpp"
+
+namespace leadhub::cli {
+
+// Exit codes (documented in `leadhub --help` and app/README.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitPartial = 1,   // import/export finished but some lines were rejected
+  kExitUsage = 2,     // bad command line or config file
+  kExitInvalid = 3,   // the input failed validation
+  kExitNotFound = 4,
+  kExitConflict = 5,  // stale version, illegal status change
+  kExitLocked = 6,    // converted lead
+  kExitStore = 7,     // store unavailable or internal failure
+};
+
+struct Context {
+  HubConfig config;
+  Actor actor;
+};
+
+using Command = int (*)(Context&, const std::vector<std::string>&);
+
+int exit_code_for(ErrorCode code);
+// Prints "leadhub: <code>: message" and each field error to stderr; returns the exit code.
+int report(const Error& error);
+int usage_error(const std::string& message, const std::string& usage);
+
+Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx);
+// The document named by the first positional (a file, or - for stdin) or --json.
+Result<std::string> read_document(const Args& args, std::size_t positional_index);
+Result<RecordId> parse_id(const std::string& text, const char* what);
+void print_line(const std::string& text);
+
+int run_lead(Context& ctx, const std::vector<std::string>& argv);
+int run_partner(Context& ctx, const std::vector<std::string>& argv);
+int run_import(Context& ctx, const std::vector<std::string>& argv);
+int run_export(Context& ctx, const std::vector<std::string>& argv);
+int run_backup(Context& ctx, const std::vector<std::string>& argv);
+int run_stats(Context& ctx, const std::vector<std::string>& argv);
+int run_serve(Context& ctx, const std::vector<std::string>& argv);
+
+}  // namespace leadhub::cli

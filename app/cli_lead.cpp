@@ -1,0 +1,189 @@
+// leadhub lead create|get|find|change|audit
+#include <charconv>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "json/record_json.hpp"
+#include "store/audit_json.hpp"
+#include "util/time_format.hpp"
+
+namespace leadhub::cli {
+namespace {
+
+const char* const kLeadUsage =
+    "usage: leadhub lead create [FILE|-] [--json TEXT] [--idempotency-key KEY]\n"
+    "       leadhub lead get ID\n"
+    "       leadhub lead find [--status S] [--owner CHANNEL] [--source S] [--campaign C] [--email E]\n"
+    "                         [--phone P] [--ref SYSTEM:ID] [--changed-since TIME] [--limit N] [--after ID]\n"
+    "       leadhub lead change ID (--if-version N | --force) [FILE|-] [--json TEXT]\n"
+    "       leadhub lead audit ID\n"
+    "\n"
+    "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
+    "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
+    "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page.\n";
+
+int lead_create(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  auto doc = read_document(*args, 0);
+  if (!doc) return report(doc.error());
+  auto lead = lead_from_json(*doc, DecodeMode::input);
+  if (!lead) return report(lead.error());
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto created = (*store)->create_lead({std::move(lead).value(), ctx.actor, args->get_or("idempotency-key", "")});
+  if (!created) return report(created.error());
+  print_line(to_json(created->record));
+  return kExitOk;
+}
+
+int lead_get(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  if (args->positional().size() != 1) return usage_error("lead get takes one ID", kLeadUsage);
+  auto id = parse_id(args->positional()[0], "id");
+  if (!id) return report(id.error());
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto json = (*store)->read_lead_json(*id);
+  if (!json) return report(json.error());
+  print_line(*json);
+  return kExitOk;
+}
+
+Result<LeadQuery> query_from(const Args& args) {
+  LeadQuery q;
+  std::vector<FieldError> errors;
+  if (auto s = args.get("status")) {
+    if (auto v = parse_enum<LeadStatus>(*s)) q.status = *v;
+    else errors.push_back({"--status", "'" + *s + "' is not a status"});
+  }
+  if (auto s = args.get("source")) {
+    if (auto v = parse_enum<LeadSource>(*s)) q.source = *v;
+    else errors.push_back({"--source", "'" + *s + "' is not a source"});
+  }
+  q.owner_channel = args.get_or("owner", "");
+  q.campaign = args.get_or("campaign", "");
+  q.email = args.get_or("email", "");
+  q.phone = args.get_or("phone", "");
+  if (auto r = args.get("ref")) {
+    const auto colon = r->find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == r->size()) {
+      errors.push_back({"--ref", "expected SYSTEM:ID"});
+    } else {
+      q.external_ref = ExternalRef{r->substr(0, colon), r->substr(colon + 1)};
+    }
+  }
+  if (auto t = args.get("changed-since")) {
+    if (auto ms = parse_timestamp(*t)) q.changed_since = *ms;
+    else errors.push_back({"--changed-since", "not an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"});
+  }
+  if (auto l = args.get("limit")) {
+    std::size_t n = 0;
+    const auto res = std::from_chars(l->data(), l->data() + l->size(), n);
+    if (res.ec != std::errc{} || res.ptr != l->data() + l->size()) errors.push_back({"--limit", "not a number"});
+    else q.limit = n;
+  }
+  if (auto a = args.get("after")) {
+    if (auto id = RecordId::parse(*a)) q.after = *id;
+    else errors.push_back({"--after", "not a leadhub id"});
+  }
+  if (!errors.empty()) return Error::invalid(std::move(errors));
+  return q;
+}
+
+int lead_find(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"status", true, ""}, {"owner", true, ""}, {"source", true, ""},
+                                 {"campaign", true, ""}, {"email", true, ""}, {"phone", true, ""},
+                                 {"ref", true, ""}, {"changed-since", true, ""}, {"limit", true, ""},
+                                 {"after", true, ""}});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  if (!args->positional().empty()) return usage_error("lead find takes options only", kLeadUsage);
+  auto query = query_from(*args);
+  if (!query) return report(query.error());
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto result = (*store)->find_leads(*query);
+  if (!result) return report(result.error());
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key("items").begin_array();
+  for (const auto& lead : result->items) write_json(w, lead);
+  w.end_array().key("next");
+  if (result->next.empty()) w.null();
+  else w.value(result->next.to_string());
+  w.end_object();
+  print_line(out);
+  return kExitOk;
+}
+
+int lead_change(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"json", true, ""}, {"if-version", true, ""}, {"force", false, ""}});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  if (args->positional().empty()) return usage_error("lead change needs an ID", kLeadUsage);
+  auto id = parse_id(args->positional()[0], "id");
+  if (!id) return report(id.error());
+  ChangeLeadCommand cmd;
+  cmd.id = *id;
+  cmd.actor = ctx.actor;
+  if (auto v = args->get("if-version")) {
+    std::uint64_t version = 0;
+    const auto res = std::from_chars(v->data(), v->data() + v->size(), version);
+    if (res.ec != std::errc{} || res.ptr != v->data() + v->size()) return usage_error("--if-version needs a number", kLeadUsage);
+    cmd.expected_version = version;
+  } else if (!args->has("force")) {
+    return usage_error("lead change needs --if-version N (the version you read) or --force", kLeadUsage);
+  }
+  auto doc = read_document(*args, 1);
+  if (!doc) return report(doc.error());
+  cmd.patch_json = std::move(doc).value();
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto changed = (*store)->change_lead(std::move(cmd));
+  if (!changed) return report(changed.error());
+  print_line(to_json(*changed));
+  return kExitOk;
+}
+
+int lead_audit(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  if (args->positional().size() != 1) return usage_error("lead audit takes one ID", kLeadUsage);
+  auto id = parse_id(args->positional()[0], "id");
+  if (!id) return report(id.error());
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto entries = (*store)->read_audit(*id);
+  if (!entries) return report(entries.error());
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  for (const auto& e : *entries) write_json(w, e);
+  w.end_array();
+  print_line(out);
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_lead(Context& ctx, const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
+    std::cout << kLeadUsage;
+    return argv.empty() ? kExitUsage : kExitOk;
+  }
+  const std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  for (const auto& a : rest) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kLeadUsage;
+      return kExitOk;
+    }
+  }
+  if (argv[0] == "create") return lead_create(ctx, rest);
+  if (argv[0] == "get") return lead_get(ctx, rest);
+  if (argv[0] == "find") return lead_find(ctx, rest);
+  if (argv[0] == "change") return lead_change(ctx, rest);
+  if (argv[0] == "audit") return lead_audit(ctx, rest);
+  return usage_error("unknown lead command '" + argv[0] + "'", kLeadUsage);
+}
+
+}  // namespace leadhub::cli

@@ -1,0 +1,80 @@
+#include "config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace leadhub::cli {
+
+StoreOptions HubConfig::store_options() const {
+  StoreOptions o;
+  o.path = data_folder;
+  o.map_size = map_size_mb << 20;
+  o.max_batch = max_batch;
+  o.partition = partition;
+  return o;
+}
+
+namespace {
+
+std::string where(const std::string& path, const YAML::Node& node) {
+  const auto mark = node.Mark();
+  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+template <typename T>
+Status read_scalar(const std::string& path, const YAML::Node& parent, const char* key, T& out, T min, T max) {
+  const YAML::Node node = parent[key];
+  if (!node) return ok_status();
+  T value{};
+  if (!node.IsScalar() || !YAML::convert<T>::decode(node, value) || value < min || value > max) {
+    return Error::make(ErrorCode::invalid, where(path, node) + ": " + key + ": expected a number between " +
+                                               std::to_string(min) + " and " + std::to_string(max));
+  }
+  out = value;
+  return ok_status();
+}
+
+Status check_keys(const std::string& path, const YAML::Node& map, std::initializer_list<const char*> known) {
+  for (const auto& item : map) {
+    const auto key = item.first.as<std::string>();
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) return Error::make(ErrorCode::invalid, where(path, item.first) + ": unknown key '" + key + "'");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<HubConfig> load_config(const std::string& path) {
+  HubConfig config;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Error::make(ErrorCode::invalid, path + ": cannot read the config file");
+  } catch (const YAML::Exception& e) {
+    return Error::make(ErrorCode::invalid, path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                               std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return Error::make(ErrorCode::invalid, where(path, root) + ": expected a mapping at the top");
+  if (auto st = check_keys(path, root, {"data", "store", "connectors", "mappings"}); !st) return st.error();
+  if (const auto data = root["data"]) {
+    if (!data.IsScalar() || data.as<std::string>().empty()) {
+      return Error::make(ErrorCode::invalid, where(path, data) + ": data: expected a folder path");
+    }
+    config.data_folder = data.as<std::string>();
+  }
+  if (const auto store = root["store"]) {
+    if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");
+    if (auto st = check_keys(path, store, {"map_size_mb", "max_batch", "partition"}); !st) return st.error();
+    if (auto st = read_scalar<std::size_t>(path, store, "map_size_mb", config.map_size_mb, 1, 1 << 24); !st) return st.error();
+    if (auto st = read_scalar<std::size_t>(path, store, "max_batch", config.max_batch, 1, 100000); !st) return st.error();
+    if (auto st = read_scalar<std::uint32_t>(path, store, "partition", config.partition, 0, RecordId::kMaxPartition); !st) {
+      return st.error();
+    }
+  }
+  return config;
+}
+
+}  // namespace leadhub::cli

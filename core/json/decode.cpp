@@ -1,0 +1,168 @@
+#include "json/decode.hpp"
+
+#include <charconv>
+
+#include "model/limits.hpp"
+#include "util/time_format.hpp"
+
+namespace leadhub::json {
+
+std::string enum_choices(std::span<const std::string_view> names) {
+  std::string out;
+  for (const auto name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+std::string member_path(const std::string& parent, std::string_view name) {
+  return parent.empty() ? std::string(name) : parent + "." + std::string(name);
+}
+
+void read_string(Element el, const std::string& path, DecodeContext& ctx, std::string& out) {
+  if (el.is_null()) {
+    out.clear();
+    return;
+  }
+  std::string_view text;
+  if (el.get_string().get(text) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected a string");
+    return;
+  }
+  out.assign(text);
+}
+
+void read_bool(Element el, const std::string& path, DecodeContext& ctx, std::optional<bool>& out) {
+  if (el.is_null()) {
+    out.reset();
+    return;
+  }
+  bool flag = false;
+  if (el.get_bool().get(flag) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected true or false");
+    return;
+  }
+  out = flag;
+}
+
+void read_uint(Element el, const std::string& path, DecodeContext& ctx, std::uint64_t max, std::uint64_t& out) {
+  if (el.is_null()) {
+    out = 0;
+    return;
+  }
+  std::uint64_t number = 0;
+  if (el.get_uint64().get(number) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected a whole number >= 0");
+    return;
+  }
+  if (number > max) {
+    ctx.fail(path, "must be at most " + std::to_string(max));
+    return;
+  }
+  out = number;
+}
+
+void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, std::optional<TimeMs>& out) {
+  if (el.is_null()) {
+    out.reset();
+    return;
+  }
+  std::string_view text;
+  if (el.get_string().get(text) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected an RFC 3339 timestamp string");
+    return;
+  }
+  if (auto ms = parse_timestamp(text)) {
+    out = *ms;
+  } else {
+    ctx.fail(path, "not an RFC 3339 timestamp with offset, e.g. 2026-11-22T10:00:00Z");
+  }
+}
+
+void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, TimeMs& out) {
+  std::optional<TimeMs> value;
+  if (!el.is_null()) value = out;
+  read_timestamp(el, path, ctx, value);
+  out = value.value_or(0);
+}
+
+void read_id(Element el, const std::string& path, DecodeContext& ctx, RecordId& out) {
+  if (el.is_null()) {
+    out = RecordId();
+    return;
+  }
+  std::string_view text;
+  if (el.get_string().get(text) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected an id string");
+    return;
+  }
+  if (auto id = RecordId::parse(text)) {
+    out = *id;
+  } else {
+    ctx.fail(path, "not a leadhub id (13 characters of Crockford base32)");
+  }
+}
+
+void read_decimal_text(Element el, const std::string& path, DecodeContext& ctx, std::string& out) {
+  if (el.is_null()) {
+    out.clear();
+    return;
+  }
+  switch (el.type()) {
+    case simdjson::dom::element_type::STRING: read_string(el, path, ctx, out); return;
+    case simdjson::dom::element_type::INT64: out = std::to_string(el.get_int64().value_unsafe()); return;
+    case simdjson::dom::element_type::UINT64: out = std::to_string(el.get_uint64().value_unsafe()); return;
+    case simdjson::dom::element_type::DOUBLE: {
+      char buf[64];
+      const auto res = std::to_chars(buf, buf + sizeof buf, el.get_double().value_unsafe(), std::chars_format::fixed);
+      out.assign(buf, res.ptr);
+      return;
+    }
+    default: ctx.fail(path, "expected a decimal as a string or number");
+  }
+}
+
+void read_string_map(Element el, const std::string& path, DecodeContext& ctx,
+                     std::map<std::string, std::string>& out) {
+  for_each_member(
+      el, path, ctx, [&] { out.clear(); },
+      [&](std::string_view name, Element value) {
+        const std::string child = member_path(path, name);
+        if (value.is_null()) {
+          out.erase(std::string(name));
+          return;
+        }
+        std::string text;
+        read_string(value, child, ctx, text);
+        out[std::string(name)] = std::move(text);
+      });
+}
+
+void for_each_member(Element el, const std::string& path, DecodeContext& ctx, const std::function<void()>& on_null,
+                     const MemberFn& member) {
+  if (el.is_null()) {
+    on_null();
+    return;
+  }
+  simdjson::dom::object object;
+  if (el.get_object().get(object) != simdjson::SUCCESS) {
+    ctx.fail(path.empty() ? "(document)" : path, "expected an object");
+    return;
+  }
+  for (auto field : object) member(field.key, field.value);
+}
+
+Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser) {
+  if (text.size() > limits::kMaxRecordBytes) {
+    return Error::invalid({{"(document)", "larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
+  }
+  Element doc;
+  const auto err = parser.parse(text.data(), text.size()).get(doc);
+  if (err != simdjson::SUCCESS) {
+    return Error::invalid({{"(document)", std::string("not valid JSON: ") + simdjson::error_message(err)}});
+  }
+  return doc;
+}
+
+}  // namespace leadhub::json

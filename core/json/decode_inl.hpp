@@ -1,0 +1,66 @@
+// Template definitions for decode.hpp.
+#pragma once
+
+#include <string>
+
+namespace leadhub::json {
+
+std::string enum_choices(std::span<const std::string_view> names);
+
+template <typename E>
+void read_enum(Element el, const std::string& path, DecodeContext& ctx, E& out, E reset_value) {
+  if (el.is_null()) {
+    out = reset_value;
+    return;
+  }
+  std::string_view text;
+  if (el.get_string().get(text) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected a string");
+    return;
+  }
+  if (auto parsed = parse_enum<E>(text)) {
+    out = *parsed;
+  } else {
+    ctx.fail(path, "'" + std::string(text.substr(0, 40)) + "' is not one of " + enum_choices(enum_names<E>()));
+  }
+}
+
+template <typename E>
+void read_enum(Element el, const std::string& path, DecodeContext& ctx, std::optional<E>& out) {
+  if (el.is_null()) {
+    out.reset();
+    return;
+  }
+  E value{};
+  const auto before = ctx.errors.size();
+  read_enum(el, path, ctx, value, value);
+  if (ctx.errors.size() == before) out = value;
+}
+
+template <typename T>
+void read_array(Element el, const std::string& path, DecodeContext& ctx, std::vector<T>& out,
+                const std::function<void(Element, const std::string&, T&)>& item) {
+  if (el.is_null()) {
+    out.clear();
+    return;
+  }
+  simdjson::dom::array array;
+  if (el.get_array().get(array) != simdjson::SUCCESS) {
+    ctx.fail(path, "expected an array");
+    return;
+  }
+  std::vector<T> items;
+  std::size_t index = 0;
+  for (Element child : array) {
+    if (index >= 10'000) {  // far above any model limit; stop decoding hostile input early
+      ctx.fail(path, "too many entries");
+      break;
+    }
+    items.emplace_back();
+    item(child, path + "[" + std::to_string(index) + "]", items.back());
+    ++index;
+  }
+  out = std::move(items);
+}
+
+}  // namespace leadhub::json

@@ -1,0 +1,43 @@
+// A small streaming JSON writer that appends to a string. Strings are escaped per
+// RFC 8259 (quotes, backslash, all control characters); the caller passes valid
+// UTF-8, which the model's validation guarantees.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leadhub {
+
+void append_json_string(std::string& out, std::string_view text);
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view name);
+  JsonWriter& value(std::string_view text);
+  JsonWriter& value(const char* text) { return value(std::string_view(text)); }
+  JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
+  JsonWriter& value(std::int64_t number);
+  JsonWriter& value(std::uint64_t number);
+  JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
+  JsonWriter& value(unsigned number) { return value(static_cast<std::uint64_t>(number)); }
+  JsonWriter& value(bool flag);
+  JsonWriter& null();
+  JsonWriter& raw(std::string_view json);  // an already encoded JSON value
+
+ private:
+  void before_value();
+
+  std::string& out_;
+  std::vector<bool> has_items_;  // one per open container
+  bool after_key_ = false;
+};
+
+}  // namespace leadhub

@@ -1,0 +1,44 @@
+// JSON encoding of the canonical lead and business partner (schemas/lead.schema.json,
+// schemas/business-partner.schema.json). Empty optional fields are left out.
+//
+// Decoding follows JSON Merge Patch (RFC 7386): a member present sets the field,
+// null clears it, objects merge member by member and arrays replace. So one decoder
+// reads a stored record, a create request and a partial change.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json/json_writer.hpp"
+#include "model/lead.hpp"
+#include "util/result.hpp"
+
+namespace leadhub {
+
+enum class DecodeMode {
+  stored,  // a record the hub wrote: every member allowed
+  input,   // from a caller: system fields (id, version, created_*, changed_*) are read-only
+};
+
+void write_json(JsonWriter& out, const Lead& lead);
+void write_json(JsonWriter& out, const BusinessPartner& partner);
+std::string to_json(const Lead& lead);
+std::string to_json(const BusinessPartner& partner);
+
+Result<Lead> lead_from_json(std::string_view json, DecodeMode mode);
+Result<BusinessPartner> partner_from_json(std::string_view json, DecodeMode mode);
+
+// Applies a merge patch to a lead in place. Read-only members are accepted only
+// when they repeat the current value (so a fetched record can be sent back edited).
+Status merge_patch(Lead& lead, std::string_view patch_json);
+
+// Each present top-level member of a lead as {name, encoded JSON}, in schema order:
+// the unit of the audit trail's old/new values.
+struct MemberJson {
+  std::string_view name;
+  std::string json;
+};
+std::vector<MemberJson> lead_members_json(const Lead& lead);
+
+}  // namespace leadhub

@@ -1,0 +1,374 @@
+#include "model/validation.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "model/codes.hpp"
+#include "model/limits.hpp"
+#include "util/time_format.hpp"
+
+namespace leadhub {
+namespace {
+
+using namespace limits;
+
+std::string trim(std::string_view s) {
+  const auto* ws = " \t\r\n\v\f";
+  const auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(ws);
+  return std::string(s.substr(b, e - b + 1));
+}
+
+void trim_in_place(std::string& s) {
+  if (!s.empty() && (std::isspace(static_cast<unsigned char>(s.front())) ||
+                     std::isspace(static_cast<unsigned char>(s.back())))) {
+    s = trim(s);
+  }
+}
+
+std::string upper_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// "+49 (171) 123-45.67" -> "+4917112345 67" without separators; anything else is
+// left for validation to report.
+std::string strip_phone_punctuation(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/') continue;
+    out += c;
+  }
+  if (out.rfind("00", 0) == 0) out = "+" + out.substr(2);  // international dialling prefix
+  return out;
+}
+
+void normalize_address(Address& a) {
+  trim_in_place(a.street);
+  trim_in_place(a.postal_code);
+  trim_in_place(a.city);
+  trim_in_place(a.region);
+  a.country = upper_ascii(trim(a.country));
+}
+
+void normalize_contact(std::string& email, std::string& phone) {
+  email = trim(email);
+  phone = strip_phone_punctuation(trim(phone));
+}
+
+// Collects errors under a path prefix, e.g. "prospect.address".
+class Checker {
+ public:
+  explicit Checker(std::vector<FieldError>& out) : out_(out) {}
+
+  void fail(const std::string& field, std::string reason) { out_.push_back({field, std::move(reason)}); }
+
+  void text(const std::string& field, std::string_view value, std::size_t max, bool multiline = false) {
+    if (value.size() > max) {
+      fail(field, "longer than " + std::to_string(max) + " bytes");
+    } else if (!is_valid_utf8_text(value, multiline)) {
+      fail(field, "not valid UTF-8 text (or contains control characters)");
+    }
+  }
+
+  void required(const std::string& field, std::string_view value) {
+    if (value.empty()) fail(field, "required");
+  }
+
+  template <typename List>
+  bool list_size(const std::string& field, const List& list, std::size_t max) {
+    if (list.size() <= max) return true;
+    fail(field, "more than " + std::to_string(max) + " entries");
+    return false;
+  }
+
+  void email(const std::string& field, const std::string& value) {
+    text(field, value, kEmail);
+    if (!value.empty() && !is_email(value)) fail(field, "not an e-mail address");
+  }
+
+  void phone(const std::string& field, const std::string& value) {
+    if (!value.empty() && !is_e164(value)) {
+      fail(field, "not an international phone number (expected E.164 such as +4930123456)");
+    }
+  }
+
+  void address(const std::string& prefix, const Address& a) {
+    text(prefix + ".street", a.street, kMediumText);
+    text(prefix + ".postal_code", a.postal_code, kPostalCode);
+    text(prefix + ".city", a.city, kShortText);
+    text(prefix + ".region", a.region, kShortText);
+    if (!a.country.empty() && !is_iso_country(a.country)) {
+      fail(prefix + ".country", "not an ISO 3166-1 alpha-2 country code");
+    }
+  }
+
+  void external_refs(const std::vector<ExternalRef>& refs) {
+    if (!list_size("external_refs", refs, kExternalRefs)) return;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      const std::string p = "external_refs[" + std::to_string(i) + "]";
+      required(p + ".system", refs[i].system);
+      required(p + ".id", refs[i].id);
+      text(p + ".system", refs[i].system, kShortText);
+      text(p + ".id", refs[i].id, kShortText);
+      for (std::size_t j = 0; j < i; ++j) {
+        if (refs[j].system == refs[i].system) fail(p + ".system", "the same system appears twice");
+      }
+    }
+  }
+
+ private:
+  std::vector<FieldError>& out_;
+};
+
+void check_prospect(Checker& c, const Prospect& p) {
+  c.text("prospect.company", p.company, kMediumText);
+  c.text("prospect.given_name", p.given_name, kShortText);
+  c.text("prospect.family_name", p.family_name, kShortText);
+  c.email("prospect.email", p.email);
+  c.phone("prospect.phone", p.phone);
+  c.text("prospect.language", p.language, kLanguage);
+  if (!p.language.empty()) {
+    const bool ok = std::all_of(p.language.begin(), p.language.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
+    });
+    if (!ok || p.language.size() < 2) c.fail("prospect.language", "not a language tag such as de or en-GB");
+  }
+  c.address("prospect.address", p.address);
+  if (p.email.empty() && p.phone.empty() && p.family_name.empty() && p.company.empty()) {
+    c.fail("prospect", "needs at least one of email, phone, family_name or company");
+  }
+  if (p.kind == ProspectKind::organization && p.company.empty()) {
+    c.fail("prospect.company", "required when kind is organization");
+  }
+}
+
+void check_lists(Checker& c, const Lead& lead) {
+  if (c.list_size("interests", lead.interests, kInterests)) {
+    for (std::size_t i = 0; i < lead.interests.size(); ++i) {
+      const std::string p = "interests[" + std::to_string(i) + "]";
+      c.required(p + ".product", lead.interests[i].product);
+      c.text(p + ".product", lead.interests[i].product, kShortText);
+      if (lead.interests[i].quantity == 0 || lead.interests[i].quantity > kMaxQuantity) {
+        c.fail(p + ".quantity", "must be between 1 and " + std::to_string(kMaxQuantity));
+      }
+    }
+  }
+  if (c.list_size("notes", lead.notes, kNotes)) {
+    for (std::size_t i = 0; i < lead.notes.size(); ++i) {
+      const std::string p = "notes[" + std::to_string(i) + "]";
+      c.required(p + ".text", lead.notes[i].text);
+      c.text(p + ".text", lead.notes[i].text, kNoteText, true);
+      c.text(p + ".author", lead.notes[i].author, kShortText);
+    }
+  }
+  if (c.list_size("attachments", lead.attachments, kAttachments)) {
+    for (std::size_t i = 0; i < lead.attachments.size(); ++i) {
+      const auto& a = lead.attachments[i];
+      const std::string p = "attachments[" + std::to_string(i) + "]";
+      c.required(p + ".name", a.name);
+      c.text(p + ".name", a.name, kMediumText);
+      c.text(p + ".media_type", a.media_type, kShortText);
+      c.text(p + ".uri", a.uri, kUri);
+      const bool hex = std::all_of(a.sha256.begin(), a.sha256.end(),
+                                   [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+      if (!a.sha256.empty() && (a.sha256.size() != 64 || !hex)) {
+        c.fail(p + ".sha256", "not 64 lower-case hex digits");
+      }
+    }
+  }
+  if (c.list_size("attributes", lead.attributes, kAttributes)) {
+    for (const auto& [key, value] : lead.attributes) {
+      const std::string p = "attributes." + key.substr(0, kAttributeKey);
+      const bool ok = !key.empty() && key.size() <= kAttributeKey &&
+                      std::all_of(key.begin(), key.end(), [](char ch) {
+                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+                      });
+      if (!ok) c.fail(p, "attribute names are 1-64 letters, digits, '_', '-' or '.'");
+      c.text(p, value, kAttributeValue, true);
+    }
+  }
+}
+
+}  // namespace
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool is_valid_utf8_text(std::string_view text, bool allow_newlines) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      const bool control = c < 0x20 || c == 0x7F;
+      if (control && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) return false;
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > text.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+bool is_email(std::string_view text) {
+  const auto at = text.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at > 64 || at + 1 >= text.size()) return false;
+  const auto local = text.substr(0, at);
+  const auto domain = text.substr(at + 1);
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+  for (char ch : local) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || ch == '@' || ch == '"' || ch == '(' || ch == ')' || ch == ',' || ch == ':' || ch == ';' ||
+        ch == '<' || ch == '>' || ch == '[' || ch == ']' || ch == '\\') {
+      return false;
+    }
+  }
+  // Domain: dot-separated labels of letters, digits, '-' or non-ASCII (IDN), and a dot.
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < domain.size(); ++i) {
+    const char ch = domain[i];
+    if (ch == '.') {
+      if (label == 0 || domain[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(ch);
+    const bool ok = std::isalnum(u) || ch == '-' || u >= 0x80;
+    if (!ok || (label == 0 && ch == '-')) return false;
+    if (++label > 63) return false;
+  }
+  return label >= 2 || domain.back() != '-';
+}
+
+bool is_e164(std::string_view text) {
+  if (text.size() < 8 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
+  return std::all_of(text.begin() + 1, text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+bool is_decimal(std::string_view text) {
+  if (!text.empty() && text[0] == '-') text.remove_prefix(1);
+  const auto dot = text.find('.');
+  const auto integer = text.substr(0, dot);
+  const auto fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  };
+  if (integer.empty() || integer.size() > 15 || !digits(integer)) return false;
+  if (dot != std::string_view::npos && (fraction.empty() || fraction.size() > 4 || !digits(fraction))) return false;
+  return true;
+}
+
+void normalize(Lead& lead) {
+  trim_in_place(lead.subject);
+  trim_in_place(lead.campaign);
+  auto& p = lead.prospect;
+  trim_in_place(p.company);
+  trim_in_place(p.given_name);
+  trim_in_place(p.family_name);
+  trim_in_place(p.language);
+  normalize_contact(p.email, p.phone);
+  normalize_address(p.address);
+  lead.expected_value.currency = upper_ascii(trim(lead.expected_value.currency));
+  trim_in_place(lead.expected_value.amount);
+  for (auto& ref : lead.external_refs) {
+    trim_in_place(ref.system);
+    trim_in_place(ref.id);
+  }
+  for (auto& a : lead.attachments) a.sha256 = lower_ascii(a.sha256);
+  trim_in_place(lead.owner.channel);
+  trim_in_place(lead.owner.assignee);
+}
+
+void normalize(BusinessPartner& partner) {
+  trim_in_place(partner.company);
+  trim_in_place(partner.given_name);
+  trim_in_place(partner.family_name);
+  normalize_contact(partner.email, partner.phone);
+  normalize_address(partner.address);
+  for (auto& ref : partner.external_refs) {
+    trim_in_place(ref.system);
+    trim_in_place(ref.id);
+  }
+}
+
+std::vector<FieldError> validate(const Lead& lead) {
+  std::vector<FieldError> errors;
+  Checker c(errors);
+  c.text("subject", lead.subject, kMediumText);
+  c.text("campaign", lead.campaign, kShortText);
+  if (lead.score && *lead.score > 100) c.fail("score", "must be between 0 and 100");
+  c.external_refs(lead.external_refs);
+  check_prospect(c, lead.prospect);
+  check_lists(c, lead);
+  const auto& money = lead.expected_value;
+  if (!money.empty()) {
+    if (!is_decimal(money.amount)) c.fail("expected_value.amount", "not a decimal number such as 1250.00");
+    if (!is_iso_currency(money.currency)) c.fail("expected_value.currency", "not an ISO 4217 currency code");
+  }
+  c.text("owner.channel", lead.owner.channel, kShortText);
+  c.text("owner.assignee", lead.owner.assignee, kShortText);
+  c.text("consent.text", lead.consent.text, kConsentText, true);
+  if (!lead.follow_up.empty() && !is_valid_date(lead.follow_up)) c.fail("follow_up", "not a date (YYYY-MM-DD)");
+  c.text("reason", lead.reason, kReason, true);
+  c.text("opportunity_ref", lead.opportunity_ref, kShortText);
+  if ((lead.status == LeadStatus::declined || lead.status == LeadStatus::closed) && lead.reason.empty()) {
+    c.fail("reason", "required when status is " + std::string(to_string(lead.status)));
+  }
+  return errors;
+}
+
+std::vector<FieldError> validate(const BusinessPartner& partner) {
+  std::vector<FieldError> errors;
+  Checker c(errors);
+  c.text("company", partner.company, kMediumText);
+  c.text("given_name", partner.given_name, kShortText);
+  c.text("family_name", partner.family_name, kShortText);
+  c.email("email", partner.email);
+  c.phone("phone", partner.phone);
+  c.address("address", partner.address);
+  c.external_refs(partner.external_refs);
+  if (partner.kind == PartnerKind::account && partner.company.empty()) {
+    c.fail("company", "required for an account");
+  }
+  if (partner.kind == PartnerKind::contact && partner.family_name.empty() && partner.email.empty() &&
+      partner.company.empty()) {
+    c.fail("family_name", "a contact needs a family_name, email or company");
+  }
+  return errors;
+}
+
+}  // namespace leadhub

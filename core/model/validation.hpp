@@ -1,0 +1,27 @@
+// Normalization and validation of the canonical records. Normalization fixes what
+// is unambiguous (surrounding spaces, case of codes, punctuation in phone numbers);
+// validation reports everything else as {field path, reason}, all at once.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "model/lead.hpp"
+#include "util/result.hpp"
+
+namespace leadhub {
+
+void normalize(Lead& lead);
+void normalize(BusinessPartner& partner);
+
+std::vector<FieldError> validate(const Lead& lead);
+std::vector<FieldError> validate(const BusinessPartner& partner);
+
+// Building blocks, public for the mapping layer and tests.
+bool is_email(std::string_view text);
+bool is_e164(std::string_view text);
+bool is_decimal(std::string_view text);  // up to 15 integer and 4 fraction digits
+bool is_valid_utf8_text(std::string_view text, bool allow_newlines);
+std::string lower_ascii(std::string_view text);
+
+}  // namespace leadhub

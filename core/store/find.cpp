@@ -1,0 +1,204 @@
+// FindLeads: equality filters on indexed fields combined with AND, changed-since,
+// a maximum hit count and cursor paging by the last returned id. Results are always
+// in id order (= creation order), so paging is stable while leads change.
+//
+// Plan: walk the most selective equality index (fewest ids for its key, counted by
+// LMDB without scanning) from the cursor on, and check the other filters on each
+// record. With only changed-since, collect ids from the changed-at index; with no
+// filter at all, walk the records themselves.
+#include <algorithm>
+
+#include "json/record_json.hpp"
+#include "model/validation.hpp"
+#include "store/keys.hpp"
+#include "store/lead_store.hpp"
+#include "store/lmdb_env.hpp"
+
+namespace leadhub {
+
+using store::IdKey;
+using store::ReadTxn;
+
+namespace {
+
+constexpr std::size_t kChangedIndexCap = 200'000;  // past this, walking the records is cheaper
+
+bool matches(const LeadQuery& q, const Lead& lead) {
+  if (q.status && lead.status != *q.status) return false;
+  if (!q.owner_channel.empty() && lead.owner.channel != q.owner_channel) return false;
+  if (q.source && lead.source != *q.source) return false;
+  if (!q.campaign.empty() && lead.campaign != q.campaign) return false;
+  if (!q.email.empty() && store::email_key(lead.prospect.email) != store::email_key(q.email)) return false;
+  if (!q.phone.empty() && store::phone_key(lead.prospect.phone) != store::phone_key(q.phone)) return false;
+  if (q.external_ref &&
+      std::find(lead.external_refs.begin(), lead.external_refs.end(), *q.external_ref) == lead.external_refs.end()) {
+    return false;
+  }
+  if (q.changed_since && lead.changed_at < *q.changed_since) return false;
+  return true;
+}
+
+struct Filter {
+  MDB_dbi dbi;
+  std::string key;
+};
+
+std::vector<Filter> equality_filters(const store::Dbis& d, const LeadQuery& q) {
+  std::vector<Filter> out;
+  if (!q.email.empty()) out.push_back({d.by_email, store::email_key(q.email)});
+  if (!q.phone.empty()) out.push_back({d.by_phone, store::phone_key(q.phone)});
+  if (q.external_ref) out.push_back({d.by_ref, store::ref_key(*q.external_ref)});
+  if (q.status) out.push_back({d.by_status, std::string(to_string(*q.status))});
+  if (!q.owner_channel.empty()) out.push_back({d.by_owner, q.owner_channel});
+  if (q.source) out.push_back({d.by_source, std::string(to_string(*q.source))});
+  if (!q.campaign.empty()) out.push_back({d.by_campaign, q.campaign});
+  return out;
+}
+
+class Cursor {
+ public:
+  Cursor(const ReadTxn& txn, MDB_dbi dbi) { mdb_cursor_open(txn.get(), dbi, &cursor_); }
+  ~Cursor() { mdb_cursor_close(cursor_); }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  int get(MDB_val& k, MDB_val& v, MDB_cursor_op op) { return mdb_cursor_get(cursor_, &k, &v, op); }
+  std::size_t count() {
+    std::size_t n = 0;
+    mdb_cursor_count(cursor_, &n);
+    return n;
+  }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
+
+// Collects matching leads until limit + 1 are found (the extra one proves a next page).
+class Collector {
+ public:
+  Collector(const ReadTxn& txn, const LeadQuery& q) : txn_(txn), q_(q) {}
+
+  // Returns false once enough leads are collected.
+  Result<bool> offer(RecordId id) {
+    MDB_val k = store::to_val(IdKey(id).view());
+    MDB_val v{};
+    if (mdb_get(txn_.get(), txn_.dbi().leads, &k, &v) != 0) return true;  // index ahead of record: skip
+    auto lead = lead_from_json(store::to_view(v), DecodeMode::stored);
+    if (!lead) return lead.error();
+    if (matches(q_, *lead)) items_.push_back(std::move(lead).value());
+    return items_.size() <= q_.limit;
+  }
+
+  FindResult finish() {
+    FindResult r;
+    if (items_.size() > q_.limit) {
+      items_.pop_back();
+      r.next = items_.back().id;
+    }
+    r.items = std::move(items_);
+    return r;
+  }
+
+ private:
+  const ReadTxn& txn_;
+  const LeadQuery& q_;
+  std::vector<Lead> items_;
+};
+
+Result<FindResult> walk_index(const ReadTxn& txn, const LeadQuery& q, const std::vector<Filter>& filters) {
+  // Pick the filter whose key has the fewest ids; an absent key means no hits at all.
+  std::size_t best = 0;
+  std::size_t best_count = SIZE_MAX;
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    Cursor c(txn, filters[i].dbi);
+    MDB_val k = store::to_val(filters[i].key);
+    MDB_val v{};
+    if (c.get(k, v, MDB_SET) != 0) return FindResult{};
+    const std::size_t n = c.count();
+    if (n < best_count) {
+      best = i;
+      best_count = n;
+    }
+  }
+  Collector collector(txn, q);
+  Cursor c(txn, filters[best].dbi);
+  MDB_val k = store::to_val(filters[best].key);
+  const IdKey after(q.after);
+  MDB_val v = store::to_val(after.view());
+  int rc = c.get(k, v, q.after.empty() ? MDB_SET : MDB_GET_BOTH_RANGE);
+  if (rc == 0 && q.after.empty()) rc = c.get(k, v, MDB_FIRST_DUP);
+  for (; rc == 0; rc = c.get(k, v, MDB_NEXT_DUP)) {
+    const RecordId id = RecordId::from_key(v.mv_data);
+    if (id <= q.after) continue;
+    auto more = collector.offer(id);
+    if (!more) return more.error();
+    if (!*more) break;
+  }
+  return collector.finish();
+}
+
+Result<FindResult> walk_records(const ReadTxn& txn, const LeadQuery& q) {
+  Collector collector(txn, q);
+  Cursor c(txn, txn.dbi().leads);
+  const IdKey after(q.after);
+  MDB_val k = store::to_val(after.view());
+  MDB_val v{};
+  int rc = q.after.empty() ? c.get(k, v, MDB_FIRST) : c.get(k, v, MDB_SET_RANGE);
+  for (; rc == 0; rc = c.get(k, v, MDB_NEXT)) {
+    const RecordId id = RecordId::from_key(k.mv_data);
+    if (id <= q.after) continue;
+    auto more = collector.offer(id);
+    if (!more) return more.error();
+    if (!*more) break;
+  }
+  return collector.finish();
+}
+
+// Ids changed at or after `since` and above the cursor, or nullopt when there are
+// too many to sort in memory.
+std::optional<std::vector<RecordId>> changed_ids(const ReadTxn& txn, const LeadQuery& q) {
+  std::vector<RecordId> ids;
+  Cursor c(txn, txn.dbi().by_changed);
+  const std::string start = store::changed_key(*q.changed_since, RecordId());
+  MDB_val k = store::to_val(start);
+  MDB_val v{};
+  for (int rc = c.get(k, v, MDB_SET_RANGE); rc == 0; rc = c.get(k, v, MDB_NEXT)) {
+    if (k.mv_size != 16) continue;
+    const RecordId id = RecordId::from_key(static_cast<const char*>(k.mv_data) + 8);
+    if (id <= q.after) continue;
+    if (ids.size() >= kChangedIndexCap) return std::nullopt;
+    ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status check_query(const LeadQuery& q) {
+  if (q.limit == 0 || q.limit > kMaxFindLimit) {
+    return Error::invalid({{"limit", "must be between 1 and " + std::to_string(kMaxFindLimit)}});
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<FindResult> LeadStore::find_leads(const LeadQuery& query) const {
+  if (auto st = check_query(query); !st) return st.error();
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  const auto filters = equality_filters(txn->dbi(), query);
+  if (!filters.empty()) return walk_index(*txn, query, filters);
+  if (query.changed_since) {
+    if (auto ids = changed_ids(*txn, query)) {
+      Collector collector(*txn, query);
+      for (const RecordId id : *ids) {
+        auto more = collector.offer(id);
+        if (!more) return more.error();
+        if (!*more) break;
+      }
+      return collector.finish();
+    }
+  }
+  return walk_records(*txn, query);
+}
+
+}  // namespace leadhub

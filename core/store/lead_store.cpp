@@ -1,0 +1,199 @@
+#include "store/lead_store.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "json/record_json.hpp"
+#include "store/audit_json.hpp"
+#include "store/keys.hpp"
+#include "store/lmdb_env.hpp"
+#include "store/write_queue.hpp"
+
+namespace leadhub {
+
+using store::IdKey;
+using store::ReadTxn;
+
+namespace {
+
+// The highest id stored in a database: ids handed out later must sort after it.
+std::optional<RecordId> last_id(const ReadTxn& txn, MDB_dbi dbi) {
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn.get(), dbi, &cursor) != 0) return std::nullopt;
+  MDB_val k{}, v{};
+  std::optional<RecordId> out;
+  if (mdb_cursor_get(cursor, &k, &v, MDB_LAST) == 0 && k.mv_size == 8) out = RecordId::from_key(k.mv_data);
+  mdb_cursor_close(cursor);
+  return out;
+}
+
+std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) {
+  MDB_stat st{};
+  mdb_stat(txn.get(), dbi, &st);
+  return st.ms_entries;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) {
+  auto env = store::LmdbEnv::open(store::EnvOptions{options.path, options.map_size, false});
+  if (!env) return env.error();
+  std::unique_ptr<LeadStore> s(new LeadStore());
+  s->options_ = options;
+  s->env_ = std::move(env).value();
+  s->lead_ids_ = std::make_unique<IdGenerator>(*options.clock, options.partition);
+  s->partner_ids_ = std::make_unique<IdGenerator>(*options.clock, options.partition);
+  {
+    auto txn = s->env_->begin_read();
+    if (!txn) return txn.error();
+    if (auto id = last_id(*txn, txn->dbi().leads)) s->lead_ids_->observe(*id);
+    if (auto id = last_id(*txn, txn->dbi().partners)) s->partner_ids_->observe(*id);
+  }
+  s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch);
+  return s;
+}
+
+LeadStore::~LeadStore() { close(); }
+
+void LeadStore::close() {
+  if (writer_) writer_->stop();
+}
+
+Result<std::string> LeadStore::read_lead_json(RecordId id) const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  MDB_val k = store::to_val(IdKey(id).view());
+  MDB_val v{};
+  const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
+  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
+  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
+  return std::string(store::to_view(v));
+}
+
+Result<Lead> LeadStore::read_lead(RecordId id) const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  MDB_val k = store::to_val(IdKey(id).view());
+  MDB_val v{};
+  const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
+  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
+  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
+  return lead_from_json(store::to_view(v), DecodeMode::stored);  // decodes straight from the map
+}
+
+Result<BusinessPartner> LeadStore::read_partner(RecordId id) const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  MDB_val k = store::to_val(IdKey(id).view());
+  MDB_val v{};
+  const int rc = mdb_get(txn->get(), txn->dbi().partners, &k, &v);
+  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no business partner with id " + id.to_string());
+  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
+  return partner_from_json(store::to_view(v), DecodeMode::stored);
+}
+
+Result<std::vector<AuditEntry>> LeadStore::read_audit(RecordId id) const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  {
+    MDB_val k = store::to_val(IdKey(id).view());
+    MDB_val v{};
+    if (mdb_get(txn->get(), txn->dbi().leads, &k, &v) == MDB_NOTFOUND) {
+      return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
+    }
+  }
+  const std::string prefix = store::audit_prefix(id);
+  MDB_cursor* cursor = nullptr;
+  mdb_cursor_open(txn->get(), txn->dbi().audit, &cursor);
+  MDB_val k = store::to_val(prefix);
+  MDB_val v{};
+  std::vector<AuditEntry> out;
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  while (rc == 0 && store::to_view(k).substr(0, 8) == prefix) {
+    auto entry = audit_from_json(store::to_view(v));
+    if (entry) out.push_back(std::move(entry).value());
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  return out;
+}
+
+Status LeadStore::for_each_lead_json(const std::function<bool(std::string_view)>& fn) const {
+  // Short read transactions of a few thousand records each, so a long export never
+  // pins an old snapshot (or blocks the writer from growing the map).
+  constexpr int kChunk = 4096;
+  std::string resume;
+  bool first = true;
+  for (;;) {
+    auto txn = env_->begin_read();
+    if (!txn) return txn.error();
+    MDB_cursor* cursor = nullptr;
+    mdb_cursor_open(txn->get(), txn->dbi().leads, &cursor);
+    MDB_val k = store::to_val(resume);
+    MDB_val v{};
+    int rc = first ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST) : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    if (!first && rc == 0 && store::to_view(k) == resume) rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    int n = 0;
+    for (; rc == 0 && n < kChunk; ++n) {
+      if (!fn(store::to_view(v))) {
+        mdb_cursor_close(cursor);
+        return ok_status();
+      }
+      resume.assign(store::to_view(k));
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cursor);
+    if (rc != 0) return ok_status();
+    first = false;
+  }
+}
+
+Result<StoreStats> LeadStore::stats() const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  const auto& d = txn->dbi();
+  StoreStats s;
+  s.leads = entries(*txn, d.leads);
+  s.partners = entries(*txn, d.partners);
+  s.audit_entries = entries(*txn, d.audit);
+  s.idempotency_keys = entries(*txn, d.idempotency);
+  for (const auto name : enum_names<LeadStatus>()) {
+    MDB_cursor* cursor = nullptr;
+    mdb_cursor_open(txn->get(), d.by_status, &cursor);
+    MDB_val k = store::to_val(name);
+    MDB_val v{};
+    std::size_t count = 0;
+    if (mdb_cursor_get(cursor, &k, &v, MDB_SET) == 0) mdb_cursor_count(cursor, &count);
+    mdb_cursor_close(cursor);
+    s.leads_by_status.emplace_back(std::string(name), count);
+  }
+  MDB_envinfo info{};
+  mdb_env_info(env_->raw(), &info);
+  MDB_stat env_stat{};
+  mdb_env_stat(env_->raw(), &env_stat);
+  s.map_size = info.me_mapsize;
+  s.used_bytes = static_cast<std::uint64_t>(info.me_last_pgno + 1) * env_stat.ms_psize;
+  const auto w = writer_->stats();
+  s.commits = w.commits;
+  s.map_grows = w.map_grows;
+  s.largest_batch = w.largest_batch;
+  return s;
+}
+
+Status LeadStore::backup(const std::string& folder) const {
+  if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Error::make(ErrorCode::invalid, "cannot create backup folder " + folder + ": " + std::strerror(errno));
+  }
+  const std::string target = folder + "/data.mdb";
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0) {
+    return Error::make(ErrorCode::invalid, "backup folder " + folder + " already holds a data.mdb");
+  }
+  const int rc = mdb_env_copy2(env_->raw(), folder.c_str(), MDB_CP_COMPACT);
+  if (rc != 0) return Error::make(ErrorCode::internal, "backup failed: " + store::lmdb_message(rc));
+  return ok_status();
+}
+
+}  // namespace leadhub

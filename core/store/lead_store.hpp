@@ -1,0 +1,151 @@
+// LeadStore: the lead operations on LMDB. Writes go through the group-commit writer
+// and complete only after their commit; reads run on the calling thread.
+//
+//   CreateBusinessPartner, CreateLead, ReadLead, FindLeads, ChangeLead, ReadAudit
+//
+// Expected failures come back as Error values: invalid (field errors), not_found,
+// version_conflict, illegal_transition, locked, unavailable.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/lead.hpp"
+#include "util/clock.hpp"
+#include "util/result.hpp"
+
+namespace leadhub {
+
+namespace store {
+class LmdbEnv;
+class WriteQueue;
+}  // namespace store
+
+struct StoreOptions {
+  std::string path = "data";
+  std::size_t map_size = std::size_t{1} << 30;  // grown (doubled) whenever it fills up
+  std::size_t max_batch = 2000;                  // commands per group commit
+  std::uint32_t partition = 0;                   // carried in every id
+  const Clock* clock = &SystemClock::instance();
+};
+
+struct CreateLeadCommand {
+  Lead lead;
+  Actor actor;
+  std::string idempotency_key;  // a retry with the same key returns the same lead
+};
+
+struct CreatePartnerCommand {
+  BusinessPartner partner;
+  Actor actor;
+  std::string idempotency_key;
+};
+
+// created == false when the command was a replay (same idempotency key) or the
+// record already exists under one of its external references: nothing new stored.
+template <typename T>
+struct Created {
+  T record;
+  bool created = true;
+};
+
+struct ChangeLeadCommand {
+  RecordId id;
+  std::optional<std::uint64_t> expected_version;  // refused as a conflict when stale
+  std::string patch_json;                          // JSON Merge Patch on the canonical lead
+  Actor actor;
+};
+
+struct LeadQuery {
+  std::optional<LeadStatus> status;
+  std::string owner_channel;
+  std::optional<LeadSource> source;
+  std::string campaign;
+  std::string email;
+  std::string phone;
+  std::optional<ExternalRef> external_ref;
+  std::optional<TimeMs> changed_since;
+  std::size_t limit = 100;  // at most kMaxFindLimit
+  RecordId after;           // cursor: the last id of the previous page
+};
+
+inline constexpr std::size_t kMaxFindLimit = 1000;
+
+struct FindResult {
+  std::vector<Lead> items;
+  RecordId next;  // empty when there are no more hits
+};
+
+struct AuditEntry {
+  TimeMs at = 0;
+  std::string user;
+  std::string connector;
+  std::string action;  // created | changed
+  std::uint64_t version = 0;
+  std::string field;     // top-level member of the lead; empty for "created"
+  std::string old_json;  // encoded JSON value, "null" when absent
+  std::string new_json;
+};
+
+struct StoreStats {
+  std::uint64_t leads = 0;
+  std::uint64_t partners = 0;
+  std::uint64_t audit_entries = 0;
+  std::uint64_t idempotency_keys = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> leads_by_status;
+  std::uint64_t map_size = 0;
+  std::uint64_t used_bytes = 0;
+  std::uint64_t commits = 0;  // since this process opened the store
+  std::uint64_t map_grows = 0;
+  std::uint64_t largest_batch = 0;
+};
+
+class LeadStore {
+ public:
+  static Result<std::unique_ptr<LeadStore>> open(const StoreOptions& options);
+  ~LeadStore();
+  LeadStore(const LeadStore&) = delete;
+  LeadStore& operator=(const LeadStore&) = delete;
+
+  // Writes, synchronous: return after the commit.
+  Result<Created<Lead>> create_lead(CreateLeadCommand command);
+  Result<Created<BusinessPartner>> create_partner(CreatePartnerCommand command);
+  Result<Lead> change_lead(ChangeLeadCommand command);
+
+  // Writes, asynchronous: `done` runs on the writer thread after the commit. Keep it
+  // short (hand the result over to your own thread).
+  using CreateLeadDone = std::function<void(Result<Created<Lead>>)>;
+  void create_lead_async(CreateLeadCommand command, CreateLeadDone done);
+  void create_leads_async(std::vector<CreateLeadCommand> commands, const std::function<void(std::size_t, Result<Created<Lead>>)>& done);
+  void change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done);
+
+  // Reads, from any thread.
+  Result<Lead> read_lead(RecordId id) const;
+  Result<std::string> read_lead_json(RecordId id) const;  // the stored encoding, no decode
+  Result<BusinessPartner> read_partner(RecordId id) const;
+  Result<FindResult> find_leads(const LeadQuery& query) const;
+  Result<std::vector<AuditEntry>> read_audit(RecordId id) const;
+  // Calls fn with each lead's stored JSON in id order; fn returns false to stop.
+  Status for_each_lead_json(const std::function<bool(std::string_view)>& fn) const;
+
+  Result<StoreStats> stats() const;
+  // A hot, consistent, compacted copy into an empty (or new) folder.
+  Status backup(const std::string& folder) const;
+  // Finishes queued writes and stops the writer.
+  void close();
+
+ private:
+  LeadStore() = default;
+  const Clock& clock() const { return *options_.clock; }
+
+  StoreOptions options_;
+  std::unique_ptr<store::LmdbEnv> env_;
+  std::unique_ptr<IdGenerator> lead_ids_;
+  std::unique_ptr<IdGenerator> partner_ids_;
+  std::unique_ptr<store::WriteQueue> writer_;
+};
+
+}  // namespace leadhub

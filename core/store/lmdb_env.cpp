@@ -1,0 +1,150 @@
+#include "store/lmdb_env.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace leadhub::store {
+
+std::string lmdb_message(int rc) { return mdb_strerror(rc); }
+
+ReadTxn::ReadTxn(const LmdbEnv& env, MDB_txn* txn, std::shared_lock<std::shared_mutex> lock)
+    : env_(&env), txn_(txn), lock_(std::move(lock)) {}
+
+ReadTxn::ReadTxn(ReadTxn&& other) noexcept
+    : env_(other.env_), txn_(other.txn_), lock_(std::move(other.lock_)) {
+  other.txn_ = nullptr;
+}
+
+ReadTxn::~ReadTxn() {
+  if (txn_ != nullptr) mdb_txn_abort(txn_);
+}
+
+const Dbis& ReadTxn::dbi() const { return env_->dbi(); }
+
+namespace {
+
+Status make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Error::make(ErrorCode::internal, "cannot create data folder " + path + ": " + std::strerror(errno));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const EnvOptions& options) {
+  if (!options.read_only) {
+    if (auto st = make_dir(options.path); !st) return st.error();
+  }
+  std::unique_ptr<LmdbEnv> env(new LmdbEnv());
+  env->path_ = options.path;
+  env->read_only_ = options.read_only;
+  int rc = mdb_env_create(&env->env_);
+  if (rc == 0) rc = mdb_env_set_maxdbs(env->env_, 32);
+  if (rc == 0) rc = mdb_env_set_maxreaders(env->env_, 512);
+  if (rc == 0) rc = mdb_env_set_mapsize(env->env_, options.map_size);
+  // Durable by default: no MDB_NOSYNC / MDB_NOMETASYNC. MDB_NOTLS lets read
+  // transactions run on any thread; MDB_NORDAHEAD suits random index lookups.
+  unsigned flags = MDB_NOTLS | MDB_NORDAHEAD;
+  if (options.read_only) flags |= MDB_RDONLY;
+  if (rc == 0) rc = mdb_env_open(env->env_, options.path.c_str(), flags, 0644);
+  if (rc != 0) {
+    return Error::make(ErrorCode::internal, "cannot open store at " + options.path + ": " + lmdb_message(rc));
+  }
+  // Another process may have grown the map beyond what we asked for: adopt its size.
+  mdb_env_set_mapsize(env->env_, 0);
+  if (auto st = env->open_dbis(); !st) return st.error();
+  return env;
+}
+
+LmdbEnv::~LmdbEnv() {
+  if (env_ != nullptr) mdb_env_close(env_);
+}
+
+Status LmdbEnv::open_dbis() {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, read_only_ ? MDB_RDONLY : 0, &txn);
+  if (rc != 0) return Error::make(ErrorCode::internal, "cannot begin transaction: " + lmdb_message(rc));
+  const unsigned create = read_only_ ? 0 : MDB_CREATE;
+  const unsigned ids = create | MDB_DUPSORT | MDB_DUPFIXED;
+  struct Spec {
+    const char* name;
+    unsigned flags;
+    MDB_dbi* dbi;
+  };
+  const Spec specs[] = {
+      {"meta", create, &dbi_.meta},
+      {"leads", create, &dbi_.leads},
+      {"partners", create, &dbi_.partners},
+      {"audit", create, &dbi_.audit},
+      {"idempotency", create, &dbi_.idempotency},
+      {"idx_email", ids, &dbi_.by_email},
+      {"idx_phone", ids, &dbi_.by_phone},
+      {"idx_ref", ids, &dbi_.by_ref},
+      {"idx_status", ids, &dbi_.by_status},
+      {"idx_owner", ids, &dbi_.by_owner},
+      {"idx_source", ids, &dbi_.by_source},
+      {"idx_campaign", ids, &dbi_.by_campaign},
+      {"idx_changed", create, &dbi_.by_changed},
+      {"pidx_email", ids, &dbi_.partner_by_email},
+      {"pidx_ref", ids, &dbi_.partner_by_ref},
+  };
+  for (const auto& s : specs) {
+    unsigned flags = s.flags;
+    if (read_only_) flags &= ~static_cast<unsigned>(MDB_CREATE);
+    rc = mdb_dbi_open(txn, s.name, flags, s.dbi);
+    if (rc != 0) {
+      mdb_txn_abort(txn);
+      return Error::make(ErrorCode::internal, std::string("cannot open database ") + s.name + ": " + lmdb_message(rc));
+    }
+  }
+  rc = mdb_txn_commit(txn);
+  if (rc != 0) return Error::make(ErrorCode::internal, "cannot create databases: " + lmdb_message(rc));
+  return ok_status();
+}
+
+Result<ReadTxn> LmdbEnv::begin_read() const {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_lock lock(resize_mutex_);
+    MDB_txn* txn = nullptr;
+    const int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
+    if (rc == 0) return ReadTxn(*this, txn, std::move(lock));
+    if (rc != MDB_MAP_RESIZED) {
+      return Error::make(ErrorCode::unavailable, "cannot begin read: " + lmdb_message(rc));
+    }
+    lock.unlock();
+    std::unique_lock exclusive(resize_mutex_);  // another process grew the map
+    mdb_env_set_mapsize(env_, 0);
+  }
+  return Error::make(ErrorCode::unavailable, "cannot begin read: map keeps resizing");
+}
+
+MDB_txn* LmdbEnv::begin_write() {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    MDB_txn* txn = nullptr;
+    const int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+    if (rc == 0) return txn;
+    if (rc != MDB_MAP_RESIZED) throw LmdbFailure{rc, "begin write: " + lmdb_message(rc)};
+    std::unique_lock exclusive(resize_mutex_);
+    mdb_env_set_mapsize(env_, 0);
+  }
+  throw LmdbFailure{MDB_MAP_RESIZED, "begin write: map keeps resizing"};
+}
+
+std::size_t LmdbEnv::map_size() const {
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  return info.me_mapsize;
+}
+
+Status LmdbEnv::grow_map() {
+  std::unique_lock exclusive(resize_mutex_);  // waits for this process's readers
+  const std::size_t next = map_size() * 2;
+  const int rc = mdb_env_set_mapsize(env_, next);
+  if (rc != 0) return Error::make(ErrorCode::internal, "cannot grow map to " + std::to_string(next) + ": " + lmdb_message(rc));
+  return ok_status();
+}
+
+}  // namespace leadhub::store

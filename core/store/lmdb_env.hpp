@@ -1,0 +1,104 @@
+// The LMDB environment: one data folder, named databases for records, indexes,
+// audit trail and idempotency keys. Write transactions belong to the writer thread
+// (write_queue.hpp); read transactions may run on any thread (MDB_NOTLS) and hold a
+// shared lock so the writer can grow the map, which LMDB allows only while no
+// transaction of this process is open.
+#pragma once
+
+#include <lmdb.h>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+namespace leadhub::store {
+
+// Thrown only inside core/store to abort a write transaction on an LMDB error; the
+// writer turns it into an Error value (or grows the map and replays on MDB_MAP_FULL).
+struct LmdbFailure {
+  int rc;
+  std::string what;
+};
+
+struct Dbis {
+  MDB_dbi meta{};
+  MDB_dbi leads{};        // lead id -> lead JSON
+  MDB_dbi partners{};     // partner id -> partner JSON
+  MDB_dbi audit{};        // lead id + version + n -> audit entry JSON
+  MDB_dbi idempotency{};  // scope + caller key -> record id
+  MDB_dbi by_email{};     // lower-case e-mail -> lead ids (dupsort)
+  MDB_dbi by_phone{};     // E.164 -> lead ids
+  MDB_dbi by_ref{};       // system \0 id -> lead ids
+  MDB_dbi by_status{};
+  MDB_dbi by_owner{};
+  MDB_dbi by_source{};
+  MDB_dbi by_campaign{};
+  MDB_dbi by_changed{};     // changed_at (8 bytes) + lead id -> ""
+  MDB_dbi partner_by_email{};
+  MDB_dbi partner_by_ref{};
+};
+
+struct EnvOptions {
+  std::string path;
+  std::size_t map_size = std::size_t{1} << 30;
+  bool read_only = false;
+};
+
+inline MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+inline std::string_view to_view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+class LmdbEnv;
+
+// A short read transaction; hold it only while reading, never across I/O.
+class ReadTxn {
+ public:
+  ReadTxn(ReadTxn&&) noexcept;
+  ReadTxn& operator=(ReadTxn&&) = delete;
+  ~ReadTxn();
+  MDB_txn* get() const { return txn_; }
+  const Dbis& dbi() const;
+
+ private:
+  friend class LmdbEnv;
+  ReadTxn(const LmdbEnv& env, MDB_txn* txn, std::shared_lock<std::shared_mutex> lock);
+  const LmdbEnv* env_;
+  MDB_txn* txn_;
+  std::shared_lock<std::shared_mutex> lock_;
+};
+
+class LmdbEnv {
+ public:
+  static Result<std::unique_ptr<LmdbEnv>> open(const EnvOptions& options);
+  ~LmdbEnv();
+  LmdbEnv(const LmdbEnv&) = delete;
+  LmdbEnv& operator=(const LmdbEnv&) = delete;
+
+  MDB_env* raw() const { return env_; }
+  const Dbis& dbi() const { return dbi_; }
+  const std::string& path() const { return path_; }
+
+  Result<ReadTxn> begin_read() const;
+
+  // Writer side: begin a write txn, and double the map after MDB_MAP_FULL.
+  MDB_txn* begin_write();
+  Status grow_map();
+  std::size_t map_size() const;
+
+ private:
+  LmdbEnv() = default;
+  Status open_dbis();
+
+  MDB_env* env_ = nullptr;
+  Dbis dbi_;
+  std::string path_;
+  bool read_only_ = false;
+  mutable std::shared_mutex resize_mutex_;
+};
+
+std::string lmdb_message(int rc);
+
+}  // namespace leadhub::store

@@ -1,0 +1,20 @@
+// RFC 3339 timestamps ("2026-11-22T19:40:13.123Z") and ISO dates ("2026-12-01").
+// Always written in UTC with millisecond precision; read with any offset.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/clock.hpp"
+
+namespace leadhub {
+
+std::string format_timestamp(TimeMs ms);
+std::optional<TimeMs> parse_timestamp(std::string_view text);
+
+// Days since 1970-01-01 for a civil date, and back (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(int year, unsigned month, unsigned day);
+bool is_valid_date(std::string_view text);  // YYYY-MM-DD, a real calendar day
+
+}  // namespace leadhub

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""End-to-end test of the `leadhub` command-line tool on real LMDB folders.
+
+Usage: cli_e2e.py PATH_TO_LEADHUB
+Each check runs the binary as a user would and looks at exit code, stdout and stderr.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+LEADHUB = sys.argv[1]
+WORK = tempfile.mkdtemp(prefix="leadhub-cli-")
+DATA = os.path.join(WORK, "data")
+failures = []
+
+
+def run(*args, stdin=None, data=DATA, expect=0):
+    cmd = [LEADHUB]
+    if data:
+        cmd += ["--data", data]
+    cmd += list(args)
+    p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120)
+    if expect is not None and p.returncode != expect:
+        failures.append(f"{' '.join(args)}: exit {p.returncode}, expected {expect}\nstderr: {p.stderr}")
+    return p
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def create(doc, *extra, expect=0):
+    p = run("lead", "create", "--json", json.dumps(doc), *extra, expect=expect)
+    return json.loads(p.stdout) if p.returncode == 0 else p
+
+
+LEAD = {
+    "subject": "Forklift \"X\" request",
+    "source": "web_form",
+    "campaign": "tv-2026",
+    "prospect": {"given_name": "Anna", "family_name": "Müller", "email": "Anna.Mueller@Example.COM",
+                 "phone": "+49 (30) 123-4567", "address": {"city": "Berlin", "country": "de"}},
+    "interests": [{"product": "forklift", "quantity": 2}],
+    "expected_value": {"amount": "12500.00", "currency": "eur"},
+    "notes": [{"at": "2026-11-01T10:00:00+01:00", "author": "web", "text": "line1\nline2\t\"quoted\""}],
+}
+
+# --- create / get round trip ------------------------------------------------------
+lead = create(LEAD)
+check(lead["version"] == 1 and lead["status"] == "open", "create stores version 1, status open")
+check(lead["prospect"]["phone"] == "+49301234567", "phone punctuation normalized to E.164")
+check(lead["prospect"]["address"]["country"] == "DE", "country upper-cased")
+check(lead["expected_value"]["currency"] == "EUR", "currency upper-cased")
+check(lead["notes"][0]["at"] == "2026-11-01T09:00:00.000Z", "note time converted to UTC")
+got = json.loads(run("lead", "get", lead["id"]).stdout)
+check(got == lead, "lead get returns exactly what create printed")
+
+# --- find ---------------------------------------------------------------------------
+found = json.loads(run("lead", "find", "--email", "anna.mueller@example.com").stdout)
+check([x["id"] for x in found["items"]] == [lead["id"]] and found["next"] is None, "find by e-mail ignores case")
+ids = [create({"prospect": {"family_name": f"P{i}", "email": f"p{i}@example.org"}, "campaign": "paging"})["id"]
+       for i in range(7)]
+seen, after = [], None
+while True:
+    args = ["lead", "find", "--campaign", "paging", "--limit", "3"] + (["--after", after] if after else [])
+    page = json.loads(run(*args).stdout)
+    seen += [x["id"] for x in page["items"]]
+    after = page["next"]
+    if not after:
+        break
+check(seen == ids, "paging by cursor returns each lead once, in id order")
+check(json.loads(run("lead", "find", "--status", "open", "--campaign", "tv-2026").stdout)["items"][0]["id"] == lead["id"],
+      "find with two filters (AND)")
+p = run("lead", "find", "--limit", "0", expect=3)
+check("limit" in p.stderr, "limit 0 refused naming the field")
+
+# --- change: versions, lifecycle, lock ----------------------------------------------
+lid = lead["id"]
+p = run("lead", "change", lid, "--json", '{"status":"qualified"}', expect=2)
+check("--if-version" in p.stderr, "change without --if-version is refused")
+changed = json.loads(run("lead", "change", lid, "--if-version", "1", "--json", '{"qualification":"hot"}').stdout)
+check(changed["status"] == "qualified" and changed["version"] == 2, "qualification makes an open lead qualified")
+p = run("lead", "change", lid, "--if-version", "1", "--json", '{"priority":"high"}', expect=5)
+check("version 2, not 1" in p.stderr, "stale version refused as a conflict")
+p = run("lead", "change", lid, "--if-version", "2", "--json", '{"status":"open"}', expect=5)
+check("from qualified to open" in p.stderr, "illegal transition names from and to")
+p = run("lead", "change", lid, "--if-version", "2", "--json", '{"status":"declined"}', expect=3)
+check("reason: required" in p.stderr, "declined needs a reason")
+p = run("lead", "change", lid, "--if-version", "2", "--json", '{"prospect":{"email":"not-mail"}}', expect=3)
+check("prospect.email: not an e-mail address" in p.stderr, "validation names the field path")
+conv = json.loads(run("lead", "change", lid, "--if-version", "2", "--json", '{"status":"converted"}').stdout)
+check(conv["status"] == "converted", "qualified lead converts")
+p = run("lead", "change", lid, "--force", "--json", '{"subject":"late edit"}', expect=6)
+check("converted" in p.stderr, "converted lead is locked")
+audit = json.loads(run("lead", "audit", lid).stdout)
+fields = [(e["action"], e.get("field")) for e in audit]
+check(fields[0] == ("created", None) and ("changed", "qualification") in fields and ("changed", "status") in fields,
+      "audit trail has created + per-field changes")
+check(all(e["connector"] == "cli" for e in audit), "audit records the connector")
+run("lead", "get", "0000000000001", expect=4)
+run("lead", "get", "not-an-id", expect=3)
+
+# --- invalid input --------------------------------------------------------------------
+p = create({"prospect": {"email": "x@example.com"}, "status": "nope", "colour": "red"}, expect=3)
+check("status: 'nope' is not one of" in p.stderr and "colour: unknown field" in p.stderr,
+      "unknown fields and bad enums reported together")
+p = create({"prospect": {}}, expect=3)
+check("prospect: needs at least one of" in p.stderr, "a lead needs some way to reach the prospect")
+p = run("lead", "create", "--json", "{not json", expect=3)
+check("not valid JSON" in p.stderr, "malformed JSON reported")
+
+# --- idempotency and external references --------------------------------------------
+a = create({"prospect": {"family_name": "Idem"}}, "--idempotency-key", "k-1")
+b = create({"prospect": {"family_name": "Idem"}}, "--idempotency-key", "k-1")
+check(a["id"] == b["id"], "same idempotency key returns the same lead")
+r1 = create({"prospect": {"family_name": "Ref"}, "external_refs": [{"system": "sap", "id": "4711"}]})
+r2 = create({"prospect": {"family_name": "Ref again"}, "external_refs": [{"system": "sap", "id": "4711"}]})
+check(r1["id"] == r2["id"], "same external reference returns the stored lead")
+
+# --- partners -------------------------------------------------------------------------
+partner = json.loads(run("partner", "create", "--json", json.dumps(
+    {"kind": "account", "company": "ACME GmbH", "email": "info@acme.example",
+     "external_refs": [{"system": "sap", "id": "BP-1"}]})).stdout)
+check(partner["kind"] == "account" and partner["version"] == 1, "partner created")
+check(json.loads(run("partner", "get", partner["id"]).stdout) == partner, "partner get round trip")
+linked = create({"prospect": {"company": "ACME GmbH", "partner_id": partner["id"]}})
+check(linked["prospect"]["partner_id"] == partner["id"], "lead linked to an existing partner")
+p = create({"prospect": {"company": "X", "partner_id": "0AM4ZPAM40000"}}, expect=3)
+check("prospect.partner_id: no business partner" in p.stderr, "unknown partner id refused")
+p = run("partner", "create", "--json", '{"kind":"account"}', expect=3)
+check("company: required for an account" in p.stderr, "account needs a company")
+
+# --- import / export --------------------------------------------------------------------
+ndjson = os.path.join(WORK, "leads.ndjson")
+with open(ndjson, "w", encoding="utf-8") as f:
+    for i in range(2500):
+        f.write(json.dumps({"source": "import", "campaign": "bulk",
+                            "prospect": {"family_name": f"Bulk{i}", "email": f"bulk{i}@example.net"},
+                            "external_refs": [{"system": "file", "id": str(i)}]}) + "\n")
+    f.write("\n")                                   # line 2501: blank, skipped
+    f.write("{broken json\n")                       # line 2502
+    f.write(json.dumps({"prospect": {"email": "no-at-sign"}}) + "\n")  # line 2503
+p = run("import", ndjson, expect=1)
+summary = json.loads(p.stdout)
+check(summary["created"] == 2500 and summary["rejected"] == 2 and summary["duplicates"] == 0, "import summary counts")
+check([e["line"] for e in summary["errors"]] == [2502, 2503], "rejected lines carry their line numbers")
+check("prospect.email" in summary["errors"][1]["reason"], "rejection reason names the field")
+again = json.loads(run("import", ndjson, expect=1).stdout)
+check(again["created"] == 0 and again["duplicates"] == 2500, "re-import creates nothing (external refs)")
+exported = run("export").stdout.splitlines()
+stats = json.loads(run("stats").stdout)
+check(len(exported) == stats["leads"], "export writes every lead")
+check(stats["leads_by_status"]["converted"] == 1, "stats count leads by status")
+
+# --- backup -----------------------------------------------------------------------------
+backup = os.path.join(WORK, "backup")
+run("backup", backup)
+check(json.loads(run("lead", "get", lid, data=backup).stdout)["status"] == "converted", "backup opens and holds the data")
+run("backup", backup, expect=3)
+
+# --- config -------------------------------------------------------------------------------
+cfg = os.path.join(WORK, "bad.yaml")
+with open(cfg, "w") as f:
+    f.write("data: x\nstore:\n  max_batch: 10\n  colour: blue\n")
+p = run("--config", cfg, "stats", data=None, expect=2)
+check(f"{cfg}:4:3: unknown key 'colour'" in p.stderr, "config errors give file:line:column")
+good = os.path.join(WORK, "good.yaml")
+with open(good, "w") as f:
+    f.write(f"data: {os.path.join(WORK, 'cfgdata')}\nstore:\n  map_size_mb: 64\n")
+run("--config", good, "lead", "create", "--json", '{"prospect":{"family_name":"Cfg"}}', data=None)
+check(os.path.exists(os.path.join(WORK, "cfgdata", "data.mdb")), "config data folder used")
+
+# --- help and serve ------------------------------------------------------------------------
+for sub in (["--help"], ["lead", "--help"], ["partner", "--help"], ["import", "--help"], ["export", "--help"],
+            ["backup", "--help"], ["stats", "--help"], ["serve", "--help"]):
+    run(*sub, data=None)
+run("frobnicate", expect=2)
+srv = subprocess.Popen([LEADHUB, "--data", DATA, "serve"], stderr=subprocess.PIPE, text=True)
+time.sleep(0.5)
+srv.send_signal(signal.SIGTERM)
+try:
+    rc = srv.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    srv.kill()
+    rc = -1
+check(rc == 0, "serve exits 0 on SIGTERM")
+
+shutil.rmtree(WORK, ignore_errors=True)
+if failures:
+    print(f"\n{len(failures)} failure(s):")
+    for f in failures:
+        print(" -", f)
+    sys.exit(1)
+print("\nall CLI checks passed")
