@@ -45,6 +45,7 @@ void print_line(const std::string& text);
 int run_lead(Context& ctx, const std::vector<std::string>& argv);
 int run_partner(Context& ctx, const std::vector<std::string>& argv);
 int run_import(Context& ctx, const std::vector<std::string>& argv);
+int run_map(Context& ctx, const std::vector<std::string>& argv);
 int run_export(Context& ctx, const std::vector<std::string>& argv);
 int run_backup(Context& ctx, const std::vector<std::string>& argv);
 int run_stats(Context& ctx, const std::vector<std::string>& argv);

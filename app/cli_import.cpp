@@ -14,18 +14,22 @@
 
 #include "cli_common.hpp"
 #include "json/record_json.hpp"
+#include "mapping/engine.hpp"
 
 namespace leadhub::cli {
 namespace {
 
 const char* const kImportUsage =
-    "usage: leadhub import FILE|- [--batch N]\n"
+    "usage: leadhub import FILE|- [--mapping NAME] [--batch N]\n"
     "\n"
-    "Imports newline-delimited canonical leads (one JSON object per line). Lines are\n"
+    "Imports newline-delimited canonical leads (one JSON object per line), or with\n"
+    "--mapping a partner's CSV, XML, JSON or form file through config/mappings/NAME.yaml\n"
+    "(creates and changes; `leadhub map` is the dry run). Records are\n"
     "committed in batches; a lead whose external reference is already stored counts as\n"
     "a duplicate and is not created again, so a file can be imported twice safely.\n"
-    "Prints a JSON summary: lines, created, duplicates, rejected and, for each rejected\n"
-    "line, its number and the reasons. Exit code 1 when any line was rejected.\n";
+    "Prints a JSON summary: lines (records), created, duplicates, changed, rejected and,\n"
+    "for each rejected record, where it is (line number, XML path, JSON pointer) and the\n"
+    "reasons. Exit code 1 when any record was rejected.\n";
 
 const char* const kExportUsage =
     "usage: leadhub export [FILE]\n"
@@ -36,31 +40,41 @@ constexpr std::size_t kMaxInFlight = 4;
 constexpr std::size_t kMaxListedRejections = 10'000;
 
 struct Rejection {
-  std::size_t line;
+  std::string record;  // "line 12", "/Leads/Lead[3]"
   std::string reason;
 };
+
+// "line 12: ..." locations carry a line number worth giving on its own.
+std::optional<std::uint64_t> line_number(const std::string& record) {
+  if (record.rfind("line ", 0) != 0) return std::nullopt;
+  return std::strtoull(record.c_str() + 5, nullptr, 10);
+}
 
 class ImportRun {
  public:
   ImportRun(LeadStore& store, bool show_progress) : store_(store), progress_(show_progress) {}
 
-  void reject(std::size_t line, const Error& error) {
+  void reject(const std::string& record, const std::string& reason) {
     std::lock_guard lock(mutex_);
-    record_rejection(line, error);
+    record_rejection(record, reason);
+  }
+  void count_changed() {
+    std::lock_guard lock(mutex_);
+    ++changed_;
   }
 
   // Hands a batch to the writer; blocks while too many batches are still queued.
-  void submit(std::vector<CreateLeadCommand> commands, std::vector<std::size_t> lines) {
+  void submit(std::vector<CreateLeadCommand> commands, std::vector<std::string> records) {
     {
       std::unique_lock lock(mutex_);
       idle_.wait(lock, [&] { return in_flight_ < kMaxInFlight; });
       ++in_flight_;
     }
     auto remaining = std::make_shared<std::size_t>(commands.size());
-    auto line_of = std::make_shared<std::vector<std::size_t>>(std::move(lines));
-    store_.create_leads_async(std::move(commands), [this, remaining, line_of](std::size_t i, Result<Created<Lead>> r) {
+    auto record_of = std::make_shared<std::vector<std::string>>(std::move(records));
+    store_.create_leads_async(std::move(commands), [this, remaining, record_of](std::size_t i, Result<Created<Lead>> r) {
       std::lock_guard lock(mutex_);
-      if (!r) record_rejection((*line_of)[i], r.error());
+      if (!r) record_rejection((*record_of)[i], r.error().message);
       else if (r->created) ++created_;
       else ++duplicates_;
       if (--*remaining == 0) {
@@ -90,13 +104,18 @@ class ImportRun {
     std::string out;
     JsonWriter w(out);
     w.begin_object();
-    w.key("lines").value(static_cast<std::uint64_t>(lines));
+    w.key("records").value(static_cast<std::uint64_t>(lines));
     w.key("created").value(static_cast<std::uint64_t>(created_));
     w.key("duplicates").value(static_cast<std::uint64_t>(duplicates_));
+    if (changed_ > 0) w.key("changed").value(static_cast<std::uint64_t>(changed_));
     w.key("rejected").value(static_cast<std::uint64_t>(rejected_));
     w.key("seconds").raw(std::to_string(seconds));
     w.key("errors").begin_array();
-    for (const auto& r : rejections_) w.begin_object().key("line").value(static_cast<std::uint64_t>(r.line)).key("reason").value(r.reason).end_object();
+    for (const auto& r : rejections_) {
+      w.begin_object().key("record").value(r.record);
+      if (auto line = line_number(r.record)) w.key("line").value(*line);
+      w.key("reason").value(r.reason).end_object();
+    }
     w.end_array();
     w.end_object();
     return out;
@@ -108,9 +127,9 @@ class ImportRun {
   }
 
  private:
-  void record_rejection(std::size_t line, const Error& error) {
+  void record_rejection(const std::string& record, const std::string& reason) {
     ++rejected_;
-    if (rejections_.size() < kMaxListedRejections) rejections_.push_back({line, error.message});
+    if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason});
   }
 
   LeadStore& store_;
@@ -119,7 +138,7 @@ class ImportRun {
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   std::size_t in_flight_ = 0;
-  std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0;
+  std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0, changed_ = 0;
   std::vector<Rejection> rejections_;
 };
 
@@ -129,8 +148,104 @@ bool is_blank(const std::string& line) {
 
 }  // namespace
 
+namespace {
+
+// Newline-delimited canonical JSON, one lead per line.
+void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, std::size_t& records) {
+  std::vector<CreateLeadCommand> batch;
+  std::vector<std::string> where;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (is_blank(line)) continue;
+    auto lead = lead_from_json(line, DecodeMode::input);
+    if (!lead) {
+      run.reject("line " + std::to_string(line_no), lead.error().message);
+      continue;
+    }
+    batch.push_back({std::move(lead).value(), actor, {}});
+    where.push_back("line " + std::to_string(line_no));
+    if (batch.size() >= batch_size) {
+      run.submit(std::move(batch), std::move(where));
+      batch.clear();
+      where.clear();
+      run.show_progress(line_no, false);
+    }
+  }
+  if (!batch.empty()) run.submit(std::move(batch), std::move(where));
+  records = line_no;
+}
+
+std::string join_errors(const std::vector<mapping::MappingError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    if (!e.source.empty()) out += "source '" + e.source + "'" + (e.field.empty() ? ": " : " -> ");
+    if (!e.field.empty()) out += e.field + ": ";
+    out += e.reason;
+  }
+  return out;
+}
+
+// Resolves a change's target (by id or external reference) and applies it.
+void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, const Actor& actor) {
+  RecordId id = m.target_id;
+  if (id.empty()) {
+    LeadQuery q;
+    q.external_ref = m.target_ref;
+    q.limit = 1;
+    auto found = store.find_leads(q);
+    if (!found || found->items.empty()) {
+      run.reject(m.location, "no lead with external reference " + m.target_ref->system + ":" + m.target_ref->id);
+      return;
+    }
+    id = found->items[0].id;
+  }
+  auto changed = store.change_lead({id, m.expected_version, std::move(m.document), actor});
+  if (!changed) run.reject(m.location, changed.error().message);
+  else run.count_changed();
+}
+
+// A partner's format through its mapping: creates are batched, a change first waits
+// for the creates before it so a file may create a lead and then change it.
+Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& mapper, std::istream& in,
+                     std::size_t batch_size, const Actor& actor, std::size_t& records) {
+  std::vector<CreateLeadCommand> batch;
+  std::vector<std::string> where;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    run.submit(std::move(batch), std::move(where));
+    batch.clear();
+    where.clear();
+  };
+  auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
+    ++records;
+    if (!m.ok()) {
+      run.reject(m.location, join_errors(m.errors));
+    } else if (m.operation == mapping::Operation::create) {
+      batch.push_back({std::move(*m.lead), actor, {}});
+      where.push_back(m.location);
+      if (batch.size() >= batch_size) flush();
+    } else if (m.operation == mapping::Operation::change) {
+      flush();
+      run.wait_all();
+      apply_change(run, store, m, actor);
+    } else {
+      run.reject(m.location, std::string("import stores creates and changes; this record is a ") +
+                                 mapping::to_string(m.operation) + " (use `leadhub map` to see it)");
+    }
+    run.show_progress(records, false);
+    return true;
+  });
+  flush();
+  return st;
+}
+
+}  // namespace
+
 int run_import(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = Args::parse(argv, {{"batch", true, ""}, {"help", false, ""}});
+  auto args = Args::parse(argv, {{"batch", true, ""}, {"mapping", true, ""}, {"help", false, ""}});
   if (!args) return usage_error(args.error().message, kImportUsage);
   if (args->has("help")) {
     std::cout << kImportUsage;
@@ -141,6 +256,12 @@ int run_import(Context& ctx, const std::vector<std::string>& argv) {
   if (auto b = args->get("batch")) {
     batch_size = std::strtoul(b->c_str(), nullptr, 10);
     if (batch_size == 0 || batch_size > 100'000) return usage_error("--batch must be 1..100000", kImportUsage);
+  }
+  std::unique_ptr<mapping::Mapper> mapper;
+  if (auto name = args->get("mapping")) {
+    auto spec = mapping::find_mapping(*name, {ctx.config.mappings_folder});
+    if (!spec) return report(spec.error());
+    mapper = std::make_unique<mapping::Mapper>(std::move(spec).value());
   }
   const std::string& name = args->positional()[0];
   std::ifstream file;
@@ -153,35 +274,18 @@ int run_import(Context& ctx, const std::vector<std::string>& argv) {
   if (!store) return report(store.error());
 
   Actor actor = ctx.actor;
-  actor.connector = "cli-import";
+  actor.connector = mapper ? "cli-import:" + mapper->spec().name : "cli-import";
   ImportRun run(**store, ::isatty(STDERR_FILENO) != 0);
   const auto started = std::chrono::steady_clock::now();
-  std::vector<CreateLeadCommand> batch;
-  std::vector<std::size_t> lines;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (is_blank(line)) continue;
-    auto lead = lead_from_json(line, DecodeMode::input);
-    if (!lead) {
-      run.reject(line_no, lead.error());
-      continue;
-    }
-    batch.push_back({std::move(lead).value(), actor, {}});
-    lines.push_back(line_no);
-    if (batch.size() >= batch_size) {
-      run.submit(std::move(batch), std::move(lines));
-      batch.clear();
-      lines.clear();
-      run.show_progress(line_no, false);
-    }
-  }
-  if (!batch.empty()) run.submit(std::move(batch), std::move(lines));
+  std::size_t records = 0;
+  Status st = ok_status();
+  if (mapper) st = import_mapped(run, **store, *mapper, in, batch_size, actor, records);
+  else import_ndjson(run, in, batch_size, actor, records);
   run.wait_all();
-  run.show_progress(line_no, true);
+  run.show_progress(records, true);
+  if (!st) run.reject("document", st.error().message);  // what came before the break is stored
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  print_line(run.summary(line_no, seconds));
+  print_line(run.summary(records, seconds));
   return run.rejected() == 0 ? kExitOk : kExitPartial;
 }
 

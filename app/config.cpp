@@ -65,6 +65,10 @@ Result<HubConfig> load_config(const std::string& path) {
     }
     config.data_folder = data.as<std::string>();
   }
+  if (const auto mappings = root["mappings"]) {
+    if (!mappings.IsScalar()) return Error::make(ErrorCode::invalid, where(path, mappings) + ": mappings: expected a folder path");
+    config.mappings_folder = mappings.as<std::string>();
+  }
   if (const auto store = root["store"]) {
     if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");
     if (auto st = check_keys(path, store, {"map_size_mb", "max_batch", "partition"}); !st) return st.error();

@@ -14,6 +14,7 @@ struct HubConfig {
   std::size_t map_size_mb = 1024;
   std::size_t max_batch = 2000;
   std::uint32_t partition = 0;
+  std::string mappings_folder = "config/mappings";
 
   StoreOptions store_options() const;
 };

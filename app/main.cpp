@@ -19,7 +19,8 @@ const char* const kUsage =
     "  lead create|get|find|change|audit\n"
     "                            the lead operations (JSON in, JSON out)\n"
     "  partner create|get        business partners\n"
-    "  import FILE               bulk import of newline-delimited JSON leads\n"
+    "  import FILE [--mapping M] bulk import: NDJSON leads, or a partner's file via a mapping\n"
+    "  map --mapping M FILE      dry run of a mapping: canonical leads and errors, nothing stored\n"
     "  export [FILE]             every lead as newline-delimited JSON\n"
     "  backup DIR                hot, compacted copy of the store\n"
     "  stats                     counts and store size\n"
@@ -40,7 +41,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve},   {"lead", run_lead},     {"partner", run_partner}, {"import", run_import},
+    {"serve", run_serve},   {"lead", run_lead},     {"partner", run_partner}, {"import", run_import}, {"map", run_map},
     {"export", run_export}, {"backup", run_backup}, {"stats", run_stats},
 };
 

@@ -271,7 +271,7 @@ bool is_email(std::string_view text) {
     if (!ok || (label == 0 && ch == '-')) return false;
     if (++label > 63) return false;
   }
-  return label >= 2 || domain.back() != '-';
+  return label >= 1 && domain.back() != '-';  // no label may end in a hyphen, the last one included
 }
 
 bool is_e164(std::string_view text) {
@@ -349,6 +349,23 @@ std::vector<FieldError> validate(const Lead& lead) {
     c.fail("reason", "required when status is " + std::string(to_string(lead.status)));
   }
   return errors;
+}
+
+std::vector<FieldError> validate(const Actor& actor) {
+  std::vector<FieldError> errors;
+  Checker c(errors);
+  c.required("actor.user", actor.user);
+  c.text("actor.user", actor.user, kShortText);
+  c.required("actor.connector", actor.connector);
+  c.text("actor.connector", actor.connector, kShortText);
+  return errors;
+}
+
+void stamp_new_notes(Lead& lead, const Actor& actor, TimeMs now) {
+  for (auto& note : lead.notes) {
+    if (note.at == 0) note.at = now;
+    if (note.author.empty()) note.author = actor.user;
+  }
 }
 
 std::vector<FieldError> validate(const BusinessPartner& partner) {

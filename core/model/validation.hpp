@@ -16,6 +16,10 @@ void normalize(BusinessPartner& partner);
 
 std::vector<FieldError> validate(const Lead& lead);
 std::vector<FieldError> validate(const BusinessPartner& partner);
+std::vector<FieldError> validate(const Actor& actor);  // who acts: non-empty, one line, <= 100 bytes
+
+// Notes sent without a time or author get the time of the change and the acting user.
+void stamp_new_notes(Lead& lead, const Actor& actor, TimeMs now);
 
 // Building blocks, public for the mapping layer and tests.
 bool is_email(std::string_view text);

@@ -79,7 +79,8 @@ class Collector {
 
   // Returns false once enough leads are collected.
   Result<bool> offer(RecordId id) {
-    MDB_val k = store::to_val(IdKey(id).view());
+    const std::string key = store::id_key(id);
+    MDB_val k = store::to_val(key);
     MDB_val v{};
     if (mdb_get(txn_.get(), txn_.dbi().leads, &k, &v) != 0) return true;  // index ahead of record: skip
     auto lead = lead_from_json(store::to_view(v), DecodeMode::stored);

@@ -16,6 +16,11 @@ std::uint64_t read_be64(std::string_view bytes) {
   return v;
 }
 
+std::string id_key(RecordId id) {
+  const IdKey key(id);
+  return std::string(key.view());
+}
+
 std::string email_key(std::string_view email) { return lower_ascii(email); }
 
 std::string phone_key(std::string_view phone) {
@@ -35,10 +40,10 @@ std::string ref_key(const ExternalRef& ref) {
 }
 
 std::string changed_key(TimeMs at, RecordId id) {
-  return be64(static_cast<std::uint64_t>(at)) + std::string(IdKey(id).view());
+  return be64(static_cast<std::uint64_t>(at)) + id_key(id);
 }
 
-std::string audit_prefix(RecordId id) { return std::string(IdKey(id).view()); }
+std::string audit_prefix(RecordId id) { return id_key(id); }
 
 std::string audit_key(RecordId id, std::uint64_t version, std::uint16_t n) {
   std::string out = audit_prefix(id) + be64(version);

@@ -14,11 +14,16 @@ namespace leadhub::store {
 class IdKey {
  public:
   explicit IdKey(RecordId id) { id.to_key(bytes_); }
-  std::string_view view() const { return {reinterpret_cast<const char*>(bytes_), sizeof bytes_}; }
+  // Only on a named key: a view of a temporary IdKey would dangle after the line.
+  std::string_view view() const& { return {reinterpret_cast<const char*>(bytes_), sizeof bytes_}; }
+  std::string_view view() const&& = delete;
 
  private:
   unsigned char bytes_[8];
 };
+
+// The 8 key bytes as an owning string (fits the small-string buffer: no allocation).
+std::string id_key(RecordId id);
 
 std::string email_key(std::string_view email);  // lower-cased
 std::string phone_key(std::string_view phone);  // punctuation stripped, as normalize() does

@@ -64,7 +64,8 @@ void LeadStore::close() {
 Result<std::string> LeadStore::read_lead_json(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  MDB_val k = store::to_val(IdKey(id).view());
+  const std::string key = store::id_key(id);
+  MDB_val k = store::to_val(key);
   MDB_val v{};
   const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
   if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
@@ -75,7 +76,8 @@ Result<std::string> LeadStore::read_lead_json(RecordId id) const {
 Result<Lead> LeadStore::read_lead(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  MDB_val k = store::to_val(IdKey(id).view());
+  const std::string key = store::id_key(id);
+  MDB_val k = store::to_val(key);
   MDB_val v{};
   const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
   if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
@@ -86,7 +88,8 @@ Result<Lead> LeadStore::read_lead(RecordId id) const {
 Result<BusinessPartner> LeadStore::read_partner(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  MDB_val k = store::to_val(IdKey(id).view());
+  const std::string key = store::id_key(id);
+  MDB_val k = store::to_val(key);
   MDB_val v{};
   const int rc = mdb_get(txn->get(), txn->dbi().partners, &k, &v);
   if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no business partner with id " + id.to_string());
@@ -98,7 +101,8 @@ Result<std::vector<AuditEntry>> LeadStore::read_audit(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
   {
-    MDB_val k = store::to_val(IdKey(id).view());
+    const std::string key = store::id_key(id);
+    MDB_val k = store::to_val(key);
     MDB_val v{};
     if (mdb_get(txn->get(), txn->dbi().leads, &k, &v) == MDB_NOTFOUND) {
       return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());

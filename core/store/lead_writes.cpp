@@ -20,7 +20,7 @@ using store::WriteTxn;
 
 Result<Lead> load_lead(const WriteTxn& txn, RecordId id) {
   std::string_view json;
-  if (!txn.get(txn.dbi().leads, IdKey(id).view(), json)) {
+  if (!txn.get(txn.dbi().leads, store::id_key(id), json)) {
     return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
   }
   return lead_from_json(json, DecodeMode::stored);
@@ -33,12 +33,13 @@ std::optional<RecordId> lookup_id(const WriteTxn& txn, MDB_dbi dbi, std::string_
 }
 
 void put_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id) {
-  for (const auto& e : entries) txn.put(e.dbi, e.key, IdKey(id).view(), MDB_NODUPDATA);
+  for (const auto& e : entries) txn.put(e.dbi, e.key, store::id_key(id), MDB_NODUPDATA);
 }
 
 void delete_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id) {
-  const std::string_view value = IdKey(id).view();
-  for (const auto& e : entries) txn.del(e.dbi, e.key, &value);
+  const std::string value = store::id_key(id);
+  const std::string_view value_view = value;
+  for (const auto& e : entries) txn.del(e.dbi, e.key, &value_view);
 }
 
 void put_audit(WriteTxn& txn, RecordId id, std::uint16_t n, const AuditEntry& entry) {
@@ -47,7 +48,7 @@ void put_audit(WriteTxn& txn, RecordId id, std::uint16_t n, const AuditEntry& en
 
 Status check_partner_exists(const WriteTxn& txn, RecordId partner_id, const std::string& field) {
   std::string_view ignored;
-  if (partner_id.empty() || txn.get(txn.dbi().partners, IdKey(partner_id).view(), ignored)) return ok_status();
+  if (partner_id.empty() || txn.get(txn.dbi().partners, store::id_key(partner_id), ignored)) return ok_status();
   return Error::invalid({{field, "no business partner with id " + partner_id.to_string()}});
 }
 
@@ -68,8 +69,16 @@ Status check_encoded_size(const std::string& json) {
   return Error::invalid({{"(record)", "encoded lead larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
 }
 
-Status prepare_new_lead(Lead& lead, TimeMs now) {
+Status check_actor(const Actor& actor) {
+  auto errors = validate(actor);
+  if (!errors.empty()) return Error::invalid(std::move(errors));
+  return ok_status();
+}
+
+Status prepare_new_lead(Lead& lead, const Actor& actor, TimeMs now) {
+  if (auto st = check_actor(actor); !st) return st;
   normalize(lead);
+  stamp_new_notes(lead, actor, now);
   if (auto st = apply_initial_lifecycle(lead, now); !st) return st;
   auto errors = validate(lead);
   if (!errors.empty()) return Error::invalid(std::move(errors));
@@ -131,7 +140,7 @@ Result<Created<Lead>> apply_create_lead(WriteTxn& txn, const CreateLeadCommand& 
   if (auto existing = existing_lead(txn, cmd)) {
     auto lead = load_lead(txn, *existing);
     if (!lead) return lead.error();
-    if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, IdKey(*existing).view());
+    if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(*existing));
     return Created<Lead>{std::move(lead).value(), false};
   }
   if (auto st = check_partner_exists(txn, cmd.lead.prospect.partner_id, "prospect.partner_id"); !st) return st.error();
@@ -145,12 +154,12 @@ Result<Created<Lead>> apply_create_lead(WriteTxn& txn, const CreateLeadCommand& 
     lead.id = ids.next();
     json = to_json(lead);
     if (auto st = check_encoded_size(json); !st) return st.error();
-    if (txn.put_new(txn.dbi().leads, IdKey(lead.id).view(), json)) break;
+    if (txn.put_new(txn.dbi().leads, store::id_key(lead.id), json)) break;
   }
   put_indexes(txn, store::lead_index_entries(txn.dbi(), lead), lead.id);
   txn.put(txn.dbi().by_changed, store::changed_key(now, lead.id), {});
   put_audit(txn, lead.id, 0, AuditEntry{now, cmd.actor.user, cmd.actor.connector, "created", 1, {}, {}, {}});
-  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, IdKey(lead.id).view());
+  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(lead.id));
   return Created<Lead>{std::move(lead), true};
 }
 
@@ -164,7 +173,7 @@ struct JobState {
 }  // namespace
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
-  if (auto st = prepare_new_lead(command.lead, clock().now_ms()); !st) {
+  if (auto st = prepare_new_lead(command.lead, command.actor, clock().now_ms()); !st) {
     done(st.error());
     return;
   }
@@ -190,7 +199,7 @@ void LeadStore::create_leads_async(std::vector<CreateLeadCommand> commands,
   jobs.reserve(commands.size());
   const TimeMs now = clock().now_ms();
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    if (auto st = prepare_new_lead(commands[i].lead, now); !st) {
+    if (auto st = prepare_new_lead(commands[i].lead, commands[i].actor, now); !st) {
       done(i, st.error());
       continue;
     }
@@ -234,6 +243,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   Lead after = before;
   if (auto st = merge_patch(after, cmd.patch_json); !st) return st.error();
   normalize(after);
+  stamp_new_notes(after, cmd.actor, now);
   if (auto st = apply_lifecycle(before, after, now); !st) return st.error();
   if (auto errors = validate(after); !errors.empty()) return Error::invalid(std::move(errors));
   if (auto st = check_refs_unowned(txn, after); !st) return st.error();
@@ -248,7 +258,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   after.changed_by = cmd.actor.user;
   const std::string json = to_json(after);
   if (auto st = check_encoded_size(json); !st) return st.error();
-  txn.put(txn.dbi().leads, IdKey(after.id).view(), json);
+  txn.put(txn.dbi().leads, store::id_key(after.id), json);
 
   const auto old_entries = store::lead_index_entries(txn.dbi(), before);
   const auto new_entries = store::lead_index_entries(txn.dbi(), after);
@@ -279,6 +289,10 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
 }  // namespace
 
 void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done) {
+  if (auto st = check_actor(command.actor); !st) {
+    done(st.error());
+    return;
+  }
   auto state = std::make_shared<JobState<ChangeLeadCommand, Lead>>();
   state->command = std::move(command);
   writer_->submit(store::WriteJob{
@@ -309,7 +323,7 @@ Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const Creat
   }
   if (existing) {
     std::string_view json;
-    if (!txn.get(txn.dbi().partners, IdKey(*existing).view(), json)) {
+    if (!txn.get(txn.dbi().partners, store::id_key(*existing), json)) {
       return Error::make(ErrorCode::internal, "index points at missing partner " + existing->to_string());
     }
     auto partner = partner_from_json(json, DecodeMode::stored);
@@ -324,15 +338,16 @@ Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const Creat
   do {
     p.id = ids.next();
     json = to_json(p);
-  } while (!txn.put_new(txn.dbi().partners, IdKey(p.id).view(), json));
+  } while (!txn.put_new(txn.dbi().partners, store::id_key(p.id), json));
   put_indexes(txn, store::partner_index_entries(txn.dbi(), p), p.id);
-  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "P:" + cmd.idempotency_key, IdKey(p.id).view());
+  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "P:" + cmd.idempotency_key, store::id_key(p.id));
   return Created<BusinessPartner>{std::move(p), true};
 }
 
 }  // namespace
 
 Result<Created<BusinessPartner>> LeadStore::create_partner(CreatePartnerCommand command) {
+  if (auto st = check_actor(command.actor); !st) return st.error();
   normalize(command.partner);
   if (auto errors = validate(command.partner); !errors.empty()) return Error::invalid(std::move(errors));
   auto state = std::make_shared<JobState<CreatePartnerCommand, Created<BusinessPartner>>>();

@@ -98,9 +98,9 @@ void WriteQueue::run() {
 void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
   Status outcome = ok_status();
   for (int attempt = 0;; ++attempt) {
-    outcome = apply_and_commit(batch);
-    const bool map_full = !outcome && outcome.error().message.find("MDB_MAP_FULL") != std::string::npos;
-    if (!map_full || attempt >= 8) break;
+    int rc = 0;
+    outcome = apply_and_commit(batch, rc);
+    if (rc != MDB_MAP_FULL || attempt >= 8) break;
     if (auto grown = env_.grow_map(); !grown) {
       outcome = grown;
       break;
@@ -117,7 +117,7 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
   for (auto& job : batch) job.done(outcome);
 }
 
-Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch) {
+Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
   MDB_txn* txn = nullptr;
   try {
     txn = env_.begin_write();
@@ -129,6 +129,7 @@ Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch) {
     return ok_status();
   } catch (const LmdbFailure& failure) {
     if (txn != nullptr) mdb_txn_abort(txn);
+    rc_out = failure.rc;
     return Error::make(ErrorCode::unavailable, "store write failed: " + failure.what);
   } catch (const std::exception& e) {  // e.g. bad_alloc inside a job
     if (txn != nullptr) mdb_txn_abort(txn);

@@ -66,7 +66,8 @@ class WriteQueue {
  private:
   void run();
   void commit_batch(std::vector<WriteJob>& batch);
-  Status apply_and_commit(std::vector<WriteJob>& batch);
+  // rc_out receives the LMDB error code when the batch failed on one.
+  Status apply_and_commit(std::vector<WriteJob>& batch, int& rc_out);
 
   LmdbEnv& env_;
   const std::size_t max_batch_;

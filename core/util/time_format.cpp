@@ -53,7 +53,7 @@ unsigned days_in_month(int year, unsigned month) {
 bool parse_date_part(std::string_view text, int& y, int& m, int& d) {
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
   if (!read_digits(text, 0, 4, y) || !read_digits(text, 5, 2, m) || !read_digits(text, 8, 2, d)) return false;
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;  // year 0 does not exist in most date libraries
   return static_cast<unsigned>(d) <= days_in_month(y, static_cast<unsigned>(m));
 }
 
@@ -123,7 +123,10 @@ std::optional<TimeMs> parse_timestamp(std::string_view text) {
   if (pos != text.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s) - offset_min * 60;
-  return secs * 1000 + millis;
+  const TimeMs ms = secs * 1000 + millis;
+  // An offset can push a time across year 1 or 9999: refuse what could not be written back.
+  if (ms < kMinTimestampMs || ms > kMaxTimestampMs) return std::nullopt;
+  return ms;
 }
 
 }  // namespace leadhub

@@ -10,6 +10,10 @@
 
 namespace leadhub {
 
+// The range format_timestamp can write: 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+inline constexpr TimeMs kMinTimestampMs = -62'135'596'800'000;
+inline constexpr TimeMs kMaxTimestampMs = 253'402'300'799'999;
+
 std::string format_timestamp(TimeMs ms);
 std::optional<TimeMs> parse_timestamp(std::string_view text);
 

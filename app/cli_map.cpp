@@ -1,0 +1,90 @@
+// leadhub map --mapping NAME FILE: the dry run. Maps a partner's file and prints
+// each record's canonical command (or its errors) without storing anything.
+#include <fstream>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "json/record_json.hpp"
+#include "mapping/engine.hpp"
+
+namespace leadhub::cli {
+namespace {
+
+const char* const kMapUsage =
+    "usage: leadhub map --mapping NAME FILE|-\n"
+    "\n"
+    "Maps FILE with config/mappings/NAME.yaml (or a path to a mapping file) and prints\n"
+    "one JSON line per record: its location, the operation and the canonical lead (or\n"
+    "patch, target, query), or every error with the source field, the canonical field\n"
+    "and the reason. Nothing is stored. Last line: a summary. Exit 1 if any record failed.\n";
+
+void write_record(JsonWriter& w, const mapping::MappedRecord& m) {
+  w.begin_object();
+  w.key("record").value(m.location);
+  w.key("operation").value(mapping::to_string(m.operation));
+  if (!m.ok()) {
+    w.key("errors").begin_array();
+    for (const auto& e : m.errors) {
+      w.begin_object();
+      if (!e.source.empty()) w.key("source").value(e.source);
+      if (!e.field.empty()) w.key("field").value(e.field);
+      w.key("reason").value(e.reason).end_object();
+    }
+    w.end_array();
+  } else if (m.lead) {
+    w.key("lead");
+    write_json(w, *m.lead);
+  } else {
+    if (!m.target_id.empty()) w.key("target_id").value(m.target_id.to_string());
+    if (m.target_ref) w.key("target_ref").begin_object().key("system").value(m.target_ref->system).key("id").value(m.target_ref->id).end_object();
+    if (m.expected_version) w.key("expected_version").value(*m.expected_version);
+    if (m.operation == mapping::Operation::change) w.key("patch").raw(m.document);
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+int run_map(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"mapping", true, ""}, {"help", false, ""}});
+  if (!args) return usage_error(args.error().message, kMapUsage);
+  if (args->has("help")) {
+    std::cout << kMapUsage;
+    return kExitOk;
+  }
+  if (!args->has("mapping") || args->positional().size() != 1) return usage_error("map needs --mapping NAME and one FILE", kMapUsage);
+  auto spec = mapping::find_mapping(*args->get("mapping"), {ctx.config.mappings_folder});
+  if (!spec) return report(spec.error());
+  const mapping::Mapper mapper(std::move(spec).value());
+  const std::string& name = args->positional()[0];
+  std::ifstream file;
+  if (name != "-") {
+    file.open(name, std::ios::binary);
+    if (!file) return report(Error::make(ErrorCode::invalid, "cannot read " + name));
+  }
+  std::istream& in = name == "-" ? std::cin : file;
+  std::size_t records = 0, failed = 0;
+  std::string line;
+  auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
+    ++records;
+    if (!m.ok()) ++failed;
+    line.clear();
+    JsonWriter w(line);
+    write_record(w, m);
+    std::cout << line << '\n';
+    return true;
+  });
+  std::string summary;
+  JsonWriter w(summary);
+  w.begin_object().key("summary").begin_object();
+  w.key("mapping").value(mapper.spec().name);
+  w.key("records").value(static_cast<std::uint64_t>(records));
+  w.key("ok").value(static_cast<std::uint64_t>(records - failed));
+  w.key("failed").value(static_cast<std::uint64_t>(failed));
+  if (!st) w.key("document_error").value(st.error().message);
+  w.end_object().end_object();
+  print_line(summary);
+  return failed == 0 && st ? kExitOk : kExitPartial;
+}
+
+}  // namespace leadhub::cli

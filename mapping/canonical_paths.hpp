@@ -1,0 +1,18 @@
+// The canonical targets a mapping may write, and how each is typed in JSON.
+#pragma once
+
+#include <string_view>
+
+namespace leadhub::mapping {
+
+enum class ValueType { text, integer, boolean };
+
+// Top-level lead paths (prospect.email, attributes.X, ...), command paths
+// (target.id, query.status, ...). nullopt-like false when unknown.
+bool is_lead_target(std::string_view path);
+bool is_command_target(std::string_view path);
+bool is_group(std::string_view target);
+bool is_group_member(std::string_view group, std::string_view member);
+ValueType value_type(std::string_view path);  // path relative for group members ("quantity")
+
+}  // namespace leadhub::mapping

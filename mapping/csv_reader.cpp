@@ -1,0 +1,228 @@
+// CSV records, streamed: RFC 4180 with a configurable delimiter and quote, quoted
+// fields holding delimiters, quotes ("") and line breaks, CRLF or LF, an optional
+// header row, and ISO-8859-1 / Windows-1252 / UTF-8 (BOM skipped) input. Real
+// files are messy, so a stray quote inside an unquoted field is kept as text and
+// short rows are padded; rows longer than the header are errors naming the line.
+#include <array>
+#include <unordered_map>
+
+#include "csv_reader.hpp"
+#include "model/validation.hpp"
+
+namespace leadhub::mapping {
+namespace {
+
+// Windows-1252 0x80-0x9F as Unicode code points (0 = undefined).
+constexpr std::array<std::uint16_t, 32> kCp1252 = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string single_byte_to_utf8(std::string_view in, bool windows1252) {
+  std::string out;
+  out.reserve(in.size() + in.size() / 8);
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else if (windows1252 && c < 0xA0) {
+      const std::uint16_t cp = kCp1252[c - 0x80];
+      append_utf8(out, cp == 0 ? 0xFFFD : cp);
+    } else {
+      append_utf8(out, c);
+    }
+  }
+  return out;
+}
+
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+class CsvRecord final : public Record {
+ public:
+  CsvRecord(std::vector<std::string> fields, std::size_t line,
+            std::shared_ptr<const std::unordered_map<std::string, std::size_t>> header)
+      : fields_(std::move(fields)), line_(line), header_(std::move(header)) {}
+
+  std::optional<std::string> value(const SourcePath& path) const override {
+    std::size_t index = 0;
+    if (path.column >= 0) {
+      index = static_cast<std::size_t>(path.column);
+    } else {
+      if (!header_) return std::nullopt;
+      const auto it = header_->find(path.text);
+      if (it == header_->end()) return std::nullopt;
+      index = it->second;
+    }
+    if (index >= fields_.size()) return std::nullopt;
+    return fields_[index];
+  }
+
+  std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
+  std::string location() const override { return "line " + std::to_string(line_); }
+
+ private:
+  std::vector<std::string> fields_;
+  std::size_t line_;
+  std::shared_ptr<const std::unordered_map<std::string, std::size_t>> header_;
+};
+
+}  // namespace
+
+CsvReader::CsvReader(const CsvOptions& options, const Limits& limits, std::istream& in)
+    : options_(options), limits_(limits), in_(in) {}
+
+bool CsvReader::fill() {
+  if (pos_ < buffer_.size()) return true;
+  if (!in_) return false;
+  buffer_.resize(1 << 16);
+  in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.resize(static_cast<std::size_t>(in_.gcount()));
+  bytes_read_ += buffer_.size();
+  pos_ = 0;
+  if (first_chunk_) {
+    first_chunk_ = false;
+    if (buffer_.size() >= 3 && buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 BOM
+  }
+  return pos_ < buffer_.size();
+}
+
+// Reads one physical record (which may span lines inside quotes) into fields.
+Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& start_line) {
+  fields.clear();
+  if (!fill()) return false;
+  start_line = line_;
+  std::string field;
+  bool quoted = false;       // inside a quoted section
+  bool was_quoted = false;   // this field started with a quote
+  bool at_field_start = true;
+  const char d = options_.delimiter, q = options_.quote;
+  while (fill()) {
+    const char c = buffer_[pos_++];
+    if (bytes_read_ > limits_.max_document_bytes) {
+      return Error::make(ErrorCode::invalid, "line " + std::to_string(line_) + ": document larger than " +
+                                                 std::to_string(limits_.max_document_bytes) + " bytes");
+    }
+    if (quoted) {
+      if (c == q) {
+        if (!fill() && !in_) {
+          quoted = false;
+          continue;
+        }
+        if (pos_ < buffer_.size() && buffer_[pos_] == q) {  // "" is a quote
+          field += q;
+          ++pos_;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line_;
+        field += c;
+      }
+    } else if (c == q && at_field_start) {
+      quoted = was_quoted = true;
+      at_field_start = false;
+    } else if (c == d) {
+      fields.push_back(std::move(field));
+      field.clear();
+      at_field_start = true;
+      was_quoted = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && fill() && buffer_[pos_] == '\n') ++pos_;
+      ++line_;
+      fields.push_back(std::move(field));
+      return true;
+    } else {
+      field += c;  // includes a stray quote in an unquoted field: kept as text
+      at_field_start = false;
+    }
+    if (field.size() > limits_.max_field_bytes * 4) {
+      return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
+                                                 std::to_string(limits_.max_field_bytes) + " bytes (unclosed quote?)");
+    }
+  }
+  if (quoted) {
+    return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": quoted field never closed");
+  }
+  (void)was_quoted;
+  fields.push_back(std::move(field));
+  ++line_;
+  return true;
+}
+
+Status CsvReader::decode_fields(std::vector<std::string>& fields, std::size_t line) const {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    auto& f = fields[i];
+    if (is_ascii(f)) continue;
+    switch (options_.encoding) {
+      case CsvOptions::Encoding::latin1: f = single_byte_to_utf8(f, false); break;
+      case CsvOptions::Encoding::windows1252: f = single_byte_to_utf8(f, true); break;
+      case CsvOptions::Encoding::auto_detect:
+        if (!is_valid_utf8_text(f, true)) f = single_byte_to_utf8(f, true);
+        break;
+      case CsvOptions::Encoding::utf8:
+        if (!is_valid_utf8_text(f, true)) {
+          const std::string name = i < header_names_.size() ? header_names_[i] : "column " + std::to_string(i + 1);
+          return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": " + name +
+                                                     ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
+        }
+        break;
+    }
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<Record>> CsvReader::next() {
+  std::vector<std::string> fields;
+  for (;;) {
+    std::size_t line = 0;
+    auto got = read_row(fields, line);
+    if (!got) return got.error();
+    if (!*got) return std::unique_ptr<Record>();
+    if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string::npos) continue;  // blank line
+    if (auto st = decode_fields(fields, line); !st) return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
+        new ErrorRecord(st.error().message, "line " + std::to_string(line))));
+    if (options_.header && !header_) {
+      auto header = std::make_shared<std::unordered_map<std::string, std::size_t>>();
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::string name = fields[i];
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(0, 1);
+        header->emplace(name, i);
+        header_names_.push_back(name);
+      }
+      header_ = header;
+      continue;
+    }
+    if (++records_ > limits_.max_records) {
+      return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": more than " +
+                                                 std::to_string(limits_.max_records) + " records");
+    }
+    if (header_ && fields.size() > header_names_.size()) {
+      return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new ErrorRecord(
+          std::to_string(fields.size()) + " fields but the header has " + std::to_string(header_names_.size()) +
+              " (a delimiter inside an unquoted field?)",
+          "line " + std::to_string(line))));
+    }
+    return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(fields), line, header_)));
+  }
+}
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,110 @@
+// JSON records: the document is parsed by simdjson (which validates UTF-8 while it
+// parses); `records:` is a JSON Pointer to an array (one record per item) or an
+// object (one record). Values are addressed by JSON Pointers relative to a record.
+#include <simdjson.h>
+
+#include "reader_factory.hpp"
+
+namespace leadhub::mapping {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+class JsonRecord final : public Record {
+ public:
+  JsonRecord(element el, std::string location) : el_(el), location_(std::move(location)) {}
+
+  std::optional<std::string> value(const SourcePath& path) const override {
+    element v;
+    if (el_.at_pointer(path.text).get(v) != simdjson::SUCCESS) return std::nullopt;
+    switch (v.type()) {
+      case element_type::STRING: return std::string(v.get_string().value_unsafe());
+      case element_type::NULL_VALUE: return std::nullopt;
+      case element_type::BOOL: return std::string(v.get_bool().value_unsafe() ? "true" : "false");
+      default: return simdjson::minify(v);  // numbers keep their text; objects/arrays as JSON
+    }
+  }
+
+  std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const override {
+    std::vector<std::unique_ptr<Record>> out;
+    element v;
+    if (el_.at_pointer(path.text).get(v) != simdjson::SUCCESS) return out;
+    simdjson::dom::array array;
+    if (v.get_array().get(array) == simdjson::SUCCESS) {
+      std::size_t i = 0;
+      for (element item : array) out.push_back(std::make_unique<JsonRecord>(item, location_ + path.text + "/" + std::to_string(i++)));
+    } else if (v.is_object()) {
+      out.push_back(std::make_unique<JsonRecord>(v, location_ + path.text));
+    }
+    return out;
+  }
+
+  std::string location() const override { return location_.empty() ? "/" : location_; }
+
+ private:
+  element el_;
+  std::string location_;
+};
+
+class JsonReader final : public RecordReader {
+ public:
+  JsonReader(const MappingSpec& spec, std::istream& in) : spec_(spec), in_(in) {}
+
+  Result<std::unique_ptr<Record>> next() override {
+    if (!loaded_) {
+      if (auto st = load(); !st) return st.error();
+    }
+    if (index_ >= items_.size()) return std::unique_ptr<Record>();
+    const std::size_t i = index_++;
+    const std::string loc = single_ ? spec_.records : spec_.records + "/" + std::to_string(i);
+    return std::unique_ptr<Record>(std::make_unique<JsonRecord>(items_[i], loc));
+  }
+
+ private:
+  Status load() {
+    loaded_ = true;
+    auto text = read_limited(in_, spec_.limits.max_document_bytes);
+    if (!text) return text.error();
+    parser_ = std::make_unique<simdjson::dom::parser>();
+    element root;
+    if (auto err = parser_->parse(text->data(), text->size()).get(root); err != simdjson::SUCCESS) {
+      return Error::make(ErrorCode::invalid, std::string("not valid JSON: ") + simdjson::error_message(err));
+    }
+    element records = root;
+    if (!spec_.records.empty() && root.at_pointer(spec_.records).get(records) != simdjson::SUCCESS) {
+      return Error::make(ErrorCode::invalid, "records: nothing at JSON Pointer " + spec_.records);
+    }
+    simdjson::dom::array array;
+    if (records.get_array().get(array) == simdjson::SUCCESS) {
+      for (element item : array) items_.push_back(item);
+    } else if (records.is_object()) {
+      items_.push_back(records);
+      single_ = true;
+    } else {
+      return Error::make(ErrorCode::invalid, "records: " + (spec_.records.empty() ? std::string("the document") : spec_.records) +
+                                                 " is neither an object nor an array");
+    }
+    if (items_.size() > spec_.limits.max_records) {
+      return Error::make(ErrorCode::invalid, std::to_string(items_.size()) + " records, more than the limit of " +
+                                                 std::to_string(spec_.limits.max_records));
+    }
+    return ok_status();
+  }
+
+  const MappingSpec& spec_;
+  std::istream& in_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
+  std::vector<element> items_;
+  std::size_t index_ = 0;
+  bool loaded_ = false;
+  bool single_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordReader> make_json_reader(const MappingSpec& spec, std::istream& in) {
+  return std::make_unique<JsonReader>(spec, in);
+}
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,49 @@
+// One source record (a CSV row, an XML element, a JSON object, a form post) and
+// how a mapping addresses values in it. Each format implements Record and
+// RecordReader; the engine only sees these interfaces.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace pugi {
+class xpath_query;
+}
+
+namespace leadhub::mapping {
+
+enum class SourceFormat { csv, xml, json, form };
+
+// Where a value comes from: a CSV column (name or 1-based number), an XPath
+// relative to the record element, a JSON Pointer relative to the record, or a
+// form field name. Compiled once when the mapping loads.
+struct SourcePath {
+  std::string text;
+  int column = -1;                            // csv: 0-based index when given as a number
+  std::shared_ptr<pugi::xpath_query> xpath;   // xml
+};
+
+class Record {
+ public:
+  virtual ~Record() = default;
+  // The text at `path`, or nullopt when the record has no such value.
+  virtual std::optional<std::string> value(const SourcePath& path) const = 0;
+  // Sub-records for a repeating group (XML elements, JSON array items).
+  virtual std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const = 0;
+  // Where the record is, for error messages: "line 12", "/Leads/Lead[3]", "/leads/2".
+  virtual std::string location() const = 0;
+};
+
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+  // The next record; nullptr at the end. A document-level problem (not well-formed
+  // XML, a broken CSV quote) is an Error naming where it is; reading stops there.
+  virtual Result<std::unique_ptr<Record>> next() = 0;
+};
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,83 @@
+// A mapping file, loaded and checked: how one party's format becomes canonical
+// commands. See docs/mappings.md for the file format.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "record.hpp"
+#include "transforms.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace leadhub::mapping {
+
+enum class Operation { create, change, read, find };
+const char* to_string(Operation op);
+
+struct Condition {
+  enum class Test { equals, not_equals, in, present, absent, matches };
+  SourcePath source;
+  Test test = Test::present;
+  std::vector<std::string> values;
+  std::shared_ptr<re2::RE2> pattern;
+};
+
+struct FieldRule {
+  std::string target;             // canonical path: prospect.email, attributes.answer, target.id, query.status
+  std::vector<SourcePath> from;   // several sources are joined with `join`
+  std::string join = " ";
+  std::optional<std::string> constant;
+  std::optional<std::string> fallback;  // `default:` when the source is absent or empty
+  bool required = false;
+  std::vector<Transform> transforms;
+  std::optional<Condition> when;
+  std::string where;  // file:line:col, for messages
+};
+
+struct GroupRule {
+  std::string target;               // interests | external_refs | notes | attachments
+  std::optional<SourcePath> each;   // one item per matching sub-record; absent: one item from the record
+  std::vector<FieldRule> fields;    // targets relative to an item: product, quantity, ...
+  std::optional<Condition> when;
+  std::string where;
+};
+
+struct CsvOptions {
+  char delimiter = ',';
+  char quote = '"';
+  bool header = true;
+  enum class Encoding { utf8, latin1, windows1252, auto_detect } encoding = Encoding::utf8;
+};
+
+struct Limits {
+  std::size_t max_document_bytes = std::size_t{256} << 20;
+  std::size_t max_records = 1'000'000;
+  std::size_t max_field_bytes = 64 * 1024;
+  std::size_t max_depth = 64;
+};
+
+struct MappingSpec {
+  std::string name;
+  std::string description;
+  std::string file;
+  SourceFormat format = SourceFormat::json;
+  CsvOptions csv;
+  std::string records;  // XPath (xml) or JSON Pointer (json) selecting the records
+  Operation fixed_operation = Operation::create;
+  std::optional<FieldRule> operation_from;  // value mapped to create|change|read|find
+  std::vector<FieldRule> fields;
+  std::vector<GroupRule> groups;
+  Limits limits;
+};
+
+// Loads and checks a mapping file; errors give file:line:column and the reason.
+Result<std::shared_ptr<const MappingSpec>> load_mapping(const std::string& path);
+// Finds NAME.yaml in the mapping folders (config/mappings, then the given extra folder).
+Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name, const std::vector<std::string>& folders);
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,495 @@
+#include "transforms.hpp"
+
+#include <phonenumbers/phonenumberutil.h>
+#include <re2/re2.h>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
+#include <charconv>
+#include <memory>
+#include <unordered_map>
+
+#include "countries.hpp"
+#include "model/validation.hpp"
+#include "util/time_format.hpp"
+
+namespace leadhub::mapping {
+
+std::string yaml_position(const std::string& file, const YAML::Node& node) {
+  const auto mark = node.Mark();
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string trim(std::string_view s) {
+  const auto* ws = " \t\r\n\v\f";
+  const auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
+}
+
+std::string collapse_whitespace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+namespace {
+
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+std::string to_utf8(const icu::UnicodeString& u) {
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+// ASCII is handled without ICU (the common case in bulk imports); anything else
+// goes through ICU's full Unicode case mapping (ß, Greek, Turkish dotted i, ...).
+std::string to_lower_utf8(std::string_view s) {
+  if (is_ascii(s)) return lower_ascii(s);
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  return to_utf8(u.toLower(icu::Locale::getRoot()));
+}
+
+std::string to_upper_utf8(std::string_view s) {
+  if (is_ascii(s)) {
+    std::string out(s);
+    for (auto& c : out) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return out;
+  }
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  return to_utf8(u.toUpper(icu::Locale::getRoot()));
+}
+
+std::string title_case(std::string_view s) {
+  auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  return to_utf8(u.toTitle(nullptr, icu::Locale::getRoot()));
+}
+
+std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // never split a character
+  return std::string(s.substr(0, end));
+}
+
+std::pair<std::string, std::string> split_full_name(std::string_view full) {
+  std::string name = collapse_whitespace(trim(full));
+  if (const auto comma = name.find(','); comma != std::string::npos) {  // "Family, Given"
+    return {trim(name.substr(comma + 1)), trim(name.substr(0, comma))};
+  }
+  static const char* const kTitles[] = {"dr.", "dr", "prof.", "prof", "herr", "frau", "mr.", "mr", "mrs.",
+                                        "mrs", "ms.", "ms", "mme", "m.", "dipl.-ing.", "ing."};
+  std::vector<std::string> words;
+  for (std::size_t pos = 0; pos < name.size();) {
+    const auto next = name.find(' ', pos);
+    words.push_back(name.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+    pos = next == std::string::npos ? name.size() : next + 1;
+  }
+  while (words.size() > 1) {
+    const std::string lower = lower_ascii(words.front());
+    bool title = false;
+    for (const char* t : kTitles) title = title || lower == t;
+    if (!title) break;
+    words.erase(words.begin());
+  }
+  if (words.empty()) return {};
+  if (words.size() == 1) return {"", words[0]};
+  // Family-name particles stay with the family name: "Ludwig van Beethoven".
+  static const char* const kParticles[] = {"van", "von", "de", "der", "den", "du", "da", "di", "la", "le", "zu", "ten", "ter"};
+  std::size_t family_start = words.size() - 1;
+  while (family_start > 1) {
+    const std::string lower = lower_ascii(words[family_start - 1]);
+    bool particle = false;
+    for (const char* p : kParticles) particle = particle || lower == p;
+    if (!particle) break;
+    --family_start;
+  }
+  std::string given, family;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string& target = i < family_start ? given : family;
+    if (!target.empty()) target += ' ';
+    target += words[i];
+  }
+  return {given, family};
+}
+
+namespace {
+
+Error fail(std::string reason) { return Error::make(ErrorCode::invalid, std::move(reason)); }
+
+Result<std::string> to_e164(const std::string& value, const std::string& region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const std::string text = trim(value);
+  if (text.empty()) return text;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsPossibleNumber(number)) {
+    return fail("not a phone number (for region " + region + ")");
+  }
+  std::string out;
+  util.Format(number, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+std::string normalize_email(std::string value) {
+  value = trim(value);
+  if (value.size() > 7 && lower_ascii(value.substr(0, 7)) == "mailto:") value = value.substr(7);
+  if (value.size() > 2 && value.front() == '<' && value.back() == '>') value = value.substr(1, value.size() - 2);
+  return to_lower_utf8(value);
+}
+
+Result<std::string> parse_boolean(const std::string& value) {
+  const std::string v = to_lower_utf8(trim(value));
+  static const char* const kTrue[] = {"1", "y", "yes", "j", "ja", "x", "true", "t", "on", "oui", "si", "wahr"};
+  static const char* const kFalse[] = {"0", "n", "no", "nein", "false", "f", "off", "non", "", "-", "falsch"};
+  for (const char* t : kTrue) {
+    if (v == t) return std::string("true");
+  }
+  for (const char* f : kFalse) {
+    if (v == f) return std::string("false");
+  }
+  return fail("not a yes/no value");
+}
+
+// "1.234,56" with separator "," -> "1234.56"; thousands separators (the other of
+// '.' and ',', spaces, apostrophes) are dropped.
+Result<std::string> parse_decimal(const std::string& value, char separator) {
+  std::string out;
+  bool seen_separator = false;
+  for (char c : trim(value)) {
+    if (c >= '0' && c <= '9') {
+      out += c;
+    } else if (c == separator && !seen_separator) {
+      out += '.';
+      seen_separator = true;
+    } else if (c == '-' && out.empty()) {
+      out += c;
+    } else if (c == '.' || c == ',' || c == ' ' || c == '\'') {
+      if (seen_separator) return fail("not a decimal number");
+    } else {
+      return fail("not a decimal number");
+    }
+  }
+  if (out.empty() || out == "-") return out.empty() ? out : Result<std::string>(fail("not a decimal number"));
+  if (!is_decimal(out)) return fail("not a decimal number (at most 15 digits and 4 decimals)");
+  return out;
+}
+
+// strptime-like: %Y %y %m %d %H %M %S %b (English/German month abbreviations);
+// other characters must match literally.
+struct DateParts {
+  int year = -1, month = -1, day = -1, hour = 0, minute = 0, second = 0;
+};
+
+bool read_number(std::string_view s, std::size_t& pos, int max_digits, int& out) {
+  int digits = 0, v = 0;
+  while (pos < s.size() && digits < max_digits && s[pos] >= '0' && s[pos] <= '9') {
+    v = v * 10 + (s[pos++] - '0');
+    ++digits;
+  }
+  out = v;
+  return digits > 0;
+}
+
+bool parse_with_format(std::string_view text, std::string_view format, DateParts& d) {
+  std::size_t pos = 0;
+  for (std::size_t f = 0; f < format.size(); ++f) {
+    if (format[f] != '%' || f + 1 == format.size()) {
+      if (pos >= text.size() || text[pos] != format[f]) return false;
+      ++pos;
+      continue;
+    }
+    const char spec = format[++f];
+    bool ok = true;
+    switch (spec) {
+      case 'Y': ok = read_number(text, pos, 4, d.year); break;
+      case 'y':
+        ok = read_number(text, pos, 2, d.year);
+        d.year += d.year < 70 ? 2000 : 1900;
+        break;
+      case 'm': ok = read_number(text, pos, 2, d.month); break;
+      case 'd': ok = read_number(text, pos, 2, d.day); break;
+      case 'H': ok = read_number(text, pos, 2, d.hour); break;
+      case 'M': ok = read_number(text, pos, 2, d.minute); break;
+      case 'S': ok = read_number(text, pos, 2, d.second); break;
+      case '%': ok = pos < text.size() && text[pos++] == '%'; break;
+      default: return false;
+    }
+    if (!ok) return false;
+  }
+  return pos == text.size();
+}
+
+struct DateSpec {
+  std::vector<std::string> formats;
+  int offset_minutes = 0;  // the sender's UTC offset for times without one
+  bool date_only = false;
+};
+
+Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
+  const std::string text = trim(value);
+  if (text.empty()) return text;
+  for (const auto& format : spec.formats) {
+    DateParts d;
+    if (!parse_with_format(text, format, d) || d.year < 1 || d.month < 1 || d.day < 1) continue;
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
+    if (!is_valid_date(date)) continue;
+    if (spec.date_only) return std::string(date);
+    if (d.hour > 23 || d.minute > 59 || d.second > 59) continue;
+    const TimeMs local = (days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day)) * 86400 +
+                          d.hour * 3600 + d.minute * 60 + d.second) * 1000;
+    return format_timestamp(local - static_cast<TimeMs>(spec.offset_minutes) * 60'000);
+  }
+  std::string formats;
+  for (const auto& f : spec.formats) formats += (formats.empty() ? "" : " or ") + f;
+  return fail("not a date in format " + formats);
+}
+
+Result<int> parse_offset(const std::string& text) {
+  if (text == "Z" || text == "UTC" || text.empty()) return 0;
+  int h = 0, m = 0;
+  if (text.size() == 6 && (text[0] == '+' || text[0] == '-') && text[3] == ':' &&
+      std::from_chars(text.data() + 1, text.data() + 3, h).ec == std::errc{} &&
+      std::from_chars(text.data() + 4, text.data() + 6, m).ec == std::errc{} && h <= 14 && m < 60) {
+    return (h * 60 + m) * (text[0] == '-' ? -1 : 1);
+  }
+  return fail("utc_offset must look like +01:00");
+}
+
+using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
+
+Transform simple(std::string name, std::function<std::string(std::string)> fn) {
+  return Transform{std::move(name),
+                   [fn = std::move(fn)](std::string v, const TransformContext&) -> Result<std::string> { return fn(std::move(v)); }};
+}
+
+// Wraps a step that needs no context.
+Transform plain(std::string name, std::function<Result<std::string>(std::string)> fn) {
+  return Transform{std::move(name),
+                   [fn = std::move(fn)](std::string v, const TransformContext&) { return fn(std::move(v)); }};
+}
+
+Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
+  // {map: {values: {"01": open, ...}, default: open, ignore_case: true}} or {map: {"01": open}}
+  const YAML::Node values = arg["values"] ? arg["values"] : arg;
+  if (!values.IsMap()) return fail(where + ": map: expected a mapping of source value to canonical value");
+  const bool ignore_case = arg["ignore_case"] && arg["ignore_case"].as<bool>(false);
+  auto table = std::make_shared<std::unordered_map<std::string, std::string>>();
+  for (const auto& item : values) {
+    if (item.first.as<std::string>() == "default" || item.first.as<std::string>() == "ignore_case") {
+      if (values == arg) continue;
+    }
+    std::string key = item.first.as<std::string>();
+    if (ignore_case) key = to_lower_utf8(key);
+    (*table)[key] = item.second.IsNull() ? std::string() : item.second.as<std::string>();
+  }
+  std::optional<std::string> fallback;
+  if (arg["default"]) fallback = arg["default"].IsNull() ? std::string() : arg["default"].as<std::string>();
+  return plain("map", [table, fallback, ignore_case](std::string v) -> Result<std::string> {
+                     const auto it = table->find(ignore_case ? to_lower_utf8(v) : v);
+                     if (it != table->end()) return it->second;
+                     if (fallback) return *fallback;
+                     return fail("'" + truncate_utf8(v, 40) + "' is not in the value map");
+                   });
+}
+
+Result<std::shared_ptr<RE2>> compile(const std::string& pattern, const std::string& where) {
+  auto re = std::make_shared<RE2>(pattern, RE2::Quiet);
+  if (!re->ok()) return fail(where + ": bad regular expression: " + re->error());
+  return re;
+}
+
+Result<Transform> make_regex_extract(const YAML::Node& arg, const std::string& where) {
+  auto re = compile(arg.as<std::string>(), where);
+  if (!re) return re.error();
+  auto pattern = *re;
+  return plain("regex_extract", [pattern](std::string v) -> Result<std::string> {
+                     std::string group;
+                     if (pattern->NumberOfCapturingGroups() == 0) {
+                       re2::StringPiece match;
+                       if (pattern->Match(v, 0, v.size(), RE2::UNANCHORED, &match, 1)) return std::string(match);
+                     } else if (RE2::PartialMatch(v, *pattern, &group)) {
+                       return group;
+                     }
+                     return fail("does not match " + pattern->pattern());
+                   });
+}
+
+Result<Transform> make_regex_replace(const YAML::Node& arg, const std::string& where) {
+  if (!arg.IsMap() || !arg["pattern"]) return fail(where + ": regex_replace: expected {pattern: ..., with: ...}");
+  auto re = compile(arg["pattern"].as<std::string>(), where);
+  if (!re) return re.error();
+  auto pattern = *re;
+  const std::string with = arg["with"] ? arg["with"].as<std::string>() : std::string();
+  return simple("regex_replace", [pattern, with](std::string v) {
+    RE2::GlobalReplace(&v, *pattern, with);
+    return v;
+  });
+}
+
+Result<Transform> make_date(const YAML::Node& arg, const std::string& where, bool date_only) {
+  DateSpec spec;
+  spec.date_only = date_only;
+  const YAML::Node formats = arg.IsMap() ? arg["format"] : arg;
+  if (formats && formats.IsSequence()) {
+    for (const auto& f : formats) spec.formats.push_back(f.as<std::string>());
+  } else if (formats && formats.IsScalar()) {
+    spec.formats.push_back(formats.as<std::string>());
+  }
+  if (spec.formats.empty()) return fail(where + ": date: give a format such as \"%d.%m.%Y\"");
+  if (arg.IsMap() && arg["utc_offset"]) {
+    auto offset = parse_offset(arg["utc_offset"].as<std::string>());
+    if (!offset) return fail(where + ": " + offset.error().message);
+    spec.offset_minutes = *offset;
+  }
+  return plain(date_only ? "date" : "datetime", [spec](std::string v) { return parse_date(v, spec); });
+}
+
+const std::unordered_map<std::string, Maker>& makers() {
+  static const std::unordered_map<std::string, Maker> table = {
+      {"trim", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("trim", [](std::string v) { return trim(v); }); }},
+      {"collapse_whitespace",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("collapse_whitespace", [](std::string v) { return collapse_whitespace(v); });
+       }},
+      {"lower", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("lower", [](std::string v) { return to_lower_utf8(v); }); }},
+      {"upper", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("upper", [](std::string v) { return to_upper_utf8(v); }); }},
+      {"title", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("title", [](std::string v) { return title_case(v); }); }},
+      {"given_name",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("given_name", [](std::string v) { return split_full_name(v).first; });
+       }},
+      {"family_name",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("family_name", [](std::string v) { return split_full_name(v).second; });
+       }},
+      {"email", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("email", normalize_email); }},
+      {"boolean",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return plain("boolean", [](std::string v) { return parse_boolean(v); });
+       }},
+      {"integer",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return plain("integer", [](std::string v) -> Result<std::string> {
+                            std::string t = trim(v);
+                            if (t.empty()) return t;
+                            long long n = 0;
+                            const auto r = std::from_chars(t.data(), t.data() + t.size(), n);
+                            if (r.ec != std::errc{} || r.ptr != t.data() + t.size()) return fail("not a whole number");
+                            return std::to_string(n);
+                          });
+       }},
+      {"country",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return plain("country", [](std::string v) -> Result<std::string> {
+                            if (trim(v).empty()) return std::string();
+                            if (auto code = to_iso_country(v)) return *code;
+                            return fail("'" + truncate_utf8(v, 40) + "' is not a known country name or code");
+                          });
+       }},
+      {"phone",
+       [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
+         // {phone: DE} or {phone: {default_country: DE}}: numbers without a country code
+         // are read in the record's own country (prospect.address.country) when it has
+         // one, else in the default country.
+         const std::string region = arg.IsMap() && arg["default_country"] ? arg["default_country"].as<std::string>()
+                                    : arg.IsScalar()                        ? arg.as<std::string>()
+                                                                            : std::string("ZZ");
+         if (region != "ZZ" && !to_iso_country(region)) return fail(where + ": phone: unknown default country " + region);
+         const std::string fallback = region == "ZZ" ? region : *to_iso_country(region);
+         return Transform{"phone",
+                          [fallback](std::string v, const TransformContext& ctx) {
+                            std::string country = ctx.canonical ? ctx.canonical("prospect.address.country") : "";
+                            return to_e164(v, country.size() == 2 ? country : fallback);
+                          },
+                          true};
+       }},
+      {"decimal",
+       [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
+         const std::string sep = arg.IsMap() && arg["separator"] ? arg["separator"].as<std::string>()
+                                 : arg.IsScalar()                  ? arg.as<std::string>()
+                                                                   : std::string(".");
+         if (sep != "." && sep != ",") return fail(where + ": decimal: separator must be \".\" or \",\"");
+         return plain("decimal", [c = sep[0]](std::string v) { return parse_decimal(v, c); });
+       }},
+      {"max_length",
+       [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
+         std::size_t n = 0;
+         if (!arg.IsScalar() || !YAML::convert<std::size_t>::decode(arg, n) || n == 0) {
+           return fail(where + ": max_length: expected a positive number");
+         }
+         return simple("max_length", [n](std::string v) { return truncate_utf8(v, n); });
+       }},
+      {"prefix",
+       [](const YAML::Node& arg, const std::string&) -> Result<Transform> {
+         const std::string p = arg.as<std::string>("");
+         return simple("prefix", [p](std::string v) { return v.empty() ? v : p + v; });
+       }},
+      {"map", make_map},
+      {"regex_extract", make_regex_extract},
+      {"regex_replace", make_regex_replace},
+      {"date", [](const YAML::Node& a, const std::string& w) { return make_date(a, w, true); }},
+      {"datetime", [](const YAML::Node& a, const std::string& w) { return make_date(a, w, false); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+Result<Transform> make_transform(const YAML::Node& node, const std::string& file) {
+  const std::string where = yaml_position(file, node);
+  std::string name;
+  YAML::Node arg;
+  if (node.IsScalar()) {
+    name = node.as<std::string>();
+  } else if (node.IsMap() && node.size() == 1) {
+    name = node.begin()->first.as<std::string>();
+    arg = node.begin()->second;
+  } else {
+    return fail(where + ": a transform is a name (trim) or a one-key mapping ({phone: DE})");
+  }
+  const auto it = makers().find(name);
+  if (it == makers().end()) {
+    std::string known;
+    for (const auto& [k, v] : makers()) known += (known.empty() ? "" : ", ") + k;
+    return fail(where + ": unknown transform '" + name + "' (known: " + known + ")");
+  }
+  try {
+    return it->second(arg, where);
+  } catch (const YAML::Exception& e) {
+    return fail(where + ": " + name + ": " + e.msg);
+  }
+}
+
+Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value, const TransformContext& ctx) {
+  for (const auto& step : chain) {
+    auto next = step.apply(std::move(value), ctx);
+    if (!next) return Error::make(ErrorCode::invalid, step.name + ": " + next.error().message);
+    value = std::move(next).value();
+  }
+  return value;
+}
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,170 @@
+// XML records: the whole document is parsed by pugixml (which never loads external
+// entities or expands DTDs; documents with a DOCTYPE are refused outright), then
+// the mapping's XPath selects the record elements. Plain paths such as
+// "Contact/Email" or "@id" skip the XPath engine and walk the children directly.
+#include <pugixml.hpp>
+
+#include <sstream>
+
+#include "reader_factory.hpp"
+
+namespace leadhub::mapping {
+namespace {
+
+// Text content of a node as XPath's string() would give it.
+std::string string_value(const pugi::xpath_node& n) {
+  if (n.attribute()) return n.attribute().value();
+  const pugi::xml_node node = n.node();
+  if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) return node.value();
+  std::string out;
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
+    else if (child.type() == pugi::node_element) out += string_value(pugi::xpath_node(child));
+  }
+  return out;
+}
+
+// "A/B/@c" style paths: element steps and an optional final attribute.
+bool is_plain_path(const std::string& p) {
+  if (p.empty() || p[0] == '/' || p.find("//") != std::string::npos) return false;
+  for (char c : p) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/' ||
+                    c == '@' || c == ':';
+    if (!ok) return false;
+  }
+  const auto at = p.find('@');
+  return at == std::string::npos || (p.find('@', at + 1) == std::string::npos && (at == 0 || p[at - 1] == '/'));
+}
+
+std::string element_path(pugi::xml_node node) {
+  std::string path;
+  for (; node && node.type() == pugi::node_element; node = node.parent()) {
+    int index = 1, same = 0;
+    for (pugi::xml_node s = node.parent().first_child(); s; s = s.next_sibling()) {
+      if (s.type() != pugi::node_element || std::string_view(s.name()) != node.name()) continue;
+      ++same;
+      if (s == node) index = same;
+    }
+    for (pugi::xml_node s = node.next_sibling(node.name()); s; s = s.next_sibling(node.name())) ++same;
+    path = "/" + std::string(node.name()) + (same > 1 ? "[" + std::to_string(index) + "]" : "") + path;
+  }
+  return path;
+}
+
+class XmlRecord final : public Record {
+ public:
+  explicit XmlRecord(pugi::xml_node node) : node_(node) {}
+
+  std::optional<std::string> value(const SourcePath& path) const override {
+    if (is_plain_path(path.text)) return walk(path.text);
+    const auto& q = *path.xpath;
+    if (q.return_type() != pugi::xpath_type_node_set) return std::string(q.evaluate_string(node_).c_str());
+    const auto nodes = q.evaluate_node_set(node_);
+    if (nodes.empty()) return std::nullopt;
+    return string_value(nodes.first());
+  }
+
+  std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const override {
+    std::vector<std::unique_ptr<Record>> out;
+    for (const auto& n : path.xpath->evaluate_node_set(node_)) {
+      if (n.node()) out.push_back(std::make_unique<XmlRecord>(n.node()));
+    }
+    return out;
+  }
+
+  std::string location() const override { return element_path(node_); }
+
+ private:
+  std::optional<std::string> walk(const std::string& path) const {
+    pugi::xml_node node = node_;
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+      const auto slash = path.find('/', pos);
+      const std::string step = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+      if (step[0] == '@') {
+        const auto attr = node.attribute(step.c_str() + 1);
+        if (!attr) return std::nullopt;
+        return std::string(attr.value());
+      }
+      node = node.child(step.c_str());
+      if (!node) return std::nullopt;
+      pos = slash == std::string::npos ? path.size() : slash + 1;
+    }
+    return string_value(pugi::xpath_node(node));
+  }
+
+  pugi::xml_node node_;
+};
+
+std::size_t depth_of(const pugi::xml_node& root) {
+  std::size_t max = 0;
+  std::vector<std::pair<pugi::xml_node, std::size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    max = std::max(max, depth);
+    for (auto child = node.first_child(); child; child = child.next_sibling()) {
+      if (child.type() == pugi::node_element) stack.emplace_back(child, depth + 1);
+    }
+  }
+  return max;
+}
+
+class XmlReader final : public RecordReader {
+ public:
+  XmlReader(const MappingSpec& spec, std::istream& in) : spec_(spec), in_(in) {}
+
+  Result<std::unique_ptr<Record>> next() override {
+    if (!loaded_) {
+      if (auto st = load(); !st) return st.error();
+    }
+    if (index_ >= records_.size()) return std::unique_ptr<Record>();
+    return std::unique_ptr<Record>(std::make_unique<XmlRecord>(records_[index_++].node()));
+  }
+
+ private:
+  Status load() {
+    loaded_ = true;
+    auto text = read_limited(in_, spec_.limits.max_document_bytes);
+    if (!text) return text.error();
+    const unsigned options = pugi::parse_default | pugi::parse_doctype;
+    const auto result = doc_.load_buffer(text->data(), text->size(), options);
+    if (!result) {
+      const auto line = 1 + std::count(text->begin(), text->begin() + std::min<std::ptrdiff_t>(result.offset, static_cast<std::ptrdiff_t>(text->size())), '\n');
+      return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": not well-formed XML: " + result.description());
+    }
+    for (auto child = doc_.first_child(); child; child = child.next_sibling()) {
+      if (child.type() == pugi::node_doctype) {
+        return Error::make(ErrorCode::invalid, "DOCTYPE declarations are not accepted (no DTDs or entities)");
+      }
+    }
+    if (depth_of(doc_) > spec_.limits.max_depth) {
+      return Error::make(ErrorCode::invalid, "XML nested deeper than " + std::to_string(spec_.limits.max_depth) + " levels");
+    }
+    try {
+      records_ = doc_.select_nodes(spec_.records.c_str());
+    } catch (const pugi::xpath_exception& e) {
+      return Error::make(ErrorCode::invalid, std::string("records XPath failed: ") + e.what());
+    }
+    if (records_.size() > spec_.limits.max_records) {
+      return Error::make(ErrorCode::invalid, std::to_string(records_.size()) + " records, more than the limit of " +
+                                                 std::to_string(spec_.limits.max_records));
+    }
+    return ok_status();
+  }
+
+  const MappingSpec& spec_;
+  std::istream& in_;
+  pugi::xml_document doc_;
+  pugi::xpath_node_set records_;
+  std::size_t index_ = 0;
+  bool loaded_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordReader> make_xml_reader(const MappingSpec& spec, std::istream& in) {
+  return std::make_unique<XmlReader>(spec, in);
+}
+
+}  // namespace leadhub::mapping
