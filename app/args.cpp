@@ -6,7 +6,7 @@ Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector
   Args args;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "--" ) {
+    if (a == "--") {
       args.positional_.insert(args.positional_.end(), argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
       break;
     }

@@ -10,15 +10,21 @@ namespace leadhub::cli {
 
 int exit_code_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid: return kExitInvalid;
-    case ErrorCode::not_found: return kExitNotFound;
+    case ErrorCode::invalid:
+      return kExitInvalid;
+    case ErrorCode::not_found:
+      return kExitNotFound;
     case ErrorCode::version_conflict:
     case ErrorCode::illegal_transition:
-    case ErrorCode::duplicate: return kExitConflict;
-    case ErrorCode::locked: return kExitLocked;
-    case ErrorCode::forbidden: return kExitUsage;
+    case ErrorCode::duplicate:
+      return kExitConflict;
+    case ErrorCode::locked:
+      return kExitLocked;
+    case ErrorCode::forbidden:
+      return kExitUsage;
     case ErrorCode::unavailable:
-    case ErrorCode::internal: return kExitStore;
+    case ErrorCode::internal:
+      return kExitStore;
   }
   return kExitStore;
 }
@@ -38,7 +44,9 @@ int usage_error(const std::string& message, const std::string& usage) {
   return kExitUsage;
 }
 
-Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx) { return LeadStore::open(ctx.config.store_options()); }
+Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx) {
+  return LeadStore::open(ctx.config.store_options());
+}
 
 Result<std::string> read_document(const Args& args, std::size_t positional_index) {
   if (auto inline_json = args.get("json")) return *inline_json;
@@ -61,7 +69,8 @@ Result<std::string> read_document(const Args& args, std::size_t positional_index
 
 Result<RecordId> parse_id(const std::string& text, const char* what) {
   if (auto id = RecordId::parse(text)) return *id;
-  return Error::invalid({{what, "'" + text.substr(0, 40) + "' is not a leadhub id (13 characters of Crockford base32)"}});
+  return Error::invalid(
+      {{what, "'" + text.substr(0, 40) + "' is not a leadhub id (13 characters of Crockford base32)"}});
 }
 
 void print_line(const std::string& text) {

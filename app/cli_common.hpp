@@ -15,9 +15,9 @@ namespace leadhub::cli {
 // Exit codes (documented in `leadhub --help` and app/README.md).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitPartial = 1,   // import/export finished but some lines were rejected
-  kExitUsage = 2,     // bad command line or config file
-  kExitInvalid = 3,   // the input failed validation
+  kExitPartial = 1,  // import/export finished but some lines were rejected
+  kExitUsage = 2,    // bad command line or config file
+  kExitInvalid = 3,  // the input failed validation
   kExitNotFound = 4,
   kExitConflict = 5,  // stale version, illegal status change
   kExitLocked = 6,    // converted lead

@@ -72,16 +72,20 @@ class ImportRun {
     }
     auto remaining = std::make_shared<std::size_t>(commands.size());
     auto record_of = std::make_shared<std::vector<std::string>>(std::move(records));
-    store_.create_leads_async(std::move(commands), [this, remaining, record_of](std::size_t i, Result<Created<Lead>> r) {
-      std::lock_guard lock(mutex_);
-      if (!r) record_rejection((*record_of)[i], r.error().message);
-      else if (r->created) ++created_;
-      else ++duplicates_;
-      if (--*remaining == 0) {
-        --in_flight_;
-        idle_.notify_all();
-      }
-    });
+    store_.create_leads_async(std::move(commands),
+                              [this, remaining, record_of](std::size_t i, Result<Created<Lead>> r) {
+                                std::lock_guard lock(mutex_);
+                                if (!r)
+                                  record_rejection((*record_of)[i], r.error().message);
+                                else if (r->created)
+                                  ++created_;
+                                else
+                                  ++duplicates_;
+                                if (--*remaining == 0) {
+                                  --in_flight_;
+                                  idle_.notify_all();
+                                }
+                              });
   }
 
   void wait_all() {
@@ -142,9 +146,7 @@ class ImportRun {
   std::vector<Rejection> rejections_;
 };
 
-bool is_blank(const std::string& line) {
-  return line.find_first_not_of(" \t\r") == std::string::npos;
-}
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 }  // namespace
 
@@ -202,9 +204,11 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
     }
     id = found->items[0].id;
   }
-  auto changed = store.change_lead({id, m.expected_version, std::move(m.document), actor});
-  if (!changed) run.reject(m.location, changed.error().message);
-  else run.count_changed();
+  auto changed = store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes)});
+  if (!changed)
+    run.reject(m.location, changed.error().message);
+  else
+    run.count_changed();
 }
 
 // A partner's format through its mapping: creates are batched, a change first waits
@@ -279,8 +283,10 @@ int run_import(Context& ctx, const std::vector<std::string>& argv) {
   const auto started = std::chrono::steady_clock::now();
   std::size_t records = 0;
   Status st = ok_status();
-  if (mapper) st = import_mapped(run, **store, *mapper, in, batch_size, actor, records);
-  else import_ndjson(run, in, batch_size, actor, records);
+  if (mapper)
+    st = import_mapped(run, **store, *mapper, in, batch_size, actor, records);
+  else
+    import_ndjson(run, in, batch_size, actor, records);
   run.wait_all();
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message);  // what came before the break is stored

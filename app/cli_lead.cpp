@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "json/record_json.hpp"
+#include "mapping/spec.hpp"
 #include "store/audit_json.hpp"
 #include "util/time_format.hpp"
 
@@ -12,15 +13,17 @@ namespace {
 
 const char* const kLeadUsage =
     "usage: leadhub lead create [FILE|-] [--json TEXT] [--idempotency-key KEY]\n"
-    "       leadhub lead get ID\n"
+    "       leadhub lead get ID [--as MAPPING]\n"
     "       leadhub lead find [--status S] [--owner CHANNEL] [--source S] [--campaign C] [--email E]\n"
     "                         [--phone P] [--ref SYSTEM:ID] [--changed-since TIME] [--limit N] [--after ID]\n"
+    "                         [--as MAPPING]\n"
     "       leadhub lead change ID (--if-version N | --force) [FILE|-] [--json TEXT]\n"
     "       leadhub lead audit ID\n"
     "\n"
     "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
     "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
-    "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page.\n";
+    "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page.\n"
+    "--as MAPPING prints the result in a party's format (the mapping's outbound section).\n";
 
 int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
@@ -37,14 +40,34 @@ int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// Prints leads through a mapping's outbound section (--as NAME).
+int print_as(const Context& ctx, const std::string& name, const std::vector<Lead>& leads,
+             const mapping::FindPage& page) {
+  auto spec = mapping::find_mapping(name, {ctx.config.mappings_folder});
+  if (!spec) return report(spec.error());
+  if (!(*spec)->outbound) {
+    return report(Error::make(ErrorCode::invalid, "mapping " + name + " has no outbound section"));
+  }
+  auto text = mapping::render_leads(*(*spec)->outbound, leads, page);
+  if (!text) return report(text.error());
+  std::cout << *text;
+  if (!text->empty() && text->back() != '\n') std::cout << '\n';
+  return kExitOk;
+}
+
 int lead_get(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = Args::parse(argv, {});
+  auto args = Args::parse(argv, {{"as", true, ""}});
   if (!args) return usage_error(args.error().message, kLeadUsage);
   if (args->positional().size() != 1) return usage_error("lead get takes one ID", kLeadUsage);
   auto id = parse_id(args->positional()[0], "id");
   if (!id) return report(id.error());
   auto store = open_store(ctx);
   if (!store) return report(store.error());
+  if (auto as = args->get("as")) {
+    auto lead = (*store)->read_lead(*id);
+    if (!lead) return report(lead.error());
+    return print_as(ctx, *as, {*lead}, {1, ""});
+  }
   auto json = (*store)->read_lead_json(*id);
   if (!json) return report(json.error());
   print_line(*json);
@@ -55,12 +78,16 @@ Result<LeadQuery> query_from(const Args& args) {
   LeadQuery q;
   std::vector<FieldError> errors;
   if (auto s = args.get("status")) {
-    if (auto v = parse_enum<LeadStatus>(*s)) q.status = *v;
-    else errors.push_back({"--status", "'" + *s + "' is not a status"});
+    if (auto v = parse_enum<LeadStatus>(*s))
+      q.status = *v;
+    else
+      errors.push_back({"--status", "'" + *s + "' is not a status"});
   }
   if (auto s = args.get("source")) {
-    if (auto v = parse_enum<LeadSource>(*s)) q.source = *v;
-    else errors.push_back({"--source", "'" + *s + "' is not a source"});
+    if (auto v = parse_enum<LeadSource>(*s))
+      q.source = *v;
+    else
+      errors.push_back({"--source", "'" + *s + "' is not a source"});
   }
   q.owner_channel = args.get_or("owner", "");
   q.campaign = args.get_or("campaign", "");
@@ -75,28 +102,41 @@ Result<LeadQuery> query_from(const Args& args) {
     }
   }
   if (auto t = args.get("changed-since")) {
-    if (auto ms = parse_timestamp(*t)) q.changed_since = *ms;
-    else errors.push_back({"--changed-since", "not an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"});
+    if (auto ms = parse_timestamp(*t))
+      q.changed_since = *ms;
+    else
+      errors.push_back({"--changed-since", "not an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"});
   }
   if (auto l = args.get("limit")) {
     std::size_t n = 0;
     const auto res = std::from_chars(l->data(), l->data() + l->size(), n);
-    if (res.ec != std::errc{} || res.ptr != l->data() + l->size()) errors.push_back({"--limit", "not a number"});
-    else q.limit = n;
+    if (res.ec != std::errc{} || res.ptr != l->data() + l->size())
+      errors.push_back({"--limit", "not a number"});
+    else
+      q.limit = n;
   }
   if (auto a = args.get("after")) {
-    if (auto id = RecordId::parse(*a)) q.after = *id;
-    else errors.push_back({"--after", "not a leadhub id"});
+    if (auto id = RecordId::parse(*a))
+      q.after = *id;
+    else
+      errors.push_back({"--after", "not a leadhub id"});
   }
   if (!errors.empty()) return Error::invalid(std::move(errors));
   return q;
 }
 
 int lead_find(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = Args::parse(argv, {{"status", true, ""}, {"owner", true, ""}, {"source", true, ""},
-                                 {"campaign", true, ""}, {"email", true, ""}, {"phone", true, ""},
-                                 {"ref", true, ""}, {"changed-since", true, ""}, {"limit", true, ""},
-                                 {"after", true, ""}});
+  auto args = Args::parse(argv, {{"status", true, ""},
+                                 {"owner", true, ""},
+                                 {"source", true, ""},
+                                 {"campaign", true, ""},
+                                 {"email", true, ""},
+                                 {"phone", true, ""},
+                                 {"ref", true, ""},
+                                 {"changed-since", true, ""},
+                                 {"limit", true, ""},
+                                 {"after", true, ""},
+                                 {"as", true, ""}});
   if (!args) return usage_error(args.error().message, kLeadUsage);
   if (!args->positional().empty()) return usage_error("lead find takes options only", kLeadUsage);
   auto query = query_from(*args);
@@ -105,13 +145,19 @@ int lead_find(Context& ctx, const std::vector<std::string>& argv) {
   if (!store) return report(store.error());
   auto result = (*store)->find_leads(*query);
   if (!result) return report(result.error());
+  if (auto as = args->get("as")) {
+    return print_as(ctx, *as, result->items,
+                    {result->items.size(), result->next.empty() ? "" : result->next.to_string()});
+  }
   std::string out;
   JsonWriter w(out);
   w.begin_object().key("items").begin_array();
   for (const auto& lead : result->items) write_json(w, lead);
   w.end_array().key("next");
-  if (result->next.empty()) w.null();
-  else w.value(result->next.to_string());
+  if (result->next.empty())
+    w.null();
+  else
+    w.value(result->next.to_string());
   w.end_object();
   print_line(out);
   return kExitOk;
@@ -129,7 +175,8 @@ int lead_change(Context& ctx, const std::vector<std::string>& argv) {
   if (auto v = args->get("if-version")) {
     std::uint64_t version = 0;
     const auto res = std::from_chars(v->data(), v->data() + v->size(), version);
-    if (res.ec != std::errc{} || res.ptr != v->data() + v->size()) return usage_error("--if-version needs a number", kLeadUsage);
+    if (res.ec != std::errc{} || res.ptr != v->data() + v->size())
+      return usage_error("--if-version needs a number", kLeadUsage);
     cmd.expected_version = version;
   } else if (!args->has("force")) {
     return usage_error("lead change needs --if-version N (the version you read) or --force", kLeadUsage);

@@ -6,6 +6,8 @@
 #include "cli_common.hpp"
 #include "json/record_json.hpp"
 #include "mapping/engine.hpp"
+#include "model/validation.hpp"
+#include "util/time_format.hpp"
 
 namespace leadhub::cli {
 namespace {
@@ -18,7 +20,21 @@ const char* const kMapUsage =
     "patch, target, query), or every error with the source field, the canonical field\n"
     "and the reason. Nothing is stored. Last line: a summary. Exit 1 if any record failed.\n";
 
-void write_record(JsonWriter& w, const mapping::MappedRecord& m) {
+void write_query(JsonWriter& w, const LeadQuery& q) {
+  w.key("query").begin_object();
+  if (q.status) w.key("status").value(to_string(*q.status));
+  if (!q.owner_channel.empty()) w.key("owner").value(q.owner_channel);
+  if (q.source) w.key("source").value(to_string(*q.source));
+  if (!q.campaign.empty()) w.key("campaign").value(q.campaign);
+  if (!q.email.empty()) w.key("email").value(q.email);
+  if (!q.phone.empty()) w.key("phone").value(q.phone);
+  if (q.changed_since) w.key("changed_since").value(format_timestamp(*q.changed_since));
+  w.key("limit").value(static_cast<std::uint64_t>(q.limit));
+  if (!q.after.empty()) w.key("after").value(q.after.to_string());
+  w.end_object();
+}
+
+void write_record(JsonWriter& w, const mapping::MappedRecord& m, const Actor& actor) {
   w.begin_object();
   w.key("record").value(m.location);
   w.key("operation").value(mapping::to_string(m.operation));
@@ -32,13 +48,35 @@ void write_record(JsonWriter& w, const mapping::MappedRecord& m) {
     }
     w.end_array();
   } else if (m.lead) {
+    Lead shown = *m.lead;  // as the store would keep it: notes without a time get "now"
+    stamp_new_notes(shown, actor, SystemClock::instance().now_ms());
     w.key("lead");
-    write_json(w, *m.lead);
+    write_json(w, shown);
   } else {
     if (!m.target_id.empty()) w.key("target_id").value(m.target_id.to_string());
-    if (m.target_ref) w.key("target_ref").begin_object().key("system").value(m.target_ref->system).key("id").value(m.target_ref->id).end_object();
+    if (m.target_ref)
+      w.key("target_ref")
+          .begin_object()
+          .key("system")
+          .value(m.target_ref->system)
+          .key("id")
+          .value(m.target_ref->id)
+          .end_object();
     if (m.expected_version) w.key("expected_version").value(*m.expected_version);
-    if (m.operation == mapping::Operation::change) w.key("patch").raw(m.document);
+    if (m.operation == mapping::Operation::find) write_query(w, m.query);
+    if (m.operation == mapping::Operation::change) {
+      w.key("patch").raw(m.document);
+      if (!m.append_notes.empty()) {
+        w.key("append_notes").begin_array();
+        for (const auto& note : m.append_notes) {
+          w.begin_object();
+          if (note.at != 0) w.key("at").value(format_timestamp(note.at));
+          if (!note.author.empty()) w.key("author").value(note.author);
+          w.key("text").value(note.text).end_object();
+        }
+        w.end_array();
+      }
+    }
   }
   w.end_object();
 }
@@ -52,7 +90,8 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
     std::cout << kMapUsage;
     return kExitOk;
   }
-  if (!args->has("mapping") || args->positional().size() != 1) return usage_error("map needs --mapping NAME and one FILE", kMapUsage);
+  if (!args->has("mapping") || args->positional().size() != 1)
+    return usage_error("map needs --mapping NAME and one FILE", kMapUsage);
   auto spec = mapping::find_mapping(*args->get("mapping"), {ctx.config.mappings_folder});
   if (!spec) return report(spec.error());
   const mapping::Mapper mapper(std::move(spec).value());
@@ -70,7 +109,7 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
     if (!m.ok()) ++failed;
     line.clear();
     JsonWriter w(line);
-    write_record(w, m);
+    write_record(w, m, ctx.actor);
     std::cout << line << '\n';
     return true;
   });

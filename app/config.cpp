@@ -66,15 +66,19 @@ Result<HubConfig> load_config(const std::string& path) {
     config.data_folder = data.as<std::string>();
   }
   if (const auto mappings = root["mappings"]) {
-    if (!mappings.IsScalar()) return Error::make(ErrorCode::invalid, where(path, mappings) + ": mappings: expected a folder path");
+    if (!mappings.IsScalar())
+      return Error::make(ErrorCode::invalid, where(path, mappings) + ": mappings: expected a folder path");
     config.mappings_folder = mappings.as<std::string>();
   }
   if (const auto store = root["store"]) {
     if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");
     if (auto st = check_keys(path, store, {"map_size_mb", "max_batch", "partition"}); !st) return st.error();
-    if (auto st = read_scalar<std::size_t>(path, store, "map_size_mb", config.map_size_mb, 1, 1 << 24); !st) return st.error();
-    if (auto st = read_scalar<std::size_t>(path, store, "max_batch", config.max_batch, 1, 100000); !st) return st.error();
-    if (auto st = read_scalar<std::uint32_t>(path, store, "partition", config.partition, 0, RecordId::kMaxPartition); !st) {
+    if (auto st = read_scalar<std::size_t>(path, store, "map_size_mb", config.map_size_mb, 1, 1 << 24); !st)
+      return st.error();
+    if (auto st = read_scalar<std::size_t>(path, store, "max_batch", config.max_batch, 1, 100000); !st)
+      return st.error();
+    if (auto st = read_scalar<std::uint32_t>(path, store, "partition", config.partition, 0, RecordId::kMaxPartition);
+        !st) {
       return st.error();
     }
   }

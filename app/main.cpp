@@ -41,8 +41,8 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve},   {"lead", run_lead},     {"partner", run_partner}, {"import", run_import}, {"map", run_map},
-    {"export", run_export}, {"backup", run_backup}, {"stats", run_stats},
+    {"serve", run_serve}, {"lead", run_lead},     {"partner", run_partner}, {"import", run_import},
+    {"map", run_map},     {"export", run_export}, {"backup", run_backup},   {"stats", run_stats},
 };
 
 }  // namespace
@@ -66,10 +66,14 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (i + 1 >= args.size()) return usage_error(a + " needs a value", kUsage);
-    if (a == "--config") config_path = args[++i];
-    else if (a == "--data") data_override = args[++i];
-    else if (a == "--user") ctx.actor.user = args[++i];
-    else return usage_error("unknown option " + a, kUsage);
+    if (a == "--config")
+      config_path = args[++i];
+    else if (a == "--data")
+      data_override = args[++i];
+    else if (a == "--user")
+      ctx.actor.user = args[++i];
+    else
+      return usage_error("unknown option " + a, kUsage);
   }
   if (i >= args.size()) return usage_error("no command given", kUsage);
 

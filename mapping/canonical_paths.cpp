@@ -5,18 +5,43 @@
 namespace leadhub::mapping {
 namespace {
 
-constexpr std::array<std::string_view, 32> kLeadTargets = {
-    "subject", "status", "qualification", "priority", "score", "source", "campaign",
-    "prospect.kind", "prospect.partner_id", "prospect.company", "prospect.given_name", "prospect.family_name",
-    "prospect.email", "prospect.phone", "prospect.language", "prospect.address.street",
-    "prospect.address.postal_code", "prospect.address.city", "prospect.address.region", "prospect.address.country",
-    "expected_value.amount", "expected_value.currency", "owner.channel", "owner.assignee", "consent.marketing",
-    "consent.at", "consent.text", "follow_up", "reason", "opportunity_ref", "duplicate_of", "id"};
+constexpr std::array<std::string_view, 32> kLeadTargets = {"subject",
+                                                           "status",
+                                                           "qualification",
+                                                           "priority",
+                                                           "score",
+                                                           "source",
+                                                           "campaign",
+                                                           "prospect.kind",
+                                                           "prospect.partner_id",
+                                                           "prospect.company",
+                                                           "prospect.given_name",
+                                                           "prospect.family_name",
+                                                           "prospect.email",
+                                                           "prospect.phone",
+                                                           "prospect.language",
+                                                           "prospect.address.street",
+                                                           "prospect.address.postal_code",
+                                                           "prospect.address.city",
+                                                           "prospect.address.region",
+                                                           "prospect.address.country",
+                                                           "expected_value.amount",
+                                                           "expected_value.currency",
+                                                           "owner.channel",
+                                                           "owner.assignee",
+                                                           "consent.marketing",
+                                                           "consent.at",
+                                                           "consent.text",
+                                                           "follow_up",
+                                                           "reason",
+                                                           "opportunity_ref",
+                                                           "duplicate_of",
+                                                           "id"};
 
 constexpr std::array<std::string_view, 13> kCommandTargets = {
-    "target.id",     "target.version", "target.ref_system", "target.ref_id",      "query.status",
-    "query.owner",   "query.source",   "query.campaign",    "query.email",        "query.phone",
-    "query.changed_since", "query.limit", "query.after"};
+    "target.id",           "target.version", "target.ref_system", "target.ref_id", "query.status",
+    "query.owner",         "query.source",   "query.campaign",    "query.email",   "query.phone",
+    "query.changed_since", "query.limit",    "query.after"};
 
 struct Group {
   std::string_view name;

@@ -11,4 +11,4 @@ namespace leadhub::mapping {
 // "Schweiz", "Suisse", "Czechia", "Czech Republic", "Tschechien", ...). Returns the upper-case
 // alpha-2 code, or nullopt when unknown.
 std::optional<std::string> to_iso_country(std::string_view text);
-}
+}  // namespace leadhub::mapping

@@ -7,53 +7,11 @@
 #include <unordered_map>
 
 #include "csv_reader.hpp"
+#include "encoding.hpp"
 #include "model/validation.hpp"
 
 namespace leadhub::mapping {
 namespace {
-
-// Windows-1252 0x80-0x9F as Unicode code points (0 = undefined).
-constexpr std::array<std::uint16_t, 32> kCp1252 = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-std::string single_byte_to_utf8(std::string_view in, bool windows1252) {
-  std::string out;
-  out.reserve(in.size() + in.size() / 8);
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else if (windows1252 && c < 0xA0) {
-      const std::uint16_t cp = kCp1252[c - 0x80];
-      append_utf8(out, cp == 0 ? 0xFFFD : cp);
-    } else {
-      append_utf8(out, c);
-    }
-  }
-  return out;
-}
-
-bool is_ascii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
 
 class CsvRecord final : public Record {
  public:
@@ -110,8 +68,8 @@ Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& 
   if (!fill()) return false;
   start_line = line_;
   std::string field;
-  bool quoted = false;       // inside a quoted section
-  bool was_quoted = false;   // this field started with a quote
+  bool quoted = false;      // inside a quoted section
+  bool was_quoted = false;  // this field started with a quote
   bool at_field_start = true;
   const char d = options_.delimiter, q = options_.quote;
   while (fill()) {
@@ -167,21 +125,24 @@ Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& 
   return true;
 }
 
-Status CsvReader::decode_fields(std::vector<std::string>& fields, std::size_t line) const {
+Status CsvReader::decode_fields(std::vector<std::string>& fields) const {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     auto& f = fields[i];
     if (is_ascii(f)) continue;
     switch (options_.encoding) {
-      case CsvOptions::Encoding::latin1: f = single_byte_to_utf8(f, false); break;
-      case CsvOptions::Encoding::windows1252: f = single_byte_to_utf8(f, true); break;
+      case CsvOptions::Encoding::latin1:
+        f = single_byte_to_utf8(f, SingleByte::latin1);
+        break;
+      case CsvOptions::Encoding::windows1252:
+        f = single_byte_to_utf8(f, SingleByte::windows1252);
+        break;
       case CsvOptions::Encoding::auto_detect:
-        if (!is_valid_utf8_text(f, true)) f = single_byte_to_utf8(f, true);
+        if (!is_valid_utf8_text(f, true)) f = single_byte_to_utf8(f, SingleByte::windows1252);
         break;
       case CsvOptions::Encoding::utf8:
         if (!is_valid_utf8_text(f, true)) {
           const std::string name = i < header_names_.size() ? header_names_[i] : "column " + std::to_string(i + 1);
-          return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": " + name +
-                                                     ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
+          return Error::make(ErrorCode::invalid, name + ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
         }
         break;
     }
@@ -197,8 +158,14 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
     if (!got) return got.error();
     if (!*got) return std::unique_ptr<Record>();
     if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string::npos) continue;  // blank line
-    if (auto st = decode_fields(fields, line); !st) return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
-        new ErrorRecord(st.error().message, "line " + std::to_string(line))));
+    if (auto st = decode_fields(fields); !st) {
+      // A broken header would turn the next row into the header: stop the document.
+      if (options_.header && !header_) {
+        return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + " (header): " + st.error().message);
+      }
+      return Result<std::unique_ptr<Record>>(
+          std::unique_ptr<Record>(new ErrorRecord(st.error().message, "line " + std::to_string(line))));
+    }
     if (options_.header && !header_) {
       auto header = std::make_shared<std::unordered_map<std::string, std::size_t>>();
       for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -216,10 +183,10 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
                                                  std::to_string(limits_.max_records) + " records");
     }
     if (header_ && fields.size() > header_names_.size()) {
-      return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new ErrorRecord(
-          std::to_string(fields.size()) + " fields but the header has " + std::to_string(header_names_.size()) +
-              " (a delimiter inside an unquoted field?)",
-          "line " + std::to_string(line))));
+      return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
+          new ErrorRecord(std::to_string(fields.size()) + " fields but the header has " +
+                              std::to_string(header_names_.size()) + " (a delimiter inside an unquoted field?)",
+                          "line " + std::to_string(line))));
     }
     return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(fields), line, header_)));
   }

@@ -35,7 +35,7 @@ class CsvReader final : public RecordReader {
  private:
   bool fill();
   Result<bool> read_row(std::vector<std::string>& fields, std::size_t& start_line);
-  Status decode_fields(std::vector<std::string>& fields, std::size_t line) const;
+  Status decode_fields(std::vector<std::string>& fields) const;
 
   CsvOptions options_;
   Limits limits_;

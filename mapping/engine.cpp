@@ -2,12 +2,16 @@
 
 #include <re2/re2.h>
 
+#include <charconv>
+
 #include "canonical_paths.hpp"
 #include "csv_reader.hpp"
-#include "reader_factory.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
+#include "json_tree.hpp"
+#include "model/lifecycle.hpp"
 #include "model/validation.hpp"
+#include "reader_factory.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub::mapping {
@@ -22,90 +26,21 @@ std::string MappingError::to_string() const {
 
 namespace {
 
-// A JSON document assembled from dotted canonical paths.
-struct Node {
-  ValueType type = ValueType::text;
-  std::string scalar;
-  bool is_scalar = false;
-  std::vector<std::pair<std::string, Node>> members;
-  std::vector<Node> items;
-  bool is_array = false;
-
-  Node& member(const std::string& name) {
-    for (auto& [k, v] : members) {
-      if (k == name) return v;
-    }
-    members.emplace_back(name, Node{});
-    return members.back().second;
-  }
-
-  void set(std::string_view path, std::string value, ValueType t) {
-    Node* node = this;
-    for (;;) {
-      const auto dot = path.find('.');
-      if (dot == std::string_view::npos) break;
-      const auto head = path.substr(0, dot);
-      node = &node->member(std::string(head));
-      path = path.substr(dot + 1);
-      if (head == "attributes") break;  // attribute names may themselves contain dots
-    }
-    Node& leaf = node->member(std::string(path));
-    leaf.is_scalar = true;
-    leaf.scalar = std::move(value);
-    leaf.type = t;
-  }
-
-  // The scalar at a dotted path, or "" when there is none.
-  std::string get(std::string_view path) const {
-    const Node* node = this;
-    while (!path.empty()) {
-      const auto dot = path.find('.');
-      const auto head = path.substr(0, dot);
-      const Node* next = nullptr;
-      for (const auto& [k, v] : node->members) {
-        if (k == head) next = &v;
-      }
-      if (next == nullptr) return {};
-      node = next;
-      path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
-    }
-    return node->is_scalar ? node->scalar : std::string();
-  }
-
-  void write(JsonWriter& w) const {
-    if (is_scalar) {
-      const bool digits = !scalar.empty() && scalar.size() <= 18 &&
-                          scalar.find_first_not_of("0123456789") == std::string::npos;
-      if (type == ValueType::integer && digits) w.raw(scalar);
-      else if (type == ValueType::boolean && (scalar == "true" || scalar == "false")) w.raw(scalar);
-      else w.value(scalar);
-      return;
-    }
-    if (is_array) {
-      w.begin_array();
-      for (const auto& item : items) item.write(w);
-      w.end_array();
-      return;
-    }
-    w.begin_object();
-    for (const auto& [k, v] : members) {
-      w.key(k);
-      v.write(w);
-    }
-    w.end_object();
-  }
-};
-
 bool holds(const Condition& c, const Record& record) {
   const auto value = record.value(c.source);
   switch (c.test) {
-    case Condition::Test::present: return value && !trim(*value).empty();
-    case Condition::Test::absent: return !value || trim(*value).empty();
-    case Condition::Test::equals: return value && trim(*value) == c.values[0];
-    case Condition::Test::not_equals: return !value || trim(*value) != c.values[0];
+    case Condition::Test::present:
+      return value && !trim(*value).empty();
+    case Condition::Test::absent:
+      return !value || trim(*value).empty();
+    case Condition::Test::equals:
+      return value && trim(*value) == c.values[0];
+    case Condition::Test::not_equals:
+      return !value || trim(*value) != c.values[0];
     case Condition::Test::in:
       return value && std::find(c.values.begin(), c.values.end(), trim(*value)) != c.values.end();
-    case Condition::Test::matches: return value && re2::RE2::PartialMatch(*value, *c.pattern);
+    case Condition::Test::matches:
+      return value && re2::RE2::PartialMatch(*value, *c.pattern);
   }
   return false;
 }
@@ -130,9 +65,14 @@ std::optional<std::string> evaluate(const FieldRule& rule, const Record& record,
     for (const auto& source : rule.from) {
       auto part = record.value(source);
       if (!part || part->empty()) continue;
-      if (part->size() > max_field_bytes) {
+      if (!is_valid_utf8_text(*part, true)) {
         errors.push_back({record.location(), source.text, target_path,
-                          "longer than " + std::to_string(max_field_bytes) + " bytes"});
+                          "not valid UTF-8 (is the file in another encoding? the mapping can declare it)"});
+        return std::nullopt;
+      }
+      if (part->size() > max_field_bytes) {
+        errors.push_back(
+            {record.location(), source.text, target_path, "longer than " + std::to_string(max_field_bytes) + " bytes"});
         return std::nullopt;
       }
       if (present) value += rule.join;
@@ -162,9 +102,12 @@ std::string strip_indexes(const std::string& path) {  // interests[2].quantity -
   std::string out;
   bool skip = false;
   for (char c : path) {
-    if (c == '[') skip = true;
-    else if (c == ']') skip = false;
-    else if (!skip) out += c;
+    if (c == '[')
+      skip = true;
+    else if (c == ']')
+      skip = false;
+    else if (!skip)
+      out += c;
   }
   return out;
 }
@@ -190,15 +133,21 @@ MappedRecord Mapper::map(const Record& record) const {
   out.operation = spec_->fixed_operation;
   if (spec_->operation_from) {
     if (auto op = evaluate(*spec_->operation_from, record, "operation", out.errors, max_field)) {
-      if (*op == "create") out.operation = Operation::create;
-      else if (*op == "change") out.operation = Operation::change;
-      else if (*op == "read") out.operation = Operation::read;
-      else if (*op == "find") out.operation = Operation::find;
-      else out.errors.push_back({out.location, source_text(*spec_->operation_from), "operation", "'" + *op + "' is not an operation"});
+      if (*op == "create")
+        out.operation = Operation::create;
+      else if (*op == "change")
+        out.operation = Operation::change;
+      else if (*op == "read")
+        out.operation = Operation::read;
+      else if (*op == "find")
+        out.operation = Operation::find;
+      else
+        out.errors.push_back(
+            {out.location, source_text(*spec_->operation_from), "operation", "'" + *op + "' is not an operation"});
     }
   }
 
-  Node doc;
+  JsonTree doc;
   std::map<std::string, std::string> command;  // target.* and query.*
   const TransformContext ctx{[&doc](std::string_view path) { return doc.get(path); }};
   // Rules whose transforms read other canonical fields run after all the others.
@@ -209,18 +158,20 @@ MappedRecord Mapper::map(const Record& record) const {
       if (reads != second_pass) continue;
       auto value = evaluate(rule, record, rule.target, out.errors, max_field, ctx);
       if (!value) continue;
-      if (is_command_target(rule.target)) command[rule.target] = std::move(*value);
-      else doc.set(rule.target, std::move(*value), value_type(rule.target));
+      if (is_command_target(rule.target))
+        command[rule.target] = std::move(*value);
+      else
+        doc.set(rule.target, std::move(*value), value_type(rule.target));
     }
   }
   for (const auto& group : spec_->groups) {
     if (group.when && !holds(*group.when, record)) continue;
     std::vector<std::unique_ptr<Record>> parts;
     if (group.each) parts = record.each(*group.each);
-    Node& array = doc.member(group.target);
+    JsonTree& array = doc.member(group.target);
     array.is_array = true;
     auto add_item = [&](const Record& part) {
-      Node item;
+      JsonTree item;
       for (const auto& rule : group.fields) {
         auto value = evaluate(rule, part, group.target + "." + rule.target, out.errors, max_field);
         if (value) item.set(rule.target, std::move(*value), value_type(rule.target));
@@ -232,8 +183,9 @@ MappedRecord Mapper::map(const Record& record) const {
     } else {
       add_item(record);
     }
-    if (array.items.empty()) doc.members.erase(std::find_if(doc.members.begin(), doc.members.end(),
-                                                            [&](const auto& m) { return m.first == group.target; }));
+    if (array.items.empty())
+      doc.members.erase(
+          std::find_if(doc.members.begin(), doc.members.end(), [&](const auto& m) { return m.first == group.target; }));
   }
   JsonWriter w(out.document);
   doc.write(w);
@@ -248,8 +200,10 @@ MappedRecord Mapper::map(const Record& record) const {
 
   // Command fields: which lead (change/read) and the query (find).
   if (auto it = command.find("target.id"); it != command.end()) {
-    if (auto id = RecordId::parse(it->second)) out.target_id = *id;
-    else out.errors.push_back({out.location, source_for("target.id"), "target.id", "not a leadhub id"});
+    if (auto id = RecordId::parse(it->second))
+      out.target_id = *id;
+    else
+      out.errors.push_back({out.location, source_for("target.id"), "target.id", "not a leadhub id"});
   }
   if (command.count("target.ref_system") && command.count("target.ref_id")) {
     out.target_ref = ExternalRef{command["target.ref_system"], command["target.ref_id"]};
@@ -263,30 +217,44 @@ MappedRecord Mapper::map(const Record& record) const {
   }
   auto& q = out.query;
   if (auto it = command.find("query.status"); it != command.end()) {
-    if (auto s = parse_enum<LeadStatus>(it->second)) q.status = *s;
-    else out.errors.push_back({out.location, source_for("query.status"), "query.status", "'" + it->second + "' is not a status"});
+    if (auto s = parse_enum<LeadStatus>(it->second))
+      q.status = *s;
+    else
+      out.errors.push_back(
+          {out.location, source_for("query.status"), "query.status", "'" + it->second + "' is not a status"});
   }
   if (auto it = command.find("query.source"); it != command.end()) {
-    if (auto s = parse_enum<LeadSource>(it->second)) q.source = *s;
-    else out.errors.push_back({out.location, source_for("query.source"), "query.source", "'" + it->second + "' is not a source"});
+    if (auto s = parse_enum<LeadSource>(it->second))
+      q.source = *s;
+    else
+      out.errors.push_back(
+          {out.location, source_for("query.source"), "query.source", "'" + it->second + "' is not a source"});
   }
   q.owner_channel = command["query.owner"];
   q.campaign = command["query.campaign"];
   q.email = command["query.email"];
   q.phone = command["query.phone"];
   if (auto it = command.find("query.changed_since"); it != command.end()) {
-    if (auto t = parse_timestamp(it->second)) q.changed_since = *t;
-    else out.errors.push_back({out.location, source_for("query.changed_since"), "query.changed_since", "not a timestamp"});
+    if (auto t = parse_timestamp(it->second))
+      q.changed_since = *t;
+    else
+      out.errors.push_back({out.location, source_for("query.changed_since"), "query.changed_since", "not a timestamp"});
   }
   if (auto it = command.find("query.limit"); it != command.end()) {
-    try {
-      q.limit = std::min<std::size_t>(std::stoul(it->second), kMaxFindLimit);
-    } catch (...) {
-      out.errors.push_back({out.location, source_for("query.limit"), "query.limit", "not a number"});
+    const auto& text = it->second;
+    std::size_t limit = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || limit == 0) {
+      out.errors.push_back({out.location, source_for("query.limit"), "query.limit", "not a number of hits >= 1"});
+    } else {
+      q.limit = std::min<std::size_t>(limit, kMaxFindLimit);  // a larger maximum is served in pages
     }
   }
   if (auto it = command.find("query.after"); it != command.end()) {
-    if (auto id = RecordId::parse(it->second)) q.after = *id;
+    if (auto id = RecordId::parse(it->second))
+      q.after = *id;
+    else
+      out.errors.push_back({out.location, source_for("query.after"), "query.after", "not a leadhub id"});
   }
 
   switch (out.operation) {
@@ -297,35 +265,56 @@ MappedRecord Mapper::map(const Record& record) const {
         break;
       }
       normalize(*lead);
+      // The store's rules, so the dry run shows what would be stored (a qualification
+      // makes an open lead qualified; nothing starts as converted). All errors together.
+      const auto lifecycle = apply_initial_lifecycle(*lead, 0);
+      if (!lifecycle) add_field_errors(lifecycle.error());
       if (auto errors = validate(*lead); !errors.empty()) {
         add_field_errors(Error::invalid(std::move(errors)));
         break;
       }
+      if (!lifecycle) break;
       out.lead = std::move(lead).value();
       break;
     }
     case Operation::change: {
       Lead probe;  // type-check the patch now; lifecycle and versions are the store's job
-      if (auto st = merge_patch(probe, out.document); !st) add_field_errors(st.error());
+      if (auto st = merge_patch(probe, out.document); !st) {
+        add_field_errors(st.error());
+      } else if (!probe.notes.empty()) {
+        // Notes in a change are additions: move them out of the patch.
+        out.append_notes = std::move(probe.notes);
+        doc.members.erase(
+            std::find_if(doc.members.begin(), doc.members.end(), [](const auto& m) { return m.first == "notes"; }));
+        out.document.clear();
+        JsonWriter patch(out.document);
+        doc.write(patch);
+      }
       [[fallthrough]];
     }
     case Operation::read:
-      if (out.target_id.empty() && !out.target_ref) {
-        out.errors.push_back({out.location, "", "target.id", "a " + std::string(to_string(out.operation)) +
-                                                              " needs the lead's id or external reference"});
+      if (out.target_id.empty() && !out.target_ref && !command.count("target.id")) {
+        out.errors.push_back(
+            {out.location, "", "target.id",
+             "a " + std::string(to_string(out.operation)) + " needs the lead's id or external reference"});
       }
       break;
-    case Operation::find: break;
+    case Operation::find:
+      break;
   }
   return out;
 }
 
 Result<std::unique_ptr<RecordReader>> open_reader(const MappingSpec& spec, std::istream& in) {
   switch (spec.format) {
-    case SourceFormat::csv: return std::unique_ptr<RecordReader>(std::make_unique<CsvReader>(spec.csv, spec.limits, in));
-    case SourceFormat::xml: return make_xml_reader(spec, in);
-    case SourceFormat::json: return make_json_reader(spec, in);
-    case SourceFormat::form: return make_form_reader(spec, in);
+    case SourceFormat::csv:
+      return std::unique_ptr<RecordReader>(std::make_unique<CsvReader>(spec.csv, spec.limits, in));
+    case SourceFormat::xml:
+      return make_xml_reader(spec, in);
+    case SourceFormat::json:
+      return make_json_reader(spec, in);
+    case SourceFormat::form:
+      return make_form_reader(spec, in);
   }
   return Error::make(ErrorCode::internal, "unknown source format");
 }

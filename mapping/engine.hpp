@@ -29,12 +29,13 @@ struct MappingError {
 struct MappedRecord {
   std::string location;
   Operation operation = Operation::create;
-  std::string document;     // canonical lead JSON (create) or JSON Merge Patch (change)
-  std::optional<Lead> lead; // create: decoded, normalized and validated
-  RecordId target_id;       // change/read: the lead, by id ...
+  std::string document;                   // canonical lead JSON (create) or JSON Merge Patch (change)
+  std::vector<Note> append_notes;         // change: notes are added to the lead's, never replace them
+  std::optional<Lead> lead;               // create: decoded, normalized and validated
+  RecordId target_id;                     // change/read: the lead, by id ...
   std::optional<ExternalRef> target_ref;  // ... or by external reference
   std::optional<std::uint64_t> expected_version;
-  LeadQuery query;          // find
+  LeadQuery query;  // find
   std::vector<MappingError> errors;
   bool ok() const { return errors.empty(); }
 };

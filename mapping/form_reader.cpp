@@ -22,8 +22,7 @@ std::string url_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-               hex_digit(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
       i += 2;
     } else {
@@ -41,8 +40,10 @@ class FormRecord final : public Record {
     std::optional<std::string> out;
     for (const auto& [name, value] : fields_) {
       if (name != path.text) continue;
-      if (!out) out = value;
-      else if (!value.empty()) *out += (out->empty() ? "" : ", ") + value;
+      if (!out)
+        out = value;
+      else if (!value.empty())
+        *out += (out->empty() ? "" : ", ") + value;
     }
     return out;
   }

@@ -19,10 +19,14 @@ class JsonRecord final : public Record {
     element v;
     if (el_.at_pointer(path.text).get(v) != simdjson::SUCCESS) return std::nullopt;
     switch (v.type()) {
-      case element_type::STRING: return std::string(v.get_string().value_unsafe());
-      case element_type::NULL_VALUE: return std::nullopt;
-      case element_type::BOOL: return std::string(v.get_bool().value_unsafe() ? "true" : "false");
-      default: return simdjson::minify(v);  // numbers keep their text; objects/arrays as JSON
+      case element_type::STRING:
+        return std::string(v.get_string().value_unsafe());
+      case element_type::NULL_VALUE:
+        return std::nullopt;
+      case element_type::BOOL:
+        return std::string(v.get_bool().value_unsafe() ? "true" : "false");
+      default:
+        return simdjson::minify(v);  // numbers keep their text; objects/arrays as JSON
     }
   }
 
@@ -33,7 +37,8 @@ class JsonRecord final : public Record {
     simdjson::dom::array array;
     if (v.get_array().get(array) == simdjson::SUCCESS) {
       std::size_t i = 0;
-      for (element item : array) out.push_back(std::make_unique<JsonRecord>(item, location_ + path.text + "/" + std::to_string(i++)));
+      for (element item : array)
+        out.push_back(std::make_unique<JsonRecord>(item, location_ + path.text + "/" + std::to_string(i++)));
     } else if (v.is_object()) {
       out.push_back(std::make_unique<JsonRecord>(v, location_ + path.text));
     }
@@ -82,8 +87,9 @@ class JsonReader final : public RecordReader {
       items_.push_back(records);
       single_ = true;
     } else {
-      return Error::make(ErrorCode::invalid, "records: " + (spec_.records.empty() ? std::string("the document") : spec_.records) +
-                                                 " is neither an object nor an array");
+      return Error::make(ErrorCode::invalid,
+                         "records: " + (spec_.records.empty() ? std::string("the document") : spec_.records) +
+                             " is neither an object nor an array");
     }
     if (items_.size() > spec_.limits.max_records) {
       return Error::make(ErrorCode::invalid, std::to_string(items_.size()) + " records, more than the limit of " +

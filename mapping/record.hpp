@@ -23,8 +23,8 @@ enum class SourceFormat { csv, xml, json, form };
 // form field name. Compiled once when the mapping loads.
 struct SourcePath {
   std::string text;
-  int column = -1;                            // csv: 0-based index when given as a number
-  std::shared_ptr<pugi::xpath_query> xpath;   // xml
+  int column = -1;                           // csv: 0-based index when given as a number
+  std::shared_ptr<pugi::xpath_query> xpath;  // xml
 };
 
 class Record {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "outbound.hpp"
 #include "record.hpp"
 #include "transforms.hpp"
 
@@ -28,8 +29,8 @@ struct Condition {
 };
 
 struct FieldRule {
-  std::string target;             // canonical path: prospect.email, attributes.answer, target.id, query.status
-  std::vector<SourcePath> from;   // several sources are joined with `join`
+  std::string target;            // canonical path: prospect.email, attributes.answer, target.id, query.status
+  std::vector<SourcePath> from;  // several sources are joined with `join`
   std::string join = " ";
   std::optional<std::string> constant;
   std::optional<std::string> fallback;  // `default:` when the source is absent or empty
@@ -40,9 +41,9 @@ struct FieldRule {
 };
 
 struct GroupRule {
-  std::string target;               // interests | external_refs | notes | attachments
-  std::optional<SourcePath> each;   // one item per matching sub-record; absent: one item from the record
-  std::vector<FieldRule> fields;    // targets relative to an item: product, quantity, ...
+  std::string target;              // interests | external_refs | notes | attachments
+  std::optional<SourcePath> each;  // one item per matching sub-record; absent: one item from the record
+  std::vector<FieldRule> fields;   // targets relative to an item: product, quantity, ...
   std::optional<Condition> when;
   std::string where;
 };
@@ -57,7 +58,7 @@ struct CsvOptions {
 struct Limits {
   std::size_t max_document_bytes = std::size_t{256} << 20;
   std::size_t max_records = 1'000'000;
-  std::size_t max_field_bytes = 64 * 1024;
+  std::size_t max_field_bytes = std::size_t{64} * 1024;
   std::size_t max_depth = 64;
 };
 
@@ -73,11 +74,13 @@ struct MappingSpec {
   std::vector<FieldRule> fields;
   std::vector<GroupRule> groups;
   Limits limits;
+  std::optional<OutboundSpec> outbound;  // replies and events in the party's format
 };
 
 // Loads and checks a mapping file; errors give file:line:column and the reason.
 Result<std::shared_ptr<const MappingSpec>> load_mapping(const std::string& path);
 // Finds NAME.yaml in the mapping folders (config/mappings, then the given extra folder).
-Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name, const std::vector<std::string>& folders);
+Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name,
+                                                        const std::vector<std::string>& folders);
 
 }  // namespace leadhub::mapping

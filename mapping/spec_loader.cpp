@@ -13,10 +13,14 @@ namespace leadhub::mapping {
 
 const char* to_string(Operation op) {
   switch (op) {
-    case Operation::create: return "create";
-    case Operation::change: return "change";
-    case Operation::read: return "read";
-    case Operation::find: return "find";
+    case Operation::create:
+      return "create";
+    case Operation::change:
+      return "change";
+    case Operation::read:
+      return "read";
+    case Operation::find:
+      return "find";
   }
   return "create";
 }
@@ -72,16 +76,20 @@ class Loader {
     }
     auto spec = std::make_shared<MappingSpec>();
     spec->file = file_;
-    spec->name = root["name"] ? root["name"].as<std::string>()
-                              : std::filesystem::path(file_).stem().string();
+    spec->name = root["name"] ? root["name"].as<std::string>() : std::filesystem::path(file_).stem().string();
     if (root["description"]) spec->description = root["description"].as<std::string>();
     if (!root["format"]) return fail_at(at(root), "format: required (csv, xml, json or form)");
     const auto format = root["format"].as<std::string>();
-    if (format == "csv") spec->format = SourceFormat::csv;
-    else if (format == "xml") spec->format = SourceFormat::xml;
-    else if (format == "json") spec->format = SourceFormat::json;
-    else if (format == "form") spec->format = SourceFormat::form;
-    else return fail_at(at(root["format"]), "format: '" + format + "' is not csv, xml, json or form");
+    if (format == "csv")
+      spec->format = SourceFormat::csv;
+    else if (format == "xml")
+      spec->format = SourceFormat::xml;
+    else if (format == "json")
+      spec->format = SourceFormat::json;
+    else if (format == "form")
+      spec->format = SourceFormat::form;
+    else
+      return fail_at(at(root["format"]), "format: '" + format + "' is not csv, xml, json or form");
     format_ = spec->format;
     if (auto st = load_csv(root["csv"], spec->csv); !st) return st.error();
     if (root["records"]) spec->records = root["records"].as<std::string>();
@@ -94,7 +102,8 @@ class Loader {
     }
     if (auto st = load_operation(root["operation"], *spec); !st) return st.error();
     if (auto st = load_limits(root["limits"], spec->limits); !st) return st.error();
-    if (!root["fields"] || !root["fields"].IsMap()) return fail_at(at(root), "fields: required, a mapping of target: source");
+    if (!root["fields"] || !root["fields"].IsMap())
+      return fail_at(at(root), "fields: required, a mapping of target: source");
     for (const auto& item : root["fields"]) {
       auto rule = load_field(item.first, item.second, "");
       if (!rule) return rule.error();
@@ -108,7 +117,97 @@ class Loader {
         spec->groups.push_back(std::move(group).value());
       }
     }
+    if (const auto outbound = root["outbound"]) {
+      auto out = load_outbound(outbound, *spec);
+      if (!out) return out.error();
+      spec->outbound = std::move(out).value();
+    }
     return std::shared_ptr<const MappingSpec>(spec);
+  }
+
+  Result<std::vector<OutboundRule>> load_outbound_rules(const YAML::Node& node) {
+    std::vector<OutboundRule> rules;
+    if (!node) return rules;
+    if (!node.IsMap()) return fail_at(at(node), "expected a mapping of party path: canonical source");
+    for (const auto& item : node) {
+      OutboundRule rule;
+      rule.target = item.first.as<std::string>();
+      const YAML::Node v = item.second;
+      if (v.IsScalar()) {
+        rule.from = v.as<std::string>();
+      } else if (v.IsMap()) {
+        if (auto st = check_keys(v, {"from", "value", "transforms"}); !st) return st.error();
+        if (v["from"]) rule.from = v["from"].as<std::string>();
+        if (v["value"]) rule.constant = v["value"].as<std::string>();
+        if (rule.from.empty() && !rule.constant)
+          return fail_at(at(item.first), rule.target + ": needs from: or value:");
+        if (const auto transforms = v["transforms"]) {
+          for (const auto& t : transforms) {
+            auto transform = make_transform(t, file_);
+            if (!transform) return transform.error();
+            rule.transforms.push_back(std::move(transform).value());
+          }
+        }
+      } else {
+        return fail_at(at(v), "expected a canonical path or {from, value, transforms}");
+      }
+      rules.push_back(std::move(rule));
+    }
+    return rules;
+  }
+
+  Result<OutboundSpec> load_outbound(const YAML::Node& node, const MappingSpec& spec) {
+    if (!node.IsMap()) return fail_at(at(node), "outbound: expected a mapping");
+    if (auto st = check_keys(node, {"format", "root", "namespace", "record", "header", "fields", "groups", "error"});
+        !st) {
+      return st.error();
+    }
+    OutboundSpec out;
+    out.format = spec.format == SourceFormat::form ? SourceFormat::json : spec.format;
+    out.csv_delimiter = spec.csv.delimiter;
+    out.csv_latin1 =
+        spec.csv.encoding == CsvOptions::Encoding::latin1 || spec.csv.encoding == CsvOptions::Encoding::windows1252;
+    if (node["format"]) {
+      const auto f = node["format"].as<std::string>();
+      if (f == "xml")
+        out.format = SourceFormat::xml;
+      else if (f == "json")
+        out.format = SourceFormat::json;
+      else if (f == "csv")
+        out.format = SourceFormat::csv;
+      else
+        return fail_at(at(node["format"]), "outbound format: '" + f + "' is not xml, json or csv");
+    }
+    if (node["root"]) out.root = node["root"].as<std::string>();
+    if (node["namespace"]) out.xml_namespace = node["namespace"].as<std::string>();
+    if (node["record"]) out.record = node["record"].as<std::string>();
+    auto header = load_outbound_rules(node["header"]);
+    if (!header) return header.error();
+    out.header = std::move(header).value();
+    auto fields = load_outbound_rules(node["fields"]);
+    if (!fields) return fields.error();
+    out.fields = std::move(fields).value();
+    if (const auto groups = node["groups"]) {
+      for (const auto& item : groups) {
+        OutboundGroup g;
+        g.source = item.first.as<std::string>();
+        if (!is_group(g.source)) return fail_at(at(item.first), "'" + g.source + "' is not a repeating group");
+        if (auto st = check_keys(item.second, {"element", "fields"}); !st) return st.error();
+        g.element = item.second["element"] ? item.second["element"].as<std::string>() : g.source;
+        auto rules = load_outbound_rules(item.second["fields"]);
+        if (!rules) return rules.error();
+        g.fields = std::move(rules).value();
+        out.groups.push_back(std::move(g));
+      }
+    }
+    if (const auto error = node["error"]) {
+      if (auto st = check_keys(error, {"root", "fields"}); !st) return st.error();
+      if (error["root"]) out.error_root = error["root"].as<std::string>();
+      auto rules = load_outbound_rules(error["fields"]);
+      if (!rules) return rules.error();
+      out.error_fields = std::move(rules).value();
+    }
+    return out;
   }
 
   Status load_csv(const YAML::Node& node, CsvOptions& csv) {
@@ -128,18 +227,24 @@ class Loader {
     if (node["header"]) csv.header = node["header"].as<bool>();
     if (node["encoding"]) {
       const auto e = node["encoding"].as<std::string>();
-      if (e == "utf-8" || e == "utf-8-bom" || e == "UTF-8") csv.encoding = CsvOptions::Encoding::utf8;
-      else if (e == "iso-8859-1" || e == "latin1" || e == "ISO-8859-1") csv.encoding = CsvOptions::Encoding::latin1;
-      else if (e == "windows-1252" || e == "cp1252") csv.encoding = CsvOptions::Encoding::windows1252;
-      else if (e == "auto") csv.encoding = CsvOptions::Encoding::auto_detect;
-      else return fail_at(at(node["encoding"]), "encoding: '" + e + "' is not utf-8, iso-8859-1, windows-1252 or auto");
+      if (e == "utf-8" || e == "utf-8-bom" || e == "UTF-8")
+        csv.encoding = CsvOptions::Encoding::utf8;
+      else if (e == "iso-8859-1" || e == "latin1" || e == "ISO-8859-1")
+        csv.encoding = CsvOptions::Encoding::latin1;
+      else if (e == "windows-1252" || e == "cp1252")
+        csv.encoding = CsvOptions::Encoding::windows1252;
+      else if (e == "auto")
+        csv.encoding = CsvOptions::Encoding::auto_detect;
+      else
+        return fail_at(at(node["encoding"]), "encoding: '" + e + "' is not utf-8, iso-8859-1, windows-1252 or auto");
     }
     return ok_status();
   }
 
   Status load_limits(const YAML::Node& node, Limits& limits) {
     if (!node) return ok_status();
-    if (auto st = check_keys(node, {"max_document_bytes", "max_records", "max_field_bytes", "max_depth"}); !st) return st;
+    if (auto st = check_keys(node, {"max_document_bytes", "max_records", "max_field_bytes", "max_depth"}); !st)
+      return st;
     if (node["max_document_bytes"]) limits.max_document_bytes = node["max_document_bytes"].as<std::size_t>();
     if (node["max_records"]) limits.max_records = node["max_records"].as<std::size_t>();
     if (node["max_field_bytes"]) limits.max_field_bytes = node["max_field_bytes"].as<std::size_t>();
@@ -150,11 +255,16 @@ class Loader {
   Status load_operation(const YAML::Node& node, MappingSpec& spec) {
     if (!node) return ok_status();
     auto parse_op = [&](const std::string& text, const YAML::Node& where, Operation& out) -> Status {
-      if (text == "create") out = Operation::create;
-      else if (text == "change") out = Operation::change;
-      else if (text == "read") out = Operation::read;
-      else if (text == "find") out = Operation::find;
-      else return fail_at(at(where), "operation: '" + text + "' is not create, change, read or find");
+      if (text == "create")
+        out = Operation::create;
+      else if (text == "change")
+        out = Operation::change;
+      else if (text == "read")
+        out = Operation::read;
+      else if (text == "find")
+        out = Operation::find;
+      else
+        return fail_at(at(where), "operation: '" + text + "' is not create, change, read or find");
       return ok_status();
     };
     if (node.IsScalar()) return parse_op(node.as<std::string>(), node, spec.fixed_operation);
@@ -165,6 +275,10 @@ class Loader {
         Operation op{};
         if (auto st = parse_op(item.second.as<std::string>(), item.second, op); !st) return st;
       }
+    }
+    if (node["default"]) {
+      Operation op{};
+      if (auto st = parse_op(node["default"].as<std::string>(), node["default"], op); !st) return st;
     }
     auto rule = load_field(YAML::Node("operation"), node, "");
     if (!rule) return rule.error();
@@ -203,7 +317,8 @@ class Loader {
       case SourceFormat::json:
         if (text[0] != '/') return fail_at(at(where), "'" + text + "' is not a JSON Pointer (starts with /)");
         break;
-      case SourceFormat::form: break;
+      case SourceFormat::form:
+        break;
     }
     return path;
   }
@@ -211,7 +326,8 @@ class Loader {
   Result<Condition> load_condition(const YAML::Node& node) {
     // {field: SOURCE, equals: X} | {field, not_equals} | {field, in: [..]} | {field, present: true}
     // | {field, absent: true} | {field, matches: REGEX}
-    if (!node.IsMap() || !node["field"]) return fail_at(at(node), "when: expected {field: SOURCE, equals|in|present|...}");
+    if (!node.IsMap() || !node["field"])
+      return fail_at(at(node), "when: expected {field: SOURCE, equals|in|present|...}");
     if (auto st = check_keys(node, {"field", "equals", "not_equals", "in", "present", "absent", "matches"}); !st) {
       return st.error();
     }
@@ -245,7 +361,8 @@ class Loader {
     FieldRule rule;
     rule.target = key.as<std::string>();
     rule.where = at(key);
-    if (group.empty() && rule.target != "operation" && !is_lead_target(rule.target) && !is_command_target(rule.target)) {
+    if (group.empty() && rule.target != "operation" && !is_lead_target(rule.target) &&
+        !is_command_target(rule.target)) {
       return fail_at(rule.where, "'" + rule.target + "' is not a canonical field (see docs/mappings.md)");
     }
     if (!group.empty() && !is_group_member(group, rule.target)) {
@@ -258,7 +375,8 @@ class Loader {
       return rule;
     }
     if (!node.IsMap()) return fail_at(at(node), "expected a source or {from: ..., transforms: [...]}");
-    if (auto st = check_keys(node, {"from", "value", "default", "required", "transforms", "when", "join", "map"}); !st) {
+    if (auto st = check_keys(node, {"from", "value", "default", "required", "transforms", "when", "join", "map"});
+        !st) {
       return st.error();
     }
     if (node["from"]) {
@@ -277,7 +395,8 @@ class Loader {
     }
     if (node["value"]) rule.constant = node["value"].as<std::string>();
     if (rule.from.empty() && !rule.constant) return fail_at(rule.where, rule.target + ": needs from: or value:");
-    if (!rule.from.empty() && rule.constant) return fail_at(rule.where, rule.target + ": give from: or value:, not both");
+    if (!rule.from.empty() && rule.constant)
+      return fail_at(rule.where, rule.target + ": give from: or value:, not both");
     if (node["default"]) rule.fallback = node["default"].as<std::string>();
     if (node["required"]) rule.required = node["required"].as<bool>();
     if (node["join"]) rule.join = node["join"].as<std::string>();
@@ -309,7 +428,8 @@ class Loader {
     group.target = key.as<std::string>();
     group.where = at(key);
     if (!is_group(group.target)) {
-      return fail_at(group.where, "'" + group.target + "' is not a repeating group (interests, external_refs, notes, attachments)");
+      return fail_at(group.where,
+                     "'" + group.target + "' is not a repeating group (interests, external_refs, notes, attachments)");
     }
     if (!node.IsMap()) return fail_at(at(node), "a group is {each: SOURCE, fields: {...}}");
     if (auto st = check_keys(node, {"each", "fields", "when"}); !st) return st.error();
@@ -343,7 +463,8 @@ class Loader {
 
 Result<std::shared_ptr<const MappingSpec>> load_mapping(const std::string& path) { return Loader(path).load(); }
 
-Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name, const std::vector<std::string>& folders) {
+Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name,
+                                                        const std::vector<std::string>& folders) {
   if (name.find('/') != std::string::npos || (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")) {
     return load_mapping(name);  // a path was given
   }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "countries.hpp"
+#include "encoding.hpp"
 #include "model/validation.hpp"
 #include "util/time_format.hpp"
 
@@ -44,13 +45,6 @@ std::string collapse_whitespace(std::string_view s) {
 }
 
 namespace {
-
-bool is_ascii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
 
 std::string to_utf8(const icu::UnicodeString& u) {
   std::string out;
@@ -97,8 +91,8 @@ std::pair<std::string, std::string> split_full_name(std::string_view full) {
   if (const auto comma = name.find(','); comma != std::string::npos) {  // "Family, Given"
     return {trim(name.substr(comma + 1)), trim(name.substr(0, comma))};
   }
-  static const char* const kTitles[] = {"dr.", "dr", "prof.", "prof", "herr", "frau", "mr.", "mr", "mrs.",
-                                        "mrs", "ms.", "ms", "mme", "m.", "dipl.-ing.", "ing."};
+  static const char* const kTitles[] = {"dr.",  "dr",  "prof.", "prof", "herr", "frau", "mr.",        "mr",
+                                        "mrs.", "mrs", "ms.",   "ms",   "mme",  "m.",   "dipl.-ing.", "ing."};
   std::vector<std::string> words;
   for (std::size_t pos = 0; pos < name.size();) {
     const auto next = name.find(' ', pos);
@@ -115,7 +109,8 @@ std::pair<std::string, std::string> split_full_name(std::string_view full) {
   if (words.empty()) return {};
   if (words.size() == 1) return {"", words[0]};
   // Family-name particles stay with the family name: "Ludwig van Beethoven".
-  static const char* const kParticles[] = {"van", "von", "de", "der", "den", "du", "da", "di", "la", "le", "zu", "ten", "ter"};
+  static const char* const kParticles[] = {"van", "von", "de", "der", "den", "du", "da",
+                                           "di",  "la",  "le", "zu",  "ten", "ter"};
   std::size_t family_start = words.size() - 1;
   while (family_start > 1) {
     const std::string lower = lower_ascii(words[family_start - 1]);
@@ -223,18 +218,33 @@ bool parse_with_format(std::string_view text, std::string_view format, DateParts
     const char spec = format[++f];
     bool ok = true;
     switch (spec) {
-      case 'Y': ok = read_number(text, pos, 4, d.year); break;
+      case 'Y':
+        ok = read_number(text, pos, 4, d.year);
+        break;
       case 'y':
         ok = read_number(text, pos, 2, d.year);
         d.year += d.year < 70 ? 2000 : 1900;
         break;
-      case 'm': ok = read_number(text, pos, 2, d.month); break;
-      case 'd': ok = read_number(text, pos, 2, d.day); break;
-      case 'H': ok = read_number(text, pos, 2, d.hour); break;
-      case 'M': ok = read_number(text, pos, 2, d.minute); break;
-      case 'S': ok = read_number(text, pos, 2, d.second); break;
-      case '%': ok = pos < text.size() && text[pos++] == '%'; break;
-      default: return false;
+      case 'm':
+        ok = read_number(text, pos, 2, d.month);
+        break;
+      case 'd':
+        ok = read_number(text, pos, 2, d.day);
+        break;
+      case 'H':
+        ok = read_number(text, pos, 2, d.hour);
+        break;
+      case 'M':
+        ok = read_number(text, pos, 2, d.minute);
+        break;
+      case 'S':
+        ok = read_number(text, pos, 2, d.second);
+        break;
+      case '%':
+        ok = pos < text.size() && text[pos++] == '%';
+        break;
+      default:
+        return false;
     }
     if (!ok) return false;
   }
@@ -258,8 +268,10 @@ Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
     if (!is_valid_date(date)) continue;
     if (spec.date_only) return std::string(date);
     if (d.hour > 23 || d.minute > 59 || d.second > 59) continue;
-    const TimeMs local = (days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day)) * 86400 +
-                          d.hour * 3600 + d.minute * 60 + d.second) * 1000;
+    const TimeMs local =
+        (days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day)) * 86400 +
+         TimeMs{d.hour} * 3600 + TimeMs{d.minute} * 60 + d.second) *
+        1000;
     return format_timestamp(local - static_cast<TimeMs>(spec.offset_minutes) * 60'000);
   }
   std::string formats;
@@ -281,8 +293,9 @@ Result<int> parse_offset(const std::string& text) {
 using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
 
 Transform simple(std::string name, std::function<std::string(std::string)> fn) {
-  return Transform{std::move(name),
-                   [fn = std::move(fn)](std::string v, const TransformContext&) -> Result<std::string> { return fn(std::move(v)); }};
+  return Transform{
+      std::move(name),
+      [fn = std::move(fn)](std::string v, const TransformContext&) -> Result<std::string> { return fn(std::move(v)); }};
 }
 
 // Wraps a step that needs no context.
@@ -308,11 +321,11 @@ Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
   std::optional<std::string> fallback;
   if (arg["default"]) fallback = arg["default"].IsNull() ? std::string() : arg["default"].as<std::string>();
   return plain("map", [table, fallback, ignore_case](std::string v) -> Result<std::string> {
-                     const auto it = table->find(ignore_case ? to_lower_utf8(v) : v);
-                     if (it != table->end()) return it->second;
-                     if (fallback) return *fallback;
-                     return fail("'" + truncate_utf8(v, 40) + "' is not in the value map");
-                   });
+    const auto it = table->find(ignore_case ? to_lower_utf8(v) : v);
+    if (it != table->end()) return it->second;
+    if (fallback) return *fallback;
+    return fail("'" + truncate_utf8(v, 40) + "' is not in the value map");
+  });
 }
 
 Result<std::shared_ptr<RE2>> compile(const std::string& pattern, const std::string& where) {
@@ -326,15 +339,15 @@ Result<Transform> make_regex_extract(const YAML::Node& arg, const std::string& w
   if (!re) return re.error();
   auto pattern = *re;
   return plain("regex_extract", [pattern](std::string v) -> Result<std::string> {
-                     std::string group;
-                     if (pattern->NumberOfCapturingGroups() == 0) {
-                       re2::StringPiece match;
-                       if (pattern->Match(v, 0, v.size(), RE2::UNANCHORED, &match, 1)) return std::string(match);
-                     } else if (RE2::PartialMatch(v, *pattern, &group)) {
-                       return group;
-                     }
-                     return fail("does not match " + pattern->pattern());
-                   });
+    std::string group;
+    if (pattern->NumberOfCapturingGroups() == 0) {
+      re2::StringPiece match;
+      if (pattern->Match(v, 0, v.size(), RE2::UNANCHORED, &match, 1)) return std::string(match);
+    } else if (RE2::PartialMatch(v, *pattern, &group)) {
+      return group;
+    }
+    return fail("does not match " + pattern->pattern());
+  });
 }
 
 Result<Transform> make_regex_replace(const YAML::Node& arg, const std::string& where) {
@@ -369,14 +382,26 @@ Result<Transform> make_date(const YAML::Node& arg, const std::string& where, boo
 
 const std::unordered_map<std::string, Maker>& makers() {
   static const std::unordered_map<std::string, Maker> table = {
-      {"trim", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("trim", [](std::string v) { return trim(v); }); }},
+      {"trim",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("trim", [](std::string v) { return trim(v); });
+       }},
       {"collapse_whitespace",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return simple("collapse_whitespace", [](std::string v) { return collapse_whitespace(v); });
        }},
-      {"lower", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("lower", [](std::string v) { return to_lower_utf8(v); }); }},
-      {"upper", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("upper", [](std::string v) { return to_upper_utf8(v); }); }},
-      {"title", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("title", [](std::string v) { return title_case(v); }); }},
+      {"lower",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("lower", [](std::string v) { return to_lower_utf8(v); });
+       }},
+      {"upper",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("upper", [](std::string v) { return to_upper_utf8(v); });
+       }},
+      {"title",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> {
+         return simple("title", [](std::string v) { return title_case(v); });
+       }},
       {"given_name",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return simple("given_name", [](std::string v) { return split_full_name(v).first; });
@@ -385,7 +410,8 @@ const std::unordered_map<std::string, Maker>& makers() {
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return simple("family_name", [](std::string v) { return split_full_name(v).second; });
        }},
-      {"email", [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("email", normalize_email); }},
+      {"email",
+       [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("email", normalize_email); }},
       {"boolean",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return plain("boolean", [](std::string v) { return parse_boolean(v); });
@@ -393,21 +419,21 @@ const std::unordered_map<std::string, Maker>& makers() {
       {"integer",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return plain("integer", [](std::string v) -> Result<std::string> {
-                            std::string t = trim(v);
-                            if (t.empty()) return t;
-                            long long n = 0;
-                            const auto r = std::from_chars(t.data(), t.data() + t.size(), n);
-                            if (r.ec != std::errc{} || r.ptr != t.data() + t.size()) return fail("not a whole number");
-                            return std::to_string(n);
-                          });
+           std::string t = trim(v);
+           if (t.empty()) return t;
+           long long n = 0;
+           const auto r = std::from_chars(t.data(), t.data() + t.size(), n);
+           if (r.ec != std::errc{} || r.ptr != t.data() + t.size()) return fail("not a whole number");
+           return std::to_string(n);
+         });
        }},
       {"country",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return plain("country", [](std::string v) -> Result<std::string> {
-                            if (trim(v).empty()) return std::string();
-                            if (auto code = to_iso_country(v)) return *code;
-                            return fail("'" + truncate_utf8(v, 40) + "' is not a known country name or code");
-                          });
+           if (trim(v).empty()) return std::string();
+           if (auto code = to_iso_country(v)) return *code;
+           return fail("'" + truncate_utf8(v, 40) + "' is not a known country name or code");
+         });
        }},
       {"phone",
        [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
@@ -415,9 +441,10 @@ const std::unordered_map<std::string, Maker>& makers() {
          // are read in the record's own country (prospect.address.country) when it has
          // one, else in the default country.
          const std::string region = arg.IsMap() && arg["default_country"] ? arg["default_country"].as<std::string>()
-                                    : arg.IsScalar()                        ? arg.as<std::string>()
-                                                                            : std::string("ZZ");
-         if (region != "ZZ" && !to_iso_country(region)) return fail(where + ": phone: unknown default country " + region);
+                                    : arg.IsScalar()                      ? arg.as<std::string>()
+                                                                          : std::string("ZZ");
+         if (region != "ZZ" && !to_iso_country(region))
+           return fail(where + ": phone: unknown default country " + region);
          const std::string fallback = region == "ZZ" ? region : *to_iso_country(region);
          return Transform{"phone",
                           [fallback](std::string v, const TransformContext& ctx) {
@@ -429,8 +456,8 @@ const std::unordered_map<std::string, Maker>& makers() {
       {"decimal",
        [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
          const std::string sep = arg.IsMap() && arg["separator"] ? arg["separator"].as<std::string>()
-                                 : arg.IsScalar()                  ? arg.as<std::string>()
-                                                                   : std::string(".");
+                                 : arg.IsScalar()                ? arg.as<std::string>()
+                                                                 : std::string(".");
          if (sep != "." && sep != ",") return fail(where + ": decimal: separator must be \".\" or \",\"");
          return plain("decimal", [c = sep[0]](std::string v) { return parse_decimal(v, c); });
        }},

@@ -5,7 +5,9 @@
 #include <pugixml.hpp>
 
 #include <sstream>
+#include <unordered_map>
 
+#include "encoding.hpp"
 #include "reader_factory.hpp"
 
 namespace leadhub::mapping {
@@ -18,15 +20,20 @@ std::string string_value(const pugi::xpath_node& n) {
   if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) return node.value();
   std::string out;
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
-    else if (child.type() == pugi::node_element) out += string_value(pugi::xpath_node(child));
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+      out += child.value();
+    else if (child.type() == pugi::node_element)
+      out += string_value(pugi::xpath_node(child));
   }
   return out;
 }
 
 // "A/B/@c" style paths: element steps and an optional final attribute.
 bool is_plain_path(const std::string& p) {
-  if (p.empty() || p[0] == '/' || p.find("//") != std::string::npos) return false;
+  if (p.empty() || p[0] == '/' || p[0] == '.' || p.find("//") != std::string::npos ||
+      p.find("/.") != std::string::npos) {
+    return false;  // ".", "..", "../@x" and absolute paths go through the XPath engine
+  }
   for (char c : p) {
     const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/' ||
                     c == '@' || c == ':';
@@ -36,24 +43,58 @@ bool is_plain_path(const std::string& p) {
   return at == std::string::npos || (p.find('@', at + 1) == std::string::npos && (at == 0 || p[at - 1] == '/'));
 }
 
+// "/A/B[2]": the element's path, with an index where it has same-name siblings.
 std::string element_path(pugi::xml_node node) {
   std::string path;
   for (; node && node.type() == pugi::node_element; node = node.parent()) {
-    int index = 1, same = 0;
-    for (pugi::xml_node s = node.parent().first_child(); s; s = s.next_sibling()) {
-      if (s.type() != pugi::node_element || std::string_view(s.name()) != node.name()) continue;
+    int index = 0, same = 0;
+    for (pugi::xml_node s = node.parent().child(node.name()); s; s = s.next_sibling(node.name())) {
       ++same;
       if (s == node) index = same;
     }
-    for (pugi::xml_node s = node.next_sibling(node.name()); s; s = s.next_sibling(node.name())) ++same;
     path = "/" + std::string(node.name()) + (same > 1 ? "[" + std::to_string(index) + "]" : "") + path;
   }
   return path;
 }
 
+// Element paths of the records, computed as the reader walks them in document
+// order: each record continues counting from the previous record of its name, so a
+// file of 100,000 sibling records costs linear time, not a sibling scan per record.
+class RecordPaths {
+ public:
+  std::string path_of(pugi::xml_node node) {
+    const pugi::xml_node parent = node.parent();
+    if (parent != parent_) {
+      parent_ = parent;
+      parent_path_ = element_path(parent);
+      last_.clear();
+    }
+    const std::string name = node.name();
+    auto& [last_node, last_index] = last_[name];
+    int index = 0;
+    pugi::xml_node s = last_node ? last_node.next_sibling(name.c_str()) : parent.child(name.c_str());
+    index = last_node ? last_index : 0;
+    for (; s; s = s.next_sibling(name.c_str())) {
+      ++index;
+      if (s == node) break;
+    }
+    last_node = node;
+    last_index = index;
+    const bool unique = index == 1 && !node.next_sibling(name.c_str());
+    return parent_path_ + "/" + name + (unique ? "" : "[" + std::to_string(index) + "]");
+  }
+
+ private:
+  pugi::xml_node parent_;
+  std::string parent_path_;
+  std::unordered_map<std::string, std::pair<pugi::xml_node, int>> last_;
+};
+
 class XmlRecord final : public Record {
  public:
-  explicit XmlRecord(pugi::xml_node node) : node_(node) {}
+  // `location` is given by whoever found the node (its index is known there):
+  // computing it from the tree would scan every sibling, quadratic over a big file.
+  XmlRecord(pugi::xml_node node, std::string location) : node_(node), location_(std::move(location)) {}
 
   std::optional<std::string> value(const SourcePath& path) const override {
     if (is_plain_path(path.text)) return walk(path.text);
@@ -66,13 +107,18 @@ class XmlRecord final : public Record {
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const override {
     std::vector<std::unique_ptr<Record>> out;
+    std::size_t index = 0;
     for (const auto& n : path.xpath->evaluate_node_set(node_)) {
-      if (n.node()) out.push_back(std::make_unique<XmlRecord>(n.node()));
+      ++index;
+      if (n.node()) {
+        out.push_back(
+            std::make_unique<XmlRecord>(n.node(), location_ + "/" + path.text + "[" + std::to_string(index) + "]"));
+      }
     }
     return out;
   }
 
-  std::string location() const override { return element_path(node_); }
+  std::string location() const override { return location_; }
 
  private:
   std::optional<std::string> walk(const std::string& path) const {
@@ -94,6 +140,7 @@ class XmlRecord final : public Record {
   }
 
   pugi::xml_node node_;
+  std::string location_;
 };
 
 std::size_t depth_of(const pugi::xml_node& root) {
@@ -110,6 +157,35 @@ std::size_t depth_of(const pugi::xml_node& root) {
   return max;
 }
 
+// pugixml decodes UTF-8/16/32 and ISO-8859-1 itself; windows-1252 and ISO-8859-15
+// (what Windows tools write) are converted here, and the declaration rewritten.
+Status convert_declared_encoding(std::string& text) {
+  if (text.rfind("<?xml", 0) != 0) return ok_status();
+  const auto end = text.find("?>");
+  if (end == std::string::npos) return ok_status();
+  std::string decl = text.substr(0, end);
+  const auto pos = decl.find("encoding");
+  if (pos == std::string::npos) return ok_status();
+  const auto q1 = decl.find_first_of("\"'", pos);
+  const auto q2 = q1 == std::string::npos ? q1 : decl.find(decl[q1], q1 + 1);
+  if (q2 == std::string::npos) return ok_status();
+  std::string name;
+  for (char c : decl.substr(q1 + 1, q2 - q1 - 1))
+    name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  SingleByte encoding{};
+  if (name == "windows-1252" || name == "cp1252")
+    encoding = SingleByte::windows1252;
+  else if (name == "iso-8859-15" || name == "latin-9" || name == "latin9")
+    encoding = SingleByte::latin9;
+  else if (name == "latin-1")
+    encoding = SingleByte::latin1;
+  else
+    return ok_status();
+  text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" +
+         single_byte_to_utf8(std::string_view(text).substr(end + 2), encoding);
+  return ok_status();
+}
+
 class XmlReader final : public RecordReader {
  public:
   XmlReader(const MappingSpec& spec, std::istream& in) : spec_(spec), in_(in) {}
@@ -119,7 +195,8 @@ class XmlReader final : public RecordReader {
       if (auto st = load(); !st) return st.error();
     }
     if (index_ >= records_.size()) return std::unique_ptr<Record>();
-    return std::unique_ptr<Record>(std::make_unique<XmlRecord>(records_[index_++].node()));
+    const pugi::xml_node node = records_[index_++].node();
+    return std::unique_ptr<Record>(std::make_unique<XmlRecord>(node, paths_.path_of(node)));
   }
 
  private:
@@ -127,11 +204,16 @@ class XmlReader final : public RecordReader {
     loaded_ = true;
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
+    if (auto st = convert_declared_encoding(*text); !st) return st;
     const unsigned options = pugi::parse_default | pugi::parse_doctype;
     const auto result = doc_.load_buffer(text->data(), text->size(), options);
     if (!result) {
-      const auto line = 1 + std::count(text->begin(), text->begin() + std::min<std::ptrdiff_t>(result.offset, static_cast<std::ptrdiff_t>(text->size())), '\n');
-      return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": not well-formed XML: " + result.description());
+      const auto line = 1 + std::count(text->begin(),
+                                       text->begin() + std::min<std::ptrdiff_t>(
+                                                           result.offset, static_cast<std::ptrdiff_t>(text->size())),
+                                       '\n');
+      return Error::make(ErrorCode::invalid,
+                         "line " + std::to_string(line) + ": not well-formed XML: " + result.description());
     }
     for (auto child = doc_.first_child(); child; child = child.next_sibling()) {
       if (child.type() == pugi::node_doctype) {
@@ -139,12 +221,17 @@ class XmlReader final : public RecordReader {
       }
     }
     if (depth_of(doc_) > spec_.limits.max_depth) {
-      return Error::make(ErrorCode::invalid, "XML nested deeper than " + std::to_string(spec_.limits.max_depth) + " levels");
+      return Error::make(ErrorCode::invalid,
+                         "XML nested deeper than " + std::to_string(spec_.limits.max_depth) + " levels");
     }
     try {
       records_ = doc_.select_nodes(spec_.records.c_str());
     } catch (const pugi::xpath_exception& e) {
       return Error::make(ErrorCode::invalid, std::string("records XPath failed: ") + e.what());
+    }
+    if (records_.empty()) {
+      return Error::make(ErrorCode::invalid, "records: the XPath " + spec_.records +
+                                                 " matches nothing in this document (is it the right mapping?)");
     }
     if (records_.size() > spec_.limits.max_records) {
       return Error::make(ErrorCode::invalid, std::to_string(records_.size()) + " records, more than the limit of " +
@@ -159,6 +246,7 @@ class XmlReader final : public RecordReader {
   pugi::xpath_node_set records_;
   std::size_t index_ = 0;
   bool loaded_ = false;
+  RecordPaths paths_;
 };
 
 }  // namespace

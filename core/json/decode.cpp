@@ -16,11 +16,14 @@ std::string enum_choices(std::span<const std::string_view> names) {
   return out;
 }
 
-std::string member_path(const std::string& parent, std::string_view name) {
-  return parent.empty() ? std::string(name) : parent + "." + std::string(name);
+std::string Path::str() const {
+  std::string prefix = parent != nullptr ? parent->str() : std::string();
+  if (index != static_cast<std::size_t>(-1)) return prefix + "[" + std::to_string(index) + "]";
+  if (prefix.empty()) return std::string(name);
+  return prefix + "." + std::string(name);
 }
 
-void read_string(Element el, const std::string& path, DecodeContext& ctx, std::string& out) {
+void read_string(Element el, const Path& path, DecodeContext& ctx, std::string& out) {
   if (el.is_null()) {
     out.clear();
     return;
@@ -33,7 +36,7 @@ void read_string(Element el, const std::string& path, DecodeContext& ctx, std::s
   out.assign(text);
 }
 
-void read_bool(Element el, const std::string& path, DecodeContext& ctx, std::optional<bool>& out) {
+void read_bool(Element el, const Path& path, DecodeContext& ctx, std::optional<bool>& out) {
   if (el.is_null()) {
     out.reset();
     return;
@@ -46,7 +49,7 @@ void read_bool(Element el, const std::string& path, DecodeContext& ctx, std::opt
   out = flag;
 }
 
-void read_uint(Element el, const std::string& path, DecodeContext& ctx, std::uint64_t max, std::uint64_t& out) {
+void read_uint(Element el, const Path& path, DecodeContext& ctx, std::uint64_t max, std::uint64_t& out) {
   if (el.is_null()) {
     out = 0;
     return;
@@ -63,7 +66,7 @@ void read_uint(Element el, const std::string& path, DecodeContext& ctx, std::uin
   out = number;
 }
 
-void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, std::optional<TimeMs>& out) {
+void read_timestamp(Element el, const Path& path, DecodeContext& ctx, std::optional<TimeMs>& out) {
   if (el.is_null()) {
     out.reset();
     return;
@@ -80,14 +83,14 @@ void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, std
   }
 }
 
-void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, TimeMs& out) {
+void read_timestamp(Element el, const Path& path, DecodeContext& ctx, TimeMs& out) {
   std::optional<TimeMs> value;
   if (!el.is_null()) value = out;
   read_timestamp(el, path, ctx, value);
   out = value.value_or(0);
 }
 
-void read_id(Element el, const std::string& path, DecodeContext& ctx, RecordId& out) {
+void read_id(Element el, const Path& path, DecodeContext& ctx, RecordId& out) {
   if (el.is_null()) {
     out = RecordId();
     return;
@@ -104,31 +107,37 @@ void read_id(Element el, const std::string& path, DecodeContext& ctx, RecordId& 
   }
 }
 
-void read_decimal_text(Element el, const std::string& path, DecodeContext& ctx, std::string& out) {
+void read_decimal_text(Element el, const Path& path, DecodeContext& ctx, std::string& out) {
   if (el.is_null()) {
     out.clear();
     return;
   }
   switch (el.type()) {
-    case simdjson::dom::element_type::STRING: read_string(el, path, ctx, out); return;
-    case simdjson::dom::element_type::INT64: out = std::to_string(el.get_int64().value_unsafe()); return;
-    case simdjson::dom::element_type::UINT64: out = std::to_string(el.get_uint64().value_unsafe()); return;
+    case simdjson::dom::element_type::STRING:
+      read_string(el, path, ctx, out);
+      return;
+    case simdjson::dom::element_type::INT64:
+      out = std::to_string(el.get_int64().value_unsafe());
+      return;
+    case simdjson::dom::element_type::UINT64:
+      out = std::to_string(el.get_uint64().value_unsafe());
+      return;
     case simdjson::dom::element_type::DOUBLE: {
       char buf[64];
       const auto res = std::to_chars(buf, buf + sizeof buf, el.get_double().value_unsafe(), std::chars_format::fixed);
       out.assign(buf, res.ptr);
       return;
     }
-    default: ctx.fail(path, "expected a decimal as a string or number");
+    default:
+      ctx.fail(path, "expected a decimal as a string or number");
   }
 }
 
-void read_string_map(Element el, const std::string& path, DecodeContext& ctx,
-                     std::map<std::string, std::string>& out) {
+void read_string_map(Element el, const Path& path, DecodeContext& ctx, std::map<std::string, std::string>& out) {
   for_each_member(
       el, path, ctx, [&] { out.clear(); },
       [&](std::string_view name, Element value) {
-        const std::string child = member_path(path, name);
+        const Path child = member_path(path, name);
         if (value.is_null()) {
           out.erase(std::string(name));
           return;
@@ -139,7 +148,7 @@ void read_string_map(Element el, const std::string& path, DecodeContext& ctx,
       });
 }
 
-void for_each_member(Element el, const std::string& path, DecodeContext& ctx, const std::function<void()>& on_null,
+void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std::function<void()>& on_null,
                      const MemberFn& member) {
   if (el.is_null()) {
     on_null();
@@ -147,7 +156,8 @@ void for_each_member(Element el, const std::string& path, DecodeContext& ctx, co
   }
   simdjson::dom::object object;
   if (el.get_object().get(object) != simdjson::SUCCESS) {
-    ctx.fail(path.empty() ? "(document)" : path, "expected an object");
+    const std::string where = path.str();
+    ctx.fail(where.empty() ? "(document)" : where, "expected an object");
     return;
   }
   for (auto field : object) member(field.key, field.value);

@@ -20,37 +20,46 @@ namespace leadhub::json {
 
 using Element = simdjson::dom::element;
 
+// A field path that is turned into text ("prospect.address.city", "notes[2].text")
+// only when an error is reported: decoding runs for every record of a bulk import.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view name;
+  std::size_t index = static_cast<std::size_t>(-1);  // set for an array item
+  std::string str() const;
+};
+
 struct DecodeContext {
   std::vector<FieldError> errors;
   void fail(const std::string& path, std::string reason) { errors.push_back({path, std::move(reason)}); }
+  void fail(const Path& path, std::string reason) { errors.push_back({path.str(), std::move(reason)}); }
 };
 
-void read_string(Element el, const std::string& path, DecodeContext& ctx, std::string& out);
-void read_bool(Element el, const std::string& path, DecodeContext& ctx, std::optional<bool>& out);
-void read_uint(Element el, const std::string& path, DecodeContext& ctx, std::uint64_t max, std::uint64_t& out);
-void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, TimeMs& out);
-void read_timestamp(Element el, const std::string& path, DecodeContext& ctx, std::optional<TimeMs>& out);
-void read_id(Element el, const std::string& path, DecodeContext& ctx, RecordId& out);
-void read_decimal_text(Element el, const std::string& path, DecodeContext& ctx, std::string& out);
-void read_string_map(Element el, const std::string& path, DecodeContext& ctx,
-                     std::map<std::string, std::string>& out);
+void read_string(Element el, const Path& path, DecodeContext& ctx, std::string& out);
+void read_bool(Element el, const Path& path, DecodeContext& ctx, std::optional<bool>& out);
+void read_uint(Element el, const Path& path, DecodeContext& ctx, std::uint64_t max, std::uint64_t& out);
+void read_timestamp(Element el, const Path& path, DecodeContext& ctx, TimeMs& out);
+void read_timestamp(Element el, const Path& path, DecodeContext& ctx, std::optional<TimeMs>& out);
+void read_id(Element el, const Path& path, DecodeContext& ctx, RecordId& out);
+void read_decimal_text(Element el, const Path& path, DecodeContext& ctx, std::string& out);
+void read_string_map(Element el, const Path& path, DecodeContext& ctx, std::map<std::string, std::string>& out);
 
 template <typename E>
-void read_enum(Element el, const std::string& path, DecodeContext& ctx, E& out, E reset_value);
+void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value);
 template <typename E>
-void read_enum(Element el, const std::string& path, DecodeContext& ctx, std::optional<E>& out);
+void read_enum(Element el, const Path& path, DecodeContext& ctx, std::optional<E>& out);
 
 // Calls member(name, value) for each member of an object; null resets via on_null.
 using MemberFn = std::function<void(std::string_view name, Element value)>;
-void for_each_member(Element el, const std::string& path, DecodeContext& ctx, const std::function<void()>& on_null,
+void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std::function<void()>& on_null,
                      const MemberFn& member);
 
 // Replaces out with the decoded items of an array; null clears it.
 template <typename T>
-void read_array(Element el, const std::string& path, DecodeContext& ctx, std::vector<T>& out,
-                const std::function<void(Element, const std::string&, T&)>& item);
+void read_array(Element el, const Path& path, DecodeContext& ctx, std::vector<T>& out,
+                const std::function<void(Element, const Path&, T&)>& item);
 
-std::string member_path(const std::string& parent, std::string_view name);
+inline Path member_path(const Path& parent, std::string_view name) { return Path{&parent, name}; }
 
 // Parses text into a DOM with a per-thread parser; errors name the reason.
 Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser);

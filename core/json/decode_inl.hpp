@@ -8,7 +8,7 @@ namespace leadhub::json {
 std::string enum_choices(std::span<const std::string_view> names);
 
 template <typename E>
-void read_enum(Element el, const std::string& path, DecodeContext& ctx, E& out, E reset_value) {
+void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value) {
   if (el.is_null()) {
     out = reset_value;
     return;
@@ -26,7 +26,7 @@ void read_enum(Element el, const std::string& path, DecodeContext& ctx, E& out, 
 }
 
 template <typename E>
-void read_enum(Element el, const std::string& path, DecodeContext& ctx, std::optional<E>& out) {
+void read_enum(Element el, const Path& path, DecodeContext& ctx, std::optional<E>& out) {
   if (el.is_null()) {
     out.reset();
     return;
@@ -38,8 +38,8 @@ void read_enum(Element el, const std::string& path, DecodeContext& ctx, std::opt
 }
 
 template <typename T>
-void read_array(Element el, const std::string& path, DecodeContext& ctx, std::vector<T>& out,
-                const std::function<void(Element, const std::string&, T&)>& item) {
+void read_array(Element el, const Path& path, DecodeContext& ctx, std::vector<T>& out,
+                const std::function<void(Element, const Path&, T&)>& item) {
   if (el.is_null()) {
     out.clear();
     return;
@@ -57,7 +57,7 @@ void read_array(Element el, const std::string& path, DecodeContext& ctx, std::ve
       break;
     }
     items.emplace_back();
-    item(child, path + "[" + std::to_string(index) + "]", items.back());
+    item(child, Path{&path, {}, index}, items.back());
     ++index;
   }
   out = std::move(items);

@@ -1,33 +1,85 @@
 #include "json/json_writer.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace leadhub {
 
-void append_json_string(std::string& out, std::string_view text) {
+namespace {
+
+// True when any of the 8 bytes is a control character (< 0x20), '"' or '\\'
+// (the "has less than" and "has zero byte" bit tricks: exact for the word as a whole).
+inline bool needs_escape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word & kHigh;
+  const std::uint64_t q = word ^ (kOnes * '"');
+  const std::uint64_t quote = (q - kOnes) & ~q & kHigh;
+  const std::uint64_t b = word ^ (kOnes * '\\');
+  const std::uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return (control | quote | backslash) != 0;
+}
+
+void append_escaped(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;  // copy unescaped stretches in one go
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    default:
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
   }
-  out.append(text.data() + run, text.size() - run);
+}
+
+}  // namespace
+
+// Every stored record goes through here: clean stretches are found 8 bytes at a
+// time and copied in one append.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  const char* data = text.data();
+  const std::size_t n = text.size();
+  std::size_t run = 0;  // start of the stretch not yet copied
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, data + i, 8);
+      if (!needs_escape(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c < 0x20 || c == '"' || c == '\\') {
+      out.append(data + run, i - run);
+      append_escaped(out, c);
+      run = i + 1;
+    }
+    ++i;
+  }
+  out.append(data + run, n - run);
   out += '"';
 }
 
@@ -72,6 +124,15 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   before_value();
   append_json_string(out_, name);
   out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key_identifier(std::string_view name) {
+  before_value();
+  out_ += '"';
+  out_ += name;
+  out_ += "\":";
   after_key_ = true;
   return *this;
 }

@@ -1,7 +1,7 @@
 #include "json/record_json.hpp"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "json/decode.hpp"
@@ -23,7 +23,7 @@ simdjson::dom::parser& thread_parser() {
 // ---- shared pieces --------------------------------------------------------------
 
 void put_if(JsonWriter& w, std::string_view name, const std::string& value) {
-  if (!value.empty()) w.key(name).value(value);
+  if (!value.empty()) w.key_identifier(name).value(value);
 }
 
 void write_address(JsonWriter& w, const Address& a) {
@@ -38,29 +38,43 @@ void write_address(JsonWriter& w, const Address& a) {
 
 void write_refs(JsonWriter& w, const std::vector<ExternalRef>& refs) {
   w.begin_array();
-  for (const auto& r : refs) w.begin_object().key("system").value(r.system).key("id").value(r.id).end_object();
+  for (const auto& r : refs)
+    w.begin_object().key_identifier("system").value(r.system).key_identifier("id").value(r.id).end_object();
   w.end_array();
 }
 
-void read_address(Element el, const std::string& path, DecodeContext& ctx, Address& a) {
-  json::for_each_member(el, path, ctx, [&] { a = Address{}; }, [&](std::string_view name, Element v) {
-    const auto p = member_path(path, name);
-    if (name == "street") json::read_string(v, p, ctx, a.street);
-    else if (name == "postal_code") json::read_string(v, p, ctx, a.postal_code);
-    else if (name == "city") json::read_string(v, p, ctx, a.city);
-    else if (name == "region") json::read_string(v, p, ctx, a.region);
-    else if (name == "country") json::read_string(v, p, ctx, a.country);
-    else ctx.fail(p, "unknown field");
-  });
+void read_address(Element el, const json::Path& path, DecodeContext& ctx, Address& a) {
+  json::for_each_member(
+      el, path, ctx, [&] { a = Address{}; },
+      [&](std::string_view name, Element v) {
+        const auto p = member_path(path, name);
+        if (name == "street")
+          json::read_string(v, p, ctx, a.street);
+        else if (name == "postal_code")
+          json::read_string(v, p, ctx, a.postal_code);
+        else if (name == "city")
+          json::read_string(v, p, ctx, a.city);
+        else if (name == "region")
+          json::read_string(v, p, ctx, a.region);
+        else if (name == "country")
+          json::read_string(v, p, ctx, a.country);
+        else
+          ctx.fail(p, "unknown field");
+      });
 }
 
-void read_refs(Element el, const std::string& path, DecodeContext& ctx, std::vector<ExternalRef>& refs) {
-  json::read_array<ExternalRef>(el, path, ctx, refs, [&](Element item, const std::string& p, ExternalRef& r) {
-    json::for_each_member(item, p, ctx, [] {}, [&](std::string_view name, Element v) {
-      if (name == "system") json::read_string(v, member_path(p, name), ctx, r.system);
-      else if (name == "id") json::read_string(v, member_path(p, name), ctx, r.id);
-      else ctx.fail(member_path(p, name), "unknown field");
-    });
+void read_refs(Element el, const json::Path& path, DecodeContext& ctx, std::vector<ExternalRef>& refs) {
+  json::read_array<ExternalRef>(el, path, ctx, refs, [&](Element item, const json::Path& p, ExternalRef& r) {
+    json::for_each_member(
+        item, p, ctx, [] {},
+        [&](std::string_view name, Element v) {
+          if (name == "system")
+            json::read_string(v, member_path(p, name), ctx, r.system);
+          else if (name == "id")
+            json::read_string(v, member_path(p, name), ctx, r.id);
+          else
+            ctx.fail(member_path(p, name), "unknown field");
+        });
   });
 }
 
@@ -71,13 +85,13 @@ struct LeadMember {
   bool read_only;
   std::function<bool(const Lead&)> present;
   std::function<void(JsonWriter&, const Lead&)> write;
-  std::function<void(Element, const std::string&, DecodeContext&, Lead&)> read;
+  std::function<void(Element, const json::Path&, DecodeContext&, Lead&)> read;
 };
 
 void write_prospect(JsonWriter& w, const Prospect& p) {
   w.begin_object();
-  if (p.kind) w.key("kind").value(to_string(*p.kind));
-  if (!p.partner_id.empty()) w.key("partner_id").value(p.partner_id.to_string());
+  if (p.kind) w.key_identifier("kind").value(to_string(*p.kind));
+  if (!p.partner_id.empty()) w.key_identifier("partner_id").value(p.partner_id.to_string());
   put_if(w, "company", p.company);
   put_if(w, "given_name", p.given_name);
   put_if(w, "family_name", p.family_name);
@@ -85,105 +99,137 @@ void write_prospect(JsonWriter& w, const Prospect& p) {
   put_if(w, "phone", p.phone);
   put_if(w, "language", p.language);
   if (!p.address.empty()) {
-    w.key("address");
+    w.key_identifier("address");
     write_address(w, p.address);
   }
   w.end_object();
 }
 
-void read_prospect(Element el, const std::string& path, DecodeContext& ctx, Prospect& p) {
-  json::for_each_member(el, path, ctx, [&] { p = Prospect{}; }, [&](std::string_view name, Element v) {
-    const auto f = member_path(path, name);
-    if (name == "kind") json::read_enum(v, f, ctx, p.kind);
-    else if (name == "partner_id") json::read_id(v, f, ctx, p.partner_id);
-    else if (name == "company") json::read_string(v, f, ctx, p.company);
-    else if (name == "given_name") json::read_string(v, f, ctx, p.given_name);
-    else if (name == "family_name") json::read_string(v, f, ctx, p.family_name);
-    else if (name == "email") json::read_string(v, f, ctx, p.email);
-    else if (name == "phone") json::read_string(v, f, ctx, p.phone);
-    else if (name == "language") json::read_string(v, f, ctx, p.language);
-    else if (name == "address") read_address(v, f, ctx, p.address);
-    else ctx.fail(f, "unknown field");
+void read_prospect(Element el, const json::Path& path, DecodeContext& ctx, Prospect& p) {
+  json::for_each_member(
+      el, path, ctx, [&] { p = Prospect{}; },
+      [&](std::string_view name, Element v) {
+        const auto f = member_path(path, name);
+        if (name == "kind")
+          json::read_enum(v, f, ctx, p.kind);
+        else if (name == "partner_id")
+          json::read_id(v, f, ctx, p.partner_id);
+        else if (name == "company")
+          json::read_string(v, f, ctx, p.company);
+        else if (name == "given_name")
+          json::read_string(v, f, ctx, p.given_name);
+        else if (name == "family_name")
+          json::read_string(v, f, ctx, p.family_name);
+        else if (name == "email")
+          json::read_string(v, f, ctx, p.email);
+        else if (name == "phone")
+          json::read_string(v, f, ctx, p.phone);
+        else if (name == "language")
+          json::read_string(v, f, ctx, p.language);
+        else if (name == "address")
+          read_address(v, f, ctx, p.address);
+        else
+          ctx.fail(f, "unknown field");
+      });
+}
+
+void read_interests(Element el, const json::Path& path, DecodeContext& ctx, std::vector<Interest>& out) {
+  json::read_array<Interest>(el, path, ctx, out, [&](Element item, const json::Path& p, Interest& i) {
+    json::for_each_member(
+        item, p, ctx, [] {},
+        [&](std::string_view name, Element v) {
+          std::uint64_t qty = i.quantity;
+          if (name == "product")
+            json::read_string(v, member_path(p, name), ctx, i.product);
+          else if (name == "quantity") {
+            json::read_uint(v, member_path(p, name), ctx, limits::kMaxQuantity, qty);
+            i.quantity = static_cast<std::uint32_t>(qty);
+          } else
+            ctx.fail(member_path(p, name), "unknown field");
+        });
   });
 }
 
-void read_interests(Element el, const std::string& path, DecodeContext& ctx, std::vector<Interest>& out) {
-  json::read_array<Interest>(el, path, ctx, out, [&](Element item, const std::string& p, Interest& i) {
-    json::for_each_member(item, p, ctx, [] {}, [&](std::string_view name, Element v) {
-      std::uint64_t qty = i.quantity;
-      if (name == "product") json::read_string(v, member_path(p, name), ctx, i.product);
-      else if (name == "quantity") {
-        json::read_uint(v, member_path(p, name), ctx, limits::kMaxQuantity, qty);
-        i.quantity = static_cast<std::uint32_t>(qty);
-      } else ctx.fail(member_path(p, name), "unknown field");
-    });
+void read_notes(Element el, const json::Path& path, DecodeContext& ctx, std::vector<Note>& out) {
+  json::read_array<Note>(el, path, ctx, out, [&](Element item, const json::Path& p, Note& n) {
+    json::for_each_member(
+        item, p, ctx, [] {},
+        [&](std::string_view name, Element v) {
+          if (name == "at")
+            json::read_timestamp(v, member_path(p, name), ctx, n.at);
+          else if (name == "author")
+            json::read_string(v, member_path(p, name), ctx, n.author);
+          else if (name == "text")
+            json::read_string(v, member_path(p, name), ctx, n.text);
+          else
+            ctx.fail(member_path(p, name), "unknown field");
+        });
   });
 }
 
-void read_notes(Element el, const std::string& path, DecodeContext& ctx, std::vector<Note>& out) {
-  json::read_array<Note>(el, path, ctx, out, [&](Element item, const std::string& p, Note& n) {
-    json::for_each_member(item, p, ctx, [] {}, [&](std::string_view name, Element v) {
-      if (name == "at") json::read_timestamp(v, member_path(p, name), ctx, n.at);
-      else if (name == "author") json::read_string(v, member_path(p, name), ctx, n.author);
-      else if (name == "text") json::read_string(v, member_path(p, name), ctx, n.text);
-      else ctx.fail(member_path(p, name), "unknown field");
-    });
+void read_attachments(Element el, const json::Path& path, DecodeContext& ctx, std::vector<Attachment>& out) {
+  json::read_array<Attachment>(el, path, ctx, out, [&](Element item, const json::Path& p, Attachment& a) {
+    json::for_each_member(
+        item, p, ctx, [] {},
+        [&](std::string_view name, Element v) {
+          const auto f = member_path(p, name);
+          if (name == "name")
+            json::read_string(v, f, ctx, a.name);
+          else if (name == "media_type")
+            json::read_string(v, f, ctx, a.media_type);
+          else if (name == "size")
+            json::read_uint(v, f, ctx, UINT64_MAX, a.size);
+          else if (name == "sha256")
+            json::read_string(v, f, ctx, a.sha256);
+          else if (name == "uri")
+            json::read_string(v, f, ctx, a.uri);
+          else
+            ctx.fail(f, "unknown field");
+        });
   });
 }
 
-void read_attachments(Element el, const std::string& path, DecodeContext& ctx, std::vector<Attachment>& out) {
-  json::read_array<Attachment>(el, path, ctx, out, [&](Element item, const std::string& p, Attachment& a) {
-    json::for_each_member(item, p, ctx, [] {}, [&](std::string_view name, Element v) {
-      const auto f = member_path(p, name);
-      if (name == "name") json::read_string(v, f, ctx, a.name);
-      else if (name == "media_type") json::read_string(v, f, ctx, a.media_type);
-      else if (name == "size") json::read_uint(v, f, ctx, UINT64_MAX, a.size);
-      else if (name == "sha256") json::read_string(v, f, ctx, a.sha256);
-      else if (name == "uri") json::read_string(v, f, ctx, a.uri);
-      else ctx.fail(f, "unknown field");
-    });
-  });
-}
-
-#define LEADHUB_TEXT_MEMBER(field)                                                         \
-  LeadMember {                                                                             \
-    #field, false, [](const Lead& l) { return !l.field.empty(); },                         \
+#define LEADHUB_TEXT_MEMBER(field)                                                       \
+  LeadMember {                                                                           \
+#field, false, [](const Lead& l) { return !l.field.empty(); },                         \
         [](JsonWriter& w, const Lead& l) { w.value(l.field); },                            \
-        [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.field); } \
+        [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.field); } \
   }
 
-#define LEADHUB_TIME_MEMBER(field)                                                         \
-  LeadMember {                                                                             \
-    #field, true, [](const Lead& l) { return l.field != 0; },                              \
+#define LEADHUB_TIME_MEMBER(field)                                                       \
+  LeadMember {                                                                           \
+#field, true, [](const Lead& l) { return l.field != 0; },                              \
         [](JsonWriter& w, const Lead& l) { w.value(format_timestamp(l.field)); },          \
-        [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_timestamp(v, p, c, l.field); } \
+        [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_timestamp(v, p, c, l.field); } \
   }
 
 const std::vector<LeadMember>& lead_members() {
   static const std::vector<LeadMember> members = {
       {"id", true, [](const Lead& l) { return !l.id.empty(); },
        [](JsonWriter& w, const Lead& l) { w.value(l.id.to_string()); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_id(v, p, c, l.id); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_id(v, p, c, l.id); }},
       {"version", true, [](const Lead& l) { return l.version != 0; },
        [](JsonWriter& w, const Lead& l) { w.value(l.version); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_uint(v, p, c, UINT64_MAX, l.version); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
+         json::read_uint(v, p, c, UINT64_MAX, l.version);
+       }},
       LEADHUB_TEXT_MEMBER(subject),
       {"status", false, [](const Lead&) { return true; },
        [](JsonWriter& w, const Lead& l) { w.value(to_string(l.status)); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          json::read_enum(v, p, c, l.status, LeadStatus::open);
        }},
       {"qualification", false, [](const Lead& l) { return l.qualification.has_value(); },
        [](JsonWriter& w, const Lead& l) { w.value(to_string(*l.qualification)); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_enum(v, p, c, l.qualification); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_enum(v, p, c, l.qualification); }},
       {"priority", false, [](const Lead&) { return true; },
        [](JsonWriter& w, const Lead& l) { w.value(to_string(l.priority)); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          json::read_enum(v, p, c, l.priority, Priority::normal);
        }},
       {"score", false, [](const Lead& l) { return l.score.has_value(); },
        [](JsonWriter& w, const Lead& l) { w.value(static_cast<unsigned>(*l.score)); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          if (v.is_null()) {
            l.score.reset();
            return;
@@ -195,25 +241,30 @@ const std::vector<LeadMember>& lead_members() {
        }},
       {"source", false, [](const Lead&) { return true; },
        [](JsonWriter& w, const Lead& l) { w.value(to_string(l.source)); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          json::read_enum(v, p, c, l.source, LeadSource::api);
        }},
       LEADHUB_TEXT_MEMBER(campaign),
       {"external_refs", false, [](const Lead& l) { return !l.external_refs.empty(); },
        [](JsonWriter& w, const Lead& l) { write_refs(w, l.external_refs); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { read_refs(v, p, c, l.external_refs); }},
-      {"prospect", false, [](const Lead& l) { return !(l.prospect == Prospect{}); },
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { read_refs(v, p, c, l.external_refs); }},
+      {"prospect", false, [](const Lead& l) { return !l.prospect.empty(); },
        [](JsonWriter& w, const Lead& l) { write_prospect(w, l.prospect); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { read_prospect(v, p, c, l.prospect); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { read_prospect(v, p, c, l.prospect); }},
       {"interests", false, [](const Lead& l) { return !l.interests.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_array();
          for (const auto& i : l.interests) {
-           w.begin_object().key("product").value(i.product).key("quantity").value(i.quantity).end_object();
+           w.begin_object()
+               .key_identifier("product")
+               .value(i.product)
+               .key_identifier("quantity")
+               .value(i.quantity)
+               .end_object();
          }
          w.end_array();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { read_interests(v, p, c, l.interests); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { read_interests(v, p, c, l.interests); }},
       {"expected_value", false, [](const Lead& l) { return !l.expected_value.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_object();
@@ -221,13 +272,18 @@ const std::vector<LeadMember>& lead_members() {
          put_if(w, "currency", l.expected_value.currency);
          w.end_object();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          auto& m = l.expected_value;
-         json::for_each_member(v, p, c, [&] { m = Money{}; }, [&](std::string_view name, Element x) {
-           if (name == "amount") json::read_decimal_text(x, member_path(p, name), c, m.amount);
-           else if (name == "currency") json::read_string(x, member_path(p, name), c, m.currency);
-           else c.fail(member_path(p, name), "unknown field");
-         });
+         json::for_each_member(
+             v, p, c, [&] { m = Money{}; },
+             [&](std::string_view name, Element x) {
+               if (name == "amount")
+                 json::read_decimal_text(x, member_path(p, name), c, m.amount);
+               else if (name == "currency")
+                 json::read_string(x, member_path(p, name), c, m.currency);
+               else
+                 c.fail(member_path(p, name), "unknown field");
+             });
        }},
       {"owner", false, [](const Lead& l) { return !l.owner.empty(); },
        [](JsonWriter& w, const Lead& l) {
@@ -236,77 +292,88 @@ const std::vector<LeadMember>& lead_members() {
          put_if(w, "assignee", l.owner.assignee);
          w.end_object();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          auto& o = l.owner;
-         json::for_each_member(v, p, c, [&] { o = Owner{}; }, [&](std::string_view name, Element x) {
-           if (name == "channel") json::read_string(x, member_path(p, name), c, o.channel);
-           else if (name == "assignee") json::read_string(x, member_path(p, name), c, o.assignee);
-           else c.fail(member_path(p, name), "unknown field");
-         });
+         json::for_each_member(
+             v, p, c, [&] { o = Owner{}; },
+             [&](std::string_view name, Element x) {
+               if (name == "channel")
+                 json::read_string(x, member_path(p, name), c, o.channel);
+               else if (name == "assignee")
+                 json::read_string(x, member_path(p, name), c, o.assignee);
+               else
+                 c.fail(member_path(p, name), "unknown field");
+             });
        }},
       {"consent", false, [](const Lead& l) { return !l.consent.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_object();
-         if (l.consent.marketing) w.key("marketing").value(*l.consent.marketing);
-         if (l.consent.at) w.key("at").value(format_timestamp(*l.consent.at));
+         if (l.consent.marketing) w.key_identifier("marketing").value(*l.consent.marketing);
+         if (l.consent.at) w.key_identifier("at").value(format_timestamp(*l.consent.at));
          put_if(w, "text", l.consent.text);
          w.end_object();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) {
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) {
          auto& k = l.consent;
-         json::for_each_member(v, p, c, [&] { k = Consent{}; }, [&](std::string_view name, Element x) {
-           if (name == "marketing") json::read_bool(x, member_path(p, name), c, k.marketing);
-           else if (name == "at") json::read_timestamp(x, member_path(p, name), c, k.at);
-           else if (name == "text") json::read_string(x, member_path(p, name), c, k.text);
-           else c.fail(member_path(p, name), "unknown field");
-         });
+         json::for_each_member(
+             v, p, c, [&] { k = Consent{}; },
+             [&](std::string_view name, Element x) {
+               if (name == "marketing")
+                 json::read_bool(x, member_path(p, name), c, k.marketing);
+               else if (name == "at")
+                 json::read_timestamp(x, member_path(p, name), c, k.at);
+               else if (name == "text")
+                 json::read_string(x, member_path(p, name), c, k.text);
+               else
+                 c.fail(member_path(p, name), "unknown field");
+             });
        }},
       {"notes", false, [](const Lead& l) { return !l.notes.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_array();
          for (const auto& n : l.notes) {
-           w.begin_object().key("at").value(format_timestamp(n.at));
+           w.begin_object().key_identifier("at").value(format_timestamp(n.at));
            put_if(w, "author", n.author);
-           w.key("text").value(n.text).end_object();
+           w.key_identifier("text").value(n.text).end_object();
          }
          w.end_array();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { read_notes(v, p, c, l.notes); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { read_notes(v, p, c, l.notes); }},
       {"attachments", false, [](const Lead& l) { return !l.attachments.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_array();
          for (const auto& a : l.attachments) {
-           w.begin_object().key("name").value(a.name);
+           w.begin_object().key_identifier("name").value(a.name);
            put_if(w, "media_type", a.media_type);
-           w.key("size").value(a.size);
+           w.key_identifier("size").value(a.size);
            put_if(w, "sha256", a.sha256);
            put_if(w, "uri", a.uri);
            w.end_object();
          }
          w.end_array();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { read_attachments(v, p, c, l.attachments); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { read_attachments(v, p, c, l.attachments); }},
       LEADHUB_TEXT_MEMBER(follow_up),
       LEADHUB_TEXT_MEMBER(reason),
       LEADHUB_TEXT_MEMBER(opportunity_ref),
       {"duplicate_of", false, [](const Lead& l) { return !l.duplicate_of.empty(); },
        [](JsonWriter& w, const Lead& l) { w.value(l.duplicate_of.to_string()); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_id(v, p, c, l.duplicate_of); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_id(v, p, c, l.duplicate_of); }},
       {"attributes", false, [](const Lead& l) { return !l.attributes.empty(); },
        [](JsonWriter& w, const Lead& l) {
          w.begin_object();
          for (const auto& [k, v] : l.attributes) w.key(k).value(v);
          w.end_object();
        },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_string_map(v, p, c, l.attributes); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_string_map(v, p, c, l.attributes); }},
       LEADHUB_TIME_MEMBER(created_at),
       {"created_by", true, [](const Lead& l) { return !l.created_by.empty(); },
        [](JsonWriter& w, const Lead& l) { w.value(l.created_by); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.created_by); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.created_by); }},
       LEADHUB_TIME_MEMBER(changed_at),
       {"changed_by", true, [](const Lead& l) { return !l.changed_by.empty(); },
        [](JsonWriter& w, const Lead& l) { w.value(l.changed_by); },
-       [](Element v, const std::string& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.changed_by); }},
+       [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.changed_by); }},
       LEADHUB_TIME_MEMBER(status_changed_at),
   };
   return members;
@@ -334,19 +401,19 @@ std::string member_json(const LeadMember& m, const Lead& lead) {
 Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
   DecodeContext ctx;
   const Lead original = mode == DecodeMode::input ? lead : Lead{};
-  json::for_each_member(doc, "", ctx, [&] { ctx.fail("(document)", "expected an object"); },
-                        [&](std::string_view name, Element v) {
-                          const LeadMember* m = find_member(name);
-                          if (m == nullptr) {
-                            ctx.fail(std::string(name), "unknown field");
-                            return;
-                          }
-                          m->read(v, std::string(name), ctx, lead);
-                          if (mode == DecodeMode::input && m->read_only &&
-                              member_json(*m, lead) != member_json(*m, original)) {
-                            ctx.fail(std::string(name), "read-only: set by the hub");
-                          }
-                        });
+  json::for_each_member(
+      doc, json::Path{}, ctx, [&] { ctx.fail("(document)", "expected an object"); },
+      [&](std::string_view name, Element v) {
+        const LeadMember* m = find_member(name);
+        if (m == nullptr) {
+          ctx.fail(std::string(name), "unknown field");
+          return;
+        }
+        m->read(v, json::Path{nullptr, name}, ctx, lead);
+        if (mode == DecodeMode::input && m->read_only && member_json(*m, lead) != member_json(*m, original)) {
+          ctx.fail(std::string(name), "read-only: set by the hub");
+        }
+      });
   if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
   return ok_status();
 }
@@ -357,7 +424,7 @@ void write_json(JsonWriter& out, const Lead& lead) {
   out.begin_object();
   for (const auto& m : lead_members()) {
     if (!m.present(lead)) continue;
-    out.key(m.name);
+    out.key_identifier(m.name);
     m.write(out, lead);
   }
   out.end_object();
@@ -400,25 +467,25 @@ Status merge_patch(Lead& lead, std::string_view patch_json) {
 
 void write_json(JsonWriter& w, const BusinessPartner& p) {
   w.begin_object();
-  if (!p.id.empty()) w.key("id").value(p.id.to_string());
-  if (p.version != 0) w.key("version").value(p.version);
-  w.key("kind").value(to_string(p.kind));
+  if (!p.id.empty()) w.key_identifier("id").value(p.id.to_string());
+  if (p.version != 0) w.key_identifier("version").value(p.version);
+  w.key_identifier("kind").value(to_string(p.kind));
   put_if(w, "company", p.company);
   put_if(w, "given_name", p.given_name);
   put_if(w, "family_name", p.family_name);
   put_if(w, "email", p.email);
   put_if(w, "phone", p.phone);
   if (!p.address.empty()) {
-    w.key("address");
+    w.key_identifier("address");
     write_address(w, p.address);
   }
   if (!p.external_refs.empty()) {
-    w.key("external_refs");
+    w.key_identifier("external_refs");
     write_refs(w, p.external_refs);
   }
-  if (p.created_at != 0) w.key("created_at").value(format_timestamp(p.created_at));
+  if (p.created_at != 0) w.key_identifier("created_at").value(format_timestamp(p.created_at));
   put_if(w, "created_by", p.created_by);
-  if (p.changed_at != 0) w.key("changed_at").value(format_timestamp(p.changed_at));
+  if (p.changed_at != 0) w.key_identifier("changed_at").value(format_timestamp(p.changed_at));
   put_if(w, "changed_by", p.changed_by);
   w.end_object();
 }
@@ -437,30 +504,46 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
   BusinessPartner p;
   static constexpr std::array<std::string_view, 6> kSystem = {"id",         "version",    "created_at",
                                                               "created_by", "changed_at", "changed_by"};
-  json::for_each_member(*doc, "", ctx, [&] { ctx.fail("(document)", "expected an object"); },
-                        [&](std::string_view name, Element v) {
-                          const std::string f(name);
-                          const bool system = std::find(kSystem.begin(), kSystem.end(), name) != kSystem.end();
-                          if (system && mode == DecodeMode::input) {
-                            if (!v.is_null()) ctx.fail(f, "read-only: set by the hub");
-                            return;
-                          }
-                          if (name == "id") json::read_id(v, f, ctx, p.id);
-                          else if (name == "version") json::read_uint(v, f, ctx, UINT64_MAX, p.version);
-                          else if (name == "kind") json::read_enum(v, f, ctx, p.kind, PartnerKind::contact);
-                          else if (name == "company") json::read_string(v, f, ctx, p.company);
-                          else if (name == "given_name") json::read_string(v, f, ctx, p.given_name);
-                          else if (name == "family_name") json::read_string(v, f, ctx, p.family_name);
-                          else if (name == "email") json::read_string(v, f, ctx, p.email);
-                          else if (name == "phone") json::read_string(v, f, ctx, p.phone);
-                          else if (name == "address") read_address(v, f, ctx, p.address);
-                          else if (name == "external_refs") read_refs(v, f, ctx, p.external_refs);
-                          else if (name == "created_at") json::read_timestamp(v, f, ctx, p.created_at);
-                          else if (name == "created_by") json::read_string(v, f, ctx, p.created_by);
-                          else if (name == "changed_at") json::read_timestamp(v, f, ctx, p.changed_at);
-                          else if (name == "changed_by") json::read_string(v, f, ctx, p.changed_by);
-                          else ctx.fail(f, "unknown field");
-                        });
+  json::for_each_member(
+      *doc, json::Path{}, ctx, [&] { ctx.fail("(document)", "expected an object"); },
+      [&](std::string_view name, Element v) {
+        const json::Path f{nullptr, name};
+        const bool system = std::find(kSystem.begin(), kSystem.end(), name) != kSystem.end();
+        if (system && mode == DecodeMode::input) {
+          if (!v.is_null()) ctx.fail(f, "read-only: set by the hub");
+          return;
+        }
+        if (name == "id")
+          json::read_id(v, f, ctx, p.id);
+        else if (name == "version")
+          json::read_uint(v, f, ctx, UINT64_MAX, p.version);
+        else if (name == "kind")
+          json::read_enum(v, f, ctx, p.kind, PartnerKind::contact);
+        else if (name == "company")
+          json::read_string(v, f, ctx, p.company);
+        else if (name == "given_name")
+          json::read_string(v, f, ctx, p.given_name);
+        else if (name == "family_name")
+          json::read_string(v, f, ctx, p.family_name);
+        else if (name == "email")
+          json::read_string(v, f, ctx, p.email);
+        else if (name == "phone")
+          json::read_string(v, f, ctx, p.phone);
+        else if (name == "address")
+          read_address(v, f, ctx, p.address);
+        else if (name == "external_refs")
+          read_refs(v, f, ctx, p.external_refs);
+        else if (name == "created_at")
+          json::read_timestamp(v, f, ctx, p.created_at);
+        else if (name == "created_by")
+          json::read_string(v, f, ctx, p.created_by);
+        else if (name == "changed_at")
+          json::read_timestamp(v, f, ctx, p.changed_at);
+        else if (name == "changed_by")
+          json::read_string(v, f, ctx, p.changed_by);
+        else
+          ctx.fail(f, "unknown field");
+      });
   if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
   return p;
 }

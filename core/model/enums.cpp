@@ -31,14 +31,14 @@ std::string_view to_string(LeadSource v) { return kSource.at(static_cast<std::si
 std::string_view to_string(ProspectKind v) { return kProspectKind.at(static_cast<std::size_t>(v)); }
 std::string_view to_string(PartnerKind v) { return kPartnerKind.at(static_cast<std::size_t>(v)); }
 
-#define LEADHUB_ENUM_TABLE(Type, table)                                                  \
-  template <>                                                                            \
-  std::optional<Type> parse_enum<Type>(std::string_view text) {                          \
-    return find_name<Type>(table, text);                                                 \
-  }                                                                                      \
-  template <>                                                                            \
-  std::span<const std::string_view> enum_names<Type>() {                                 \
-    return table;                                                                        \
+#define LEADHUB_ENUM_TABLE(Type, table)                         \
+  template <>                                                   \
+  std::optional<Type> parse_enum<Type>(std::string_view text) { \
+    return find_name<Type>(table, text);                        \
+  }                                                             \
+  template <>                                                   \
+  std::span<const std::string_view> enum_names<Type>() {        \
+    return table;                                               \
   }
 
 LEADHUB_ENUM_TABLE(LeadStatus, kStatus)

@@ -73,8 +73,7 @@ void IdGenerator::observe(RecordId existing) {
   // Keep our partition bits: align the observed value to this partition.
   const std::uint64_t aligned = (existing.raw() & ~static_cast<std::uint64_t>(RecordId::kMaxPartition)) | partition_;
   std::uint64_t last = last_.load();
-  while (aligned > last && !last_.compare_exchange_weak(last, aligned)) {
-  }
+  while (aligned > last && !last_.compare_exchange_weak(last, aligned)) {}
 }
 
 }  // namespace leadhub

@@ -27,7 +27,9 @@ struct Address {
   std::string city;
   std::string region;
   std::string country;  // ISO 3166-1 alpha-2, upper case
-  bool empty() const { return street.empty() && postal_code.empty() && city.empty() && region.empty() && country.empty(); }
+  bool empty() const {
+    return street.empty() && postal_code.empty() && city.empty() && region.empty() && country.empty();
+  }
   friend bool operator==(const Address&, const Address&) = default;
 };
 
@@ -37,10 +39,14 @@ struct Prospect {
   std::string company;
   std::string given_name;
   std::string family_name;
-  std::string email;  // stored as given; indexed lower-cased
-  std::string phone;  // E.164, e.g. +4917112345678
+  std::string email;     // stored as given; indexed lower-cased
+  std::string phone;     // E.164, e.g. +4917112345678
   std::string language;  // BCP 47 tag, e.g. "de" or "en-GB"
   Address address;
+  bool empty() const {
+    return !kind && partner_id.empty() && company.empty() && given_name.empty() && family_name.empty() &&
+           email.empty() && phone.empty() && language.empty() && address.empty();
+  }
   friend bool operator==(const Prospect&, const Prospect&) = default;
 };
 

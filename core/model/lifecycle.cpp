@@ -24,13 +24,19 @@ bool is_transition_allowed(LeadStatus from, LeadStatus to) {
   if (from == to) return true;
   if (to == S::declined || to == S::closed) return is_open_state(from);
   switch (from) {
-    case S::open: return to == S::in_process || to == S::qualified;
-    case S::in_process: return to == S::open || to == S::qualified;
-    case S::qualified: return to == S::in_process || to == S::accepted || to == S::converted;
-    case S::accepted: return to == S::qualified || to == S::converted;
+    case S::open:
+      return to == S::in_process || to == S::qualified;
+    case S::in_process:
+      return to == S::open || to == S::qualified;
+    case S::qualified:
+      return to == S::in_process || to == S::accepted || to == S::converted;
+    case S::accepted:
+      return to == S::qualified || to == S::converted;
     case S::declined:
-    case S::closed: return to == S::open;
-    case S::converted: return false;
+    case S::closed:
+      return to == S::open;
+    case S::converted:
+      return false;
   }
   return false;
 }

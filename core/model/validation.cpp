@@ -1,6 +1,7 @@
 #include "model/validation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
 
@@ -22,8 +23,8 @@ std::string trim(std::string_view s) {
 }
 
 void trim_in_place(std::string& s) {
-  if (!s.empty() && (std::isspace(static_cast<unsigned char>(s.front())) ||
-                     std::isspace(static_cast<unsigned char>(s.back())))) {
+  if (!s.empty() &&
+      (std::isspace(static_cast<unsigned char>(s.front())) || std::isspace(static_cast<unsigned char>(s.back())))) {
     s = trim(s);
   }
 }
@@ -67,9 +68,11 @@ class Checker {
  public:
   explicit Checker(std::vector<FieldError>& out) : out_(out) {}
 
-  void fail(const std::string& field, std::string reason) { out_.push_back({field, std::move(reason)}); }
+  // Field names arrive as views and become strings only when something is wrong:
+  // validation runs for every record of a bulk import.
+  void fail(std::string_view field, std::string reason) { out_.push_back({std::string(field), std::move(reason)}); }
 
-  void text(const std::string& field, std::string_view value, std::size_t max, bool multiline = false) {
+  void text(std::string_view field, std::string_view value, std::size_t max, bool multiline = false) {
     if (value.size() > max) {
       fail(field, "longer than " + std::to_string(max) + " bytes");
     } else if (!is_valid_utf8_text(value, multiline)) {
@@ -77,35 +80,36 @@ class Checker {
     }
   }
 
-  void required(const std::string& field, std::string_view value) {
+  void required(std::string_view field, std::string_view value) {
     if (value.empty()) fail(field, "required");
   }
 
   template <typename List>
-  bool list_size(const std::string& field, const List& list, std::size_t max) {
+  bool list_size(std::string_view field, const List& list, std::size_t max) {
     if (list.size() <= max) return true;
     fail(field, "more than " + std::to_string(max) + " entries");
     return false;
   }
 
-  void email(const std::string& field, const std::string& value) {
+  void email(std::string_view field, const std::string& value) {
     text(field, value, kEmail);
     if (!value.empty() && !is_email(value)) fail(field, "not an e-mail address");
   }
 
-  void phone(const std::string& field, const std::string& value) {
+  void phone(std::string_view field, const std::string& value) {
     if (!value.empty() && !is_e164(value)) {
       fail(field, "not an international phone number (expected E.164 such as +4930123456)");
     }
   }
 
-  void address(const std::string& prefix, const Address& a) {
-    text(prefix + ".street", a.street, kMediumText);
-    text(prefix + ".postal_code", a.postal_code, kPostalCode);
-    text(prefix + ".city", a.city, kShortText);
-    text(prefix + ".region", a.region, kShortText);
+  // `names`: the five member paths (street, postal_code, city, region, country).
+  void address(const std::array<std::string_view, 5>& names, const Address& a) {
+    text(names[0], a.street, kMediumText);
+    text(names[1], a.postal_code, kPostalCode);
+    text(names[2], a.city, kShortText);
+    text(names[3], a.region, kShortText);
     if (!a.country.empty() && !is_iso_country(a.country)) {
-      fail(prefix + ".country", "not an ISO 3166-1 alpha-2 country code");
+      fail(names[4], "not an ISO 3166-1 alpha-2 country code");
     }
   }
 
@@ -135,12 +139,13 @@ void check_prospect(Checker& c, const Prospect& p) {
   c.phone("prospect.phone", p.phone);
   c.text("prospect.language", p.language, kLanguage);
   if (!p.language.empty()) {
-    const bool ok = std::all_of(p.language.begin(), p.language.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
-    });
+    const bool ok = std::all_of(p.language.begin(), p.language.end(),
+                                [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-'; });
     if (!ok || p.language.size() < 2) c.fail("prospect.language", "not a language tag such as de or en-GB");
   }
-  c.address("prospect.address", p.address);
+  c.address({"prospect.address.street", "prospect.address.postal_code", "prospect.address.city",
+             "prospect.address.region", "prospect.address.country"},
+            p.address);
   if (p.email.empty() && p.phone.empty() && p.family_name.empty() && p.company.empty()) {
     c.fail("prospect", "needs at least one of email, phone, family_name or company");
   }
@@ -186,10 +191,9 @@ void check_lists(Checker& c, const Lead& lead) {
   if (c.list_size("attributes", lead.attributes, kAttributes)) {
     for (const auto& [key, value] : lead.attributes) {
       const std::string p = "attributes." + key.substr(0, kAttributeKey);
-      const bool ok = !key.empty() && key.size() <= kAttributeKey &&
-                      std::all_of(key.begin(), key.end(), [](char ch) {
-                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
-                      });
+      const bool ok = !key.empty() && key.size() <= kAttributeKey && std::all_of(key.begin(), key.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+      });
       if (!ok) c.fail(p, "attribute names are 1-64 letters, digits, '_', '-' or '.'");
       c.text(p, value, kAttributeValue, true);
     }
@@ -376,7 +380,8 @@ std::vector<FieldError> validate(const BusinessPartner& partner) {
   c.text("family_name", partner.family_name, kShortText);
   c.email("email", partner.email);
   c.phone("phone", partner.phone);
-  c.address("address", partner.address);
+  c.address({"address.street", "address.postal_code", "address.city", "address.region", "address.country"},
+            partner.address);
   c.external_refs(partner.external_refs);
   if (partner.kind == PartnerKind::account && partner.company.empty()) {
     c.fail("company", "required for an account");

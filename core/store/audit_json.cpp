@@ -8,15 +8,15 @@ namespace leadhub {
 
 void write_json(JsonWriter& w, const AuditEntry& e) {
   w.begin_object();
-  w.key("at").value(format_timestamp(e.at));
-  w.key("user").value(e.user);
-  w.key("connector").value(e.connector);
-  w.key("action").value(e.action);
-  w.key("version").value(e.version);
+  w.key_identifier("at").value(format_timestamp(e.at));
+  w.key_identifier("user").value(e.user);
+  w.key_identifier("connector").value(e.connector);
+  w.key_identifier("action").value(e.action);
+  w.key_identifier("version").value(e.version);
   if (!e.field.empty()) {
-    w.key("field").value(e.field);
-    w.key("old").raw(e.old_json.empty() ? "null" : e.old_json);
-    w.key("new").raw(e.new_json.empty() ? "null" : e.new_json);
+    w.key_identifier("field").value(e.field);
+    w.key_identifier("old").raw(e.old_json.empty() ? "null" : e.old_json);
+    w.key_identifier("new").raw(e.new_json.empty() ? "null" : e.new_json);
   }
   w.end_object();
 }

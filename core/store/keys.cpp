@@ -39,9 +39,7 @@ std::string ref_key(const ExternalRef& ref) {
   return out;
 }
 
-std::string changed_key(TimeMs at, RecordId id) {
-  return be64(static_cast<std::uint64_t>(at)) + id_key(id);
-}
+std::string changed_key(TimeMs at, RecordId id) { return be64(static_cast<std::uint64_t>(at)) + id_key(id); }
 
 std::string audit_prefix(RecordId id) { return id_key(id); }
 

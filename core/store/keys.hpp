@@ -25,10 +25,10 @@ class IdKey {
 // The 8 key bytes as an owning string (fits the small-string buffer: no allocation).
 std::string id_key(RecordId id);
 
-std::string email_key(std::string_view email);  // lower-cased
-std::string phone_key(std::string_view phone);  // punctuation stripped, as normalize() does
-std::string ref_key(const ExternalRef& ref);     // system \0 id
-std::string changed_key(TimeMs at, RecordId id); // 8 bytes time + 8 bytes id
+std::string email_key(std::string_view email);    // lower-cased
+std::string phone_key(std::string_view phone);    // punctuation stripped, as normalize() does
+std::string ref_key(const ExternalRef& ref);      // system \0 id
+std::string changed_key(TimeMs at, RecordId id);  // 8 bytes time + 8 bytes id
 std::string audit_key(RecordId id, std::uint64_t version, std::uint16_t n);
 std::string audit_prefix(RecordId id);
 std::string be64(std::uint64_t v);

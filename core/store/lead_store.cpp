@@ -13,7 +13,6 @@
 
 namespace leadhub {
 
-using store::IdKey;
 using store::ReadTxn;
 
 namespace {

@@ -27,8 +27,8 @@ class WriteQueue;
 struct StoreOptions {
   std::string path = "data";
   std::size_t map_size = std::size_t{1} << 30;  // grown (doubled) whenever it fills up
-  std::size_t max_batch = 2000;                  // commands per group commit
-  std::uint32_t partition = 0;                   // carried in every id
+  std::size_t max_batch = 2000;                 // commands per group commit
+  std::uint32_t partition = 0;                  // carried in every id
   const Clock* clock = &SystemClock::instance();
 };
 
@@ -55,8 +55,11 @@ struct Created {
 struct ChangeLeadCommand {
   RecordId id;
   std::optional<std::uint64_t> expected_version;  // refused as a conflict when stale
-  std::string patch_json;                          // JSON Merge Patch on the canonical lead
+  std::string patch_json;                         // JSON Merge Patch on the canonical lead
   Actor actor;
+  // Notes added after the patch (a patch's "notes" member would replace them all):
+  // how call centres and partners add to a lead's history.
+  std::vector<Note> append_notes;
 };
 
 struct LeadQuery {
@@ -119,7 +122,8 @@ class LeadStore {
   // short (hand the result over to your own thread).
   using CreateLeadDone = std::function<void(Result<Created<Lead>>)>;
   void create_lead_async(CreateLeadCommand command, CreateLeadDone done);
-  void create_leads_async(std::vector<CreateLeadCommand> commands, const std::function<void(std::size_t, Result<Created<Lead>>)>& done);
+  void create_leads_async(std::vector<CreateLeadCommand> commands,
+                          const std::function<void(std::size_t, Result<Created<Lead>>)>& done);
   void change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done);
 
   // Reads, from any thread.

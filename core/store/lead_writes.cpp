@@ -1,6 +1,7 @@
 // The write commands. Each runs in two halves: prepare (caller's thread: normalize,
 // lifecycle, validate) and apply (writer thread, inside the batch transaction:
 // checks against stored state, then the writes). apply refuses before writing.
+#include <array>
 #include <future>
 
 #include "json/record_json.hpp"
@@ -15,7 +16,6 @@
 namespace leadhub {
 namespace {
 
-using store::IdKey;
 using store::WriteTxn;
 
 Result<Lead> load_lead(const WriteTxn& txn, RecordId id) {
@@ -66,7 +66,8 @@ std::optional<RecordId> existing_lead(WriteTxn& txn, const CreateLeadCommand& cm
 
 Status check_encoded_size(const std::string& json) {
   if (json.size() <= limits::kMaxRecordBytes) return ok_status();
-  return Error::invalid({{"(record)", "encoded lead larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
+  return Error::invalid(
+      {{"(record)", "encoded lead larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
 }
 
 Status check_actor(const Actor& actor) {
@@ -88,8 +89,8 @@ Status prepare_new_lead(Lead& lead, const Actor& actor, TimeMs now) {
 // Audit entries for each top-level member that differs; bookkeeping members are
 // left out because every change moves them.
 std::vector<AuditEntry> diff_members(const Lead& before, const Lead& after) {
-  static const std::vector<std::string_view> kBookkeeping = {"version", "changed_at", "changed_by",
-                                                              "status_changed_at"};
+  static constexpr std::array<std::string_view, 4> kBookkeeping = {"version", "changed_at", "changed_by",
+                                                                   "status_changed_at"};
   const auto old_members = lead_members_json(before);
   const auto new_members = lead_members_json(after);
   auto find = [](const std::vector<MemberJson>& list, std::string_view name) -> std::string {
@@ -136,31 +137,69 @@ Status check_refs_unowned(const WriteTxn& txn, const Lead& lead) {
 
 namespace {
 
-Result<Created<Lead>> apply_create_lead(WriteTxn& txn, const CreateLeadCommand& cmd, IdGenerator& ids, TimeMs now) {
+// A create made ready on the caller's thread: id, timestamps, the stored JSON, the
+// audit entry and the index keys are all computed there, so the single writer
+// thread only checks for an existing lead and puts bytes.
+struct PreparedCreate {
+  CreateLeadCommand command;
+  std::string json;
+  std::string audit_json;
+  std::vector<store::IndexEntry> entries;
+  std::string changed;
+  Result<Created<Lead>> result = Error::make(ErrorCode::internal, "not applied");
+};
+
+void encode_prepared(PreparedCreate& p, const store::Dbis& dbi) {
+  const Lead& lead = p.command.lead;
+  p.json = to_json(lead);
+  p.audit_json =
+      to_json(AuditEntry{lead.created_at, p.command.actor.user, p.command.actor.connector, "created", 1, {}, {}, {}});
+  p.entries = store::lead_index_entries(dbi, lead);
+  p.changed = store::changed_key(lead.changed_at, lead.id);
+}
+
+Status prepare_create(PreparedCreate& p, IdGenerator& ids, const store::Dbis& dbi, TimeMs now) {
+  Lead& lead = p.command.lead;
+  if (auto st = prepare_new_lead(lead, p.command.actor, now); !st) return st;
+  if (p.command.idempotency_key.size() > limits::kMediumText) {
+    return Error::invalid({{"idempotency_key", "longer than 255 bytes"}});
+  }
+  lead.id = ids.next();
+  lead.version = 1;
+  lead.created_at = lead.changed_at = now;
+  lead.created_by = lead.changed_by = p.command.actor.user;
+  encode_prepared(p, dbi);
+  return check_encoded_size(p.json);
+}
+
+Result<Created<Lead>> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids) {
+  const CreateLeadCommand& cmd = p.command;
   if (auto existing = existing_lead(txn, cmd)) {
     auto lead = load_lead(txn, *existing);
     if (!lead) return lead.error();
-    if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(*existing));
+    if (!cmd.idempotency_key.empty())
+      txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(*existing));
     return Created<Lead>{std::move(lead).value(), false};
   }
   if (auto st = check_partner_exists(txn, cmd.lead.prospect.partner_id, "prospect.partner_id"); !st) return st.error();
-
-  Lead lead = cmd.lead;
-  lead.version = 1;
-  lead.created_at = lead.changed_at = lead.status_changed_at = now;
-  lead.created_by = lead.changed_by = cmd.actor.user;
-  std::string json;
-  for (;;) {  // an id can only collide if the clock stepped back past a restart
-    lead.id = ids.next();
-    json = to_json(lead);
-    if (auto st = check_encoded_size(json); !st) return st.error();
-    if (txn.put_new(txn.dbi().leads, store::id_key(lead.id), json)) break;
+  while (!txn.put_new(txn.dbi().leads, store::id_key(p.command.lead.id), p.json)) {
+    // Only if the clock stepped back past a restart: take a fresh id and encode again.
+    p.command.lead.id = ids.next();
+    encode_prepared(p, txn.dbi());
   }
-  put_indexes(txn, store::lead_index_entries(txn.dbi(), lead), lead.id);
-  txn.put(txn.dbi().by_changed, store::changed_key(now, lead.id), {});
-  put_audit(txn, lead.id, 0, AuditEntry{now, cmd.actor.user, cmd.actor.connector, "created", 1, {}, {}, {}});
-  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(lead.id));
-  return Created<Lead>{std::move(lead), true};
+  const RecordId id = cmd.lead.id;
+  put_indexes(txn, p.entries, id);
+  txn.put(txn.dbi().by_changed, p.changed, {});
+  txn.put(txn.dbi().audit, store::audit_key(id, 1, 0), p.audit_json);
+  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(id));
+  return Created<Lead>{Lead{}, true};  // the record is moved in after the commit (see finish_create)
+}
+
+// After the commit (never replayed): a new lead is the prepared one, moved not copied.
+Result<Created<Lead>> finish_create(PreparedCreate& p, const Status& commit) {
+  if (!commit) return commit.error();
+  if (p.result && p.result->created) p.result->record = std::move(p.command.lead);
+  return std::move(p.result);
 }
 
 // Shared state between a job's apply (writer thread) and its done callback.
@@ -173,24 +212,15 @@ struct JobState {
 }  // namespace
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
-  if (auto st = prepare_new_lead(command.lead, command.actor, clock().now_ms()); !st) {
+  auto state = std::make_shared<PreparedCreate>();
+  state->command = std::move(command);
+  if (auto st = prepare_create(*state, *lead_ids_, env_->dbi(), clock().now_ms()); !st) {
     done(st.error());
     return;
   }
-  if (command.idempotency_key.size() > limits::kMediumText) {
-    done(Error::invalid({{"idempotency_key", "longer than 255 bytes"}}));
-    return;
-  }
-  auto state = std::make_shared<JobState<CreateLeadCommand, Created<Lead>>>();
-  state->command = std::move(command);
-  writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) {
-        state->result = apply_create_lead(txn, state->command, *lead_ids_, clock().now_ms());
-      },
-      [state, done = std::move(done)](const Status& commit) {
-        if (!commit) done(commit.error());
-        else done(std::move(state->result));
-      }});
+  writer_->submit(
+      store::WriteJob{[this, state](WriteTxn& txn) { state->result = apply_create_lead(txn, *state, *lead_ids_); },
+                      [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
 }
 
 void LeadStore::create_leads_async(std::vector<CreateLeadCommand> commands,
@@ -199,20 +229,15 @@ void LeadStore::create_leads_async(std::vector<CreateLeadCommand> commands,
   jobs.reserve(commands.size());
   const TimeMs now = clock().now_ms();
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    if (auto st = prepare_new_lead(commands[i].lead, commands[i].actor, now); !st) {
+    auto state = std::make_shared<PreparedCreate>();
+    state->command = std::move(commands[i]);
+    if (auto st = prepare_create(*state, *lead_ids_, env_->dbi(), now); !st) {
       done(i, st.error());
       continue;
     }
-    auto state = std::make_shared<JobState<CreateLeadCommand, Created<Lead>>>();
-    state->command = std::move(commands[i]);
-    jobs.push_back(store::WriteJob{
-        [this, state](WriteTxn& txn) {
-          state->result = apply_create_lead(txn, state->command, *lead_ids_, clock().now_ms());
-        },
-        [state, i, done](const Status& commit) {
-          if (!commit) done(i, commit.error());
-          else done(i, std::move(state->result));
-        }});
+    jobs.push_back(
+        store::WriteJob{[this, state](WriteTxn& txn) { state->result = apply_create_lead(txn, *state, *lead_ids_); },
+                        [state, i, done](const Status& commit) { done(i, finish_create(*state, commit)); }});
   }
   if (!jobs.empty()) writer_->submit(std::move(jobs));
 }
@@ -241,7 +266,10 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
                                                         std::to_string(*cmd.expected_version));
   }
   Lead after = before;
-  if (auto st = merge_patch(after, cmd.patch_json); !st) return st.error();
+  if (!cmd.patch_json.empty()) {
+    if (auto st = merge_patch(after, cmd.patch_json); !st) return st.error();
+  }
+  after.notes.insert(after.notes.end(), cmd.append_notes.begin(), cmd.append_notes.end());
   normalize(after);
   stamp_new_notes(after, cmd.actor, now);
   if (auto st = apply_lifecycle(before, after, now); !st) return st.error();
@@ -298,8 +326,10 @@ void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(
   writer_->submit(store::WriteJob{
       [this, state](WriteTxn& txn) { state->result = apply_change_lead(txn, state->command, clock().now_ms()); },
       [state, done = std::move(done)](const Status& commit) {
-        if (!commit) done(commit.error());
-        else done(std::move(state->result));
+        if (!commit)
+          done(commit.error());
+        else
+          done(std::move(state->result));
       }});
 }
 
@@ -354,14 +384,16 @@ Result<Created<BusinessPartner>> LeadStore::create_partner(CreatePartnerCommand 
   state->command = std::move(command);
   std::promise<Result<Created<BusinessPartner>>> promise;
   auto future = promise.get_future();
-  writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) {
-        state->result = apply_create_partner(txn, state->command, *partner_ids_, clock().now_ms());
-      },
-      [state, &promise](const Status& commit) {
-        if (!commit) promise.set_value(commit.error());
-        else promise.set_value(std::move(state->result));
-      }});
+  writer_->submit(store::WriteJob{[this, state](WriteTxn& txn) {
+                                    state->result =
+                                        apply_create_partner(txn, state->command, *partner_ids_, clock().now_ms());
+                                  },
+                                  [state, &promise](const Status& commit) {
+                                    if (!commit)
+                                      promise.set_value(commit.error());
+                                    else
+                                      promise.set_value(std::move(state->result));
+                                  }});
   return future.get();
 }
 

@@ -12,8 +12,7 @@ std::string lmdb_message(int rc) { return mdb_strerror(rc); }
 ReadTxn::ReadTxn(const LmdbEnv& env, MDB_txn* txn, std::shared_lock<std::shared_mutex> lock)
     : env_(&env), txn_(txn), lock_(std::move(lock)) {}
 
-ReadTxn::ReadTxn(ReadTxn&& other) noexcept
-    : env_(other.env_), txn_(other.txn_), lock_(std::move(other.lock_)) {
+ReadTxn::ReadTxn(ReadTxn&& other) noexcept : env_(other.env_), txn_(other.txn_), lock_(std::move(other.lock_)) {
   other.txn_ = nullptr;
 }
 
@@ -143,7 +142,8 @@ Status LmdbEnv::grow_map() {
   std::unique_lock exclusive(resize_mutex_);  // waits for this process's readers
   const std::size_t next = map_size() * 2;
   const int rc = mdb_env_set_mapsize(env_, next);
-  if (rc != 0) return Error::make(ErrorCode::internal, "cannot grow map to " + std::to_string(next) + ": " + lmdb_message(rc));
+  if (rc != 0)
+    return Error::make(ErrorCode::internal, "cannot grow map to " + std::to_string(next) + ": " + lmdb_message(rc));
   return ok_status();
 }
 

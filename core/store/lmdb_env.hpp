@@ -37,7 +37,7 @@ struct Dbis {
   MDB_dbi by_owner{};
   MDB_dbi by_source{};
   MDB_dbi by_campaign{};
-  MDB_dbi by_changed{};     // changed_at (8 bytes) + lead id -> ""
+  MDB_dbi by_changed{};  // changed_at (8 bytes) + lead id -> ""
   MDB_dbi partner_by_email{};
   MDB_dbi partner_by_ref{};
 };

@@ -64,6 +64,18 @@ bool is_valid_date(std::string_view text) {
   return text.size() == 10 && parse_date_part(text, y, m, d);
 }
 
+namespace {
+
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+// Hot path (every stored record carries three timestamps): no snprintf, one allocation.
 std::string format_timestamp(TimeMs ms) {
   std::int64_t days = ms / 86'400'000;
   std::int64_t rem = ms % 86'400'000;
@@ -72,13 +84,23 @@ std::string format_timestamp(TimeMs ms) {
     days -= 1;
   }
   const Civil c = civil_from_days(days);
-  const auto h = static_cast<int>(rem / 3'600'000);
-  const auto mi = static_cast<int>(rem / 60'000 % 60);
-  const auto s = static_cast<int>(rem / 1000 % 60);
-  const auto milli = static_cast<int>(rem % 1000);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, h, mi, s, milli);
-  return buf;
+  std::string out(24, '\0');
+  char* p = out.data();
+  put_digits(p, static_cast<unsigned>(c.year), 4);
+  p[4] = '-';
+  put_digits(p + 5, c.month, 2);
+  p[7] = '-';
+  put_digits(p + 8, c.day, 2);
+  p[10] = 'T';
+  put_digits(p + 11, static_cast<unsigned>(rem / 3'600'000), 2);
+  p[13] = ':';
+  put_digits(p + 14, static_cast<unsigned>(rem / 60'000 % 60), 2);
+  p[16] = ':';
+  put_digits(p + 17, static_cast<unsigned>(rem / 1000 % 60), 2);
+  p[19] = '.';
+  put_digits(p + 20, static_cast<unsigned>(rem % 1000), 3);
+  p[23] = 'Z';
+  return out;
 }
 
 // Accepts YYYY-MM-DDTHH:MM[:SS[.fff...]](Z|+HH:MM|-HH:MM); 't' and ' ' as separator.
@@ -115,14 +137,15 @@ std::optional<TimeMs> parse_timestamp(std::string_view text) {
         !read_digits(text, pos + 4, 2, om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
-    offset_min = (oh * 60 + om) * (text[pos] == '-' ? -1 : 1);
+    offset_min = (std::int64_t{oh} * 60 + om) * (text[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s) - offset_min * 60;
+  const std::int64_t secs =
+      days * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + (s == 60 ? 59 : s) - offset_min * 60;
   const TimeMs ms = secs * 1000 + millis;
   // An offset can push a time across year 1 or 9999: refuse what could not be written back.
   if (ms < kMinTimestampMs || ms > kMaxTimestampMs) return std::nullopt;

@@ -135,12 +135,24 @@ BOOST_AUTO_TEST_CASE(structure_and_commas) {
   std::string out;
   JsonWriter w(out);
   w.begin_object()
-      .key("a").value(1)
-      .key("b").begin_array().value("x").value(true).null().value(std::uint64_t{18446744073709551615ULL}).end_array()
-      .key("c").begin_object().end_object()
-      .key("d").raw("{\"r\":[1,2]}")
-      .key("e").value(std::int64_t{-5})
-      .key("k\"ey").value(false)
+      .key("a")
+      .value(1)
+      .key("b")
+      .begin_array()
+      .value("x")
+      .value(true)
+      .null()
+      .value(std::uint64_t{18446744073709551615ULL})
+      .end_array()
+      .key("c")
+      .begin_object()
+      .end_object()
+      .key("d")
+      .raw("{\"r\":[1,2]}")
+      .key("e")
+      .value(std::int64_t{-5})
+      .key("k\"ey")
+      .value(false)
       .end_object();
   BOOST_TEST(out ==
              "{\"a\":1,\"b\":[\"x\",true,null,18446744073709551615],\"c\":{},\"d\":{\"r\":[1,2]},\"e\":-5,"
@@ -150,7 +162,18 @@ BOOST_AUTO_TEST_CASE(structure_and_commas) {
 BOOST_AUTO_TEST_CASE(nested_arrays) {
   std::string out;
   JsonWriter w(out);
-  w.begin_array().begin_array().end_array().begin_array().value(1).value(2).end_array().begin_object().key("x").null().end_object().end_array();
+  w.begin_array()
+      .begin_array()
+      .end_array()
+      .begin_array()
+      .value(1)
+      .value(2)
+      .end_array()
+      .begin_object()
+      .key("x")
+      .null()
+      .end_object()
+      .end_array();
   BOOST_TEST(out == "[[],[1,2],{\"x\":null}]");
 }
 
@@ -198,11 +221,11 @@ BOOST_AUTO_TEST_CASE(round_trip_with_every_field_set) {
 
 BOOST_AUTO_TEST_CASE(every_member_is_written) {
   const std::string json = to_json(full_lead());
-  for (const char* name : {"id", "version", "subject", "status", "qualification", "priority", "score", "source",
-                           "campaign", "external_refs", "prospect", "interests", "expected_value", "owner", "consent",
-                           "notes", "attachments", "follow_up", "reason", "opportunity_ref", "duplicate_of",
-                           "attributes", "created_at", "created_by", "changed_at", "changed_by",
-                           "status_changed_at"}) {
+  for (const char* name :
+       {"id",         "version",    "subject",       "status",     "qualification", "priority",         "score",
+        "source",     "campaign",   "external_refs", "prospect",   "interests",     "expected_value",   "owner",
+        "consent",    "notes",      "attachments",   "follow_up",  "reason",        "opportunity_ref",  "duplicate_of",
+        "attributes", "created_at", "created_by",    "changed_at", "changed_by",    "status_changed_at"}) {
     BOOST_TEST_CONTEXT(name) { BOOST_TEST(json.find("\"" + std::string(name) + "\":") != std::string::npos); }
   }
   BOOST_TEST(json.find("\"version\":7") != std::string::npos);
@@ -271,10 +294,10 @@ BOOST_AUTO_TEST_CASE(unknown_fields_rejected_with_their_path) {
                        "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"external_refs":[{"system":"s","id":"1","extra":1}]})"),
                        "external_refs[0].extra", "unknown field"));
-  BOOST_TEST(has_error(decode_errors(R"({"interests":[{"product":"p","qty":1}]})"), "interests[0].qty",
-                       "unknown field"));
-  BOOST_TEST(has_error(decode_errors(R"({"attachments":[{"name":"n","hash":"x"}]})"), "attachments[0].hash",
-                       "unknown field"));
+  BOOST_TEST(
+      has_error(decode_errors(R"({"interests":[{"product":"p","qty":1}]})"), "interests[0].qty", "unknown field"));
+  BOOST_TEST(
+      has_error(decode_errors(R"({"attachments":[{"name":"n","hash":"x"}]})"), "attachments[0].hash", "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"expected_value":{"amount":"1","cur":"EUR"}})"), "expected_value.cur",
                        "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"owner":{"team":"x"}})"), "owner.team", "unknown field"));
@@ -305,12 +328,12 @@ BOOST_AUTO_TEST_CASE(type_errors_with_path) {
                        "expected a whole number >= 0"));
   BOOST_TEST(has_error(decode_errors(R"({"interests":[{"product":"p","quantity":1.5}]})"), "interests[0].quantity",
                        "expected a whole number >= 0"));
-  BOOST_TEST(has_error(decode_errors(R"({"interests":[{"product":"p","quantity":1000001}]})"),
-                       "interests[0].quantity", "must be at most 1000000"));
+  BOOST_TEST(has_error(decode_errors(R"({"interests":[{"product":"p","quantity":1000001}]})"), "interests[0].quantity",
+                       "must be at most 1000000"));
   BOOST_TEST(has_error(decode_errors(R"({"score":101})"), "score", "must be at most 100"));
   BOOST_TEST(has_error(decode_errors(R"({"score":"high"})"), "score", "expected a whole number >= 0"));
-  BOOST_TEST(has_error(decode_errors(R"({"consent":{"marketing":"yes"}})"), "consent.marketing",
-                       "expected true or false"));
+  BOOST_TEST(
+      has_error(decode_errors(R"({"consent":{"marketing":"yes"}})"), "consent.marketing", "expected true or false"));
   BOOST_TEST(has_error(decode_errors(R"({"consent":{"at":"yesterday"}})"), "consent.at",
                        "not an RFC 3339 timestamp with offset, e.g. 2026-11-22T10:00:00Z"));
   BOOST_TEST(has_error(decode_errors(R"({"consent":{"at":"2026-11-22T10:00:00"}})"), "consent.at",
@@ -321,8 +344,8 @@ BOOST_AUTO_TEST_CASE(type_errors_with_path) {
                        "not an RFC 3339 timestamp with offset, e.g. 2026-11-22T10:00:00Z"));
   BOOST_TEST(has_error(decode_errors(R"({"duplicate_of":"nope"})"), "duplicate_of",
                        "not a leadhub id (13 characters of Crockford base32)"));
-  BOOST_TEST(has_error(decode_errors(R"({"prospect":{"partner_id":12}})"), "prospect.partner_id",
-                       "expected an id string"));
+  BOOST_TEST(
+      has_error(decode_errors(R"({"prospect":{"partner_id":12}})"), "prospect.partner_id", "expected an id string"));
   BOOST_TEST(has_error(decode_errors(R"({"expected_value":{"amount":true}})"), "expected_value.amount",
                        "expected a decimal as a string or number"));
   BOOST_TEST(has_error(decode_errors(R"({"attributes":{"k":1}})"), "attributes.k", "expected a string"));
@@ -344,8 +367,8 @@ BOOST_AUTO_TEST_CASE(document_errors) {
 BOOST_AUTO_TEST_CASE(enum_errors_list_the_choices) {
   BOOST_TEST(has_error(decode_errors(R"({"status":"won"})"), "status",
                        "'won' is not one of open, in_process, qualified, accepted, converted, declined, closed"));
-  BOOST_TEST(has_error(decode_errors(R"({"qualification":"HOT"})"), "qualification",
-                       "'HOT' is not one of cold, warm, hot"));
+  BOOST_TEST(
+      has_error(decode_errors(R"({"qualification":"HOT"})"), "qualification", "'HOT' is not one of cold, warm, hot"));
   BOOST_TEST(has_error(decode_errors(R"({"priority":"urgent"})"), "priority",
                        "'urgent' is not one of low, normal, high, immediate"));
   BOOST_TEST(has_error(decode_errors(R"({"source":"email"})"), "source",
@@ -383,7 +406,8 @@ BOOST_AUTO_TEST_CASE(amount_as_number_or_string) {
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_with_offsets_are_read_as_utc) {
-  const Lead l = decode_stored(R"({"consent":{"at":"2026-11-22T12:00:00+02:00"},"notes":[{"at":"2026-11-22T05:00:00-05:00","text":"t"}]})");
+  const Lead l = decode_stored(
+      R"({"consent":{"at":"2026-11-22T12:00:00+02:00"},"notes":[{"at":"2026-11-22T05:00:00-05:00","text":"t"}]})");
   BOOST_TEST_REQUIRE(l.consent.at.has_value());
   BOOST_TEST(*l.consent.at == ts("2026-11-22T10:00:00Z"));
   BOOST_TEST(l.notes.at(0).at == ts("2026-11-22T10:00:00Z"));
@@ -429,7 +453,8 @@ BOOST_AUTO_TEST_CASE(present_member_sets_absent_member_keeps) {
 BOOST_AUTO_TEST_CASE(null_clears) {
   Lead l = full_lead();
   BOOST_TEST(is_ok(merge_patch(
-      l, R"({"campaign":null,"qualification":null,"score":null,"notes":null,"owner":null,"duplicate_of":null,"follow_up":null,"attributes":null,"consent":null})")));
+      l,
+      R"({"campaign":null,"qualification":null,"score":null,"notes":null,"owner":null,"duplicate_of":null,"follow_up":null,"attributes":null,"consent":null})")));
   BOOST_TEST(l.campaign.empty());
   BOOST_TEST(!l.qualification.has_value());
   BOOST_TEST(!l.score.has_value());
@@ -452,16 +477,18 @@ BOOST_AUTO_TEST_CASE(null_clears) {
 
 BOOST_AUTO_TEST_CASE(nested_objects_merge) {
   Lead l = full_lead();
-  BOOST_TEST(is_ok(merge_patch(l, R"({"prospect":{"email":"new@mueller.de","address":{"city":"Potsdam","region":null}}})")));
+  BOOST_TEST(
+      is_ok(merge_patch(l, R"({"prospect":{"email":"new@mueller.de","address":{"city":"Potsdam","region":null}}})")));
   BOOST_TEST(l.prospect.email == "new@mueller.de");
   BOOST_TEST(l.prospect.family_name == "Mustermann");  // untouched sibling
   BOOST_TEST(l.prospect.company == full_lead().prospect.company);
   BOOST_TEST(l.prospect.address.city == "Potsdam");
   BOOST_TEST(l.prospect.address.street == "Hauptstr. 1");  // untouched nested sibling
-  BOOST_TEST(l.prospect.address.region.empty());             // null clears inside
+  BOOST_TEST(l.prospect.address.region.empty());           // null clears inside
   BOOST_TEST(l.prospect.address.country == "DE");
 
-  BOOST_TEST(is_ok(merge_patch(l, R"({"owner":{"assignee":"anna"},"expected_value":{"amount":"99"},"consent":{"marketing":true}})")));
+  BOOST_TEST(is_ok(merge_patch(
+      l, R"({"owner":{"assignee":"anna"},"expected_value":{"amount":"99"},"consent":{"marketing":true}})")));
   BOOST_TEST(l.owner.channel == "partner-north");
   BOOST_TEST(l.owner.assignee == "anna");
   BOOST_TEST(l.expected_value.amount == "99");
@@ -513,7 +540,9 @@ BOOST_AUTO_TEST_CASE(read_only_members_refused_unless_equal) {
   BOOST_TEST(is_ok(merge_patch(l, "{\"id\":\"" + id + "\",\"version\":7,\"subject\":\"Edited\"}")));
   BOOST_TEST(l.subject == "Edited");
   BOOST_TEST(is_ok(merge_patch(l, R"({"created_at":"2026-01-01T02:00:00.001+02:00","created_by":"importer"})")));
-  BOOST_TEST(is_ok(merge_patch(l, R"({"changed_at":"2026-01-05T12:00:00.999Z","changed_by":"maria","status_changed_at":"2026-01-04T09:00:00Z"})")));
+  BOOST_TEST(is_ok(merge_patch(
+      l,
+      R"({"changed_at":"2026-01-05T12:00:00.999Z","changed_by":"maria","status_changed_at":"2026-01-04T09:00:00Z"})")));
 
   BOOST_TEST(has_error(patch_errors(l, R"({"id":"0000000000001"})"), "id", "read-only: set by the hub"));
   BOOST_TEST(has_error(patch_errors(l, R"({"id":null})"), "id", "read-only: set by the hub"));
@@ -570,9 +599,9 @@ BOOST_AUTO_TEST_CASE(input_mode) {
   BOOST_TEST_REQUIRE(is_ok(ok));
   BOOST_TEST(ok->kind == PartnerKind::account);
   BOOST_TEST(ok->company == "ACME");
-  for (const char* json : {R"({"id":"0000000000001"})", R"({"version":1})", R"({"created_at":"2026-01-01T00:00:00Z"})",
-                           R"({"created_by":"x"})", R"({"changed_at":"2026-01-01T00:00:00Z"})",
-                           R"({"changed_by":"x"})"}) {
+  for (const char* json :
+       {R"({"id":"0000000000001"})", R"({"version":1})", R"({"created_at":"2026-01-01T00:00:00Z"})",
+        R"({"created_by":"x"})", R"({"changed_at":"2026-01-01T00:00:00Z"})", R"({"changed_by":"x"})"}) {
     BOOST_TEST_CONTEXT(json) {
       auto r = partner_from_json(json, DecodeMode::input);
       BOOST_TEST_REQUIRE(fails_with(r, ErrorCode::invalid));

@@ -24,12 +24,12 @@ constexpr S kAll[] = {S::open, S::in_process, S::qualified, S::accepted, S::conv
 // The lifecycle of lifecycle.hpp, written out pair by pair (besides staying put).
 const std::set<std::pair<S, S>>& allowed_moves() {
   static const std::set<std::pair<S, S>> moves = {
-      {S::open, S::in_process},      {S::open, S::qualified},     {S::open, S::declined},
-      {S::open, S::closed},          {S::in_process, S::open},    {S::in_process, S::qualified},
-      {S::in_process, S::declined},  {S::in_process, S::closed},  {S::qualified, S::in_process},
-      {S::qualified, S::accepted},   {S::qualified, S::converted}, {S::qualified, S::declined},
-      {S::qualified, S::closed},     {S::accepted, S::qualified}, {S::accepted, S::converted},
-      {S::accepted, S::declined},    {S::accepted, S::closed},    {S::declined, S::open},
+      {S::open, S::in_process},     {S::open, S::qualified},      {S::open, S::declined},
+      {S::open, S::closed},         {S::in_process, S::open},     {S::in_process, S::qualified},
+      {S::in_process, S::declined}, {S::in_process, S::closed},   {S::qualified, S::in_process},
+      {S::qualified, S::accepted},  {S::qualified, S::converted}, {S::qualified, S::declined},
+      {S::qualified, S::closed},    {S::accepted, S::qualified},  {S::accepted, S::converted},
+      {S::accepted, S::declined},   {S::accepted, S::closed},     {S::declined, S::open},
       {S::closed, S::open},
   };
   return moves;

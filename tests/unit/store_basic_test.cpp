@@ -25,7 +25,7 @@ BOOST_FIXTURE_TEST_SUITE(store_basic, StoreFixture)
 
 BOOST_AUTO_TEST_CASE(create_then_read) {
   Lead in = minimal_lead();
-  in.subject = "  Heat pump  ";          // normalized on the way in
+  in.subject = "  Heat pump  ";  // normalized on the way in
   in.prospect.address.country = "de";
   in.prospect.phone = "0049 30 123456";
   in.campaign = "spring";

@@ -63,7 +63,8 @@ BOOST_AUTO_TEST_CASE(invalid_patches_are_refused) {
 
 BOOST_AUTO_TEST_CASE(patch_is_normalized) {
   const Lead created = create(minimal_lead());
-  const Lead changed = must_change(created.id, R"({"prospect":{"phone":"0049 (30) 123456","address":{"country":" at"}}})");
+  const Lead changed =
+      must_change(created.id, R"({"prospect":{"phone":"0049 (30) 123456","address":{"country":" at"}}})");
   BOOST_TEST(changed.prospect.phone == "+4930123456");
   BOOST_TEST(changed.prospect.address.country == "AT");
 }
@@ -137,8 +138,9 @@ BOOST_AUTO_TEST_CASE(no_op_change_keeps_the_version) {
   l.prospect.email = "a@example.com";
   const Lead created = create(l);
   clock.advance_ms(1000);
-  for (const char* patch : {"{}", R"({"subject":"Heat pump"})", R"({"campaign":"c1","prospect":{"email":"a@example.com"}})",
-                            R"({"campaign":" c1 "})", R"({"status":"open"})", R"({"notes":null})"}) {
+  for (const char* patch :
+       {"{}", R"({"subject":"Heat pump"})", R"({"campaign":"c1","prospect":{"email":"a@example.com"}})",
+        R"({"campaign":" c1 "})", R"({"status":"open"})", R"({"notes":null})"}) {
     auto r = change(created.id, patch, 1);
     BOOST_TEST_CONTEXT(patch) {
       BOOST_TEST_REQUIRE(is_ok(r));
@@ -227,7 +229,8 @@ BOOST_AUTO_TEST_CASE(audit_one_entry_per_changed_field) {
 
 BOOST_AUTO_TEST_CASE(audit_values_with_special_characters) {
   const Lead created = create(minimal_lead());
-  must_change(created.id, R"({"subject":"q \"x\" \u00fc \\ / \ud83d\ude00","attributes":{"k":"tab\there\nnext \u0041"}})");
+  must_change(created.id,
+              R"({"subject":"q \"x\" \u00fc \\ / \ud83d\ude00","attributes":{"k":"tab\there\nnext \u0041"}})");
   auto audit = store->read_audit(created.id);
   BOOST_TEST_REQUIRE(is_ok(audit));
   BOOST_TEST_REQUIRE(audit->size() == 3u);
@@ -315,12 +318,13 @@ BOOST_AUTO_TEST_CASE(async_changes_apply_in_order) {
   std::condition_variable cv;
   std::vector<std::uint64_t> versions;
   for (int i = 0; i < 20; ++i) {
-    store->change_lead_async(ChangeLeadCommand{created.id, std::nullopt, "{\"subject\":\"s" + std::to_string(i) + "\"}", {}},
-                             [&](Result<Lead> r) {
-                               std::lock_guard lock(m);
-                               versions.push_back(r.ok() ? r->version : 0);
-                               cv.notify_all();
-                             });
+    store->change_lead_async(
+        ChangeLeadCommand{created.id, std::nullopt, "{\"subject\":\"s" + std::to_string(i) + "\"}", {}, {}},
+        [&](Result<Lead> r) {
+          std::lock_guard lock(m);
+          versions.push_back(r.ok() ? r->version : 0);
+          cv.notify_all();
+        });
   }
   std::unique_lock lock(m);
   cv.wait(lock, [&] { return versions.size() == 20; });

@@ -128,7 +128,8 @@ BOOST_AUTO_TEST_CASE(filters_combine_with_and) {
   q.source = LeadSource::web_form;
   std::vector<RecordId> expected;
   for (const auto& l : created) {
-    if (l.campaign == "even" && l.owner.channel == "south" && l.source == LeadSource::web_form) expected.push_back(l.id);
+    if (l.campaign == "even" && l.owner.channel == "south" && l.source == LeadSource::web_form)
+      expected.push_back(l.id);
   }
   BOOST_TEST_REQUIRE(!expected.empty());
   BOOST_TEST((ids(find(q)) == sorted(expected)));
@@ -210,8 +211,8 @@ BOOST_AUTO_TEST_CASE(paging_returns_every_lead_once_in_id_order) {
   const auto all = sorted(ids_of(created));
   BOOST_TEST_REQUIRE((std::adjacent_find(all.begin(), all.end()) == all.end()));
 
-  for (std::size_t limit : {std::size_t{1}, std::size_t{7}, std::size_t{50}, std::size_t{125}, std::size_t{250},
-                            std::size_t{1000}}) {
+  for (std::size_t limit :
+       {std::size_t{1}, std::size_t{7}, std::size_t{50}, std::size_t{125}, std::size_t{250}, std::size_t{1000}}) {
     BOOST_TEST_CONTEXT("limit " << limit) { BOOST_TEST((find_all(LeadQuery{}, limit) == all)); }
   }
   // through an index
@@ -298,7 +299,8 @@ BOOST_AUTO_TEST_CASE(indexes_follow_changes) {
   l.campaign = "first";
   l.owner.channel = "north";
   const Lead created = create(l);
-  must_change(created.id, R"({"prospect":{"email":"New@Example.com"},"campaign":"second","owner":null,"status":"in_process"})");
+  must_change(created.id,
+              R"({"prospect":{"email":"New@Example.com"},"campaign":"second","owner":null,"status":"in_process"})");
 
   LeadQuery q;
   q.email = "old@example.com";

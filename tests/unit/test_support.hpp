@@ -25,7 +25,9 @@ inline std::ostream& boost_test_print_type(std::ostream& os, Priority v) { retur
 inline std::ostream& boost_test_print_type(std::ostream& os, LeadSource v) { return os << to_string(v); }
 inline std::ostream& boost_test_print_type(std::ostream& os, PartnerKind v) { return os << to_string(v); }
 inline std::ostream& boost_test_print_type(std::ostream& os, ErrorCode v) { return os << to_string(v); }
-inline std::ostream& boost_test_print_type(std::ostream& os, RecordId v) { return os << v.to_string() << " (" << v.raw() << ")"; }
+inline std::ostream& boost_test_print_type(std::ostream& os, RecordId v) {
+  return os << v.to_string() << " (" << v.raw() << ")";
+}
 
 }  // namespace leadhub
 

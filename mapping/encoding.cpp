@@ -1,0 +1,78 @@
+#include "encoding.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace leadhub::mapping {
+namespace {
+
+// Windows-1252 0x80-0x9F as Unicode code points (0 = undefined in the code page).
+constexpr std::array<std::uint16_t, 32> kCp1252 = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                                   0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                                   0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                                   0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// ISO-8859-15 differs from ISO-8859-1 in eight places (the euro sign among them).
+std::uint32_t latin9(unsigned char c) {
+  switch (c) {
+    case 0xA4:
+      return 0x20AC;
+    case 0xA6:
+      return 0x0160;
+    case 0xA8:
+      return 0x0161;
+    case 0xB4:
+      return 0x017D;
+    case 0xB8:
+      return 0x017E;
+    case 0xBC:
+      return 0x0152;
+    case 0xBD:
+      return 0x0153;
+    case 0xBE:
+      return 0x0178;
+    default:
+      return c;
+  }
+}
+
+}  // namespace
+
+bool is_ascii(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
+  std::string out;
+  out.reserve(in.size() + in.size() / 8);
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else if (encoding == SingleByte::windows1252 && c < 0xA0) {
+      const std::uint16_t cp = kCp1252[c - 0x80];
+      append_utf8(out, cp == 0 ? 0xFFFD : cp);
+    } else {
+      append_utf8(out, encoding == SingleByte::latin9 ? latin9(c) : c);
+    }
+  }
+  return out;
+}
+
+}  // namespace leadhub::mapping

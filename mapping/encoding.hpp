@@ -1,0 +1,15 @@
+// Single-byte encodings partners still send (ISO-8859-1, Windows-1252, ISO-8859-15)
+// to UTF-8, the only encoding inside the hub.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace leadhub::mapping {
+
+enum class SingleByte { latin1, windows1252, latin9 };
+
+std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);
+bool is_ascii(std::string_view text);
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,368 @@
+// mapping/csv_reader.cpp: the CSV dialect (delimiters, quotes, line breaks, BOM,
+// encodings), per-record errors that leave the other records alone, and
+// document errors that stop reading with the line.
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "mapping/csv_reader.hpp"
+#include "mapping_support.hpp"
+
+using namespace leadhub;
+using namespace leadhub::mapping;
+using namespace leadhub::mapping::test;
+
+namespace {
+
+struct Read {
+  std::vector<std::unique_ptr<Record>> records;
+  std::optional<std::string> error;  // document error that stopped reading
+
+  std::string get(std::size_t i, const std::string& column) const {
+    BOOST_TEST_REQUIRE(i < records.size(), "no record " << i << ", only " << records.size());
+    SourcePath p;
+    p.text = column;
+    if (column.find_first_not_of("0123456789") == std::string::npos) p.column = std::stoi(column) - 1;
+    auto v = records[i]->value(p);
+    return v ? *v : "<none>";
+  }
+  std::string location(std::size_t i) const {
+    BOOST_TEST_REQUIRE(i < records.size());
+    return records[i]->location();
+  }
+  const ErrorRecord* broken(std::size_t i) const {
+    BOOST_TEST_REQUIRE(i < records.size());
+    return dynamic_cast<const ErrorRecord*>(records[i].get());
+  }
+};
+
+Read read_csv(const std::string& input, CsvOptions options = {}, Limits limits = {}) {
+  std::istringstream in(input);
+  CsvReader reader(options, limits, in);
+  Read out;
+  for (int guard = 0; guard < 1000000; ++guard) {
+    auto next = reader.next();
+    if (!next) {
+      out.error = next.error().message;
+      break;
+    }
+    if (!*next) break;
+    out.records.push_back(std::move(*next));
+  }
+  return out;
+}
+
+CsvOptions semicolon() {
+  CsvOptions o;
+  o.delimiter = ';';
+  return o;
+}
+
+CsvOptions with_encoding(CsvOptions::Encoding e) {
+  CsvOptions o = semicolon();
+  o.encoding = e;
+  return o;
+}
+
+const char* const kMapping = R"(format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.family_name: {from: Name, required: true}
+  attributes.text: Text
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(csv_reader)
+
+BOOST_AUTO_TEST_CASE(semicolon_quotes_escapes_and_embedded_line_breaks) {
+  const std::string input =
+      "Name;Text;City\r\n"
+      "Anna;\"a;b\";Berlin\r\n"
+      "Ben;\"say \"\"hi\"\"\";Bonn\r\n"
+      "Carl;\"line1\r\nline2\";Köln\r\n"
+      "Dora;\"x\ny\";Dorf\r\n"
+      "Emil;\"\";\"\"\"\"\r\n";
+  const auto r = read_csv(input, semicolon());
+  BOOST_TEST(!r.error.has_value());
+  BOOST_TEST_REQUIRE(r.records.size() == 5u);
+  BOOST_TEST(r.get(0, "Text") == "a;b");
+  BOOST_TEST(r.get(0, "City") == "Berlin");
+  BOOST_TEST(r.get(1, "Text") == "say \"hi\"");
+  BOOST_TEST(r.get(2, "Text") == "line1\r\nline2");
+  BOOST_TEST(r.get(2, "City") == "Köln");
+  BOOST_TEST(r.get(3, "Text") == "x\ny");
+  BOOST_TEST(r.get(3, "City") == "Dorf");
+  BOOST_TEST(r.get(4, "Text") == "");
+  BOOST_TEST(r.get(4, "City") == "\"");
+  BOOST_TEST(r.location(0) == "line 2");
+  BOOST_TEST(r.location(2) == "line 4");
+  BOOST_TEST(r.location(3) == "line 6");  // Carl's record spans lines 4 and 5
+  BOOST_TEST(r.location(4) == "line 8");
+}
+
+BOOST_AUTO_TEST_CASE(crlf_lf_and_cr_files_read_the_same) {
+  const std::string lf = "Name;Text\nAnna;eins\nBen;zwei\n";
+  const std::string crlf = "Name;Text\r\nAnna;eins\r\nBen;zwei\r\n";
+  const std::string cr = "Name;Text\rAnna;eins\rBen;zwei\r";
+  const std::string no_final = "Name;Text\r\nAnna;eins\r\nBen;zwei";
+  for (const auto& input : {lf, crlf, cr, no_final}) {
+    const auto r = read_csv(input, semicolon());
+    BOOST_TEST_REQUIRE(r.records.size() == 2u);
+    BOOST_TEST(r.get(0, "Text") == "eins");
+    BOOST_TEST(r.get(1, "Text") == "zwei");  // no stray \r
+    BOOST_TEST(r.get(1, "Name") == "Ben");
+    BOOST_TEST(r.location(1) == "line 3");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bom_is_skipped) {
+  const auto r = read_csv("\xEF\xBB\xBFName;Text\nAnna;x\n", semicolon());
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "Name") == "Anna");
+}
+
+BOOST_AUTO_TEST_CASE(iso_8859_1_is_converted) {
+  const auto r = read_csv(
+      "Name;Stra\xDF"
+      "e\nM\xFCller;K\xF6nigsallee 5\n\xC4"
+      "rger;\x80\n",
+      with_encoding(CsvOptions::Encoding::latin1));
+  BOOST_TEST_REQUIRE(r.records.size() == 2u);
+  BOOST_TEST(r.get(0, "Name") == "Müller");
+  BOOST_TEST(r.get(0, "Straße") == "Königsallee 5");  // the header is converted too
+  BOOST_TEST(r.get(1, "Name") == "Ärger");
+  BOOST_TEST(r.get(1, "Straße") == "\xC2\x80");  // Latin-1 0x80 is U+0080, not the euro sign
+}
+
+BOOST_AUTO_TEST_CASE(windows_1252_is_converted) {
+  const auto r = read_csv("Name;Text\nM\xFCller;\x80 100 \x84Zitat\x93 \x96 \x9F\n",
+                          with_encoding(CsvOptions::Encoding::windows1252));
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "Name") == "Müller");
+  BOOST_TEST(r.get(0, "Text") == "€ 100 „Zitat“ – Ÿ");
+  const auto undefined = read_csv("Name;Text\nx;\x81\n", with_encoding(CsvOptions::Encoding::windows1252));
+  BOOST_TEST(undefined.get(0, "Text") == "\xEF\xBF\xBD");  // U+FFFD for an unassigned byte
+}
+
+BOOST_AUTO_TEST_CASE(encoding_auto_keeps_utf8_and_converts_the_rest) {
+  const auto r =
+      read_csv("Name;Text\nMüller;\x80 5\nM\xFCller;Straße\n", with_encoding(CsvOptions::Encoding::auto_detect));
+  BOOST_TEST_REQUIRE(r.records.size() == 2u);
+  BOOST_TEST(r.get(0, "Name") == "Müller");
+  BOOST_TEST(r.get(0, "Text") == "€ 5");
+  BOOST_TEST(r.get(1, "Name") == "Müller");
+  BOOST_TEST(r.get(1, "Text") == "Straße");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_reported_with_line_and_column_name) {
+  const auto r = read_csv("Name;Text\nok;fine\nM\xFCller;x\nok2;fine\n", semicolon());
+  BOOST_TEST(!r.error.has_value());
+  BOOST_TEST_REQUIRE(r.records.size() == 3u);
+  BOOST_TEST(r.broken(0) == nullptr);
+  const auto* bad = r.broken(1);
+  BOOST_TEST_REQUIRE(bad != nullptr);
+  BOOST_TEST(bad->location() == "line 3");
+  BOOST_TEST(contains(bad->reason(), "Name: not valid UTF-8"), bad->reason());  // the location carries "line 3"
+  BOOST_TEST(!contains(bad->reason(), "line 3"), bad->reason());
+  BOOST_TEST(contains(bad->reason(), "csv.encoding"), bad->reason());
+  BOOST_TEST(r.broken(2) == nullptr);
+  BOOST_TEST(r.get(2, "Name") == "ok2");
+
+  // through the engine: an error for that record, the others map
+  const auto m = map_text(load_ok(kMapping), "Name;Text\nAnna;x\nM\xFCller;y\nBen;z\n");
+  BOOST_TEST(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 3u);
+  BOOST_TEST(m.records[0].ok(), describe(m));
+  BOOST_TEST(!m.records[1].ok());
+  BOOST_TEST(m.records[1].location == "line 3");
+  BOOST_TEST(has_error(m.records[1], "", "", "Name: not valid UTF-8"));
+  BOOST_TEST_REQUIRE(!m.records[1].errors.empty());
+  BOOST_TEST(!contains(m.records[1].errors[0].to_string(), "line 3: line 3:"),
+             "location repeated: " << m.records[1].errors[0].to_string());
+  BOOST_TEST(m.records[2].ok(), describe(m));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_in_the_header_does_not_swallow_the_next_line) {
+  // A Latin-1 header read as UTF-8 is an error; the line after it must not silently
+  // become the header (its record would vanish without a trace).
+  const auto m = map_text(load_ok(kMapping), "Name;T\xE9xt\nAnna;x\nBen;y\n");
+  bool line2_reported = false;
+  for (const auto& r : m.records) line2_reported = line2_reported || r.location == "line 2";
+  BOOST_TEST((!m.status.ok() || line2_reported), "record on line 2 vanished: " << describe(m));
+}
+
+BOOST_AUTO_TEST_CASE(more_fields_than_header_is_an_error_for_that_record_only) {
+  const auto r = read_csv("Name;Text\nAnna;x\nBen;y;extra\nCarl;z\n", semicolon());
+  BOOST_TEST(!r.error.has_value());
+  BOOST_TEST_REQUIRE(r.records.size() == 3u);
+  const auto* bad = r.broken(1);
+  BOOST_TEST_REQUIRE(bad != nullptr);
+  BOOST_TEST(bad->location() == "line 3");
+  BOOST_TEST(contains(bad->reason(), "3 fields but the header has 2"), bad->reason());
+
+  const auto m = map_text(load_ok(kMapping), "Name;Text\nAnna;x\nBen;y;extra\nCarl;z\n");
+  BOOST_TEST(m.status.ok());
+  BOOST_TEST_REQUIRE(m.records.size() == 3u);
+  BOOST_TEST(m.records[0].ok(), describe(m));
+  BOOST_TEST(has_error(m.records[1], "", "", "3 fields but the header has 2"));
+  BOOST_TEST(m.records[1].location == "line 3");
+  BOOST_TEST(m.records[2].ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records[2].lead.has_value());
+  BOOST_TEST(m.records[2].lead->prospect.family_name == "Carl");
+}
+
+BOOST_AUTO_TEST_CASE(short_rows_are_padded) {
+  const auto r = read_csv("A;B;C\n1\n", semicolon());
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "A") == "1");
+  BOOST_TEST(r.get(0, "C") == "<none>");
+  BOOST_TEST(r.get(0, "Missing") == "<none>");
+}
+
+BOOST_AUTO_TEST_CASE(blank_lines_are_skipped) {
+  const auto r = read_csv("Name;Text\n\nAnna;x\n   \n\t\n\r\nBen;y\n\n", semicolon());
+  BOOST_TEST(!r.error.has_value());
+  BOOST_TEST_REQUIRE(r.records.size() == 2u);
+  BOOST_TEST(r.get(0, "Name") == "Anna");
+  BOOST_TEST(r.location(0) == "line 3");
+  BOOST_TEST(r.get(1, "Name") == "Ben");
+  BOOST_TEST(r.location(1) == "line 7");
+}
+
+BOOST_AUTO_TEST_CASE(header_false_addresses_columns_by_number) {
+  CsvOptions o = semicolon();
+  o.header = false;
+  const auto r = read_csv("Anna;Muster;anna@example.de\nBen;Beispiel\n", o);
+  BOOST_TEST_REQUIRE(r.records.size() == 2u);
+  BOOST_TEST(r.get(0, "2") == "Muster");
+  BOOST_TEST(r.get(0, "3") == "anna@example.de");
+  BOOST_TEST(r.location(0) == "line 1");
+  BOOST_TEST(r.get(1, "3") == "<none>");
+  BOOST_TEST(r.get(1, "Name") == "<none>");  // no header: names address nothing
+
+  const auto spec = load_ok(
+      "format: csv\ncsv: {delimiter: \";\", header: false}\nfields:\n  prospect.family_name: 2\n  prospect.email: "
+      "{from: 3, transforms: [email]}\n");
+  const auto m = map_text(spec, "Anna;Muster;Anna@Example.de\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Muster");
+  BOOST_TEST(m.records[0].lead->prospect.email == "anna@example.de");
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_quote_at_eof_is_a_document_error_with_line) {
+  const auto r = read_csv("Name;Text\nAnna;x\nBen;\"never closed\nmore\nlines\n", semicolon());
+  BOOST_TEST_REQUIRE(r.error.has_value());
+  BOOST_TEST(contains(*r.error, "line 3"), *r.error);
+  BOOST_TEST(contains(*r.error, "quoted field never closed"), *r.error);
+  BOOST_TEST(r.records.size() == 1u);  // Anna was delivered before
+
+  const auto m = map_text(load_ok(kMapping), "Name;Text\nAnna;x\nBen;\"never closed\n");
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "line 3: quoted field never closed"), m.status_message());
+  BOOST_TEST(m.records.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(quote_at_the_very_end_and_stray_quotes) {
+  const auto r = read_csv("Name;Text\nAnna;\"closed at eof\"", semicolon());
+  BOOST_TEST(!r.error.has_value());
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "Text") == "closed at eof");
+  const auto stray = read_csv("Name;Text\n12\" Monitor;a\"b\"c\n", semicolon());
+  BOOST_TEST_REQUIRE(stray.records.size() == 1u);
+  BOOST_TEST(stray.get(0, "Name") == "12\" Monitor");
+  BOOST_TEST(stray.get(0, "Text") == "a\"b\"c");
+}
+
+BOOST_AUTO_TEST_CASE(other_quote_and_tab_delimiter) {
+  CsvOptions o;
+  o.delimiter = '\t';
+  o.quote = '\'';
+  const auto r = read_csv("Name\tText\nAnna\t'a\tb ''c'''\n", o);
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "Text") == "a\tb 'c'");
+  BOOST_TEST(read_csv(" Name ;Text\nAnna;x\n", semicolon()).get(0, "Name") == "Anna");  // header names trimmed
+}
+
+BOOST_AUTO_TEST_CASE(quotes_and_line_ends_across_the_read_buffer) {
+  // The reader works in 64 KiB chunks: put "" escapes, closing quotes and CRLF on
+  // and around the chunk boundary.
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    const std::string header = "A;B\r\n";
+    const std::size_t k = 65536 - header.size() - 1 - 4 + shift;  // the "" lands at 65532+shift
+    std::string input = header + "\"" + std::string(k, 'a') + "\"\"b\";z\r\n" + "next;row\r\n";
+    const auto r = read_csv(input, semicolon());
+    BOOST_TEST_REQUIRE(!r.error.has_value(), "shift " << shift << ": " << *r.error);
+    BOOST_TEST_REQUIRE(r.records.size() == 2u, "shift " << shift);
+    BOOST_TEST(r.get(0, "A") == std::string(k, 'a') + "\"b", "shift " << shift);
+    BOOST_TEST(r.get(0, "B") == "z", "shift " << shift);
+    BOOST_TEST(r.get(1, "A") == "next", "shift " << shift);
+    BOOST_TEST(r.get(1, "B") == "row", "shift " << shift);
+    BOOST_TEST(r.location(1) == "line 3", "shift " << shift);
+  }
+  CsvOptions none_limit = semicolon();
+  Limits big;
+  big.max_field_bytes = 1 << 20;
+  for (std::size_t shift = 0; shift < 4; ++shift) {
+    const std::string header = "A;B\r\n";
+    std::string input = header + std::string(65536 - header.size() - 4 + shift, 'x') + ";y\r\nn;m\r\n";
+    const auto r = read_csv(input, none_limit, big);
+    BOOST_TEST_REQUIRE(r.records.size() == 2u, "shift " << shift);
+    BOOST_TEST(r.get(0, "B") == "y", "shift " << shift);
+    BOOST_TEST(r.get(1, "A") == "n", "shift " << shift);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(limits_records_document_and_fields) {
+  Limits two;
+  two.max_records = 2;
+  const auto r = read_csv("A\n1\n2\n3\n", {}, two);
+  BOOST_TEST_REQUIRE(r.error.has_value());
+  BOOST_TEST(contains(*r.error, "line 4: more than 2 records"), *r.error);
+  BOOST_TEST(r.records.size() == 2u);
+
+  Limits small;
+  small.max_document_bytes = 10;
+  const auto d = read_csv("A\n123456789\n123456789\n", {}, small);
+  BOOST_TEST_REQUIRE(d.error.has_value());
+  BOOST_TEST(contains(*d.error, "document larger than 10 bytes"), *d.error);
+
+  Limits field;
+  field.max_field_bytes = 4;
+  const auto f = read_csv("A;B\n\"" + std::string(100, 'x') + "\n", semicolon(), field);
+  BOOST_TEST_REQUIRE(f.error.has_value());
+  BOOST_TEST(contains(*f.error, "line 2: a field is longer than 4 bytes"), *f.error);
+
+  // a field over max_field_bytes (but not 4x) is an error for the record in the engine
+  const auto spec = load_ok(std::string(kMapping) + "limits: {max_field_bytes: 5}\n");
+  const auto m = map_text(spec, "Name;Text\nAnna;123456\nBen;12345\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 2u);
+  BOOST_TEST(has_error(m.records[0], "attributes.text", "Text", "longer than 5 bytes"));
+  BOOST_TEST(m.records[1].ok(), describe(m));
+}
+
+BOOST_AUTO_TEST_CASE(lettershop_fixture_maps) {
+  const auto spec = load_mapping(std::string(LEADHUB_SOURCE_DIR) + "/config/mappings/lettershop-csv.yaml");
+  BOOST_TEST_REQUIRE(spec.ok(), (spec.ok() ? "" : spec.error().message));
+  std::ifstream in(std::string(LEADHUB_SOURCE_DIR) + "/tests/fixtures/lettershop/responses.csv", std::ios::binary);
+  BOOST_TEST_REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto m = map_text(*spec, text.str());
+  BOOST_TEST(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() >= 3u);
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m.records[0]));
+  BOOST_TEST(m.records[0].lead->prospect.given_name == "Jürgen");
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Müller");
+  BOOST_TEST(m.records[0].lead->prospect.phone == "+49301234567");
+  BOOST_TEST(m.records[0].lead->prospect.address.country == "DE");
+  BOOST_TEST_REQUIRE(m.records[1].ok(), describe(m.records[1]));
+  BOOST_TEST(m.records[1].lead->prospect.company == "Bäckerei Groß; Filiale Süd");
+  BOOST_TEST(m.records[1].lead->attributes.at("answer") == "Interesse an Angebot, bitte \"dringend\" melden");
+  BOOST_TEST(m.records[2].location == "line 5");  // record 2 spans lines 3-4
+  BOOST_TEST_REQUIRE(m.records[2].ok(), describe(m.records[2]));
+  BOOST_TEST(m.records[2].lead->prospect.phone == "+33142603000");  // read in France, the record's country
+}
+
+BOOST_AUTO_TEST_SUITE_END()

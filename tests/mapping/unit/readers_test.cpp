@@ -1,0 +1,396 @@
+// mapping/xml_reader.cpp, json_reader.cpp, form_reader.cpp: addressing values,
+// refusing hostile documents, limits and document errors.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "mapping/reader_factory.hpp"
+#include "mapping_support.hpp"
+
+using namespace leadhub;
+using namespace leadhub::mapping;
+using namespace leadhub::mapping::test;
+
+namespace {
+
+const char* const kXmlMapping = R"~(format: xml
+records: /Leads/Lead
+fields:
+  prospect.email: {from: Contact/Email, transforms: [email]}
+  prospect.family_name: Name/Family
+  prospect.given_name: Name/@given
+  attributes.id: "@id"
+  attributes.full: "concat(Name/@given, ' ', Name/Family)"
+  attributes.element: "local-name(.)"
+  attributes.second_tag: "Tags/Tag[2]"
+  attributes.count: "count(Tags/Tag)"
+  attributes.nested: Contact
+)~";
+
+const char* const kXmlDoc = R"(<?xml version="1.0" encoding="UTF-8"?>
+<Leads>
+  <Lead id="L1">
+    <Name given="Anna">Muster</Name>
+    <Contact><Email>Anna@Example.DE</Email><Phone>030 1</Phone></Contact>
+    <Tags><Tag>a</Tag><Tag>b &amp; c</Tag></Tags>
+  </Lead>
+  <Lead id="L2">
+    <Name given="Ben"><Family>Beispiel</Family></Name>
+    <Contact><Email><![CDATA[ben@example.de]]></Email></Contact>
+  </Lead>
+</Leads>
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(xml_reader)
+
+BOOST_AUTO_TEST_CASE(records_plain_paths_attributes_and_xpath_functions) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const auto m = map_text(spec, kXmlDoc);
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 2u);
+  const auto& a = m.records[0];
+  BOOST_TEST(a.location == "/Leads/Lead[1]");
+  BOOST_TEST_REQUIRE(a.ok(), describe(a));
+  BOOST_TEST(a.lead->prospect.email == "anna@example.de");
+  BOOST_TEST(a.lead->prospect.given_name == "Anna");
+  BOOST_TEST(a.lead->attributes.at("id") == "L1");
+  BOOST_TEST(a.lead->attributes.at("element") == "Lead");
+  BOOST_TEST(a.lead->attributes.at("second_tag") == "b & c");
+  BOOST_TEST(a.lead->attributes.at("count") == "2");
+  BOOST_TEST(a.lead->attributes.at("nested") == "Anna@Example.DE030 1");  // string value of an element
+  BOOST_TEST(a.lead->prospect.family_name == "");                         // Name/Family does not exist in L1
+  BOOST_TEST(a.lead->attributes.count("full") == 1u);
+
+  const auto& b = m.records[1];
+  BOOST_TEST(b.location == "/Leads/Lead[2]");
+  BOOST_TEST_REQUIRE(b.ok(), describe(b));
+  BOOST_TEST(b.lead->prospect.family_name == "Beispiel");
+  BOOST_TEST(b.lead->prospect.email == "ben@example.de");  // CDATA
+  BOOST_TEST(b.lead->attributes.at("full") == "Ben Beispiel");
+  BOOST_TEST(b.lead->attributes.count("second_tag") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(single_record_location) {
+  const auto spec = load_ok("format: xml\nrecords: /Root/Batch/Lead\nfields: {prospect.family_name: Name}\n");
+  const auto m = map_text(spec, "<Root><Batch><Lead><Name>X</Name></Lead></Batch></Root>");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  const std::string& where = m.records[0].location;
+  BOOST_TEST((where == "/Root/Batch/Lead" || where == "/Root/Batch/Lead[1]"), where);
+  BOOST_TEST(m.records[0].ok(), describe(m));
+}
+
+BOOST_AUTO_TEST_CASE(relative_xpaths_self_and_parent) {
+  // ".", ".." and "../@x" are XPath, not child names
+  const auto spec = load_ok(
+      "format: xml\nrecords: /Batch/Lead\nfields:\n  prospect.family_name: \".\"\n  attributes.batch: \"../@id\"\n"
+      "  attributes.parent: \"local-name(..)\"\n");
+  const auto m = map_text(spec, "<Batch id=\"B7\"><Lead>Selbst</Lead></Batch>");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Selbst");
+  BOOST_TEST(m.records[0].lead->attributes.at("batch") == "B7");
+  BOOST_TEST(m.records[0].lead->attributes.at("parent") == "Batch");
+}
+
+BOOST_AUTO_TEST_CASE(namespaced_documents_by_local_name) {
+  const auto spec = load_ok(
+      "format: xml\nrecords: \"/*[local-name()='Leads']/*[local-name()='Lead']\"\nfields:\n"
+      "  prospect.family_name: \"*[local-name()='Name']\"\n");
+  const auto m = map_text(spec, R"(<n:Leads xmlns:n="urn:x"><n:Lead><n:Name>Ns</n:Name></n:Lead></n:Leads>)");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Ns");
+}
+
+BOOST_AUTO_TEST_CASE(doctype_is_refused_billion_laughs_and_xxe) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const std::string laughs = R"(<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<Leads><Lead id="x"><Name>&lol9;</Name></Lead></Leads>
+)";
+  const auto m = map_text(spec, laughs);
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "DOCTYPE declarations are not accepted"), m.status_message());
+  BOOST_TEST(m.records.empty());
+
+  const std::string xxe = R"(<?xml version="1.0"?>
+<!DOCTYPE Leads [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Leads><Lead id="x"><Contact><Email>&xxe;</Email></Contact></Lead></Leads>
+)";
+  const auto x = map_text(spec, xxe);
+  BOOST_TEST(!x.status.ok());
+  BOOST_TEST(contains(x.status_message(), "DOCTYPE"), x.status_message());
+  BOOST_TEST(x.records.empty());
+}
+
+BOOST_AUTO_TEST_CASE(not_well_formed_is_an_error_with_line) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const auto m = map_text(spec, "<Leads>\n  <Lead id=\"1\">\n    <Name>x</Nmae>\n  </Lead>\n</Leads>\n");
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "line 3: not well-formed XML"), m.status_message());
+  BOOST_TEST(m.records.empty());
+  const auto empty = map_text(spec, "");
+  BOOST_TEST(!empty.status.ok());
+  const auto garbage = map_text(spec, "\n\nnot xml at all <");
+  BOOST_TEST(!garbage.status.ok());
+  BOOST_TEST(contains(garbage.status_message(), "not well-formed XML"), garbage.status_message());
+  const auto unclosed = map_text(spec, "<Leads>\n<Lead>\n");
+  BOOST_TEST(!unclosed.status.ok());
+}
+
+BOOST_AUTO_TEST_CASE(depth_limit) {
+  const auto spec = load_ok("format: xml\nrecords: /a\nlimits: {max_depth: 5}\nfields: {prospect.family_name: b}\n");
+  std::string deep, shallow;
+  for (int i = 0; i < 10; ++i) deep += "<a>";
+  for (int i = 0; i < 10; ++i) deep += "</a>";
+  const auto m = map_text(spec, deep);
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "nested deeper than 5"), m.status_message());
+  const auto ok = map_text(spec, "<a><b>x</b></a>");
+  BOOST_TEST(ok.status.ok(), describe(ok));
+  BOOST_TEST(ok.records.size() == 1u);
+
+  // the default limit (64) stops a very deep document too
+  const auto def = load_ok("format: xml\nrecords: /a\nfields: {prospect.family_name: b}\n");
+  std::string very_deep;
+  for (int i = 0; i < 100000; ++i) very_deep += "<a>";
+  for (int i = 0; i < 100000; ++i) very_deep += "</a>";
+  const auto v = map_text(def, very_deep);
+  BOOST_TEST(!v.status.ok());
+  BOOST_TEST(contains(v.status_message(), "nested deeper than 64"), v.status_message());
+}
+
+BOOST_AUTO_TEST_CASE(record_and_size_limits) {
+  const auto spec =
+      load_ok("format: xml\nrecords: /L/R\nlimits: {max_records: 2}\nfields: {prospect.family_name: \".\"}\n");
+  const auto m = map_text(spec, "<L><R>a</R><R>b</R><R>c</R></L>");
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "3 records, more than the limit of 2"), m.status_message());
+  const auto two = map_text(spec, "<L><R>a</R><R>b</R></L>");
+  BOOST_TEST(two.status.ok(), describe(two));
+  BOOST_TEST(two.records.size() == 2u);
+
+  const auto small =
+      load_ok("format: xml\nrecords: /L/R\nlimits: {max_document_bytes: 20}\nfields: {prospect.family_name: \".\"}\n");
+  const auto big = map_text(small, "<L><R>aaaaaaaaaaaaaaaaaaaaaaaa</R></L>");
+  BOOST_TEST(!big.status.ok());
+  BOOST_TEST(contains(big.status_message(), "document larger than 20 bytes"), big.status_message());
+}
+
+BOOST_AUTO_TEST_CASE(no_matching_records_is_reported_with_the_xpath) {
+  // a document the records XPath does not match is most likely the wrong mapping
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const auto m = map_text(spec, "<Other/>");
+  BOOST_TEST(m.records.empty());
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "/Leads/Lead"), m.status_message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_reader)
+
+const char* const kJsonMapping = R"(format: json
+records: /leads
+fields:
+  prospect.family_name: /name/family
+  prospect.email: {from: /email, transforms: [email]}
+  score: /score
+  consent.marketing: /newsletter
+  attributes.amount: /amount
+  attributes.flag: /flag
+  attributes.object: /extra
+  attributes.tilde: /a~1b
+)";
+
+BOOST_AUTO_TEST_CASE(pointer_to_an_array) {
+  const auto spec = load_ok(kJsonMapping);
+  const auto m = map_text(spec, R"({"leads": [
+    {"name": {"family": "Muster"}, "email": "A@B.DE", "score": 42, "newsletter": true, "amount": 1250.5,
+     "flag": false, "extra": {"k": [1, "x"]}, "a/b": "slash"},
+    {"name": {"family": "Zwei"}, "score": null, "newsletter": false}
+  ]})");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 2u);
+  BOOST_TEST(m.records[0].location == "/leads/0");
+  BOOST_TEST(m.records[1].location == "/leads/1");
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  const Lead& a = *m.records[0].lead;
+  BOOST_TEST(a.prospect.family_name == "Muster");
+  BOOST_TEST(a.prospect.email == "a@b.de");
+  BOOST_TEST_REQUIRE(a.score.has_value());
+  BOOST_TEST(*a.score == 42);  // number as text, typed again as integer
+  BOOST_TEST((a.consent.marketing == std::optional<bool>(true)));
+  BOOST_TEST(a.attributes.at("amount") == "1250.5");
+  BOOST_TEST(a.attributes.at("flag") == "false");
+  BOOST_TEST(a.attributes.at("object") == R"({"k":[1,"x"]})");
+  BOOST_TEST(a.attributes.at("tilde") == "slash");
+  BOOST_TEST_REQUIRE(m.records[1].ok(), describe(m));
+  BOOST_TEST(!m.records[1].lead->score.has_value());  // null is absent
+  BOOST_TEST((m.records[1].lead->consent.marketing == std::optional<bool>(false)));
+}
+
+BOOST_AUTO_TEST_CASE(numbers_keep_their_value) {
+  // simdjson's DOM keeps a number's value, not its text: 1250.00 comes out in its
+  // shortest exact form 1250.0 (the same decimal), and a long id never in exponent form.
+  const auto spec = load_ok(
+      "format: json\nfields:\n  prospect.family_name: /n\n  attributes.amount: /amount\n  attributes.big: /big\n");
+  const auto m = map_text(spec, R"({"n": "x", "amount": 1250.00, "big": 12345678901234567})");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->attributes.at("amount") == "1250.0");
+  BOOST_TEST(m.records[0].lead->attributes.at("big") == "12345678901234567");
+}
+
+BOOST_AUTO_TEST_CASE(pointer_to_an_object_and_whole_document) {
+  const auto spec = load_ok("format: json\nrecords: /data/lead\nfields:\n  prospect.family_name: /name\n");
+  const auto m = map_text(spec, R"({"data": {"lead": {"name": "Einzel"}}})");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST(m.records[0].location == "/data/lead");
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Einzel");
+
+  const auto whole = load_ok("format: json\nfields:\n  prospect.family_name: /name\n");
+  const auto w = map_text(whole, R"({"name": "Dokument"})");
+  BOOST_TEST_REQUIRE(w.records.size() == 1u);
+  BOOST_TEST(w.records[0].location == "/");
+  BOOST_TEST(w.records[0].lead->prospect.family_name == "Dokument");
+  const auto arr = map_text(whole, R"([{"name": "A"}, {"name": "B"}])");
+  BOOST_TEST_REQUIRE(arr.records.size() == 2u);
+  BOOST_TEST(arr.records[1].location == "/1");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_json_and_wrong_shapes) {
+  const auto spec = load_ok(kJsonMapping);
+  const auto bad = map_text(spec, R"({"leads": [{"name": })");
+  BOOST_TEST(!bad.status.ok());
+  BOOST_TEST(contains(bad.status_message(), "not valid JSON"), bad.status_message());
+  const auto utf = map_text(spec, "{\"leads\": [{\"name\": {\"family\": \"M\xFCller\"}}]}");
+  BOOST_TEST(!utf.status.ok());
+  BOOST_TEST(contains(utf.status_message(), "not valid JSON"), utf.status_message());
+  const auto missing = map_text(spec, R"({"other": []})");
+  BOOST_TEST(!missing.status.ok());
+  BOOST_TEST(contains(missing.status_message(), "nothing at JSON Pointer /leads"), missing.status_message());
+  const auto scalar = map_text(spec, R"({"leads": 5})");
+  BOOST_TEST(!scalar.status.ok());
+  BOOST_TEST(contains(scalar.status_message(), "neither an object nor an array"), scalar.status_message());
+  const auto empty = map_text(spec, "");
+  BOOST_TEST(!empty.status.ok());
+  const auto none = map_text(spec, R"({"leads": []})");
+  BOOST_TEST(none.status.ok());
+  BOOST_TEST(none.records.empty());
+}
+
+BOOST_AUTO_TEST_CASE(record_limit) {
+  const auto spec = load_ok("format: json\nlimits: {max_records: 2}\nfields: {prospect.family_name: /n}\n");
+  const auto m = map_text(spec, R"([{"n":"a"},{"n":"b"},{"n":"c"}])");
+  BOOST_TEST(!m.status.ok());
+  BOOST_TEST(contains(m.status_message(), "3 records, more than the limit of 2"), m.status_message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(form_reader)
+
+BOOST_AUTO_TEST_CASE(urlencoded_decoding) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  const Pairs a = parse_urlencoded("a=1&b=x+y%21&c=J%C3%BCrgen");
+  BOOST_TEST_REQUIRE(a.size() == 3u);
+  BOOST_TEST(a[0].first == "a");
+  BOOST_TEST(a[0].second == "1");
+  BOOST_TEST(a[1].second == "x y!");
+  BOOST_TEST(a[2].second == "Jürgen");
+  const Pairs lone = parse_urlencoded("p=100%&q=%zz&r=%4&s=%&t=50%25+off");
+  BOOST_TEST_REQUIRE(lone.size() == 5u);
+  BOOST_TEST(lone[0].second == "100%");
+  BOOST_TEST(lone[1].second == "%zz");
+  BOOST_TEST(lone[2].second == "%4");
+  BOOST_TEST(lone[3].second == "%");
+  BOOST_TEST(lone[4].second == "50% off");
+  const Pairs odd = parse_urlencoded("&&flag&=v&k%20ey=v%3D1%26&e=");
+  BOOST_TEST_REQUIRE(odd.size() == 4u);
+  BOOST_TEST(odd[0].first == "flag");
+  BOOST_TEST(odd[0].second == "");
+  BOOST_TEST(odd[1].first == "");
+  BOOST_TEST(odd[1].second == "v");
+  BOOST_TEST(odd[2].first == "k ey");
+  BOOST_TEST(odd[2].second == "v=1&");
+  BOOST_TEST(odd[3].second == "");
+  BOOST_TEST(parse_urlencoded("").empty());
+  BOOST_TEST(parse_urlencoded("x=%0D%0A")[0].second == "\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(repeated_fields_are_joined) {
+  auto record = make_form_record(parse_urlencoded("interest=heat+pump&interest=&interest=solar&single=1"));
+  SourcePath p;
+  p.text = "interest";
+  BOOST_TEST(record->value(p).value_or("<none>") == "heat pump, solar");
+  p.text = "single";
+  BOOST_TEST(record->value(p).value_or("<none>") == "1");
+  p.text = "missing";
+  BOOST_TEST(!record->value(p).has_value());
+  BOOST_TEST(record->location() == "form");
+  auto first_empty = make_form_record(parse_urlencoded("c=&c=on"));
+  p.text = "c";
+  BOOST_TEST(first_empty->value(p).value_or("<none>") == "on");
+}
+
+BOOST_AUTO_TEST_CASE(form_through_the_engine) {
+  const auto spec = load_ok(R"(format: form
+fields:
+  prospect.family_name: {from: [last_name, first_name], join: ", ", transforms: [family_name]}
+  prospect.given_name: {from: [last_name, first_name], join: ", ", transforms: [given_name]}
+  prospect.email: {from: email, transforms: [email]}
+  attributes.interests: interest
+)");
+  const auto m =
+      map_text(spec, "first_name=J%C3%BCrgen&last_name=M%C3%BCller&email=J%40Example.de&interest=a&interest=b");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].location == "form");
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Müller");
+  BOOST_TEST(m.records[0].lead->prospect.given_name == "Jürgen");
+  BOOST_TEST(m.records[0].lead->prospect.email == "j@example.de");
+  BOOST_TEST(m.records[0].lead->attributes.at("interests") == "a, b");
+
+  const auto latin1 = map_text(spec, "last_name=M%FCller");
+  BOOST_TEST(!latin1.status.ok());
+  BOOST_TEST(contains(latin1.status_message(), "form field last_name: not valid UTF-8"), latin1.status_message());
+
+  const auto small = load_ok("format: form\nlimits: {max_document_bytes: 8}\nfields: {prospect.family_name: n}\n");
+  const auto big = map_text(small, "n=0123456789");
+  BOOST_TEST(!big.status.ok());
+  BOOST_TEST(contains(big.status_message(), "document larger than 8 bytes"), big.status_message());
+}
+
+BOOST_AUTO_TEST_CASE(web_form_fixtures_map) {
+  const auto spec = load_mapping(std::string(LEADHUB_SOURCE_DIR) + "/config/mappings/web-form.yaml");
+  BOOST_TEST_REQUIRE(spec.ok(), (spec.ok() ? "" : spec.error().message));
+  std::ifstream in(std::string(LEADHUB_SOURCE_DIR) + "/tests/fixtures/web-form/contact-full.txt", std::ios::binary);
+  BOOST_TEST_REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string body = text.str();
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  const auto m = map_text(*spec, body);
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  const Lead& lead = *m.records[0].lead;
+  BOOST_TEST(lead.prospect.given_name == "Jürgen");
+  BOOST_TEST(lead.prospect.family_name == "Müller-Lüdenscheidt");
+  BOOST_TEST(lead.prospect.email == "juergen.mueller@example.de");
+  BOOST_TEST(lead.prospect.phone == "+49301234567");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
