@@ -67,6 +67,14 @@ Result<std::string> read_document(const Args& args, std::size_t positional_index
   return text;
 }
 
+Status InputFile::open(const std::string& name) {
+  use_stdin_ = name == "-";
+  if (use_stdin_) return ok_status();
+  file_.open(name, std::ios::binary);
+  if (!file_) return Error::make(ErrorCode::invalid, "cannot read " + name);
+  return ok_status();
+}
+
 Result<RecordId> parse_id(const std::string& text, const char* what) {
   if (auto id = RecordId::parse(text)) return *id;
   return Error::invalid(

@@ -2,6 +2,8 @@
 // reading a JSON document from a file, stdin or --json.
 #pragma once
 
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +39,17 @@ int report(const Error& error);
 int usage_error(const std::string& message, const std::string& usage);
 
 Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx);
+
+// A FILE argument, or standard input for "-".
+class InputFile {
+ public:
+  Status open(const std::string& name);
+  std::istream& stream() { return use_stdin_ ? std::cin : file_; }
+
+ private:
+  std::ifstream file_;
+  bool use_stdin_ = false;
+};
 // The document named by the first positional (a file, or - for stdin) or --json.
 Result<std::string> read_document(const Args& args, std::size_t positional_index);
 Result<RecordId> parse_id(const std::string& text, const char* what);

@@ -268,12 +268,9 @@ int run_import(Context& ctx, const std::vector<std::string>& argv) {
     mapper = std::make_unique<mapping::Mapper>(std::move(spec).value());
   }
   const std::string& name = args->positional()[0];
-  std::ifstream file;
-  if (name != "-") {
-    file.open(name, std::ios::binary);
-    if (!file) return report(Error::make(ErrorCode::invalid, "cannot read " + name));
-  }
-  std::istream& in = name == "-" ? std::cin : file;
+  InputFile input;
+  if (auto st = input.open(name); !st) return report(st.error());
+  std::istream& in = input.stream();
   auto store = open_store(ctx);
   if (!store) return report(store.error());
 

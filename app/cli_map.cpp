@@ -96,12 +96,9 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
   if (!spec) return report(spec.error());
   const mapping::Mapper mapper(std::move(spec).value());
   const std::string& name = args->positional()[0];
-  std::ifstream file;
-  if (name != "-") {
-    file.open(name, std::ios::binary);
-    if (!file) return report(Error::make(ErrorCode::invalid, "cannot read " + name));
-  }
-  std::istream& in = name == "-" ? std::cin : file;
+  InputFile input;
+  if (auto st = input.open(name); !st) return report(st.error());
+  std::istream& in = input.stream();
   std::size_t records = 0, failed = 0;
   std::string line;
   auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {

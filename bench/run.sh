@@ -35,7 +35,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   say "build (Release, $BUILD)"
   mkdir -p "$BUILD"
   if ! { cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF &&
-         cmake --build "$BUILD" -j2 --target leadhub bench_gen bench_raw_lmdb bench_store bench_import_profile; } >"$BUILD.log" 2>&1; then
+         cmake --build "$BUILD" -j2 --target leadhub bench_gen bench_raw_lmdb bench_store bench_import_profile bench_mapping; } >"$BUILD.log" 2>&1; then
     grep -E -A3 "FAILED|error" "$BUILD.log" | head -n 30
     die "build failed (full log: $BUILD.log; BENCH_SKIP_BUILD=1 runs the binaries already built)"
   fi
@@ -162,6 +162,18 @@ run create "$STORE" create --input "$SMALL_FILE" --dir "$DATA/store-create" --th
 say "4b. ReadLead and FindLeads on the $LARGE-lead store of step 3"
 run query "$STORE" query --dir "$DATA/store-large" --reads 200000 --email-queries 20000 --status-queries 2000
 
+# ---- 5. mapping (issue 3) ------------------------------------------------------------
+say "5a. mapping alone, one core: canonical JSON, lettershop CSV (shipped mapping), XML"
+run mapping "$BUILD/bench/bench_mapping" "$ROOT" "$DATA" "$SMALL"
+say "5b. CLI import of a $SMALL-row lettershop CSV through config/mappings/lettershop-csv.yaml"
+rm -rf "$DATA/store-lettershop"
+s=$(date +%s%N)
+"$LEADHUB" --data "$DATA/store-lettershop" import --mapping "$ROOT/config/mappings/lettershop-csv.yaml" \
+  "$DATA/lettershop-$SMALL.csv" | cut -c1-200
+e=$(date +%s%N)
+R[lettershop_seconds]=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.3f", (e-s)/1e9}')
+echo "lettershop import: ${R[lettershop_seconds]} s"
+
 # ---- table -------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", 100*a/b}'; }
@@ -188,6 +200,10 @@ row "ReadLead 1 thread: reads/s" "${R[read_ops]}" "-" "-"
 row "ReadLead: p50 / p99 (us)" "${R[read_p50_us]} / ${R[read_p99_us]}" "p99 < 20" "$(met "${R[read_p99_us]}" "<" 20)"
 row "FindLeads email, limit 10: p50 / p99 (us)" "${R[find_email_p50_us]} / ${R[find_email_p99_us]}" "p99 < 200" "$(met "${R[find_email_p99_us]}" "<" 200)"
 row "FindLeads status, limit 100: p50 / p99 (us)" "${R[find_status_p50_us]} / ${R[find_status_p99_us]}" "-" "-"
+row "mapping: canonical JSON leads/s (1 core)" "${R[map_json_rps]}" ">= 300000" "$(met "${R[map_json_rps]}" ">=" 300000)"
+row "mapping: lettershop CSV rows/s (1 core)" "${R[map_csv_rps]}" ">= 150000" "$(met "${R[map_csv_rps]}" ">=" 150000)"
+row "mapping: XML lead records/s (1 core)" "${R[map_xml_rps]}" ">= 100000" "$(met "${R[map_xml_rps]}" ">=" 100000)"
+row "import --mapping lettershop CSV $SMALL rows: s" "${R[lettershop_seconds]}" "<= 2" "$(met "${R[lettershop_seconds]}" "<=" 2)"
 
 say "results"
 echo "nproc: $(nproc)"

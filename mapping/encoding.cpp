@@ -75,4 +75,22 @@ std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
   return out;
 }
 
+std::string utf8_to_latin1(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
+      const unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3Fu);
+      out += cp < 0x100 ? static_cast<char>(cp) : '?';
+    } else {
+      while (i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) ++i;
+      out += '?';
+    }
+  }
+  return out;
+}
+
 }  // namespace leadhub::mapping

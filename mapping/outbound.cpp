@@ -5,6 +5,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "encoding.hpp"
 #include "json/record_json.hpp"
 #include "json_tree.hpp"
 
@@ -156,23 +157,6 @@ std::string csv_field(const std::string& value, char delimiter) {
   return out + "\"";
 }
 
-std::string to_latin1(const std::string& utf8) {  // characters outside Latin-1 become '?'
-  std::string out;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
-    const auto c = static_cast<unsigned char>(utf8[i]);
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
-      const unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3Fu);
-      out += cp < 0x100 ? static_cast<char>(cp) : '?';
-    } else {
-      while (i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) ++i;
-      out += '?';
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::string> render_leads(const OutboundSpec& spec, const std::vector<Lead>& leads, const FindPage& page) {
@@ -255,7 +239,7 @@ Result<std::string> render_leads(const OutboundSpec& spec, const std::vector<Lea
         }
         out += "\r\n";
       }
-      return spec.csv_latin1 ? to_latin1(out) : out;
+      return spec.csv_latin1 ? utf8_to_latin1(out) : out;
     }
   }
   return Error::make(ErrorCode::internal, "unknown outbound format");
