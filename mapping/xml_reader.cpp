@@ -52,7 +52,10 @@ std::string element_path(pugi::xml_node node) {
       ++same;
       if (s == node) index = same;
     }
-    path = "/" + std::string(node.name()) + (same > 1 ? "[" + std::to_string(index) + "]" : "") + path;
+    std::string step = "/";
+    step += node.name();
+    if (same > 1) step += "[" + std::to_string(index) + "]";
+    path.insert(0, step);
   }
   return path;
 }

@@ -100,6 +100,7 @@ std::vector<AuditEntry> diff_members(const Lead& before, const Lead& after) {
     return "null";
   };
   std::vector<std::string_view> names;
+  names.reserve(old_members.size() + new_members.size());
   for (const auto& m : old_members) names.push_back(m.name);
   for (const auto& m : new_members) {
     if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
