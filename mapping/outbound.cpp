@@ -117,7 +117,12 @@ pugi::xml_node make_root(pugi::xml_document& doc, const std::string& name, const
   decl.append_attribute("version") = "1.0";
   decl.append_attribute("encoding") = "UTF-8";
   auto root = doc.append_child(name.c_str());
-  if (!ns.empty()) root.append_attribute("xmlns") = ns.c_str();
+  if (!ns.empty()) {
+    // "n0:Root": only the root is qualified (SAP style); "Root": a default namespace.
+    const auto colon = name.find(':');
+    const std::string attribute = colon == std::string::npos ? "xmlns" : "xmlns:" + name.substr(0, colon);
+    root.append_attribute(attribute.c_str()) = ns.c_str();
+  }
   return root;
 }
 
@@ -178,11 +183,13 @@ Result<std::string> render_leads(const OutboundSpec& spec, const std::vector<Lea
         if (auto st = write_xml_fields(node, spec.fields, ValueSource{&lead, &page, nullptr}); !st) return st.error();
         if (auto st = write_xml_groups(node, spec, lead); !st) return st.error();
       }
+      if (auto st = write_xml_fields(root, spec.footer, header); !st) return st.error();
       return xml_text(doc);
     }
     case SourceFormat::json: {
       JsonTree root;
       if (auto st = write_json_fields(root, spec.header, header); !st) return st.error();
+      if (auto st = write_json_fields(root, spec.footer, header); !st) return st.error();
       std::deque<JsonTree> records;
       for (const auto& text : texts) {
         element lead;

@@ -5,10 +5,11 @@
 //   outbound:
 //     format: xml                      # xml | json | csv (default: the inbound format)
 //     root: LeadByIDResponse           # xml root element / json root object (optional for json)
-//     namespace: http://example/lead   # xml default namespace (optional)
+//     namespace: http://example/lead   # xml namespace of the root (a "n0:Root" root declares xmlns:n0)
 //     record: Lead                     # one element / array member per lead
 //     header:                          # values on the root: $count, $next, $more
 //       ReturnedQueryHitsNumberValue: $count
+//     footer:                          # the same, written after the records
 //     fields:                          # party path: canonical path or {from, value, transforms}
 //       ObjectID: id
 //       Contact/EMail: prospect.email
@@ -50,6 +51,7 @@ struct OutboundSpec {
   std::string xml_namespace;
   std::string record;
   std::vector<OutboundRule> header;
+  std::vector<OutboundRule> footer;  // like header, written after the records
   std::vector<OutboundRule> fields;
   std::vector<OutboundGroup> groups;
   std::string error_root;

@@ -158,7 +158,8 @@ class Loader {
 
   Result<OutboundSpec> load_outbound(const YAML::Node& node, const MappingSpec& spec) {
     if (!node.IsMap()) return fail_at(at(node), "outbound: expected a mapping");
-    if (auto st = check_keys(node, {"format", "root", "namespace", "record", "header", "fields", "groups", "error"});
+    if (auto st = check_keys(
+            node, {"format", "root", "namespace", "record", "header", "footer", "fields", "groups", "error"});
         !st) {
       return st.error();
     }
@@ -184,6 +185,9 @@ class Loader {
     auto header = load_outbound_rules(node["header"]);
     if (!header) return header.error();
     out.header = std::move(header).value();
+    auto footer = load_outbound_rules(node["footer"]);
+    if (!footer) return footer.error();
+    out.footer = std::move(footer).value();
     auto fields = load_outbound_rules(node["fields"]);
     if (!fields) return fields.error();
     out.fields = std::move(fields).value();
