@@ -63,6 +63,27 @@ void read_address(Element el, const json::Path& path, DecodeContext& ctx, Addres
       });
 }
 
+// The contact members a prospect and a business partner share; false when `name`
+// is none of them.
+template <typename Contact>
+bool read_contact_member(std::string_view name, Element v, const json::Path& f, DecodeContext& ctx, Contact& c) {
+  if (name == "company")
+    json::read_string(v, f, ctx, c.company);
+  else if (name == "given_name")
+    json::read_string(v, f, ctx, c.given_name);
+  else if (name == "family_name")
+    json::read_string(v, f, ctx, c.family_name);
+  else if (name == "email")
+    json::read_string(v, f, ctx, c.email);
+  else if (name == "phone")
+    json::read_string(v, f, ctx, c.phone);
+  else if (name == "address")
+    read_address(v, f, ctx, c.address);
+  else
+    return false;
+  return true;
+}
+
 void read_refs(Element el, const json::Path& path, DecodeContext& ctx, std::vector<ExternalRef>& refs) {
   json::read_array<ExternalRef>(el, path, ctx, refs, [&](Element item, const json::Path& p, ExternalRef& r) {
     json::for_each_member(
@@ -114,21 +135,9 @@ void read_prospect(Element el, const json::Path& path, DecodeContext& ctx, Prosp
           json::read_enum(v, f, ctx, p.kind);
         else if (name == "partner_id")
           json::read_id(v, f, ctx, p.partner_id);
-        else if (name == "company")
-          json::read_string(v, f, ctx, p.company);
-        else if (name == "given_name")
-          json::read_string(v, f, ctx, p.given_name);
-        else if (name == "family_name")
-          json::read_string(v, f, ctx, p.family_name);
-        else if (name == "email")
-          json::read_string(v, f, ctx, p.email);
-        else if (name == "phone")
-          json::read_string(v, f, ctx, p.phone);
         else if (name == "language")
           json::read_string(v, f, ctx, p.language);
-        else if (name == "address")
-          read_address(v, f, ctx, p.address);
-        else
+        else if (!read_contact_member(name, v, f, ctx, p))
           ctx.fail(f, "unknown field");
       });
 }
@@ -519,18 +528,8 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
           json::read_uint(v, f, ctx, UINT64_MAX, p.version);
         else if (name == "kind")
           json::read_enum(v, f, ctx, p.kind, PartnerKind::contact);
-        else if (name == "company")
-          json::read_string(v, f, ctx, p.company);
-        else if (name == "given_name")
-          json::read_string(v, f, ctx, p.given_name);
-        else if (name == "family_name")
-          json::read_string(v, f, ctx, p.family_name);
-        else if (name == "email")
-          json::read_string(v, f, ctx, p.email);
-        else if (name == "phone")
-          json::read_string(v, f, ctx, p.phone);
-        else if (name == "address")
-          read_address(v, f, ctx, p.address);
+        else if (read_contact_member(name, v, f, ctx, p))
+          return;
         else if (name == "external_refs")
           read_refs(v, f, ctx, p.external_refs);
         else if (name == "created_at")
