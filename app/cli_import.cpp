@@ -93,22 +93,22 @@ class ImportRun {
     idle_.wait(lock, [&] { return in_flight_ == 0; });
   }
 
-  void show_progress(std::size_t lines, bool final_update) {
+  void show_progress(std::size_t records, bool final_update) {
     if (!progress_) return;
     const auto now = std::chrono::steady_clock::now();
     if (!final_update && now - last_progress_ < std::chrono::milliseconds(200)) return;
     last_progress_ = now;
     std::lock_guard lock(mutex_);
-    std::fprintf(stderr, "\r%zu lines read, %zu created, %zu duplicates, %zu rejected%s", lines, created_, duplicates_,
-                 rejected_, final_update ? "\n" : "");
+    std::fprintf(stderr, "\r%zu records read, %zu created, %zu duplicates, %zu rejected%s", records, created_,
+                 duplicates_, rejected_, final_update ? "\n" : "");
   }
 
-  std::string summary(std::size_t lines, double seconds) const {
+  std::string summary(std::size_t records, double seconds) const {
     std::lock_guard lock(mutex_);
     std::string out;
     JsonWriter w(out);
     w.begin_object();
-    w.key("records").value(static_cast<std::uint64_t>(lines));
+    w.key("records").value(static_cast<std::uint64_t>(records));
     w.key("created").value(static_cast<std::uint64_t>(created_));
     w.key("duplicates").value(static_cast<std::uint64_t>(duplicates_));
     if (changed_ > 0) w.key("changed").value(static_cast<std::uint64_t>(changed_));

@@ -29,25 +29,14 @@
 #include "json/record_json.hpp"
 #include "store/lead_store.hpp"
 
+#include "rng.hpp"
+
 namespace {
 
 using namespace leadhub;
 using Clock = std::chrono::steady_clock;
 
-class Rng {  // splitmix64
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
- private:
-  std::uint64_t s_;
-};
+using bench::Rng;
 
 double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 

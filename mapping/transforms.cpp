@@ -380,38 +380,22 @@ Result<Transform> make_date(const YAML::Node& arg, const std::string& where, boo
   return plain(date_only ? "date" : "datetime", [spec](std::string v) { return parse_date(v, spec); });
 }
 
+// A maker for a transform that takes no options, such as `trim`.
+Maker without_options(const char* name, std::string (*fn)(std::string)) {
+  return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> { return simple(name, fn); };
+}
+
 const std::unordered_map<std::string, Maker>& makers() {
   static const std::unordered_map<std::string, Maker> table = {
-      {"trim",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("trim", [](std::string v) { return trim(v); });
-       }},
+      {"trim", without_options("trim", [](std::string v) { return trim(v); })},
       {"collapse_whitespace",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("collapse_whitespace", [](std::string v) { return collapse_whitespace(v); });
-       }},
-      {"lower",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("lower", [](std::string v) { return to_lower_utf8(v); });
-       }},
-      {"upper",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("upper", [](std::string v) { return to_upper_utf8(v); });
-       }},
-      {"title",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("title", [](std::string v) { return title_case(v); });
-       }},
-      {"given_name",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("given_name", [](std::string v) { return split_full_name(v).first; });
-       }},
-      {"family_name",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return simple("family_name", [](std::string v) { return split_full_name(v).second; });
-       }},
-      {"email",
-       [](const YAML::Node&, const std::string&) -> Result<Transform> { return simple("email", normalize_email); }},
+       without_options("collapse_whitespace", [](std::string v) { return collapse_whitespace(v); })},
+      {"lower", without_options("lower", [](std::string v) { return to_lower_utf8(v); })},
+      {"upper", without_options("upper", [](std::string v) { return to_upper_utf8(v); })},
+      {"title", without_options("title", [](std::string v) { return title_case(v); })},
+      {"given_name", without_options("given_name", [](std::string v) { return split_full_name(v).first; })},
+      {"family_name", without_options("family_name", [](std::string v) { return split_full_name(v).second; })},
+      {"email", without_options("email", normalize_email)},
       {"boolean",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
          return plain("boolean", [](std::string v) { return parse_boolean(v); });
