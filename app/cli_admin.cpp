@@ -1,36 +1,10 @@
-// leadhub serve | backup DIR | stats
-#include <csignal>
+// leadhub backup DIR | stats
 #include <iostream>
 
 #include "cli_common.hpp"
 #include "json/json_writer.hpp"
 
 namespace leadhub::cli {
-
-int run_serve(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = Args::parse(argv, {{"help", false, ""}});
-  if (!args || args->has("help") || !args->positional().empty()) {
-    std::cout << "usage: leadhub serve\n\nOpens the store and runs the hub until SIGINT or SIGTERM, then\n"
-                 "finishes queued writes and exits 0.\n";
-    return args && args->has("help") ? kExitOk : kExitUsage;
-  }
-  // Block the signals before any thread starts so only sigwait below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  auto store = open_store(ctx);
-  if (!store) return report(store.error());
-  std::cerr << "leadhub: serving, store at " << ctx.config.data_folder << " (stop with Ctrl-C)\n";
-  int received = 0;
-  sigwait(&signals, &received);
-  std::cerr << "leadhub: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing queued writes\n";
-  (*store)->close();
-  std::cerr << "leadhub: stopped\n";
-  return kExitOk;
-}
 
 int run_backup(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"help", false, ""}});

@@ -56,6 +56,7 @@ Result<HubConfig> load_config(const std::string& path) {
     return Error::make(ErrorCode::invalid, path + ":" + std::to_string(e.mark.line + 1) + ":" +
                                                std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
+  config.file = path;
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Error::make(ErrorCode::invalid, where(path, root) + ": expected a mapping at the top");
   if (auto st = check_keys(path, root, {"data", "store", "connectors", "mappings"}); !st) return st.error();
@@ -69,6 +70,12 @@ Result<HubConfig> load_config(const std::string& path) {
     if (!mappings.IsScalar())
       return Error::make(ErrorCode::invalid, where(path, mappings) + ": mappings: expected a folder path");
     config.mappings_folder = mappings.as<std::string>();
+  }
+  if (const auto connectors = root["connectors"]) {
+    if (!connectors.IsSequence() && !connectors.IsNull()) {
+      return Error::make(ErrorCode::invalid, where(path, connectors) + ": connectors: expected a list of connectors");
+    }
+    config.connectors = connectors;
   }
   if (const auto store = root["store"]) {
     if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");

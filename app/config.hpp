@@ -2,6 +2,8 @@
 // start; config/leadhub.yaml documents each key.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 
 #include "store/lead_store.hpp"
@@ -15,6 +17,10 @@ struct HubConfig {
   std::size_t max_batch = 2000;
   std::uint32_t partition = 0;
   std::string mappings_folder = "config/mappings";
+  // `connectors:` as written (each item: name, type and the connector's settings);
+  // null when the config has none, and `serve` starts the embedded default.
+  YAML::Node connectors;
+  std::string file;  // the config file, for messages
 
   StoreOptions store_options() const;
 };

@@ -24,6 +24,8 @@ const char* const kUsage =
     "  export [FILE]             every lead as newline-delimited JSON\n"
     "  backup DIR                hot, compacted copy of the store\n"
     "  stats                     counts and store size\n"
+    "  connectors                connector types and their settings\n"
+    "  apikey new --name N       a new API key and its config entry\n"
     "Run `leadhub COMMAND --help` for a command's options.\n"
     "\n"
     "global options:\n"
@@ -41,8 +43,10 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve}, {"lead", run_lead},     {"partner", run_partner}, {"import", run_import},
-    {"map", run_map},     {"export", run_export}, {"backup", run_backup},   {"stats", run_stats},
+    {"serve", run_serve},   {"lead", run_lead},   {"partner", run_partner},
+    {"import", run_import}, {"map", run_map},     {"export", run_export},
+    {"backup", run_backup}, {"stats", run_stats}, {"connectors", run_connectors},
+    {"apikey", run_apikey},
 };
 
 }  // namespace

@@ -7,10 +7,11 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   liblmdb-dev lmdb-utils libsimdjson-dev libyaml-cpp-dev libboost-dev libboost-test-dev
-  libpugixml-dev libre2-dev libphonenumber-dev libicu-dev
+  libpugixml-dev libre2-dev libphonenumber-dev libicu-dev libssl-dev
 )
 test_packages=(
   python3 python3-jsonschema procps libxml2-utils clang libclang-rt-14-dev
+  curl openssl chromium python3-websocket
 )
 
 want=("${build_packages[@]}")

@@ -1,0 +1,157 @@
+// leadhub serve | connectors | apikey new
+//
+// serve opens the store, builds the connector instances the config declares (or
+// the embedded default: HTTP on 127.0.0.1:8080), starts them and runs until
+// SIGINT or SIGTERM; then it stops intake, lets requests in flight finish,
+// commits what is queued and exits 0.
+#include <openssl/rand.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "connectors/framework/hub.hpp"
+#include "connectors/framework/log.hpp"
+#include "connectors/http/auth.hpp"
+
+namespace leadhub::cli {
+namespace {
+
+const char* const kServeUsage =
+    "usage: leadhub serve\n"
+    "\n"
+    "Runs the hub: opens the store and starts the connectors listed under `connectors:` in\n"
+    "the config (without any: HTTP on 127.0.0.1:8080 with the REST API and no forms).\n"
+    "SIGINT or SIGTERM stops intake, finishes requests in flight, commits and exits 0.\n"
+    "`leadhub connectors` lists the connector types and their settings.\n";
+
+// The `connectors:` list, or the embedded default when the config has none.
+YAML::Node connector_list(const HubConfig& config) {
+  if (config.connectors && config.connectors.IsSequence()) return config.connectors;
+  return YAML::Load("[{name: http, type: http}]");
+}
+
+Status build_connectors(const HubConfig& config, connectors::Hub& hub) {
+  const std::string file = config.file.empty() ? std::string("(built-in default)") : config.file;
+  std::vector<std::string> names;
+  std::size_t index = 0;
+  for (const auto& node : connector_list(config)) {
+    connectors::Settings item(file, node, "[" + std::to_string(index++) + "]");
+    if (!node.IsMap()) return item.error("", "expected a mapping with name and type");
+    auto type_name = item.text("type", "");
+    auto name = item.text("name", "");
+    if (!type_name) return type_name.error();
+    if (!name) return name.error();
+    const auto* type = connectors::registry().find(*type_name);
+    if (type == nullptr) {
+      std::string known;
+      for (const auto& t : connectors::registry().all()) known += (known.empty() ? "" : ", ") + t.name;
+      return item.error("type", "unknown connector type '" + *type_name + "' (known: " + known + ")");
+    }
+    if (name->empty()) *name = *type_name;
+    if (std::find(names.begin(), names.end(), *name) != names.end()) {
+      return item.error("name", "two connectors are called " + *name);
+    }
+    names.push_back(*name);
+    connectors::Settings settings(file, node, *name);
+    auto specs = type->settings;
+    specs.push_back({"name", type->name, "instance name (logs, audit trail)"});
+    specs.push_back({"type", "", "connector type"});
+    if (auto st = settings.check_known(specs); !st) return st.error();
+    auto connector = type->create(settings, hub);
+    if (!connector) return connector.error();
+    hub.add(*name, std::move(connector).value());
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+int run_serve(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"help", false, ""}});
+  if (!args || args->has("help") || !args->positional().empty()) {
+    std::cout << kServeUsage;
+    return args && args->has("help") ? kExitOk : kExitUsage;
+  }
+  // Block the signals before any thread starts so only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a crash
+
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  connectors::Hub hub(**store, {ctx.config.data_folder, ctx.config.mappings_folder});
+  if (auto st = build_connectors(ctx.config, hub); !st) {
+    std::cerr << "leadhub: config: " << st.error().message << "\n";
+    return kExitUsage;
+  }
+  if (auto st = hub.start_all(); !st) {
+    (*store)->close();
+    return report(st.error());
+  }
+  connectors::log::info("leadhub", "ready; store at " + ctx.config.data_folder + " (stop with Ctrl-C)");
+  int received = 0;
+  sigwait(&signals, &received);
+  connectors::log::info("leadhub", std::string(received == SIGINT ? "SIGINT" : "SIGTERM") +
+                                       ": stopping intake, finishing requests in flight");
+  hub.stop_all();
+  (*store)->close();
+  connectors::log::info("leadhub", "stopped");
+  return kExitOk;
+}
+
+int run_connectors(Context&, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"help", false, ""}});
+  if (!args || args->has("help") || !args->positional().empty()) {
+    std::cout << "usage: leadhub connectors\n\nLists the connector types and each one's settings with its default.\n";
+    return args && args->has("help") ? kExitOk : kExitUsage;
+  }
+  for (const auto& type : connectors::registry().all()) {
+    std::cout << type.name << ": " << type.summary << "\n";
+    for (const auto& s : type.settings) {
+      std::cout << "  " << s.key << (s.default_value.empty() ? "" : " (default " + s.default_value + ")") << "\n      "
+                << s.description << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int run_apikey(Context&, const std::vector<std::string>& argv) {
+  const char* const usage =
+      "usage: leadhub apikey new --name NAME [--scopes S,S,...] [--partner CHANNEL]\n"
+      "\n"
+      "Makes a random API key. Prints the key (give it to the client; it is shown only\n"
+      "once) and the YAML item for the http connector's api_keys list, which holds only\n"
+      "the key's SHA-256.\n";
+  auto args = Args::parse(argv, {{"name", true, ""}, {"scopes", true, ""}, {"partner", true, ""}, {"help", false, ""}});
+  if (!args || args->has("help") || args->positional().size() != 1 || args->positional()[0] != "new" ||
+      !args->get("name")) {
+    std::cout << usage;
+    return args && args->has("help") ? kExitOk : kExitUsage;
+  }
+  std::string scopes_yaml;
+  const std::string scopes = args->get_or("scopes", "*");
+  for (std::size_t start = 0; start <= scopes.size();) {
+    auto end = scopes.find(',', start);
+    if (end == std::string::npos) end = scopes.size();
+    const auto scope = scopes.substr(start, end - start);
+    if (auto s = connectors::http::parse_scope(scope); !s) return usage_error(s.error().message, usage);
+    scopes_yaml += (scopes_yaml.empty() ? "\"" : ", \"") + scope + "\"";
+    start = end + 1;
+  }
+  unsigned char bytes[24];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return report(Error::make(ErrorCode::internal, "no random bytes"));
+  static const char* const kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string key = "lh_";
+  for (const auto b : bytes) key += kAlphabet[b % 36];
+  std::cout << "key: " << key << "\n\n# add to the http connector's api_keys:\n"
+            << "- name: " << *args->get("name") << "\n  sha256: " << connectors::http::sha256_hex(key)
+            << "\n  scopes: [" << scopes_yaml << "]\n";
+  if (auto p = args->get("partner")) std::cout << "  partner: " << *p << "\n";
+  return kExitOk;
+}
+
+}  // namespace leadhub::cli

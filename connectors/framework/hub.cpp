@@ -1,0 +1,57 @@
+#include "hub.hpp"
+
+#include "log.hpp"
+
+namespace leadhub::connectors {
+
+Result<std::shared_ptr<const mapping::Mapper>> MappingCatalog::get(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
+  auto spec = mapping::find_mapping(name, {folder_});
+  if (!spec) return spec.error();
+  auto mapper = std::make_shared<const mapping::Mapper>(std::move(spec).value());
+  loaded_.emplace(name, mapper);
+  return mapper;
+}
+
+void Hub::add(std::string name, std::unique_ptr<Connector> connector) {
+  instances_.emplace_back(std::move(name), std::move(connector));
+}
+
+Status Hub::start_all() {
+  for (; started_ < instances_.size(); ++started_) {
+    auto& [name, connector] = instances_[started_];
+    if (auto st = connector->start(); !st) {
+      auto error = Error::make(st.error().code, "connector " + name + ": " + st.error().message);
+      stop_all();
+      return error;
+    }
+    log::info(name, connector->health().detail);
+  }
+  return ok_status();
+}
+
+void Hub::stop_all() {
+  while (started_ > 0) {
+    auto& [name, connector] = instances_[--started_];
+    connector->stop();
+    log::info(name, "stopped");
+  }
+}
+
+std::vector<std::pair<std::string, Health>> Hub::health() const {
+  std::vector<std::pair<std::string, Health>> out;
+  out.reserve(instances_.size());
+  for (const auto& [name, connector] : instances_) out.emplace_back(name, connector->health());
+  return out;
+}
+
+bool Hub::ready() const {
+  if (started_ != instances_.size()) return false;
+  for (const auto& [name, connector] : instances_) {
+    if (!connector->health().ready) return false;
+  }
+  return true;
+}
+
+}  // namespace leadhub::connectors

@@ -1,0 +1,62 @@
+// What connectors share: the store, the mapping files and the running
+// instances (for /readyz). One Hub per `leadhub serve`.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "connector.hpp"
+#include "mapping/engine.hpp"
+#include "store/lead_store.hpp"
+
+namespace leadhub::connectors {
+
+// Mapping files by name, loaded once and shared by every connector (a Mapper is
+// immutable, so any thread may use it).
+class MappingCatalog {
+ public:
+  explicit MappingCatalog(std::string folder) : folder_(std::move(folder)) {}
+  Result<std::shared_ptr<const mapping::Mapper>> get(const std::string& name);
+  const std::string& folder() const { return folder_; }
+
+ private:
+  std::string folder_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const mapping::Mapper>> loaded_;
+};
+
+struct HubPaths {
+  std::string data_folder = "data";
+  std::string mappings_folder = "config/mappings";
+};
+
+class Hub {
+ public:
+  Hub(LeadStore& store, HubPaths paths) : store_(store), paths_(std::move(paths)), mappings_(paths_.mappings_folder) {}
+
+  LeadStore& store() { return store_; }
+  MappingCatalog& mappings() { return mappings_; }
+  const HubPaths& paths() const { return paths_; }
+
+  void add(std::string name, std::unique_ptr<Connector> connector);
+  // Starts every instance in order; when one fails the started ones are stopped.
+  Status start_all();
+  // Stops in reverse order: intake stops before what it feeds.
+  void stop_all();
+  // Each instance's health; ready when the store is open and all are ready.
+  std::vector<std::pair<std::string, Health>> health() const;
+  bool ready() const;
+
+ private:
+  LeadStore& store_;
+  HubPaths paths_;
+  MappingCatalog mappings_;
+  std::vector<std::pair<std::string, std::unique_ptr<Connector>>> instances_;
+  std::size_t started_ = 0;
+};
+
+}  // namespace leadhub::connectors

@@ -1,0 +1,208 @@
+// /api/v1/leads: create, read, find, change and the audit trail of leads.
+#include <charconv>
+
+#include "api.hpp"
+#include "json/json_writer.hpp"
+#include "json/record_json.hpp"
+#include "problem.hpp"
+#include "query.hpp"
+#include "store/audit_json.hpp"
+#include "util/time_format.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+constexpr const char* kLeadsPath = "/api/v1/leads/";
+
+// A partner-bound key sees only its own leads; others look absent (404), so a
+// partner cannot even learn which ids exist.
+bool visible_to(const Principal& who, const Lead& lead) {
+  return who.partner.empty() || lead.owner.channel == who.partner;
+}
+
+Response lead_response(bhttp::status status, const Lead& lead) {
+  auto r = json_response(status, to_json(lead));
+  r.set(bhttp::field::etag, etag_of(lead.version));
+  return r;
+}
+
+// Decode errors of the whole document (not JSON at all) are 400; a document that
+// is JSON but breaks the model's rules is 422.
+Response body_problem(const Error& error, const std::string& instance) {
+  if (!error.fields.empty() && error.fields.front().field == "(document)") {
+    return problem(bhttp::status::bad_request, "malformed", error.fields.front().reason, instance, error.fields);
+  }
+  return problem(error, instance);
+}
+
+// If-Match: "7", W/"7" or 7; * means any version.
+Result<std::optional<std::uint64_t>> parse_if_match(std::string_view value) {
+  if (value == "*") return std::optional<std::uint64_t>{};
+  if (value.rfind("W/", 0) == 0) value.remove_prefix(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  std::uint64_t version = 0;
+  const auto res = std::from_chars(value.data(), value.data() + value.size(), version);
+  if (res.ec != std::errc{} || res.ptr != value.data() + value.size()) {
+    return Error::invalid({{"If-Match", "expected the lead's ETag, e.g. \"3\", or *"}});
+  }
+  return std::optional<std::uint64_t>{version};
+}
+
+void create_lead(ApiContext& ctx, Call&& call) {
+  const auto& req = call.request;
+  if (!has_json_body(req)) return call.reply(unsupported_media_type(req, "application/json"));
+  auto lead = lead_from_json(req.body, DecodeMode::input);
+  if (!lead) return call.reply(body_problem(lead.error(), req.path));
+  if (const auto& partner = call.principal->partner; !partner.empty()) {
+    if (lead->owner.channel.empty()) lead->owner.channel = partner;
+    if (lead->owner.channel != partner) {
+      return call.reply(problem(bhttp::status::forbidden, "forbidden",
+                                "this key may only create leads owned by " + partner, req.path,
+                                {{"owner.channel", "must be " + partner}}));
+    }
+  }
+  std::string idempotency_key;
+  if (const auto key = req.header("Idempotency-Key"); !key.empty()) {
+    if (key.size() > 200) {
+      return call.reply(problem(bhttp::status::bad_request, "invalid", "Idempotency-Key is longer than 200 characters",
+                                req.path, {{"Idempotency-Key", "longer than 200 characters"}}));
+    }
+    // Scoped to the caller, so two clients choosing the same key never collide.
+    idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
+  }
+  CreateLeadCommand command{std::move(lead).value(), actor_of(call, ctx), std::move(idempotency_key)};
+  ctx.hub.store().create_lead_async(
+      std::move(command), [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
+        if (!r) return reply(problem(r.error(), path));
+        auto response = lead_response(r->created ? bhttp::status::created : bhttp::status::ok, r->record);
+        response.set(bhttp::field::location, kLeadsPath + r->record.id.to_string());
+        reply(std::move(response));
+      });
+}
+
+Result<Lead> visible_lead(ApiContext& ctx, const Call& call) {
+  const auto& text = call.params.front();
+  auto id = RecordId::parse(text);
+  if (!id) return Error::make(ErrorCode::not_found, "no lead with id " + text);
+  auto lead = ctx.hub.store().read_lead(*id);
+  if (!lead) return lead.error();
+  if (!visible_to(*call.principal, *lead)) return Error::make(ErrorCode::not_found, "no lead with id " + text);
+  return lead;
+}
+
+void get_lead(ApiContext& ctx, Call&& call) {
+  auto lead = visible_lead(ctx, call);
+  if (!lead) return call.reply(problem(lead.error(), call.request.path));
+  const auto etag = etag_of(lead->version);
+  if (call.request.header(bhttp::field::if_none_match) == etag) {
+    Response r{bhttp::status::not_modified, 11};
+    r.set(bhttp::field::etag, etag);
+    return call.reply(std::move(r));
+  }
+  call.reply(lead_response(bhttp::status::ok, *lead));
+}
+
+void change_lead(ApiContext& ctx, Call&& call) {
+  const auto& req = call.request;
+  const auto type = req.header(bhttp::field::content_type);
+  if (type.rfind("application/merge-patch+json", 0) != 0 && !has_json_body(req)) {
+    return call.reply(unsupported_media_type(req, "application/merge-patch+json"));
+  }
+  const auto if_match = req.header(bhttp::field::if_match);
+  if (if_match.empty()) {
+    return call.reply(problem(bhttp::status::precondition_required, "precondition_required",
+                              "PATCH needs If-Match with the lead's ETag (or * to overwrite any version)", req.path,
+                              {{"If-Match", "missing"}}));
+  }
+  auto expected = parse_if_match(if_match);
+  if (!expected)
+    return call.reply(
+        problem(bhttp::status::bad_request, "invalid", expected.error().message, req.path, expected.error().fields));
+  auto lead = visible_lead(ctx, call);
+  if (!lead) return call.reply(problem(lead.error(), req.path));
+  if (const auto& partner = call.principal->partner; !partner.empty()) {
+    // Try the patch on a copy: a partner may not hand its lead to another owner.
+    Lead preview = *lead;
+    if (auto st = merge_patch(preview, req.body); !st) return call.reply(body_problem(st.error(), req.path));
+    if (!visible_to(*call.principal, preview)) {
+      return call.reply(problem(bhttp::status::forbidden, "forbidden", "this key may not change the lead's owner",
+                                req.path, {{"owner.channel", "must stay " + partner}}));
+    }
+  }
+  ChangeLeadCommand command;
+  command.id = lead->id;
+  command.expected_version = *expected;
+  command.patch_json = req.body;
+  command.actor = actor_of(call, ctx);
+  ctx.hub.store().change_lead_async(
+      std::move(command), [reply = std::move(call.reply), path = req.path](Result<Lead> r) {
+        if (!r)
+          return reply(r.error().fields.empty() || r.error().fields.front().field != "(document)"
+                           ? problem(r.error(), path)
+                           : body_problem(r.error(), path));
+        reply(lead_response(bhttp::status::ok, *r));
+      });
+}
+
+void find_leads(ApiContext& ctx, Call&& call) {
+  auto query = lead_query_from(call.request.query);
+  if (!query)
+    return call.reply(
+        problem(bhttp::status::bad_request, "invalid", query.error().message, call.request.path, query.error().fields));
+  if (const auto& partner = call.principal->partner; !partner.empty()) {
+    if (!query->owner_channel.empty() && query->owner_channel != partner) {
+      return call.reply(json_response(bhttp::status::ok, R"({"items":[],"next":null})"));
+    }
+    query->owner_channel = partner;
+  }
+  auto found = ctx.hub.store().find_leads(*query);
+  if (!found) return call.reply(problem(found.error(), call.request.path));
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().key_identifier("items").begin_array();
+  for (const auto& lead : found->items) write_json(w, lead);
+  w.end_array().key_identifier("next");
+  if (found->next.empty())
+    w.null();
+  else
+    w.value(found->next.to_string());
+  w.end_object();
+  auto response = json_response(bhttp::status::ok, std::move(body));
+  if (!found->next.empty()) {
+    response.set(bhttp::field::link,
+                 "<" + next_page_target(call.request.path, call.request.query, found->next) + ">; rel=\"next\"");
+  }
+  call.reply(std::move(response));
+}
+
+void lead_audit(ApiContext& ctx, Call&& call) {
+  auto lead = visible_lead(ctx, call);
+  if (!lead) return call.reply(problem(lead.error(), call.request.path));
+  auto entries = ctx.hub.store().read_audit(lead->id);
+  if (!entries) return call.reply(problem(entries.error(), call.request.path));
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().key_identifier("items").begin_array();
+  for (const auto& e : *entries) write_json(w, e);
+  w.end_array().end_object();
+  call.reply(json_response(bhttp::status::ok, std::move(body)));
+}
+
+}  // namespace
+
+void add_lead_routes(Router& router, ApiContext& ctx) {
+  router
+      .add(bhttp::verb::post, "/api/v1/leads", Scope::leads_write, [&ctx](Call&& c) { create_lead(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+  router.add(bhttp::verb::get, "/api/v1/leads", Scope::leads_read, [&ctx](Call&& c) { find_leads(ctx, std::move(c)); });
+  router.add(bhttp::verb::get, "/api/v1/leads/{id}", Scope::leads_read,
+             [&ctx](Call&& c) { get_lead(ctx, std::move(c)); });
+  router
+      .add(bhttp::verb::patch, "/api/v1/leads/{id}", Scope::leads_write,
+           [&ctx](Call&& c) { change_lead(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+  router.add(bhttp::verb::get, "/api/v1/leads/{id}/audit", Scope::audit_read,
+             [&ctx](Call&& c) { lead_audit(ctx, std::move(c)); });
+}
+
+}  // namespace leadhub::connectors::http

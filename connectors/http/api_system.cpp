@@ -1,0 +1,48 @@
+// Operational endpoints: /healthz (the process answers), /readyz (store open and
+// every connector started) and the OpenAPI document of the API.
+#include "api.hpp"
+#include "json/json_writer.hpp"
+#include "openapi_document.hpp"
+#include "problem.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+void readyz(ApiContext& ctx, Call&& call) {
+  std::string body;
+  JsonWriter w(body);
+  const bool ready = ctx.hub.ready();
+  w.begin_object().key_identifier("status").value(ready ? "ready" : "not_ready");
+  w.key_identifier("store").value(ctx.hub.store().stats() ? "open" : "unavailable");
+  w.key_identifier("connectors").begin_object();
+  for (const auto& [name, health] : ctx.hub.health()) {
+    w.key(name).begin_object().key_identifier("ready").value(health.ready);
+    w.key_identifier("detail").value(health.detail).end_object();
+  }
+  w.end_object().end_object();
+  call.reply(json_response(ready ? bhttp::status::ok : bhttp::status::service_unavailable, std::move(body)));
+}
+
+}  // namespace
+
+void add_system_routes(Router& router, ApiContext& ctx) {
+  router.add(bhttp::verb::get, "/healthz", Scope::none,
+             [](Call&& c) { c.reply(json_response(bhttp::status::ok, R"({"status":"alive"})")); });
+  router.add(bhttp::verb::get, "/readyz", Scope::none, [&ctx](Call&& c) { readyz(ctx, std::move(c)); });
+  router.add(bhttp::verb::get, "/api/v1/openapi.json", Scope::none, [](Call&& c) {
+    auto r = json_response(bhttp::status::ok, std::string(openapi_document()));
+    r.set(bhttp::field::content_type, "application/vnd.oai.openapi+json;version=3.1");
+    c.reply(std::move(r));
+  });
+  router.add(bhttp::verb::get, "/api/v1/schemas/{name}", Scope::none, [](Call&& c) {
+    const auto schema = json_schema(c.params.front());
+    if (schema.empty()) {
+      return c.reply(problem(bhttp::status::not_found, "not_found", "no schema " + c.params.front(), c.request.path));
+    }
+    auto r = json_response(bhttp::status::ok, std::string(schema));
+    r.set(bhttp::field::content_type, "application/schema+json");
+    c.reply(std::move(r));
+  });
+}
+
+}  // namespace leadhub::connectors::http

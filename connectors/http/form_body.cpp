@@ -1,0 +1,127 @@
+#include "form_body.hpp"
+
+#include <simdjson.h>
+
+#include "mapping/reader_factory.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The value of `name=` in a header such as `multipart/form-data; boundary="abc"`.
+std::string header_param(std::string_view header, std::string_view name) {
+  std::size_t pos = header.find(';');
+  while (pos != std::string_view::npos) {
+    auto part = header.substr(pos + 1);
+    const auto next = part.find(';');
+    auto item = trim(part.substr(0, next));
+    const auto eq = item.find('=');
+    if (eq != std::string_view::npos && lower(trim(item.substr(0, eq))) == name) {
+      auto value = trim(item.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      return std::string(value);
+    }
+    pos = next == std::string_view::npos ? next : pos + 1 + next;
+  }
+  return {};
+}
+
+Result<FormFields> parse_json_object(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc); err) {
+    return Error::invalid({{"(document)", std::string("not valid JSON: ") + simdjson::error_message(err)}});
+  }
+  simdjson::dom::object object;
+  if (doc.get(object)) return Error::invalid({{"(document)", "expected a JSON object of form fields"}});
+  FormFields out;
+  for (auto [key, value] : object) {
+    std::string name(key);
+    if (value.is_string()) {
+      out.emplace_back(name, std::string(value.get_string().value()));
+    } else if (value.is_bool()) {
+      out.emplace_back(name, value.get_bool().value() ? "true" : "false");
+    } else if (value.is_int64() || value.is_uint64() || value.is_double()) {
+      out.emplace_back(name, simdjson::minify(value));
+    } else if (value.is_null()) {
+      continue;
+    } else {
+      return Error::invalid({{name, "expected a string, number or boolean (a form field)"}});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<FormFields> parse_multipart(std::string_view boundary, std::string_view body) {
+  if (boundary.empty() || boundary.size() > 70) {
+    return Error::invalid({{"Content-Type", "multipart/form-data needs a boundary of 1-70 characters"}});
+  }
+  const std::string delimiter = "--" + std::string(boundary);
+  FormFields out;
+  auto pos = body.find(delimiter);
+  if (pos == std::string_view::npos) return Error::invalid({{"(body)", "no multipart boundary found"}});
+  std::size_t part_no = 0;
+  for (;;) {
+    pos += delimiter.size();
+    if (body.substr(pos, 2) == "--") return out;  // the closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return Error::invalid({{"(body)", "broken multipart delimiter line"}});
+    pos += 2;
+    ++part_no;
+    const auto headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string_view::npos) {
+      return Error::invalid({{"part " + std::to_string(part_no), "part headers do not end"}});
+    }
+    std::string name;
+    bool is_file = false;
+    for (auto headers = body.substr(pos, headers_end - pos); !headers.empty();) {
+      const auto eol = headers.find("\r\n");
+      const auto line = headers.substr(0, eol);
+      headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
+      const auto colon = line.find(':');
+      if (colon == std::string_view::npos || lower(trim(line.substr(0, colon))) != "content-disposition") continue;
+      name = header_param(line.substr(colon + 1), "name");
+      is_file =
+          !header_param(line.substr(colon + 1), "filename").empty() || line.find("filename=") != std::string_view::npos;
+    }
+    const auto content = headers_end + 4;
+    const auto end = body.find("\r\n" + delimiter, content);
+    if (end == std::string_view::npos) {
+      return Error::invalid({{"part " + std::to_string(part_no), "the part has no closing boundary"}});
+    }
+    if (name.empty()) {
+      return Error::invalid({{"part " + std::to_string(part_no), "Content-Disposition with a name is missing"}});
+    }
+    if (is_file) {
+      if (end > content) return Error::invalid({{name, "file uploads are not accepted by web forms"}});
+    } else {
+      out.emplace_back(name, std::string(body.substr(content, end - content)));
+    }
+    pos = end + 2;
+  }
+}
+
+Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body) {
+  const auto media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  if (media == "application/x-www-form-urlencoded") return mapping::parse_urlencoded(body);
+  if (media == "multipart/form-data") return parse_multipart(header_param(content_type, "boundary"), body);
+  if (media == "application/json") return parse_json_object(body);
+  return Error::invalid({{"Content-Type",
+                          "expected application/x-www-form-urlencoded, multipart/form-data or "
+                          "application/json, got " +
+                              (media.empty() ? std::string("none") : media)}});
+}
+
+}  // namespace leadhub::connectors::http

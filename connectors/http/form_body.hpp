@@ -1,0 +1,23 @@
+// A posted form's fields from its body: application/x-www-form-urlencoded,
+// multipart/form-data (RFC 7578) or a flat JSON object. Errors say which part or
+// member is wrong.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace leadhub::connectors::http {
+
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+
+// `content_type` is the whole header value (the multipart boundary is in it).
+// Unsupported types are an Error with code `invalid` and field "Content-Type".
+Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body);
+
+Result<FormFields> parse_multipart(std::string_view boundary, std::string_view body);
+
+}  // namespace leadhub::connectors::http

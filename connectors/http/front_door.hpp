@@ -1,0 +1,42 @@
+// The Handler the server calls: finds the route, checks the API key and its
+// scope, applies CORS and the per-client rate limit, then runs the route.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "auth.hpp"
+#include "rate_limit.hpp"
+#include "router.hpp"
+
+namespace leadhub::connectors::http {
+
+struct FrontDoorOptions {
+  std::vector<std::string> cors_origins;  // "*" allows any origin
+  std::uint32_t api_rate_per_minute = 0;  // per API client; 0: unlimited
+};
+
+class FrontDoor final : public Handler {
+ public:
+  FrontDoor(Router& router, ApiKeys keys, FrontDoorOptions options)
+      : router_(router),
+        keys_(std::move(keys)),
+        options_(std::move(options)),
+        api_limit_(options_.api_rate_per_minute) {}
+
+  BodyPlan plan_body(const RequestHeader& head, std::string_view path) override;
+  void handle(Request request, Reply reply) override;
+
+ private:
+  // nullptr and the answer to give when the caller may not use `route`.
+  const Principal* admit(const Route& route, const Request& request, std::optional<Response>& refusal);
+  Response preflight(const Request& request) const;
+  void add_cors(const Request& request, Response& response) const;
+
+  Router& router_;
+  ApiKeys keys_;
+  FrontDoorOptions options_;
+  RateLimiter api_limit_;
+};
+
+}  // namespace leadhub::connectors::http

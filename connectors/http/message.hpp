@@ -1,0 +1,54 @@
+// The HTTP request and response types the handlers see. The server reads the
+// header first, asks the handler how to take the body (in memory, or spooled to a
+// file for bulk uploads), then hands over the whole request.
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace leadhub::connectors::http {
+
+namespace bhttp = boost::beast::http;
+
+using RequestHeader = bhttp::request_header<>;
+using Response = bhttp::response<bhttp::string_body>;
+
+struct Request {
+  RequestHeader head;
+  std::string path;       // percent-decoded, without the query
+  std::string query;      // raw, after '?'
+  std::string body;       // BodyPlan::memory
+  std::string body_file;  // BodyPlan::spool: the file holding the body (removed afterwards)
+  std::string client;     // remote address, for rate limits and logs
+  bool tls = false;
+
+  std::string_view header(bhttp::field name) const;
+  std::string_view header(std::string_view name) const;
+};
+
+struct BodyPlan {
+  enum class Kind { memory, spool } kind = Kind::memory;
+  std::uint64_t limit = 1 << 20;
+  // When set, the server answers this at once without reading the body (e.g. 401
+  // before a large upload) and closes the connection.
+  std::optional<Response> refuse;
+};
+
+// Completes a request. Call exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual BodyPlan plan_body(const RequestHeader& head, std::string_view path) = 0;
+  virtual void handle(Request request, Reply reply) = 0;
+};
+
+// "a%20b" -> "a b"; nullopt when an escape is broken or decodes to a NUL byte.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace leadhub::connectors::http

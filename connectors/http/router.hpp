@@ -1,0 +1,53 @@
+// Routes: method + path pattern ("/api/v1/leads/{id}") -> handler, with the scope
+// the caller needs and how the body is taken. A path that exists with another
+// method answers 405 with Allow.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth.hpp"
+#include "message.hpp"
+
+namespace leadhub::connectors::http {
+
+struct Call {
+  Request request;
+  std::vector<std::string> params;  // the {placeholders}, in order
+  const Principal* principal = nullptr;
+  Reply reply;
+};
+
+using RouteHandler = std::function<void(Call&&)>;
+
+struct Route {
+  bhttp::verb method = bhttp::verb::get;
+  std::string pattern;
+  Scope scope = Scope::none;  // none: no API key needed (health, forms, the OpenAPI document)
+  BodyPlan::Kind body = BodyPlan::Kind::memory;
+  std::uint64_t body_limit = 64 * 1024;  // raised for the routes that take a body
+  RouteHandler handler;
+  std::vector<std::string> cors_origins;  // besides the connector's own list (web forms)
+  std::vector<std::string> segments;      // filled by Router::add
+};
+
+class Router {
+ public:
+  // The new route, to adjust its body kind, limit or CORS origins right away.
+  Route& add(bhttp::verb method, std::string pattern, Scope scope, RouteHandler handler);
+
+  struct Match {
+    const Route* route = nullptr;
+    std::vector<std::string> params;
+    std::string allow;  // methods of the path when the method did not match
+  };
+  Match match(bhttp::verb method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace leadhub::connectors::http

@@ -1,0 +1,461 @@
+#include "server.hpp"
+
+#include <time.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "../framework/log.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+// "Sun, 06 Nov 1994 08:49:37 GMT", formatted once a second per thread.
+const std::string& http_date() {
+  thread_local std::string text;
+  thread_local time_t formatted_for = 0;
+  const time_t now = ::time(nullptr);
+  if (now != formatted_for) {
+    struct tm tm {};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    const auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text.assign(buf, n);
+    formatted_for = now;
+  }
+  return text;
+}
+
+Response plain_error(bhttp::status status, const std::string& detail) {
+  Response r{status, 11};
+  r.set(bhttp::field::content_type, "application/problem+json");
+  r.body() = "{\"type\":\"about:blank\",\"title\":\"" + std::string(bhttp::obsolete_reason(status)) +
+             "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" + detail + "\"}";
+  return r;
+}
+
+struct SessionBase {
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+  virtual void close_now() = 0;
+};
+
+}  // namespace
+
+struct Server::State {
+  State(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), ioc(std::max(1, options.threads)) {}
+
+  ServerOptions options;
+  Handler& handler;
+  std::optional<ssl::context> tls;
+  ServerCounters counters;
+  std::atomic<bool> draining{false};
+  std::atomic<std::uint64_t> spool_seq{0};
+  std::uint16_t bound_port = 0;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  std::size_t in_handler = 0;  // requests handed to the handler and not answered yet
+
+  std::vector<std::thread> threads;
+  // Declared last so it is destroyed first: queued handlers still own sessions,
+  // and a session's destructor reaches back into the members above.
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
+  // Keeps the threads running while every session waits on the store (no socket
+  // operation pending) until stop() has seen all answers out.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+
+  void add(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard lock(mutex);
+    sessions.emplace(s.get(), s);
+    counters.connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  void remove(SessionBase* s) {
+    std::lock_guard lock(mutex);
+    sessions.erase(s);
+    counters.connections.fetch_sub(1, std::memory_order_relaxed);
+    changed.notify_all();
+  }
+  void handler_started() {
+    std::lock_guard lock(mutex);
+    ++in_handler;
+  }
+  void handler_done() {
+    std::lock_guard lock(mutex);
+    --in_handler;
+    changed.notify_all();
+  }
+  std::vector<std::shared_ptr<SessionBase>> live_sessions() {
+    std::lock_guard lock(mutex);
+    std::vector<std::shared_ptr<SessionBase>> out;
+    for (auto& [raw, weak] : sessions) {
+      if (auto s = weak.lock()) out.push_back(std::move(s));
+    }
+    return out;
+  }
+  std::string spool_path() {
+    return options.spool_folder + "/upload-" + std::to_string(::getpid()) + "-" +
+           std::to_string(spool_seq.fetch_add(1)) + ".part";
+  }
+  void accept();
+  void start_session(tcp::socket socket);
+};
+
+namespace {
+
+bool is_client_gone(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::operation_aborted || ec == beast::error::timeout || ec == net::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;
+}
+
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... Args>
+  Session(Server::State& server, std::string client, Args&&... args)
+      : server_(server), stream_(std::forward<Args>(args)...), client_(std::move(client)) {}
+  ~Session() override {
+    discard_spool();
+    server_.remove(this);
+  }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->lowest().expires_after(self->server_.options.request_timeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return;  // not TLS, or a bad certificate on the client side: drop
+          self->read_header();
+        });
+      } else {
+        self->read_header();
+      }
+    });
+  }
+
+  void close_if_idle() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) self->lowest().cancel();
+    });
+  }
+  void close_now() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->lowest().close(); });
+  }
+
+ private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void read_header() {
+    if (server_.draining) return shutdown();
+    idle_ = true;
+    header_.emplace();
+    header_->header_limit(server_.options.max_header_bytes);
+    lowest().expires_after(buffer_.size() > 0 ? server_.options.request_timeout : server_.options.idle_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *header_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    idle_ = false;
+    if (ec == bhttp::error::header_limit) {
+      return refuse(plain_error(
+          bhttp::status::request_header_fields_too_large,
+          "the request header is larger than " + std::to_string(server_.options.max_header_bytes) + " bytes"));
+    }
+    if (ec) {
+      if (is_client_gone(ec)) return shutdown();
+      return refuse(plain_error(bhttp::status::bad_request, "malformed HTTP request: " + ec.message()));
+    }
+    const auto& head = header_->get();
+    version_ = head.version();
+    keep_alive_ = head.keep_alive();
+    const auto target = std::string_view(head.target().data(), head.target().size());
+    const auto q = target.find('?');
+    auto path = percent_decode(target.substr(0, q), false);
+    if (target.empty() || target.front() != '/' || !path) {
+      return refuse(plain_error(bhttp::status::bad_request, "the request target is not a valid path"));
+    }
+    path_ = std::move(*path);
+    query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+    plan_ = server_.handler.plan_body(head, path_);
+    if (plan_.refuse) return refuse(std::move(*plan_.refuse));
+    if (const auto length = header_->content_length(); length && *length > plan_.limit) {
+      return refuse(plain_error(bhttp::status::payload_too_large,
+                                "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
+    }
+    if (header_->is_done()) return start_body();  // no body at all
+    const auto expect = head[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      // curl waits a second for this before sending a larger body.
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
+      lowest().expires_after(server_.options.request_timeout);
+      bhttp::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+        if (wec) return;
+        self->start_body();
+      });
+      return;
+    }
+    start_body();
+  }
+
+  void start_body() {
+    auto self = this->shared_from_this();
+    if (plan_.kind == BodyPlan::Kind::memory) {
+      memory_.emplace(std::move(*header_));
+      memory_->body_limit(plan_.limit);
+      lowest().expires_after(server_.options.request_timeout);
+      bhttp::async_read(stream_, buffer_, *memory_, [self](beast::error_code ec, std::size_t) { self->on_body(ec); });
+      return;
+    }
+    spool_path_ = server_.spool_path();
+    spooled_.emplace(std::move(*header_));
+    spooled_->body_limit(plan_.limit);
+    beast::error_code ec;
+    spooled_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
+    if (ec) {
+      connectors::log::error("http", "cannot open spool file " + spool_path_ + ": " + ec.message());
+      return refuse(plain_error(bhttp::status::service_unavailable, "cannot store the upload; try again later"));
+    }
+    lowest().expires_after(server_.options.upload_timeout);
+    bhttp::async_read(stream_, buffer_, *spooled_, [self](beast::error_code rec, std::size_t) { self->on_body(rec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return refuse(plain_error(bhttp::status::payload_too_large,
+                                "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
+    }
+    if (ec) {
+      if (is_client_gone(ec)) return shutdown();
+      return refuse(plain_error(bhttp::status::bad_request, "malformed HTTP body: " + ec.message()));
+    }
+    Request request;
+    request.path = std::move(path_);
+    request.query = std::move(query_);
+    request.client = client_;
+    request.tls = kTls;
+    if (memory_) {
+      auto message = memory_->release();
+      request.body = std::move(message.body());
+      request.head = std::move(message.base());
+      memory_.reset();
+    } else {
+      auto message = spooled_->release();
+      message.body().close();
+      request.head = std::move(message.base());
+      request.body_file = spool_path_;
+      spooled_.reset();
+    }
+    lowest().expires_never();
+    server_.handler_started();
+    server_.handler.handle(std::move(request), [self = this->shared_from_this()](Response response) {
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->server_.handler_done();
+        self->send(std::move(response));
+      });
+    });
+  }
+
+  // Answers and closes: the rest of the request was not read.
+  void refuse(Response response) {
+    keep_alive_ = false;
+    send(std::move(response));
+  }
+
+  void send(Response response) {
+    const bool keep = keep_alive_ && !server_.draining;
+    response.version(version_ == 10 ? 10 : 11);
+    response.keep_alive(keep);
+    response.set(bhttp::field::server, "leadhub");
+    response.set(bhttp::field::date, http_date());
+    response.prepare_payload();
+    response_ = std::make_shared<Response>(std::move(response));
+    lowest().expires_after(server_.options.request_timeout);
+    bhttp::async_write(stream_, *response_, [self = this->shared_from_this(), keep](beast::error_code ec, std::size_t) {
+      self->server_.counters.requests.fetch_add(1, std::memory_order_relaxed);
+      self->response_.reset();
+      self->discard_spool();
+      if (ec || !keep) return self->shutdown();
+      self->read_header();
+    });
+  }
+
+  void shutdown() {
+    idle_ = false;
+    if constexpr (kTls) {
+      lowest().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->lowest().close(); });
+    } else {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  void discard_spool() {
+    if (spool_path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(spool_path_, ec);
+    spool_path_.clear();
+  }
+
+  Server::State& server_;
+  Stream stream_;
+  std::string client_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> memory_;
+  std::optional<bhttp::request_parser<bhttp::file_body>> spooled_;
+  std::shared_ptr<Response> response_;
+  BodyPlan plan_;
+  std::string path_;
+  std::string query_;
+  std::string spool_path_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool idle_ = false;
+};
+
+}  // namespace
+
+void Server::State::accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor->is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: wait a moment instead of spinning.
+      connectors::log::warn("http", "accept failed: " + ec.message());
+      accept_retry->expires_after(std::chrono::milliseconds(50));
+      accept_retry->async_wait([this](beast::error_code) {
+        if (acceptor->is_open()) accept();
+      });
+      return;
+    }
+    if (counters.connections.load() >= options.max_connections) {
+      counters.refused_connections.fetch_add(1, std::memory_order_relaxed);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      start_session(std::move(socket));
+    }
+    accept();
+  });
+}
+
+void Server::State::start_session(tcp::socket socket) {
+  beast::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  const auto remote = socket.remote_endpoint(ec);
+  std::string client = ec ? std::string("unknown") : remote.address().to_string();
+  if (tls) {
+    auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(client),
+                                                                             std::move(socket), *tls);
+    add(s);
+    s->run();
+  } else {
+    auto s = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(client), std::move(socket));
+    add(s);
+    s->run();
+  }
+}
+
+Server::Server(ServerOptions options, Handler& handler)
+    : state_(std::make_unique<State>(std::move(options), handler)) {}
+
+Server::~Server() { stop(std::chrono::seconds(0)); }
+
+Status Server::start() {
+  auto& s = *state_;
+  const std::string where = s.options.address + ":" + std::to_string(s.options.port);
+  if (!s.options.tls_certificate.empty()) {
+    try {
+      s.tls.emplace(ssl::context::tls_server);
+      s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      s.tls->use_certificate_chain_file(s.options.tls_certificate);
+      s.tls->use_private_key_file(s.options.tls_private_key, ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      return Error::make(ErrorCode::invalid, "TLS certificate " + s.options.tls_certificate + " / key " +
+                                                 s.options.tls_private_key + ": " + e.code().message());
+    }
+  }
+  beast::error_code ec;
+  const auto address = net::ip::make_address(s.options.address, ec);
+  if (ec) return Error::make(ErrorCode::invalid, "listen address '" + s.options.address + "' is not an IP address");
+  const tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.emplace(net::make_strand(s.ioc));
+  s.accept_retry.emplace(s.acceptor->get_executor());
+  if (s.acceptor->open(endpoint.protocol(), ec); ec)
+    return Error::make(ErrorCode::unavailable, where + ": " + ec.message());
+  s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (s.acceptor->bind(endpoint, ec); ec)
+    return Error::make(ErrorCode::unavailable, "cannot listen on " + where + ": " + ec.message());
+  if (s.acceptor->listen(net::socket_base::max_listen_connections, ec); ec) {
+    return Error::make(ErrorCode::unavailable, "cannot listen on " + where + ": " + ec.message());
+  }
+  s.bound_port = s.acceptor->local_endpoint().port();
+  s.keep_running.emplace(s.ioc.get_executor());
+  s.accept();
+  for (int i = 0; i < std::max(1, s.options.threads); ++i) {
+    s.threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  return ok_status();
+}
+
+void Server::stop(std::chrono::seconds grace) {
+  auto& s = *state_;
+  if (s.threads.empty()) return;
+  s.draining = true;
+  if (s.acceptor) {
+    net::post(s.acceptor->get_executor(), [&s] {
+      beast::error_code ignored;
+      s.acceptor->close(ignored);
+      s.accept_retry->cancel();
+    });
+  }
+  for (auto& session : s.live_sessions()) session->close_if_idle();
+  {
+    std::unique_lock lock(s.mutex);
+    s.changed.wait_for(lock, grace, [&s] { return s.sessions.empty(); });
+  }
+  // Past the grace period: drop connections still reading (slow uploads), but a
+  // request the handler has taken is always answered, so its work is not lost.
+  for (auto& session : s.live_sessions()) session->close_now();
+  {
+    std::unique_lock lock(s.mutex);
+    s.changed.wait(lock, [&s] { return s.in_handler == 0; });
+    s.changed.wait_for(lock, std::chrono::seconds(2), [&s] { return s.sessions.empty(); });
+  }
+  s.keep_running.reset();
+  s.ioc.stop();
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+}
+
+std::uint16_t Server::port() const { return state_->bound_port; }
+std::string Server::endpoint() const {
+  return (state_->tls ? "https://" : "http://") + state_->options.address + ":" + std::to_string(state_->bound_port);
+}
+const ServerCounters& Server::counters() const { return state_->counters; }
+
+}  // namespace leadhub::connectors::http

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Web-form intake over real HTTP: urlencoded, multipart and JSON posts through the
+web-form mapping; browser (303) and script (201/JSON) answers; honeypot, minimum
+fill time with a signed token, per-client rate limit, double submits, CORS, bad
+input; and the leads in the store afterwards.
+
+Usage: forms_test.py PATH_TO_LEADHUB
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hub_process import Hub, Checks  # noqa: E402
+
+LEADHUB = sys.argv[1]
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "web-form")
+
+CONFIG = """
+mappings: @REPO@/config/mappings
+connectors:
+  - name: http
+    type: http
+    listen: 127.0.0.1:0
+    forms:
+      - name: contact
+        campaign: website-default
+        duplicate_window_seconds: 600
+        rate_limit_per_minute: 1000
+        consent_text: I agree to receive offers by e-mail.
+        cors_origins: [https://www.example.com]
+      - name: slow
+        min_fill_seconds: 1
+        token_secret: test-secret
+        rate_limit_per_minute: 1000
+        page: @REPO@/config/forms/contact.html
+      - name: limited
+        rate_limit_per_minute: 2
+        duplicate_window_seconds: 0
+"""
+
+c = Checks()
+hub = Hub(LEADHUB, CONFIG, name="forms").start()
+FORM = "application/x-www-form-urlencoded"
+BROWSER = {"Content-Type": FORM, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return f.read().strip()
+
+
+def post(form, body, headers=None, content_type=FORM):
+    h = {"Content-Type": content_type}
+    h.update(headers or {})
+    return hub.request("POST", f"/forms/{form}", body, h)
+
+
+def lead(lead_id):
+    p = subprocess.run([LEADHUB, "--data", hub.data, "lead", "get", lead_id], capture_output=True, text=True)
+    return json.loads(p.stdout) if p.returncode == 0 else None
+
+
+def stored_count(email):
+    st, _, _, page = hub.request("GET", "/api/v1/leads?email=" + urllib.parse.quote(email) + "&limit=1000")
+    return len(page["items"])
+
+
+# ---- a script posting urlencoded ----------------------------------------------------------
+st, h, _, body = post("contact", fixture("contact-full.txt"))
+c.check(st == 201 and body["status"] == "created" and h.get("location") == "/api/v1/leads/" + body["id"],
+        "urlencoded post from a script -> 201 with the lead id", (st, body))
+stored = lead(body["id"])
+c.check(stored and stored["source"] == "web_form" and stored["prospect"]["family_name"] == "Müller-Lüdenscheidt",
+        "the lead is stored, source web_form, UTF-8 names", stored)
+c.check(stored and stored["prospect"]["phone"] == "+49301234567" and stored["prospect"]["address"]["country"] == "DE",
+        "the form's mapping normalized phone and country", stored)
+c.check(stored and stored["campaign"] == "SHK-2026-Q4", "campaign from the hidden utm_campaign field")
+c.check(stored and stored["consent"]["marketing"] is True and stored["consent"].get("at")
+        and "Angebote" in stored["consent"]["text"], "consent, its text and time stored", stored and stored["consent"])
+c.check(stored and stored["attributes"].get("form") == "contact" and "honeypot" not in stored["attributes"],
+        "the lead records which form it came from", stored and stored["attributes"])
+
+# ---- double submit ------------------------------------------------------------------------------
+st2, _, _, again = post("contact", fixture("contact-full.txt"))
+c.check(st2 == 200 and again["id"] == body["id"] and again["status"] == "duplicate_submission",
+        "the same e-mail on the same form within the window returns the first lead", (st2, again))
+results = []
+one = "first_name=Eva&last_name=Kern&email=eva.kern%40example.org&message=hello"
+threads = [threading.Thread(target=lambda: results.append(post("contact", one))) for _ in range(6)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+ids = {r[3]["id"] for r in results if r[0] in (200, 201)}
+c.check(len(ids) == 1 and sorted(r[0] for r in results) == [200] * 5 + [201],
+        "six simultaneous double submits create one lead", [r[0] for r in results])
+c.check(stored_count("eva.kern@example.org") == 1, "... and the store holds one")
+
+# ---- a browser post ----------------------------------------------------------------------------------
+st, h, _, _ = hub.request("POST", "/forms/contact", "first_name=Tom&last_name=Berg&email=tom%40example.net", BROWSER)
+c.check(st == 303 and h.get("location") == "/forms/contact/thanks", "browser post -> 303 to the success page", (st, h))
+st, h, text, _ = hub.request("GET", "/forms/contact/thanks")
+c.check(st == 200 and "Thank you" in text and h["content-type"].startswith("text/html"), "the thanks page is served")
+st, h, _, _ = hub.request("POST", "/forms/contact", "first_name=Tom&email=not-an-email", BROWSER)
+c.check(st == 303 and "/forms/contact/error?reason=invalid" in h.get("location", ""),
+        "invalid browser post -> 303 to the error page with the reason", h)
+st, _, text, _ = hub.request("GET", h["location"])
+c.check(st == 200 and "invalid" in text, "the error page shows the reason")
+st, _, text, _ = hub.request("GET", "/forms/contact/error?reason=%3Cscript%3Ealert(1)%3C/script%3E")
+c.check("<script>alert" not in text and "&lt;script&gt;" in text, "the error page escapes what it shows")
+
+# ---- multipart and JSON -------------------------------------------------------------------------------
+boundary = "----leadhubBoundary7MA4YWxkTrZu0gW"
+parts = [("first_name", "Zoë"), ("last_name", "Nakamura"), ("email", "zoe@example.jp"),
+         ("message", "Line one\r\nLine two; with ; semicolons"), ("company", "Nakamura KK")]
+mp = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in parts)
+mp += f"--{boundary}--\r\n"
+st, _, _, body = post("contact", mp.encode(), content_type=f"multipart/form-data; boundary={boundary}")
+c.check(st == 201, "multipart/form-data post -> 201", body)
+got = lead(body["id"]) if st == 201 else None
+c.check(got and got["prospect"]["given_name"] == "Zoë" and got["notes"][0]["text"].startswith("Line one\r\nLine two")
+        and got["prospect"]["kind"] == "organization", "multipart fields mapped, line breaks kept", got)
+file_part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"\r\n"
+             f"Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n")
+st, _, _, p = post("contact", file_part.encode(), content_type=f"multipart/form-data; boundary={boundary}")
+c.check(st == 400 and any(e["field"] == "cv" for e in p["errors"]), "a file upload is refused naming the field", p)
+st, _, _, p = post("contact", "--nope\r\n", content_type="multipart/form-data; boundary=xyz")
+c.check(st == 400, "broken multipart -> 400", p)
+st, _, _, body = post("contact", json.dumps({"first_name": "Ada", "last_name": "King", "email": "ada@example.org",
+                                             "newsletter": True}), content_type="application/json")
+c.check(st == 201 and lead(body["id"])["consent"]["marketing"] is True, "JSON post -> 201, boolean mapped", body)
+st, _, _, p = post("contact", "<xml/>", content_type="application/xml")
+c.check(st == 415 and p["code"] == "unsupported_media_type", "XML body -> 415", p)
+
+# ---- bad input -----------------------------------------------------------------------------------------
+st, _, _, p = post("contact", fixture("bad-latin1.txt"))
+c.check(st == 422 and "UTF-8" in p["detail"], "ISO-8859-1 bytes -> 422 naming the field", p)
+st, _, _, p = post("contact", "first_name=X&email=nobody")
+c.check(st == 422 and any(e["field"] == "prospect.email" for e in p["errors"]), "bad e-mail -> 422 prospect.email", p)
+st, _, _, p = post("contact", "message=hello+only")
+c.check(st == 422, "no way to contact the prospect -> 422", p)
+st, _, _, p = post("nosuchform", "email=a%40b.de")
+c.check(st == 404, "unknown form -> 404")
+
+# ---- spam --------------------------------------------------------------------------------------------------
+before = stored_count("spam@spam.example")
+st, _, _, p = post("contact", fixture("spam-honeypot.txt"))
+c.check(st == 422 and p["code"] == "spam" and p["errors"][0]["field"] == "website", "honeypot filled -> refused", p)
+st, h, _, _ = hub.request("POST", "/forms/contact", fixture("spam-honeypot.txt"), BROWSER)
+c.check(st == 303 and "reason=spam" in h.get("location", ""), "... a browser goes to the error page")
+c.check(stored_count("spam@spam.example") == before, "nothing stored for spam")
+# minimum fill time: the token from the form page
+st, _, _, p = post("slow", "first_name=Q&last_name=R&email=q%40example.com")
+c.check(st == 422 and p["errors"][0]["field"] == "_ts", "a form with min_fill_seconds needs its token", p)
+st, _, page, _ = hub.request("GET", "/forms/slow")
+c.check(st == 200 and 'name="_ts"' in page and "{{token}}" not in page, "the form page carries a fresh token")
+token = page.split('name="_ts" value="')[1].split('"')[0]
+st, _, _, p = post("slow", f"first_name=Q&last_name=R&email=q%40example.com&_ts={urllib.parse.quote(token)}")
+c.check(st == 422 and "too fast" in p["errors"][0]["reason"], "posted at once after loading -> spam (too fast)", p)
+forged = token.split(".")[0] + "." + "0" * 32
+st, _, _, p = post("slow", f"first_name=Q&email=q%40example.com&_ts={forged}")
+c.check(st == 422 and "signature" in p["errors"][0]["reason"], "forged token -> refused", p)
+st, _, _, tok = hub.request("GET", "/forms/slow/token")
+time.sleep(1.2)
+st, _, _, body = post("slow", f"first_name=Q&last_name=R&email=q%40example.com&_ts={urllib.parse.quote(tok['token'])}")
+c.check(st == 201, "posted after the minimum fill time -> 201", body)
+
+# ---- rate limit --------------------------------------------------------------------------------------------
+codes = [post("limited", f"last_name=L&email=l{i}%40example.com")[0] for i in range(3)]
+c.check(codes == [201, 201, 429], "third post a minute from one client -> 429", codes)
+
+# ---- CORS for a form posted by script from the company site ----------------------------------------------
+st, h, _, _ = hub.request("OPTIONS", "/forms/contact", headers={"Origin": "https://www.example.com",
+                                                               "Access-Control-Request-Method": "POST"})
+c.check(st == 204 and h.get("access-control-allow-origin") == "https://www.example.com", "form CORS preflight", h)
+st, h, _, _ = post("contact", "last_name=C&email=cors%40example.com", headers={"Origin": "https://www.example.com"})
+c.check(st == 201 and h.get("access-control-allow-origin") == "https://www.example.com", "form CORS on the post", h)
+st, h, _, _ = post("contact", "last_name=C&email=cors2%40example.com", headers={"Origin": "https://evil.example"})
+c.check("access-control-allow-origin" not in h, "no CORS grant for another origin")
+
+# ---- after a restart the double-submit window still holds (from the store) ----------------------------
+code = hub.stop()
+c.check(code == 0, "clean stop")
+hub.start()
+st, _, _, again = post("contact", fixture("contact-full.txt"))
+c.check(st == 200 and again["status"] == "duplicate_submission", "after a restart: still the first lead", again)
+hub.stop()
+sys.exit(c.done())
