@@ -1,9 +1,9 @@
 // leadhub serve | connectors | apikey new
 //
 // serve opens the store, builds the connector instances the config declares (or
-// the embedded default: HTTP on 127.0.0.1:8080), starts them and runs until
-// SIGINT or SIGTERM; then it stops intake, lets requests in flight finish,
-// commits what is queued and exits 0.
+// the embedded default: HTTP on 127.0.0.1:8080 and AMQP 1.0 on 127.0.0.1:5672),
+// starts them and runs until SIGINT or SIGTERM; then it stops intake, lets
+// requests in flight finish, commits what is queued and exits 0.
 #include <openssl/rand.h>
 
 #include <csignal>
@@ -21,14 +21,15 @@ const char* const kServeUsage =
     "usage: leadhub serve\n"
     "\n"
     "Runs the hub: opens the store and starts the connectors listed under `connectors:` in\n"
-    "the config (without any: HTTP on 127.0.0.1:8080 with the REST API and no forms).\n"
+    "the config (without any: HTTP on 127.0.0.1:8080 with the REST API and no forms, and\n"
+    "AMQP 1.0 on 127.0.0.1:5672 with the request address `leads`).\n"
     "SIGINT or SIGTERM stops intake, finishes requests in flight, commits and exits 0.\n"
     "`leadhub connectors` lists the connector types and their settings.\n";
 
 // The `connectors:` list, or the embedded default when the config has none.
 YAML::Node connector_list(const HubConfig& config) {
   if (config.connectors && config.connectors.IsSequence()) return config.connectors;
-  return YAML::Load("[{name: http, type: http}]");
+  return YAML::Load("[{name: http, type: http}, {name: amqp, type: amqp}]");
 }
 
 Status build_connectors(const HubConfig& config, connectors::Hub& hub) {

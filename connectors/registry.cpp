@@ -1,4 +1,5 @@
 // Every connector this build knows. A new connector is its folder plus one line here.
+#include "amqp/amqp_connector.hpp"
 #include "framework/connector.hpp"
 #include "http/http_connector.hpp"
 
@@ -8,6 +9,7 @@ const Registry& registry() {
   static const Registry kRegistry = [] {
     Registry r;
     r.add(http::connector_type());
+    r.add(amqp::connector_type());
     return r;
   }();
   return kRegistry;

@@ -7,17 +7,23 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   liblmdb-dev lmdb-utils libsimdjson-dev libyaml-cpp-dev libboost-dev libboost-test-dev
-  libpugixml-dev libre2-dev libphonenumber-dev libicu-dev libssl-dev
+  libpugixml-dev libre2-dev libphonenumber-dev libicu-dev libssl-dev libqpid-proton-cpp12-dev
 )
 test_packages=(
   python3 python3-jsonschema procps libxml2-utils clang libclang-rt-14-dev
-  curl openssl chromium python3-websocket
+  curl openssl chromium python3-websocket rabbitmq-server python3-qpid-proton
 )
 
+bench_packages=(wrk curl python3)
+
 want=("${build_packages[@]}")
-if [ "${1:-}" = "--with-tests" ]; then
-  want+=("${test_packages[@]}")
-fi
+for option in "$@"; do
+  case $option in
+    --with-tests) want+=("${test_packages[@]}") ;;
+    --with-bench) want+=("${bench_packages[@]}") ;;
+    *) echo "install-deps.sh: unknown option $option (use --with-tests, --with-bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${want[@]}"; do

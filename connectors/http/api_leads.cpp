@@ -90,7 +90,42 @@ Result<Lead> visible_lead(ApiContext& ctx, const Call& call) {
   return lead;
 }
 
+// The stored encoding starts {"id":"...","version":N: reading N there spares a
+// decode and an encode for the most frequent call.
+std::optional<std::uint64_t> stored_version(std::string_view json) {
+  constexpr std::string_view kMember = ",\"version\":";
+  const auto at = json.substr(0, 64).find(kMember);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::uint64_t version = 0;
+  const char* begin = json.data() + at + kMember.size();
+  const auto res = std::from_chars(begin, json.data() + json.size(), version);
+  if (res.ec != std::errc{}) return std::nullopt;
+  return version;
+}
+
+// A key without a partner binding may see every lead: answer from the stored JSON.
+bool get_stored_json(ApiContext& ctx, Call& call) {
+  auto id = RecordId::parse(call.params.front());
+  if (!id) return false;
+  auto json = ctx.hub.store().read_lead_json(*id);
+  if (!json) return false;  // the slow path words the error
+  const auto version = stored_version(*json);
+  if (!version) return false;
+  const auto etag = etag_of(*version);
+  if (call.request.header(bhttp::field::if_none_match) == etag) {
+    Response r{bhttp::status::not_modified, 11};
+    r.set(bhttp::field::etag, etag);
+    call.reply(std::move(r));
+    return true;
+  }
+  auto r = json_response(bhttp::status::ok, std::move(json).value());
+  r.set(bhttp::field::etag, etag);
+  call.reply(std::move(r));
+  return true;
+}
+
 void get_lead(ApiContext& ctx, Call&& call) {
+  if (call.principal->partner.empty() && get_stored_json(ctx, call)) return;
   auto lead = visible_lead(ctx, call);
   if (!lead) return call.reply(problem(lead.error(), call.request.path));
   const auto etag = etag_of(lead->version);

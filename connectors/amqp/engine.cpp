@@ -1,0 +1,493 @@
+#include "engine.hpp"
+
+#include <proton/delivery.h>
+#include <proton/disposition.h>
+#include <proton/link.h>
+#include <proton/terminus.h>
+#include <proton/connection_options.hpp>
+#include <proton/error_condition.hpp>
+#include <proton/message.hpp>
+#include <proton/message_id.hpp>
+#include <proton/receiver_options.hpp>
+#include <proton/reconnect_options.hpp>
+#include <proton/sender.hpp>
+#include <proton/sender_options.hpp>
+#include <proton/source.hpp>
+#include <proton/source_options.hpp>
+#include <proton/target.hpp>
+#include <proton/tracker.hpp>
+#include <proton/transport.hpp>
+#include <proton/uuid.hpp>
+#include <proton/value.hpp>
+
+#include "../framework/log.hpp"
+
+namespace leadhub::connectors::amqp {
+namespace {
+
+// proton::delivery::reject() cannot carry an error condition; the C API can. The
+// derived class only exists to reach the wrapped pn_delivery_t.
+class RawDelivery : public proton::delivery {
+ public:
+  explicit RawDelivery(const proton::delivery& d) : proton::delivery(d) {}
+  pn_delivery_t* get() const { return pn_object(); }
+};
+
+// proton::sender::open() ignores source options on a link the peer initiated, so
+// the address of a dynamic node is set on the C terminus before the attach goes out.
+class RawSender : public proton::sender {
+ public:
+  explicit RawSender(const proton::sender& s) : proton::sender(s) {}
+  pn_link_t* get() const { return pn_object(); }
+};
+
+void reject_with(const proton::delivery& d, const std::string& condition, const std::string& description) {
+  pn_delivery_t* raw = RawDelivery(d).get();
+  pn_condition_t* cond = pn_disposition_condition(pn_delivery_local(raw));
+  pn_condition_set_name(cond, condition.c_str());
+  pn_condition_set_description(cond, description.c_str());
+  pn_delivery_update(raw, PN_REJECTED);
+  pn_delivery_settle(raw);
+}
+
+std::string hex(const proton::binary& b) {
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (const auto c : b) {
+    out.push_back(kHex[static_cast<unsigned char>(c) >> 4]);
+    out.push_back(kHex[static_cast<unsigned char>(c) & 15]);
+  }
+  return out;
+}
+
+std::string id_text(const proton::message_id& id) {
+  switch (id.type()) {
+    case proton::STRING:
+      return proton::get<std::string>(id);
+    case proton::ULONG:
+      return std::to_string(proton::get<std::uint64_t>(id));
+    case proton::UUID:
+      return proton::get<proton::uuid>(id).str();
+    case proton::BINARY:
+      return hex(proton::get<proton::binary>(id));
+    default:
+      return "";
+  }
+}
+
+std::optional<std::string> scalar_text(const proton::scalar& s) {
+  switch (s.type()) {
+    case proton::STRING:
+      return proton::get<std::string>(s);
+    case proton::SYMBOL:
+      return std::string(proton::get<proton::symbol>(s));
+    case proton::UBYTE:
+    case proton::USHORT:
+    case proton::UINT:
+    case proton::ULONG:
+      return std::to_string(proton::coerce<std::uint64_t>(s));
+    case proton::BYTE:
+    case proton::SHORT:
+    case proton::INT:
+    case proton::LONG:
+      return std::to_string(proton::coerce<std::int64_t>(s));
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<std::string> property(const proton::message& m, const std::string& name) {
+  const auto& props = m.properties();
+  if (!props.exists(name)) return std::nullopt;
+  return scalar_text(props.get(name));
+}
+
+}  // namespace
+
+// The request message's parts that the reply and the settlement need later.
+struct Engine::InFlight {
+  proton::delivery delivery;
+  proton::receiver receiver;
+  proton::connection connection;
+  std::uint64_t epoch = 0;
+  std::string reply_to;
+  proton::message_id correlation;
+  std::string operation;
+  std::string key;  // idempotency key
+  bool binary_body = false;
+};
+
+class Engine::Listening final : public proton::listen_handler {
+ public:
+  explicit Listening(Engine& engine) : engine_(engine) {}
+  void on_open(proton::listener& l) override {
+    engine_.port_ = l.port();
+    engine_.ready_ = true;
+    log::info(engine_.options_.connector, "listening on amqp://" + engine_.options_.listen_host + ":" +
+                                              std::to_string(l.port()) + " (" +
+                                              std::to_string(engine_.options_.routes.size()) + " addresses)");
+    engine_.started_.set_value(ok_status());
+    engine_.start_reported_ = true;
+  }
+  void on_error(proton::listener&, const std::string& what) override {
+    if (engine_.start_reported_) return log::error(engine_.options_.connector, "listener: " + what);
+    engine_.started_.set_value(
+        Error::make(ErrorCode::unavailable, "amqp: cannot listen on " + engine_.options_.listen_host + ":" +
+                                                std::to_string(engine_.options_.listen_port) + ": " + what));
+    engine_.start_reported_ = true;
+  }
+
+ private:
+  Engine& engine_;
+};
+
+Engine::Engine(EngineOptions options, Operations& operations)
+    : options_(std::move(options)),
+      operations_(operations),
+      publisher_(options_.mode == Mode::broker, options_.durable) {}
+
+Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
+
+Status Engine::start() {
+  listening_ = std::make_unique<Listening>(*this);
+  container_ = std::make_unique<proton::container>(*this, "leadhub-" + options_.connector);
+  auto started = started_.get_future();
+  thread_ = std::thread([this] {
+    try {
+      container_->run();
+    } catch (const std::exception& e) {
+      // Proton reports configuration and I/O trouble by exception: stop here.
+      log::error(options_.connector, std::string("container stopped: ") + e.what());
+      if (!start_reported_) {
+        start_reported_ = true;
+        started_.set_value(Error::make(ErrorCode::unavailable, std::string("amqp: ") + e.what()));
+      }
+    }
+    std::lock_guard lock(gate_->mutex);
+    gate_->queue = nullptr;
+  });
+  if (started.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return Error::make(ErrorCode::unavailable, "amqp: the container did not start within 30 s");
+  }
+  auto st = started.get();
+  if (!st) {
+    container_->stop();
+    thread_.join();
+  }
+  return st;
+}
+
+void Engine::on_container_start(proton::container& c) {
+  work_queue_ = std::make_unique<proton::work_queue>(c);
+  {
+    std::lock_guard lock(gate_->mutex);
+    gate_->queue = work_queue_.get();
+  }
+  if (options_.mode == Mode::listen) return start_listening(c);
+  start_connecting(c);
+}
+
+void Engine::start_listening(proton::container& c) {
+  proton::connection_options server;
+  if (!options_.sasl_mechanisms.empty()) server.sasl_allowed_mechs(options_.sasl_mechanisms);
+  c.server_connection_options(server);
+  // Options given to open() are not applied to links a peer initiates; the
+  // container's defaults are. Credit is given by hand (see open_broker_receivers).
+  c.receiver_options(proton::receiver_options().auto_accept(false).credit_window(0));
+  listener_ = c.listen(options_.listen_host + ":" + std::to_string(options_.listen_port), *listening_);
+}
+
+void Engine::start_connecting(proton::container& c) {
+  proton::reconnect_options reconnect;
+  reconnect.delay(proton::duration(options_.reconnect_delay.count()))
+      .delay_multiplier(2)
+      .max_delay(proton::duration(options_.reconnect_max_delay.count()));
+  proton::connection_options opts;
+  opts.reconnect(reconnect);
+  if (!options_.user.empty()) opts.user(options_.user).password(options_.password);
+  // PLAIN over a plain socket is what a loopback or VPN broker uses; TLS is not offered yet.
+  opts.sasl_allow_insecure_mechs(true);
+  if (!options_.sasl_mechanisms.empty()) opts.sasl_allowed_mechs(options_.sasl_mechanisms);
+  c.connect(options_.url, opts);
+  log::info(options_.connector, "connecting to " + options_.url);
+  // The broker may be down at start: the hub runs and reconnects, health says so.
+  started_.set_value(ok_status());
+  start_reported_ = true;
+}
+
+void Engine::on_connection_open(proton::connection& c) {
+  if (options_.mode == Mode::listen) {
+    if (stopping_) return c.close(proton::error_condition("amqp:connection:forced", "the hub is stopping"));
+    connections_[c] = {++next_epoch_, c.user()};
+    if (c.uninitialized()) c.open();
+    return;
+  }
+  connections_[c] = {++next_epoch_, options_.user};
+  ++connects_;
+  ready_ = true;
+  log::info(options_.connector, std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url);
+  publisher_.use_connection(c);
+  open_broker_receivers(c);
+}
+
+void Engine::open_broker_receivers(proton::connection& c) {
+  for (const auto& route : options_.routes) {
+    proton::source_options source;
+    source.durability_mode(options_.durable ? proton::source::CONFIGURATION : proton::source::NONDURABLE);
+    proton::receiver_options opts;
+    // Credit by hand: one back per settled message keeps at most `credit`
+    // messages unsettled, which bounds what waits for the store.
+    opts.auto_accept(false).credit_window(0).source(source);
+    auto r = c.open_receiver(route->address, opts);
+    receivers_[r] = route;
+    r.add_credit(options_.credit);
+  }
+}
+
+void Engine::connection_gone(const proton::connection& c) {
+  connections_.erase(c);
+  for (auto it = receivers_.begin(); it != receivers_.end();) {
+    if (it->first.connection() == c)
+      it = receivers_.erase(it);
+    else
+      ++it;
+  }
+  if (options_.mode == Mode::broker) {
+    ready_ = false;
+    publisher_.connection_lost();
+  } else {
+    publisher_.forget_connection(c);
+  }
+}
+
+void Engine::on_connection_close(proton::connection& c) { connection_gone(c); }
+
+void Engine::on_transport_error(proton::transport& t) {
+  const auto c = t.connection();
+  if (options_.mode == Mode::broker && !stopping_) {
+    log::warn(options_.connector, "broker connection lost (" + t.error().what() + "); reconnecting");
+  }
+  connection_gone(c);
+}
+
+void Engine::on_transport_close(proton::transport& t) { connection_gone(t.connection()); }
+
+void Engine::on_receiver_open(proton::receiver& r) {
+  if (!r.uninitialized()) return;  // our own broker link, attached
+  // A peer's sender: the target is one of our addresses.
+  const auto address = r.target().address();
+  auto route = route_for(address);
+  if (!route || stopping_) {
+    r.open();
+    return r.close(proton::error_condition("amqp:not-found", route ? "the hub is stopping" : "no address " + address));
+  }
+  r.open(proton::receiver_options().auto_accept(false).credit_window(0));
+  receivers_[r] = route;
+  r.add_credit(options_.credit);
+}
+
+void Engine::on_receiver_close(proton::receiver& r) { receivers_.erase(r); }
+
+void Engine::on_sender_open(proton::sender& s) {
+  if (!s.uninitialized()) return;  // our own sender to a broker address
+  // A peer wants to receive: replies for its address go to this link.
+  std::string address = s.source().address();
+  if (s.source().dynamic()) {
+    address = "/reply/" + options_.connector + "/" + proton::uuid::random().str();
+    pn_terminus_set_address(pn_link_source(RawSender(s).get()), address.c_str());
+  }
+  s.open();
+  publisher_.adopt(address, s);
+}
+
+void Engine::on_sender_close(proton::sender& s) { publisher_.forget(s); }
+void Engine::on_sendable(proton::sender& s) { publisher_.on_sendable(s); }
+void Engine::on_tracker_accept(proton::tracker& t) { publisher_.on_settled(t, true, ""); }
+void Engine::on_tracker_reject(proton::tracker& t) { publisher_.on_settled(t, false, "rejected"); }
+void Engine::on_tracker_release(proton::tracker& t) { publisher_.on_settled(t, false, "released"); }
+void Engine::on_error(const proton::error_condition& e) { log::warn(options_.connector, e.what()); }
+
+std::shared_ptr<const Route> Engine::route_for(const std::string& address) const {
+  for (const auto& r : options_.routes) {
+    if (r->address == address) return r;
+  }
+  return nullptr;
+}
+
+std::string Engine::partner_for(const proton::connection& c, const proton::message& m, const Route& route) const {
+  if (!route.partner.empty()) return route.partner;
+  // Direct: the SASL user of the connection. Broker: the message's user_id,
+  // which RabbitMQ checks against the publisher's login.
+  std::string user;
+  if (options_.mode == Mode::listen) {
+    if (auto it = connections_.find(c); it != connections_.end()) user = it->second.user;
+  } else {
+    user = m.user();
+  }
+  auto it = options_.user_partner.find(user);
+  return it == options_.user_partner.end() ? "" : it->second;
+}
+
+void Engine::on_message(proton::delivery& d, proton::message& m) {
+  ++received_;
+  auto receiver = d.receiver();
+  auto route_it = receivers_.find(receiver);
+  if (stopping_ || route_it == receivers_.end()) return d.release();
+  const auto& route = route_it->second;
+  auto f = std::make_shared<InFlight>();
+  f->delivery = d;
+  f->receiver = receiver;
+  f->connection = d.connection();
+  f->epoch = connections_[f->connection].epoch;
+  f->reply_to = m.reply_to();
+  f->correlation = m.correlation_id().empty() ? m.id() : m.correlation_id();
+  f->operation = m.subject();
+  ++in_flight_;
+
+  Request request;
+  request.operation = m.subject();
+  const auto& body = m.body();
+  if (body.type() == proton::STRING) {
+    request.body = proton::get<std::string>(body);
+  } else if (body.type() == proton::BINARY) {
+    const auto bytes = proton::get<proton::binary>(body);
+    request.body.assign(bytes.begin(), bytes.end());
+    f->binary_body = true;
+  } else if (body.type() != proton::NULL_TYPE) {
+    return complete(f, error_response(*route, Error::invalid({{"body",
+                                                               "expected a string or binary body (data "
+                                                               "section), got " +
+                                                                   proton::type_name(body.type())}})));
+  }
+  if (request.body.size() > options_.max_message_bytes) {
+    return complete(
+        f, error_response(*route, Error::invalid({{"body", "larger than max_message_bytes (" +
+                                                               std::to_string(options_.max_message_bytes) + ")"}})));
+  }
+  if (auto id = property(m, "id")) request.id = *id;
+  request.version = property(m, "version");
+  if (const auto message_id = id_text(m.id()); !message_id.empty()) {
+    request.idempotency_key = "amqp:" + options_.connector + ":" + message_id;
+  }
+  f->key = request.idempotency_key;
+  request.partner = partner_for(f->connection, m, *route);
+  request.actor.user = connections_[f->connection].user.empty() ? "anonymous" : connections_[f->connection].user;
+  request.actor.connector = options_.connector;
+
+  if (!f->key.empty()) {
+    if (auto hit = cache_.find(f->key); hit != cache_.end()) return complete(f, hit->second->second);
+  }
+  operations_.run(route, std::move(request), [gate = gate_, this, f](Response response) {
+    // From the store's writer or a blocking worker: back to the container thread.
+    std::lock_guard lock(gate->mutex);
+    if (gate->queue) gate->queue->add([this, f, response = std::move(response)]() mutable { complete(f, response); });
+  });
+}
+
+void Engine::complete(const std::shared_ptr<InFlight>& f, Response response) {
+  --in_flight_;
+  if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
+    cache_order_.emplace_front(f->key, response);
+    cache_[f->key] = cache_order_.begin();
+    if (cache_order_.size() > options_.reply_cache) {
+      cache_.erase(cache_order_.back().first);
+      cache_order_.pop_back();
+    }
+  }
+  // Reply first, then settle: a client that sees its request accepted can rely
+  // on the reply being on its way.
+  if (response.settle != Settle::release) reply(*f, response);
+  const auto c = connections_.find(f->connection);
+  if (c != connections_.end() && c->second.epoch == f->epoch && f->receiver.active()) {
+    settle(*f, response);
+    if (!stopping_) f->receiver.add_credit(1);
+    // Work from the container's queue is not a connection event: without a wake
+    // the disposition and the credit would wait for the connection's next event.
+    f->connection.wake();
+  }
+  if (stopping_ && in_flight_ == 0) finish_stop();
+}
+
+void Engine::reply(const InFlight& f, const Response& response) {
+  if (f.reply_to.empty()) return;
+  proton::message out;
+  if (f.binary_body)
+    out.body(proton::binary(response.body.begin(), response.body.end()));
+  else
+    out.body(response.body);
+  out.correlation_id(f.correlation);
+  out.subject(f.operation);
+  out.content_type(response.content_type);
+  out.durable(options_.durable);
+  out.properties().put("outcome", to_string(response.outcome));
+  if (response.outcome != Outcome::ok) out.properties().put("description", response.description);
+  if (!publisher_.send(f.reply_to, std::move(out))) {
+    log::warn(options_.connector, "reply to " + f.reply_to + " dropped: nobody receives from that address");
+  }
+}
+
+void Engine::settle(const InFlight& f, const Response& response) {
+  auto d = f.delivery;
+  switch (response.settle) {
+    case Settle::release:
+      return d.release();
+    case Settle::reject:
+      return reject_with(d, response.condition, response.description);
+    case Settle::accept:
+      // One-way messages have nobody to tell: a refusal must be visible as a rejection.
+      if (f.reply_to.empty() && response.outcome != Outcome::ok) {
+        return reject_with(d, response.condition, response.description);
+      }
+      return d.accept();
+  }
+}
+
+void Engine::stop(std::chrono::milliseconds grace) {
+  if (!thread_.joinable()) return;
+  auto stopped = stopped_.get_future();
+  bool posted = false;
+  {
+    std::lock_guard lock(gate_->mutex);
+    if (gate_->queue) {
+      posted = gate_->queue->add([this, grace] {
+        stopping_ = true;
+        log::info(options_.connector, "stopping: " + std::to_string(in_flight_) + " messages in flight");
+        if (in_flight_ == 0) return finish_stop();
+        container_->schedule(proton::duration(grace.count()), [this] { finish_stop(); });
+      });
+    }
+  }
+  if (posted) stopped.wait();
+  thread_.join();
+}
+
+void Engine::finish_stop() {
+  if (finished_) return;
+  finished_ = true;
+  if (in_flight_ > 0) log::warn(options_.connector, std::to_string(in_flight_) + " messages unsettled at stop");
+  {
+    std::lock_guard lock(gate_->mutex);
+    gate_->queue = nullptr;
+  }
+  for (auto& [c, state] : connections_) {
+    proton::connection conn = c;
+    conn.close();
+  }
+  if (options_.mode == Mode::listen) listener_.stop();
+  ready_ = false;
+  container_->auto_stop(true);
+  // Closing frames get a moment to leave; then the container stops for good.
+  container_->schedule(proton::duration(500), [this] { container_->stop(); });
+  stopped_.set_value();
+}
+
+std::string Engine::describe() const {
+  const std::string counts = " (" + std::to_string(received_.load()) + " messages received)";
+  if (options_.mode == Mode::listen) {
+    return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + counts
+                  : "not listening";
+  }
+  return (ready_ ? "connected to " : "connecting to ") + options_.url + counts;
+}
+
+}  // namespace leadhub::connectors::amqp

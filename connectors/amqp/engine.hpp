@@ -1,0 +1,141 @@
+// The Proton side of the amqp connector: one container on its own thread,
+// either listening (direct mode: the hub is the node for its addresses and hands
+// out dynamic reply addresses) or connected to a broker (consumes the configured
+// queues, reconnects with backoff). Messages go to Operations; each result comes
+// back from the store's thread through a proton::work_queue, then the reply is
+// sent and the message settled, in that order.
+#pragma once
+
+#include <proton/container.hpp>
+#include <proton/delivery.hpp>
+#include <proton/listen_handler.hpp>
+#include <proton/listener.hpp>
+#include <proton/messaging_handler.hpp>
+#include <proton/receiver.hpp>
+#include <proton/work_queue.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "operations.hpp"
+#include "publisher.hpp"
+
+namespace leadhub::connectors::amqp {
+
+enum class Mode { listen, broker };
+
+struct EngineOptions {
+  std::string connector;  // instance name: idempotency keys, audit trail, logs
+  Mode mode = Mode::listen;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 5672;
+  std::string url;  // broker mode: amqp://host:port
+  std::string user;
+  std::string password;
+  std::string sasl_mechanisms;  // allowed mechanisms, e.g. "PLAIN ANONYMOUS"; empty: Proton's default
+  std::uint32_t credit = 300;   // unsettled messages per link, sized to the store's group commit
+  bool durable = true;          // broker queues: durable terminus (RabbitMQ declares durable queues)
+  std::chrono::milliseconds reconnect_delay{200};
+  std::chrono::milliseconds reconnect_max_delay{10'000};
+  std::size_t max_message_bytes = 16 << 20;
+  std::size_t reply_cache = 10'000;                 // replies of writes kept for redelivered messages
+  std::map<std::string, std::string> user_partner;  // SASL user (or validated user_id) -> owner channel
+  std::vector<std::shared_ptr<const Route>> routes;
+};
+
+class Engine final : public proton::messaging_handler {
+ public:
+  Engine(EngineOptions options, Operations& operations);
+  ~Engine() override;
+
+  // Starts the container thread; returns once it listens (or first tries the broker).
+  Status start();
+  // Stops taking messages, waits for those in flight (up to `grace`), closes everything.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
+  std::string describe() const;
+  bool ready() const { return ready_.load(); }
+
+  // proton::messaging_handler
+  void on_container_start(proton::container& c) override;
+  void on_connection_open(proton::connection& c) override;
+  void on_connection_close(proton::connection& c) override;
+  void on_transport_error(proton::transport& t) override;
+  void on_transport_close(proton::transport& t) override;
+  void on_receiver_open(proton::receiver& r) override;
+  void on_receiver_close(proton::receiver& r) override;
+  void on_sender_open(proton::sender& s) override;
+  void on_sender_close(proton::sender& s) override;
+  void on_sendable(proton::sender& s) override;
+  void on_message(proton::delivery& d, proton::message& m) override;
+  void on_tracker_accept(proton::tracker& t) override;
+  void on_tracker_reject(proton::tracker& t) override;
+  void on_tracker_release(proton::tracker& t) override;
+  void on_error(const proton::error_condition& e) override;
+
+ private:
+  class Listening;
+  struct InFlight;
+  struct ConnectionState {
+    std::uint64_t epoch = 0;  // bumped per (re)connect: deliveries of an older one are void
+    std::string user;
+  };
+  // Lets other threads post to the container while it runs, and not after.
+  struct Gate {
+    std::mutex mutex;
+    proton::work_queue* queue = nullptr;
+  };
+
+  void start_listening(proton::container& c);
+  void start_connecting(proton::container& c);
+  void open_broker_receivers(proton::connection& c);
+  void complete(const std::shared_ptr<InFlight>& f, Response response);
+  void reply(const InFlight& f, const Response& response);
+  void settle(const InFlight& f, const Response& response);
+  void finish_stop();
+  void connection_gone(const proton::connection& c);
+  std::string partner_for(const proton::connection& c, const proton::message& m, const Route& route) const;
+  std::shared_ptr<const Route> route_for(const std::string& address) const;
+
+  EngineOptions options_;
+  Operations& operations_;
+  std::unique_ptr<proton::container> container_;
+  std::unique_ptr<Listening> listening_;
+  std::unique_ptr<proton::work_queue> work_queue_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  std::thread thread_;
+  std::promise<Status> started_;
+  bool start_reported_ = false;
+  proton::listener listener_;
+  Publisher publisher_;
+
+  // Container thread only.
+  std::map<proton::connection, ConnectionState> connections_;
+  std::map<proton::receiver, std::shared_ptr<const Route>> receivers_;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;
+  bool finished_ = false;
+  std::uint64_t dynamic_addresses_ = 0;
+  std::uint64_t next_epoch_ = 0;
+  // Replies of writes by idempotency key, newest first, so a redelivered
+  // ChangeLead gets the first answer instead of a conflict with itself.
+  std::list<std::pair<std::string, Response>> cache_order_;
+  std::unordered_map<std::string, std::list<std::pair<std::string, Response>>::iterator> cache_;
+  std::promise<void> stopped_;
+
+  // Read by health() from other threads.
+  std::atomic<bool> ready_{false};
+  std::atomic<int> port_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> connects_{0};
+};
+
+}  // namespace leadhub::connectors::amqp
