@@ -223,7 +223,7 @@ Result<FormConfig> read_form_config(const Settings& s) {
     if (!error.empty()) return s.error(key, error);
   }
   auto min_fill = s.integer("min_fill_seconds", 0, 0, 3600);
-  auto window = s.integer("duplicate_window_seconds", 600, 0, 30 * 86400);
+  auto window = s.integer("duplicate_window_seconds", 600, 0, std::int64_t{30} * 86400);
   auto rate = s.integer("rate_limit_per_minute", 20, 0, 1'000'000);
   auto origins = s.texts("cors_origins");
   if (!min_fill) return min_fill.error();

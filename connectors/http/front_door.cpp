@@ -45,7 +45,7 @@ const Principal* FrontDoor::admit(const Route& route, const Request& request, st
 
 BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) {
   BodyPlan plan;
-  plan.limit = 64 * 1024;  // enough for any error case; real limits come from the route
+  plan.limit = std::uint64_t{64} * 1024;  // enough for any error case; real limits come from the route
   const auto match = router_.match(head.method(), path);
   if (match.route == nullptr) return plan;
   plan.kind = match.route->body;

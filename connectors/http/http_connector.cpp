@@ -106,6 +106,7 @@ class HttpConnector final : public Connector {
     add_system_routes(router_, ctx_);
     add_lead_routes(router_, ctx_);
     add_partner_routes(router_, ctx_);
+    add_import_routes(router_, ctx_);
     auto forms = s.children("forms");
     if (!forms) return forms.error();
     auto added = add_form_routes(router_, ctx_, *forms);

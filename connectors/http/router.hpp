@@ -27,7 +27,7 @@ struct Route {
   std::string pattern;
   Scope scope = Scope::none;  // none: no API key needed (health, forms, the OpenAPI document)
   BodyPlan::Kind body = BodyPlan::Kind::memory;
-  std::uint64_t body_limit = 64 * 1024;  // raised for the routes that take a body
+  std::uint64_t body_limit = std::uint64_t{64} * 1024;  // raised for the routes that take a body
   RouteHandler handler;
   std::vector<std::string> cors_origins;  // besides the connector's own list (web forms)
   std::vector<std::string> segments;      // filled by Router::add

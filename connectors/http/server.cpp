@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -171,6 +172,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     idle_ = true;
     header_.emplace();
     header_->header_limit(server_.options.max_header_bytes);
+    // The route's limit applies once the header is known (plan_body); without this
+    // the header parser would refuse any Content-Length over Beast's default 1 MB.
+    // (Not boost::none: Boost 1.74 compares the length with the empty optional and
+    // fails every body.)
+    header_->body_limit(std::numeric_limits<std::uint64_t>::max());
     lowest().expires_after(buffer_.size() > 0 ? server_.options.request_timeout : server_.options.idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *header_,

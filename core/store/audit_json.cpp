@@ -28,6 +28,19 @@ std::string to_json(const AuditEntry& entry) {
   return out;
 }
 
+std::string created_audit_json(TimeMs at, const Actor& actor) {
+  std::string out;
+  out.reserve(96 + actor.user.size() + actor.connector.size());
+  out += "{\"at\":";
+  append_json_string(out, format_timestamp(at));
+  out += ",\"user\":";
+  append_json_string(out, actor.user);
+  out += ",\"connector\":";
+  append_json_string(out, actor.connector);
+  out += ",\"action\":\"created\",\"version\":1}";
+  return out;
+}
+
 Result<AuditEntry> audit_from_json(std::string_view json) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;

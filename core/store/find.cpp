@@ -7,6 +7,7 @@
 // record. With only changed-since, collect ids from the changed-at index; with no
 // filter at all, walk the records themselves.
 #include <algorithm>
+#include <optional>
 
 #include "json/record_json.hpp"
 #include "model/validation.hpp"
@@ -41,17 +42,42 @@ bool matches(const LeadQuery& q, const Lead& lead) {
 struct Filter {
   MDB_dbi dbi;
   std::string key;
+  std::vector<RecordId> staged;  // e-mail / phone: ids whose entry is still staged
 };
 
-std::vector<Filter> equality_filters(const store::Dbis& d, const LeadQuery& q) {
+// Ids whose entry for this key a bulk import staged and the writer has not merged
+// yet (lead_writes.cpp): a scan of the stage, which the writer keeps below a few
+// hundred thousand entries and empties when the store closes.
+std::vector<RecordId> staged_ids(const ReadTxn& txn, MDB_dbi stage, std::string_view key) {
+  std::vector<RecordId> out;
+  MDB_stat st{};
+  if (mdb_stat(txn.get(), stage, &st) != 0 || st.ms_entries == 0) return out;
+  MDB_cursor* cursor = nullptr;
+  mdb_cursor_open(txn.get(), stage, &cursor);
+  MDB_val k{}, v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (k.mv_size == 8 && store::to_view(v) == key) out.push_back(RecordId::from_key(k.mv_data));
+  }
+  mdb_cursor_close(cursor);
+  return out;  // in id order: the stage is keyed by id
+}
+
+std::vector<Filter> equality_filters(const ReadTxn& txn, const LeadQuery& q) {
+  const store::Dbis& d = txn.dbi();
   std::vector<Filter> out;
-  if (!q.email.empty()) out.push_back({d.by_email, store::email_key(q.email)});
-  if (!q.phone.empty()) out.push_back({d.by_phone, store::phone_key(q.phone)});
-  if (q.external_ref) out.push_back({d.by_ref, store::ref_key(*q.external_ref)});
-  if (q.status) out.push_back({d.by_status, std::string(to_string(*q.status))});
-  if (!q.owner_channel.empty()) out.push_back({d.by_owner, q.owner_channel});
-  if (q.source) out.push_back({d.by_source, std::string(to_string(*q.source))});
-  if (!q.campaign.empty()) out.push_back({d.by_campaign, q.campaign});
+  if (!q.email.empty()) {
+    std::string key = store::email_key(q.email);
+    out.push_back({d.by_email, key, staged_ids(txn, d.staged_email, key)});
+  }
+  if (!q.phone.empty()) {
+    std::string key = store::phone_key(q.phone);
+    out.push_back({d.by_phone, key, staged_ids(txn, d.staged_phone, key)});
+  }
+  if (q.external_ref) out.push_back({d.by_ref, store::ref_key(*q.external_ref), {}});
+  if (q.status) out.push_back({d.by_status, std::string(to_string(*q.status)), {}});
+  if (!q.owner_channel.empty()) out.push_back({d.by_owner, q.owner_channel, {}});
+  if (q.source) out.push_back({d.by_source, std::string(to_string(*q.source)), {}});
+  if (!q.campaign.empty()) out.push_back({d.by_campaign, q.campaign, {}});
   return out;
 }
 
@@ -105,6 +131,56 @@ class Collector {
   std::vector<Lead> items_;
 };
 
+// The ids of one key in an index, ascending from the cursor on, merged with the
+// key's staged ids (an id is in only one of the two, but a duplicate is skipped).
+class IdWalk {
+ public:
+  IdWalk(const ReadTxn& txn, const Filter& f, RecordId after) : cursor_(txn, f.dbi), key_(f.key), staged_(f.staged) {
+    MDB_val k = store::to_val(key_);
+    const IdKey from(after);
+    MDB_val v = store::to_val(from.view());
+    int rc = cursor_.get(k, v, after.empty() ? MDB_SET : MDB_GET_BOTH_RANGE);
+    if (rc == 0 && after.empty()) rc = cursor_.get(k, v, MDB_FIRST_DUP);
+    advance_index(rc, v);
+    next_staged_ = std::upper_bound(staged_.begin(), staged_.end(), after) - staged_.begin();
+    after_ = after;
+  }
+
+  std::optional<RecordId> next() {
+    while (indexed_ && *indexed_ <= after_) step_index();
+    const bool staged_left = next_staged_ < staged_.size();
+    if (!indexed_ && !staged_left) return std::nullopt;
+    RecordId id;
+    if (indexed_ && (!staged_left || *indexed_ <= staged_[next_staged_])) {
+      id = *indexed_;
+      step_index();
+    } else {
+      id = staged_[next_staged_];
+    }
+    while (next_staged_ < staged_.size() && staged_[next_staged_] <= id) ++next_staged_;
+    after_ = id;
+    return id;
+  }
+
+ private:
+  void advance_index(int rc, const MDB_val& v) {
+    indexed_.reset();
+    if (rc == 0 && v.mv_size == 8) indexed_ = RecordId::from_key(v.mv_data);
+  }
+  void step_index() {
+    MDB_val k{}, v{};
+    const int rc = cursor_.get(k, v, MDB_NEXT_DUP);
+    advance_index(rc, v);
+  }
+
+  Cursor cursor_;
+  std::string key_;
+  const std::vector<RecordId>& staged_;
+  std::size_t next_staged_ = 0;
+  std::optional<RecordId> indexed_;
+  RecordId after_;
+};
+
 Result<FindResult> walk_index(const ReadTxn& txn, const LeadQuery& q, const std::vector<Filter>& filters) {
   // Pick the filter whose key has the fewest ids; an absent key means no hits at all.
   std::size_t best = 0;
@@ -113,24 +189,17 @@ Result<FindResult> walk_index(const ReadTxn& txn, const LeadQuery& q, const std:
     Cursor c(txn, filters[i].dbi);
     MDB_val k = store::to_val(filters[i].key);
     MDB_val v{};
-    if (c.get(k, v, MDB_SET) != 0) return FindResult{};
-    const std::size_t n = c.count();
+    const std::size_t n = (c.get(k, v, MDB_SET) == 0 ? c.count() : 0) + filters[i].staged.size();
+    if (n == 0) return FindResult{};
     if (n < best_count) {
       best = i;
       best_count = n;
     }
   }
   Collector collector(txn, q);
-  Cursor c(txn, filters[best].dbi);
-  MDB_val k = store::to_val(filters[best].key);
-  const IdKey after(q.after);
-  MDB_val v = store::to_val(after.view());
-  int rc = c.get(k, v, q.after.empty() ? MDB_SET : MDB_GET_BOTH_RANGE);
-  if (rc == 0 && q.after.empty()) rc = c.get(k, v, MDB_FIRST_DUP);
-  for (; rc == 0; rc = c.get(k, v, MDB_NEXT_DUP)) {
-    const RecordId id = RecordId::from_key(v.mv_data);
-    if (id <= q.after) continue;
-    auto more = collector.offer(id);
+  IdWalk walk(txn, filters[best], q.after);
+  while (auto id = walk.next()) {
+    auto more = collector.offer(*id);
     if (!more) return more.error();
     if (!*more) break;
   }
@@ -186,7 +255,7 @@ Result<FindResult> LeadStore::find_leads(const LeadQuery& query) const {
   if (auto st = check_query(query); !st) return st.error();
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  const auto filters = equality_filters(txn->dbi(), query);
+  const auto filters = equality_filters(*txn, query);
   if (!filters.empty()) return walk_index(*txn, query, filters);
   if (query.changed_since) {
     if (auto ids = changed_ids(*txn, query)) {

@@ -1,6 +1,7 @@
 // How records and index entries are keyed in LMDB.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ struct IndexEntry {
   std::string key;
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
 };
+
+// The staging database of an index whose bulk entries are staged (e-mail, phone).
+std::optional<MDB_dbi> staged_dbi(const Dbis& dbi, MDB_dbi index);
 
 // Every secondary-index entry that points at this lead (value = the lead's id).
 std::vector<IndexEntry> lead_index_entries(const Dbis& dbi, const Lead& lead);

@@ -50,14 +50,20 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
     if (auto id = last_id(*txn, txn->dbi().leads)) s->lead_ids_->observe(*id);
     if (auto id = last_id(*txn, txn->dbi().partners)) s->partner_ids_->observe(*id);
   }
-  s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch);
+  s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch, options.resident_map_budget);
+  s->writer_->set_after_commit([store = s.get()] { store->merge_staged_if_large(); });
   return s;
 }
 
 LeadStore::~LeadStore() { close(); }
 
+// Leaves no staged index entries behind (finds would scan them), unless the merge
+// fails: then they stay valid and a later commit or close merges them.
 void LeadStore::close() {
-  if (writer_) writer_->stop();
+  if (!writer_ || closed_) return;
+  closed_ = true;
+  writer_->stop();
+  (void)merge_staged(1);
 }
 
 Result<std::string> LeadStore::read_lead_json(RecordId id) const {
@@ -162,6 +168,7 @@ Result<StoreStats> LeadStore::stats() const {
   s.partners = entries(*txn, d.partners);
   s.audit_entries = entries(*txn, d.audit);
   s.idempotency_keys = entries(*txn, d.idempotency);
+  s.staged_index_entries = entries(*txn, d.staged_email) + entries(*txn, d.staged_phone);
   for (const auto name : enum_names<LeadStatus>()) {
     MDB_cursor* cursor = nullptr;
     mdb_cursor_open(txn->get(), d.by_status, &cursor);
@@ -182,6 +189,7 @@ Result<StoreStats> LeadStore::stats() const {
   s.commits = w.commits;
   s.map_grows = w.map_grows;
   s.largest_batch = w.largest_batch;
+  s.map_trims = w.map_trims;
   return s;
 }
 

@@ -30,6 +30,15 @@ struct StoreOptions {
   std::size_t max_batch = 2000;                 // commands per group commit
   std::uint32_t partition = 0;                  // carried in every id
   const Clock* clock = &SystemClock::instance();
+  // Pages read through LMDB's memory map stay in the process's RSS although they are
+  // page cache, not allocations: past this many resident bytes of file pages, the
+  // writer drops them after a commit (0: never). See LmdbEnv::trim_resident.
+  std::size_t resident_map_budget = std::size_t{40} << 20;
+  // Bulk imports stage e-mail and phone index entries; the writer merges them into
+  // the indexes once this many are staged (and on close), in key-range chunks of
+  // merge_chunk entries, one transaction each (see lead_writes.cpp).
+  std::uint64_t staged_merge_at = 200'000;
+  std::size_t staged_merge_chunk = 100'000;
 };
 
 struct CreateLeadCommand {
@@ -42,6 +51,12 @@ struct CreatePartnerCommand {
   BusinessPartner partner;
   Actor actor;
   std::string idempotency_key;
+};
+
+// What a bulk import learns of each create: the stored id, and whether it is new.
+struct CreateOutcome {
+  RecordId id;
+  bool created = true;
 };
 
 // created == false when the command was a replay (same idempotency key) or the
@@ -104,6 +119,8 @@ struct StoreStats {
   std::uint64_t commits = 0;  // since this process opened the store
   std::uint64_t map_grows = 0;
   std::uint64_t largest_batch = 0;
+  std::uint64_t map_trims = 0;             // see StoreOptions::resident_map_budget
+  std::uint64_t staged_index_entries = 0;  // e-mail / phone entries of bulk imports not yet merged
 };
 
 class LeadStore {
@@ -122,8 +139,17 @@ class LeadStore {
   // short (hand the result over to your own thread).
   using CreateLeadDone = std::function<void(Result<Created<Lead>>)>;
   void create_lead_async(CreateLeadCommand command, CreateLeadDone done);
+  // Many creates, put and committed together (one transaction per call, chunks of
+  // kMaxBulkCreates): done(i, result) for commands[i], on the writer thread after the
+  // commit, or on the caller's thread when the command is refused before.
   void create_leads_async(std::vector<CreateLeadCommand> commands,
                           const std::function<void(std::size_t, Result<Created<Lead>>)>& done);
+  // The same for bulk imports, but without the records in the results: neither the
+  // new leads nor the stored ones (found by idempotency key or external reference)
+  // are kept or decoded, so big batches cost little memory.
+  void import_leads_async(std::vector<CreateLeadCommand> commands,
+                          const std::function<void(std::size_t, Result<CreateOutcome>)>& done);
+  static constexpr std::size_t kMaxBulkCreates = 20'000;
   void change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done);
 
   // Reads, from any thread.
@@ -144,12 +170,20 @@ class LeadStore {
  private:
   LeadStore() = default;
   const Clock& clock() const { return *options_.clock; }
+  // Moves staged e-mail / phone entries into their indexes (see lead_writes.cpp)
+  // when at least `at_least` are staged; only from the writer thread or after it.
+  Status merge_staged(std::uint64_t at_least);
+  void merge_staged_if_large();
+  template <typename T, typename Finish>
+  void submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
+                   const std::function<void(std::size_t, Result<T>)>& done, Finish finish);
 
   StoreOptions options_;
   std::unique_ptr<store::LmdbEnv> env_;
   std::unique_ptr<IdGenerator> lead_ids_;
   std::unique_ptr<IdGenerator> partner_ids_;
   std::unique_ptr<store::WriteQueue> writer_;
+  bool closed_ = false;
 };
 
 }  // namespace leadhub

@@ -1,8 +1,11 @@
 // The write commands. Each runs in two halves: prepare (caller's thread: normalize,
 // lifecycle, validate) and apply (writer thread, inside the batch transaction:
 // checks against stored state, then the writes). apply refuses before writing.
+#include <algorithm>
 #include <array>
+#include <deque>
 #include <future>
+#include <memory>
 
 #include "json/record_json.hpp"
 #include "model/lifecycle.hpp"
@@ -36,10 +39,14 @@ void put_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, R
   for (const auto& e : entries) txn.put(e.dbi, e.key, store::id_key(id), MDB_NODUPDATA);
 }
 
+// An e-mail or phone entry may still be staged by a bulk import: gone from both.
 void delete_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id) {
   const std::string value = store::id_key(id);
   const std::string_view value_view = value;
-  for (const auto& e : entries) txn.del(e.dbi, e.key, &value_view);
+  for (const auto& e : entries) {
+    txn.del(e.dbi, e.key, &value_view);
+    if (auto staged = store::staged_dbi(txn.dbi(), e.dbi)) txn.del(*staged, value);
+  }
 }
 
 void put_audit(WriteTxn& txn, RecordId id, std::uint16_t n, const AuditEntry& entry) {
@@ -50,18 +57,6 @@ Status check_partner_exists(const WriteTxn& txn, RecordId partner_id, const std:
   std::string_view ignored;
   if (partner_id.empty() || txn.get(txn.dbi().partners, store::id_key(partner_id), ignored)) return ok_status();
   return Error::invalid({{field, "no business partner with id " + partner_id.to_string()}});
-}
-
-// A lead already stored under the caller's idempotency key or one of its external
-// references: creating it again returns that lead.
-std::optional<RecordId> existing_lead(WriteTxn& txn, const CreateLeadCommand& cmd) {
-  if (!cmd.idempotency_key.empty()) {
-    if (auto id = lookup_id(txn, txn.dbi().idempotency, "L:" + cmd.idempotency_key)) return id;
-  }
-  for (const auto& ref : cmd.lead.external_refs) {
-    if (auto id = lookup_id(txn, txn.dbi().by_ref, store::ref_key(ref))) return id;
-  }
-  return std::nullopt;
 }
 
 Status check_encoded_size(const std::string& json) {
@@ -140,67 +135,138 @@ namespace {
 
 // A create made ready on the caller's thread: id, timestamps, the stored JSON, the
 // audit entry and the index keys are all computed there, so the single writer
-// thread only checks for an existing lead and puts bytes.
+// thread only checks for an existing lead and puts bytes. The decoded lead is kept
+// only when the caller wants the record back (not for imports).
 struct PreparedCreate {
-  CreateLeadCommand command;
+  RecordId id;
+  Actor actor;
+  std::string idempotency_key;
+  RecordId partner_id;
   std::string json;
   std::string audit_json;
-  std::vector<store::IndexEntry> entries;
   std::string changed;
-  Result<Created<Lead>> result = Error::make(ErrorCode::internal, "not applied");
+  std::vector<store::IndexEntry> entries;
+  std::unique_ptr<Lead> lead;
+  // Set inside the transaction, read after the commit.
+  Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
+  std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
 };
 
-void encode_prepared(PreparedCreate& p, const store::Dbis& dbi) {
-  const Lead& lead = p.command.lead;
+void encode_prepared(PreparedCreate& p, const Lead& lead, const store::Dbis& dbi) {
+  p.id = lead.id;
   p.json = to_json(lead);
-  p.audit_json =
-      to_json(AuditEntry{lead.created_at, p.command.actor.user, p.command.actor.connector, "created", 1, {}, {}, {}});
+  p.audit_json = created_audit_json(lead.created_at, p.actor);
   p.entries = store::lead_index_entries(dbi, lead);
   p.changed = store::changed_key(lead.changed_at, lead.id);
 }
 
-Status prepare_create(PreparedCreate& p, IdGenerator& ids, const store::Dbis& dbi, TimeMs now) {
-  Lead& lead = p.command.lead;
-  if (auto st = prepare_new_lead(lead, p.command.actor, now); !st) return st;
-  if (p.command.idempotency_key.size() > limits::kMediumText) {
+Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, IdGenerator& ids, const store::Dbis& dbi, TimeMs now,
+                      bool keep_record) {
+  Lead& lead = cmd.lead;
+  if (auto st = prepare_new_lead(lead, cmd.actor, now); !st) return st;
+  if (cmd.idempotency_key.size() > limits::kMediumText) {
     return Error::invalid({{"idempotency_key", "longer than 255 bytes"}});
   }
   lead.id = ids.next();
   lead.version = 1;
   lead.created_at = lead.changed_at = now;
-  lead.created_by = lead.changed_by = p.command.actor.user;
-  encode_prepared(p, dbi);
-  return check_encoded_size(p.json);
+  lead.created_by = lead.changed_by = cmd.actor.user;
+  p.actor = std::move(cmd.actor);
+  p.idempotency_key = std::move(cmd.idempotency_key);
+  p.partner_id = lead.prospect.partner_id;
+  encode_prepared(p, lead, dbi);
+  if (auto st = check_encoded_size(p.json); !st) return st;
+  if (keep_record) p.lead = std::make_unique<Lead>(std::move(lead));
+  return ok_status();
 }
 
-Result<Created<Lead>> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids) {
-  const CreateLeadCommand& cmd = p.command;
-  if (auto existing = existing_lead(txn, cmd)) {
-    auto lead = load_lead(txn, *existing);
+// Only if the clock stepped back past a restart: a fresh id, encoded again (from the
+// stored encoding when the decoded lead was not kept).
+Status renumber(PreparedCreate& p, IdGenerator& ids, const store::Dbis& dbi) {
+  if (!p.lead) {
+    auto decoded = lead_from_json(p.json, DecodeMode::stored);
+    if (!decoded) return decoded.error();
+    Lead lead = std::move(decoded).value();
+    lead.id = ids.next();
+    encode_prepared(p, lead, dbi);
+    return ok_status();
+  }
+  p.lead->id = ids.next();
+  encode_prepared(p, *p.lead, dbi);
+  return ok_status();
+}
+
+// A lead already stored under the caller's idempotency key or one of its external
+// references (in the store, or earlier in the same bulk job): creating it again
+// returns that lead.
+std::optional<RecordId> existing_lead(const WriteTxn& txn, const PreparedCreate& p, const store::IndexBatch* batch) {
+  const auto& d = txn.dbi();
+  if (!p.idempotency_key.empty()) {
+    if (auto id = lookup_id(txn, d.idempotency, "L:" + p.idempotency_key)) return id;
+  }
+  for (const auto& e : p.entries) {
+    if (e.dbi != d.by_ref) continue;
+    if (auto id = lookup_id(txn, d.by_ref, e.key)) return id;
+    if (batch == nullptr) continue;
+    if (auto id = batch->find(d.by_ref, e.key)) return id;
+  }
+  return std::nullopt;
+}
+
+Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId existing) {
+  if (p.lead) {  // the caller wants the stored record back
+    auto lead = load_lead(txn, existing);
     if (!lead) return lead.error();
-    if (!cmd.idempotency_key.empty())
-      txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(*existing));
-    return Created<Lead>{std::move(lead).value(), false};
+    p.existing = std::make_unique<Lead>(std::move(lead).value());
   }
-  if (auto st = check_partner_exists(txn, cmd.lead.prospect.partner_id, "prospect.partner_id"); !st) return st.error();
-  while (!txn.put_new(txn.dbi().leads, store::id_key(p.command.lead.id), p.json)) {
-    // Only if the clock stepped back past a restart: take a fresh id and encode again.
-    p.command.lead.id = ids.next();
-    encode_prepared(p, txn.dbi());
+  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(existing));
+  return CreateOutcome{existing, false};
+}
+
+// A bulk job's index entries: e-mail and phone staged (appended under the id, see
+// "Staged entries" below), the others sorted at the job's end.
+void put_bulk_entries(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id,
+                      store::IndexBatch& batch) {
+  const store::IdKey key(id);
+  for (const auto& e : entries) {
+    if (auto staged = store::staged_dbi(txn.dbi(), e.dbi))
+      txn.put_last(*staged, key.view(), e.key);
+    else
+      batch.add(e.dbi, e.key, id);
   }
-  const RecordId id = cmd.lead.id;
-  put_indexes(txn, p.entries, id);
-  txn.put(txn.dbi().by_changed, p.changed, {});
-  txn.put(txn.dbi().audit, store::audit_key(id, 1, 0), p.audit_json);
-  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + cmd.idempotency_key, store::id_key(id));
-  return Created<Lead>{Lead{}, true};  // the record is moved in after the commit (see finish_create)
+}
+
+// Index entries go into `batch` when given (a bulk job puts them sorted at its end),
+// else straight into the indexes. Ids and times only grow, so the record, the
+// changed-at entry and the audit entry are appended.
+Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids, store::IndexBatch* batch) {
+  if (auto existing = existing_lead(txn, p, batch)) return apply_existing(txn, p, *existing);
+  if (auto st = check_partner_exists(txn, p.partner_id, "prospect.partner_id"); !st) return st.error();
+  while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {
+    if (auto st = renumber(p, ids, txn.dbi()); !st) return st.error();
+  }
+  if (batch != nullptr) {
+    put_bulk_entries(txn, p.entries, p.id, *batch);
+  } else {
+    put_indexes(txn, p.entries, p.id);
+  }
+  txn.put_last(txn.dbi().by_changed, p.changed, {});
+  txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
+  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
+  return CreateOutcome{p.id, true};
 }
 
 // After the commit (never replayed): a new lead is the prepared one, moved not copied.
 Result<Created<Lead>> finish_create(PreparedCreate& p, const Status& commit) {
   if (!commit) return commit.error();
-  if (p.result && p.result->created) p.result->record = std::move(p.command.lead);
-  return std::move(p.result);
+  if (!p.outcome) return p.outcome.error();
+  if (!p.outcome->created) return Created<Lead>{p.existing ? std::move(*p.existing) : Lead{}, false};
+  return Created<Lead>{p.lead ? std::move(*p.lead) : Lead{}, true};
+}
+
+Result<CreateOutcome> finish_import(PreparedCreate& p, const Status& commit) {
+  if (!commit) return commit.error();
+  return std::move(p.outcome);
 }
 
 // Shared state between a job's apply (writer thread) and its done callback.
@@ -210,37 +276,84 @@ struct JobState {
   Result<T> result = Error::make(ErrorCode::internal, "not applied");
 };
 
+// The creates of one bulk call that passed preparation, with their positions in it.
+struct BulkCreate {
+  std::vector<PreparedCreate> items;
+  std::vector<std::size_t> positions;
+};
+
+void apply_bulk(WriteTxn& txn, BulkCreate& bulk, IdGenerator& ids) {
+  constexpr std::size_t kTrimEvery = 256;  // lookups by reference read random pages
+  store::IndexBatch batch(txn.dbi().by_ref);
+  for (std::size_t i = 0; i < bulk.items.size(); ++i) {
+    if (i % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
+    bulk.items[i].outcome = apply_create_lead(txn, bulk.items[i], ids, &batch);
+  }
+  batch.flush(txn);
+}
+
+// Prepares commands [from, to) on this thread; refusals are reported at once.
+template <typename Done>
+std::shared_ptr<BulkCreate> prepare_bulk(std::vector<CreateLeadCommand>& commands, std::size_t from, std::size_t to,
+                                         IdGenerator& ids, const store::Dbis& dbi, TimeMs now, bool keep_records,
+                                         const Done& done) {
+  auto bulk = std::make_shared<BulkCreate>();
+  bulk->items.reserve(to - from);
+  bulk->positions.reserve(to - from);
+  for (std::size_t i = from; i < to; ++i) {
+    PreparedCreate& p = bulk->items.emplace_back();
+    if (auto st = prepare_create(p, commands[i], ids, dbi, now, keep_records); !st) {
+      bulk->items.pop_back();
+      done(i, st.error());
+      continue;
+    }
+    bulk->positions.push_back(i);
+  }
+  return bulk;
+}
+
 }  // namespace
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
   auto state = std::make_shared<PreparedCreate>();
-  state->command = std::move(command);
-  if (auto st = prepare_create(*state, *lead_ids_, env_->dbi(), clock().now_ms()); !st) {
+  if (auto st = prepare_create(*state, command, *lead_ids_, env_->dbi(), clock().now_ms(), true); !st) {
     done(st.error());
     return;
   }
-  writer_->submit(
-      store::WriteJob{[this, state](WriteTxn& txn) { state->result = apply_create_lead(txn, *state, *lead_ids_); },
-                      [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
+  writer_->submit(store::WriteJob{
+      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(txn, *state, *lead_ids_, nullptr); },
+      [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
+}
+
+// One job per chunk: its creates share a transaction and put their index entries
+// sorted (see IndexBatch); `finish` turns an item's outcome into the caller's result.
+template <typename T, typename Finish>
+void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
+                            const std::function<void(std::size_t, Result<T>)>& done, Finish finish) {
+  const TimeMs now = clock().now_ms();
+  for (std::size_t from = 0; from < commands.size(); from += kMaxBulkCreates) {
+    const std::size_t to = std::min(commands.size(), from + kMaxBulkCreates);
+    auto bulk = prepare_bulk(commands, from, to, *lead_ids_, env_->dbi(), now, keep_records, done);
+    if (bulk->items.empty()) continue;
+    const std::size_t weight = bulk->items.size();
+    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) { apply_bulk(txn, *bulk, *lead_ids_); },
+                                    [bulk, done, finish](const Status& commit) {
+                                      for (std::size_t k = 0; k < bulk->items.size(); ++k) {
+                                        done(bulk->positions[k], finish(bulk->items[k], commit));
+                                      }
+                                    },
+                                    weight});
+  }
 }
 
 void LeadStore::create_leads_async(std::vector<CreateLeadCommand> commands,
                                    const std::function<void(std::size_t, Result<Created<Lead>>)>& done) {
-  std::vector<store::WriteJob> jobs;
-  jobs.reserve(commands.size());
-  const TimeMs now = clock().now_ms();
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    auto state = std::make_shared<PreparedCreate>();
-    state->command = std::move(commands[i]);
-    if (auto st = prepare_create(*state, *lead_ids_, env_->dbi(), now); !st) {
-      done(i, st.error());
-      continue;
-    }
-    jobs.push_back(
-        store::WriteJob{[this, state](WriteTxn& txn) { state->result = apply_create_lead(txn, *state, *lead_ids_); },
-                        [state, i, done](const Status& commit) { done(i, finish_create(*state, commit)); }});
-  }
-  if (!jobs.empty()) writer_->submit(std::move(jobs));
+  submit_bulk(commands, true, done, finish_create);
+}
+
+void LeadStore::import_leads_async(std::vector<CreateLeadCommand> commands,
+                                   const std::function<void(std::size_t, Result<CreateOutcome>)>& done) {
+  submit_bulk(commands, false, done, finish_import);
 }
 
 Result<Created<Lead>> LeadStore::create_lead(CreateLeadCommand command) {
@@ -249,6 +362,159 @@ Result<Created<Lead>> LeadStore::create_lead(CreateLeadCommand command) {
   create_lead_async(std::move(command), [&promise](Result<Created<Lead>> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
+
+// ---- Staged entries ----------------------------------------------------------------
+//
+// A random-key index costs about one page write per new entry and commit once it has
+// more leaves than a commit has entries: at a million leads the e-mail and phone
+// indexes caused most of an import's disk writes. Bulk jobs therefore stage those
+// entries in staged_email / staged_phone (lead id -> key: appends, a few pages per
+// commit); finds read index and stage (find.cpp); ChangeLead deletes from both. The
+// writer merges the stage into the index once staged_merge_at entries have piled up, and
+// the store does when it closes: in key-range chunks, each one transaction that puts
+// the chunk's entries sorted into the index and deletes them from the stage. So an
+// entry is always in exactly one of the two, and each leaf page of the index is
+// written about once per merge instead of once per commit. A chunk holds at most
+// staged_merge_chunk entries and touches only its key range's pages, which bounds the dirty
+// pages (memory) of a merge transaction however large the index is.
+
+namespace {
+
+constexpr std::size_t kMergeTrimEvery = 4096;  // entries between resident-page checks in a merge
+
+struct Staged {
+  MDB_dbi stage;
+  MDB_dbi index;
+};
+
+std::uint64_t entry_count(MDB_txn* txn, MDB_dbi dbi) {
+  MDB_stat st{};
+  return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
+}
+
+// Runs fn in a write transaction of its own and commits; grows the map and runs it
+// again when it fills up (fn must be repeatable).
+template <typename Fn>
+Status in_write_txn(store::LmdbEnv& env, std::size_t resident_budget, Fn fn) {
+  for (int attempt = 0;; ++attempt) {
+    MDB_txn* txn = nullptr;
+    try {
+      txn = env.begin_write();
+      WriteTxn w(txn, env, resident_budget);
+      fn(w);
+      const int rc = mdb_txn_commit(txn);
+      txn = nullptr;
+      if (rc != 0) throw store::LmdbFailure{rc, "commit: " + store::lmdb_message(rc)};
+      return ok_status();
+    } catch (const store::LmdbFailure& failure) {
+      if (txn != nullptr) mdb_txn_abort(txn);
+      if (failure.rc != MDB_MAP_FULL || attempt >= 8) {
+        return Error::make(ErrorCode::unavailable, "merging staged index entries: " + failure.what);
+      }
+      if (auto grown = env.grow_map(); !grown) return grown;
+    }
+  }
+}
+
+// The lower key bound of each chunk of about `chunk` entries, from a sorted sample
+// of every kSampleEvery-th staged key (sorting all keys would cost as much as the
+// merge's own sorting).
+Result<std::vector<std::string>> chunk_bounds(const store::LmdbEnv& env, const StoreOptions& options, MDB_dbi stage) {
+  const std::size_t chunk = options.staged_merge_chunk;
+  constexpr std::size_t kSampleEvery = 16;
+  auto txn = env.begin_read();
+  if (!txn) return txn.error();
+  std::vector<std::string> bounds{std::string()};
+  if (entry_count(txn->get(), stage) <= chunk) return bounds;  // one chunk: everything
+  std::vector<std::string> sample;
+  MDB_cursor* cursor = nullptr;
+  mdb_cursor_open(txn->get(), stage, &cursor);
+  MDB_val k{}, v{};
+  std::size_t n = 0;
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (n++ % kSampleEvery == 0) sample.emplace_back(store::to_view(v));
+    // The stage's pages lie scattered among the records': each fault maps neighbours.
+    if (n % kMergeTrimEvery == 0 && options.resident_map_budget != 0) env.trim_resident(options.resident_map_budget);
+  }
+  mdb_cursor_close(cursor);
+  std::sort(sample.begin(), sample.end());
+  const std::size_t step = std::max<std::size_t>(chunk / kSampleEvery, 1);
+  for (std::size_t i = step; i < sample.size(); i += step) {
+    if (sample[i] != bounds.back()) bounds.push_back(std::move(sample[i]));
+  }
+  return bounds;
+}
+
+// Moves the staged entries with lo <= key < hi (hi null: no upper bound) into the
+// index. Reads the stage inside the transaction, so entries staged or deleted since
+// the bounds were taken are handled right.
+void merge_chunk(WriteTxn& txn, Staged s, std::string_view lo, const std::string* hi) {
+  store::IndexBatch batch;
+  std::vector<RecordId> moved;
+  // Copies, not views into the map: sorting views would read the stage's pages in
+  // random order again after a trim, each fault mapping 15 neighbours (RSS).
+  std::deque<std::string> keys;  // stable addresses for the batch's views
+  MDB_cursor* cursor = nullptr;
+  if (const int rc = mdb_cursor_open(txn.get(), s.stage, &cursor); rc != 0) {
+    throw store::LmdbFailure{rc, "cursor: " + store::lmdb_message(rc)};
+  }
+  MDB_val k{}, v{};
+  std::size_t n = 0;
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (++n % kMergeTrimEvery == 0) txn.trim_resident();  // the stage is read once per chunk (see chunk_bounds)
+    const std::string_view key = store::to_view(v);
+    if (key < lo || (hi != nullptr && key >= *hi) || k.mv_size != 8) continue;
+    const RecordId id = RecordId::from_key(k.mv_data);
+    batch.add(s.index, keys.emplace_back(key), id);
+    moved.push_back(id);
+  }
+  mdb_cursor_close(cursor);
+  const bool everything = moved.size() == entry_count(txn.get(), s.stage);
+  batch.flush(txn);
+  if (everything) {  // one call frees the stage's pages instead of a delete per entry
+    if (const int rc = mdb_drop(txn.get(), s.stage, 0); rc != 0) {
+      throw store::LmdbFailure{rc, "empty stage: " + store::lmdb_message(rc)};
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    if (i % kMergeTrimEvery == kMergeTrimEvery - 1) txn.trim_resident();
+    const store::IdKey key(moved[i]);
+    txn.del(s.stage, key.view());
+  }
+}
+
+Status merge_stage(store::LmdbEnv& env, const StoreOptions& options, Staged s) {
+  auto bounds = chunk_bounds(env, options, s.stage);
+  if (!bounds) return bounds.error();
+  for (std::size_t i = 0; i < bounds->size(); ++i) {
+    const std::string* hi = i + 1 < bounds->size() ? &(*bounds)[i + 1] : nullptr;
+    auto st =
+        in_write_txn(env, options.resident_map_budget, [&](WriteTxn& txn) { merge_chunk(txn, s, (*bounds)[i], hi); });
+    if (!st) return st;
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status LeadStore::merge_staged(std::uint64_t at_least) {
+  const auto& d = env_->dbi();
+  for (const Staged s : {Staged{d.staged_email, d.by_email}, Staged{d.staged_phone, d.by_phone}}) {
+    std::uint64_t staged = 0;
+    {
+      auto txn = env_->begin_read();
+      if (!txn) return txn.error();
+      staged = entry_count(txn->get(), s.stage);
+    }
+    if (staged == 0 || staged < at_least) continue;
+    if (auto st = merge_stage(*env_, options_, s); !st) return st;
+  }
+  return ok_status();
+}
+
+// A failed merge leaves the stage as it was: the next commit or close tries again.
+void LeadStore::merge_staged_if_large() { (void)merge_staged(std::max<std::uint64_t>(options_.staged_merge_at, 1)); }
 
 // ---- ChangeLead -------------------------------------------------------------------
 

@@ -1,8 +1,14 @@
 #include "store/lmdb_env.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace leadhub::store {
@@ -89,6 +95,8 @@ Status LmdbEnv::open_dbis() {
       {"idx_changed", create, &dbi_.by_changed},
       {"pidx_email", ids, &dbi_.partner_by_email},
       {"pidx_ref", ids, &dbi_.partner_by_ref},
+      {"staged_email", create, &dbi_.staged_email},
+      {"staged_phone", create, &dbi_.staged_phone},
   };
   for (const auto& s : specs) {
     unsigned flags = s.flags;
@@ -145,6 +153,69 @@ Status LmdbEnv::grow_map() {
   if (rc != 0)
     return Error::make(ErrorCode::internal, "cannot grow map to " + std::to_string(next) + ": " + lmdb_message(rc));
   return ok_status();
+}
+
+}  // namespace leadhub::store
+
+namespace leadhub::store {
+
+namespace {
+
+// File-backed resident bytes of this process: the third field of /proc/self/statm
+// ("shared": RssFile + RssShmem, in pages). Cheap: no page walk, counters only.
+std::size_t resident_shared_bytes() {
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  char* p = buf;
+  std::strtoull(p, &p, 10);  // size
+  std::strtoull(p, &p, 10);  // resident
+  const std::size_t shared_pages = std::strtoull(p, &p, 10);
+  return shared_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+// Every page LMDB reads through its read-only map stays mapped in this process (and
+// fault-around maps cached neighbours too), so a long import ends up with the whole
+// file in its RSS although it allocated none of it. The pages are clean page-cache
+// pages of a shared file mapping: MADV_DONTNEED only removes this process's page
+// table entries, the data stays in the page cache and in the file, and the next
+// access (a concurrent reader included) faults the same bytes back in. Writes never
+// go through the map (no MDB_WRITEMAP), so nothing dirty can be lost.
+bool LmdbEnv::trim_resident(std::size_t budget) const {
+  if (resident_shared_bytes() <= budget) return false;
+  // A reader may remap after another process grew the map: never advise a range
+  // that could meanwhile hold some other mapping.
+  std::shared_lock lock(resize_mutex_);
+  const auto map = data_mapping();
+  if (!map || ::madvise(map->first, map->second, MADV_DONTNEED) != 0) return false;
+  trims_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+// LMDB does not publish its map address (me_mapaddr is only set with MDB_FIXEDMAP),
+// so find data.mdb's mapping in /proc/self/maps by device and inode.
+std::optional<std::pair<void*, std::size_t>> LmdbEnv::data_mapping() const {
+  struct stat st {};
+  if (::stat((path_ + "/data.mdb").c_str(), &st) != 0) return std::nullopt;
+  std::FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return std::nullopt;
+  std::optional<std::pair<void*, std::size_t>> out;
+  char line[512];
+  while (!out && std::fgets(line, sizeof line, maps) != nullptr) {
+    unsigned long start = 0, end = 0, inode = 0;
+    unsigned major_dev = 0, minor_dev = 0;
+    if (std::sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &start, &end, &major_dev, &minor_dev, &inode) != 5) continue;
+    if (inode != st.st_ino || major_dev != major(st.st_dev) || minor_dev != minor(st.st_dev)) continue;
+    out.emplace(reinterpret_cast<void*>(start), end - start);
+  }
+  std::fclose(maps);
+  return out;
 }
 
 }  // namespace leadhub::store

@@ -7,11 +7,15 @@
 
 #include <lmdb.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/result.hpp"
 
@@ -40,6 +44,11 @@ struct Dbis {
   MDB_dbi by_changed{};  // changed_at (8 bytes) + lead id -> ""
   MDB_dbi partner_by_email{};
   MDB_dbi partner_by_ref{};
+  // Bulk imports stage their e-mail and phone entries here (lead id -> key), cheap
+  // appends instead of random inserts; finds read both, and the writer merges them
+  // into by_email / by_phone in large sorted runs (lead_writes.cpp, "Staged").
+  MDB_dbi staged_email{};
+  MDB_dbi staged_phone{};
 };
 
 struct EnvOptions {
@@ -87,16 +96,23 @@ class LmdbEnv {
   MDB_txn* begin_write();
   Status grow_map();
   std::size_t map_size() const;
+  // Drops the map's pages from this process's page tables when more than `budget`
+  // bytes of file-backed pages are resident; returns whether it did. See
+  // lmdb_env.cpp for why this is safe.
+  bool trim_resident(std::size_t budget) const;
+  std::uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
 
  private:
   LmdbEnv() = default;
   Status open_dbis();
+  std::optional<std::pair<void*, std::size_t>> data_mapping() const;
 
   MDB_env* env_ = nullptr;
   Dbis dbi_;
   std::string path_;
   bool read_only_ = false;
   mutable std::shared_mutex resize_mutex_;
+  mutable std::atomic<std::uint64_t> trims_{0};
 };
 
 std::string lmdb_message(int rc);

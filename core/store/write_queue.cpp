@@ -1,5 +1,9 @@
 #include "store/write_queue.hpp"
 
+#include <algorithm>
+
+#include "store/keys.hpp"
+
 namespace leadhub::store {
 
 bool WriteTxn::get(MDB_dbi dbi, std::string_view key, std::string_view& value) const {
@@ -28,6 +32,27 @@ bool WriteTxn::put_new(MDB_dbi dbi, std::string_view key, std::string_view value
   return true;
 }
 
+bool WriteTxn::put_new_last(MDB_dbi dbi, std::string_view key, std::string_view value) {
+  MDB_val k = to_val(key);
+  MDB_val v = to_val(value);
+  const int rc = mdb_put(txn_, dbi, &k, &v, MDB_APPEND);
+  if (rc == MDB_KEYEXIST) return put_new(dbi, key, value);  // not the last key: may still be new
+  if (rc != 0) throw LmdbFailure{rc, "put: " + lmdb_message(rc)};
+  return true;
+}
+
+void WriteTxn::put_last(MDB_dbi dbi, std::string_view key, std::string_view value) {
+  MDB_val k = to_val(key);
+  MDB_val v = to_val(value);
+  const int rc = mdb_put(txn_, dbi, &k, &v, MDB_APPEND);
+  if (rc == MDB_KEYEXIST) return put(dbi, key, value);
+  if (rc != 0) throw LmdbFailure{rc, "put: " + lmdb_message(rc)};
+}
+
+void WriteTxn::trim_resident() const {
+  if (env_ != nullptr && resident_map_budget_ != 0) env_->trim_resident(resident_map_budget_);
+}
+
 void WriteTxn::del(MDB_dbi dbi, std::string_view key, const std::string_view* value) {
   MDB_val k = to_val(key);
   MDB_val v{};
@@ -36,8 +61,72 @@ void WriteTxn::del(MDB_dbi dbi, std::string_view key, const std::string_view* va
   if (rc != 0 && rc != MDB_NOTFOUND) throw LmdbFailure{rc, "del: " + lmdb_message(rc)};
 }
 
-WriteQueue::WriteQueue(LmdbEnv& env, std::size_t max_batch)
-    : env_(env), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { run(); }) {}
+namespace {
+
+std::uint64_t key_prefix(std::string_view key) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
+  return v;
+}
+
+}  // namespace
+
+void IndexBatch::add(MDB_dbi dbi, std::string_view key, RecordId id) {
+  entries_.push_back({dbi, key_prefix(key), key, id});
+  if (dbi == visible_) visible_keys_.try_emplace(key, id);  // the first one wins, as in a dupsort get
+}
+
+std::optional<RecordId> IndexBatch::find(MDB_dbi dbi, std::string_view key) const {
+  if (dbi != visible_) return std::nullopt;
+  const auto it = visible_keys_.find(key);
+  if (it == visible_keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+void IndexBatch::flush(WriteTxn& txn) {
+  // LMDB's default order: bytes as unsigned, shorter first on a tie; ids big-endian.
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    if (a.dbi != b.dbi) return a.dbi < b.dbi;
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;  // same order as comparing the bytes
+    if (const int c = a.key.compare(b.key); c != 0) return c < 0;
+    return a.id < b.id;
+  });
+  for (auto first = entries_.begin(); first != entries_.end();) {
+    const auto last = std::find_if(first, entries_.end(), [&](const Entry& e) { return e.dbi != first->dbi; });
+    put_sorted(txn, &*first, &*first + (last - first));
+    first = last;
+  }
+  entries_.clear();
+  visible_keys_.clear();
+}
+
+void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry* last) {
+  // A random-key index touches about one page per entry, which the kernel maps with
+  // up to 15 cached neighbours (fault-around): 256 entries may add 16 MB of RSS.
+  constexpr std::size_t kTrimEvery = 256;
+  MDB_cursor* cursor = nullptr;
+  if (const int rc = mdb_cursor_open(txn.get(), first->dbi, &cursor); rc != 0) {
+    throw LmdbFailure{rc, "cursor: " + lmdb_message(rc)};
+  }
+  for (const Entry* e = first; e != last; ++e) {
+    if ((e - first) % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
+    const IdKey id(e->id);
+    MDB_val k = to_val(e->key);
+    MDB_val v = to_val(id.view());
+    const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
+    if (rc != 0 && rc != MDB_KEYEXIST) {
+      mdb_cursor_close(cursor);
+      throw LmdbFailure{rc, "index put: " + lmdb_message(rc)};
+    }
+  }
+  mdb_cursor_close(cursor);
+}
+
+WriteQueue::WriteQueue(LmdbEnv& env, std::size_t max_batch, std::size_t resident_map_budget)
+    : env_(env),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      resident_map_budget_(resident_map_budget),
+      thread_([this] { run(); }) {}
 
 WriteQueue::~WriteQueue() { stop(); }
 
@@ -76,7 +165,9 @@ void WriteQueue::stop() {
 
 WriterStats WriteQueue::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  WriterStats s = stats_;
+  s.map_trims = env_.trims();
+  return s;
 }
 
 void WriteQueue::run() {
@@ -86,14 +177,20 @@ void WriteQueue::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      const std::size_t n = std::min(max_batch_, queue_.size());
-      batch.assign(std::make_move_iterator(queue_.begin()),
-                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      take_batch(batch);
     }
     commit_batch(batch);
     batch.clear();
   }
+}
+
+void WriteQueue::take_batch(std::vector<WriteJob>& batch) {
+  std::size_t weight = 0;
+  std::size_t n = 0;
+  while (n < queue_.size() && (n == 0 || weight + queue_[n].weight <= max_batch_)) weight += queue_[n++].weight;
+  batch.assign(std::make_move_iterator(queue_.begin()),
+               std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
@@ -109,20 +206,26 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
     std::lock_guard lock(mutex_);
     ++stats_.map_grows;
   }
+  // Before the callers learn of the commit, so an import that finishes right after
+  // its last commit is measured with the pages already dropped.
+  if (resident_map_budget_ != 0) env_.trim_resident(resident_map_budget_);
+  std::uint64_t commands = 0;
+  for (const auto& job : batch) commands += job.weight;
   {
     std::lock_guard lock(mutex_);
     ++stats_.commits;
     stats_.jobs += batch.size();
-    stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
+    stats_.largest_batch = std::max(stats_.largest_batch, commands);
   }
   for (auto& job : batch) job.done(outcome);
+  if (after_commit_) after_commit_();
 }
 
 Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
   MDB_txn* txn = nullptr;
   try {
     txn = env_.begin_write();
-    WriteTxn wtxn(txn, env_.dbi());
+    WriteTxn wtxn(txn, env_, resident_map_budget_);
     for (auto& job : batch) job.apply(wtxn);
     const int rc = mdb_txn_commit(txn);
     txn = nullptr;

@@ -1,7 +1,7 @@
 // Group commit: one writer thread owns every write transaction. Callers from any
-// thread enqueue jobs; the writer applies whatever is waiting (up to max_batch) in
-// ONE transaction, commits once, and only then completes each job. One commit (two
-// fsyncs) for many records is what makes durable writes fast.
+// thread enqueue jobs; the writer applies whatever is waiting (up to max_batch
+// commands) in ONE transaction, commits once, and only then completes each job. One
+// commit (two fsyncs) for many records is what makes durable writes fast.
 #pragma once
 
 #include <condition_variable>
@@ -9,8 +9,13 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
+
+#include "model/ids.hpp"
 
 #include "store/lmdb_env.hpp"
 
@@ -19,19 +24,62 @@ namespace leadhub::store {
 class WriteTxn {
  public:
   WriteTxn(MDB_txn* txn, const Dbis& dbi) : txn_(txn), dbi_(dbi) {}
+  // With env and a budget: trim_resident() may drop the map's resident pages.
+  WriteTxn(MDB_txn* txn, const LmdbEnv& env, std::size_t resident_map_budget)
+      : txn_(txn), dbi_(env.dbi()), env_(&env), resident_map_budget_(resident_map_budget) {}
   MDB_txn* get() const { return txn_; }
   const Dbis& dbi() const { return dbi_; }
+  // For long stretches of random page reads inside one transaction: their pages
+  // (and the kernel's fault-around neighbours) would otherwise pile up in RSS until
+  // the commit. Safe mid-transaction: LMDB changes copies, never the mapped pages.
+  void trim_resident() const;
 
   // Throw LmdbFailure on LMDB errors (caught by the writer loop).
   bool get(MDB_dbi dbi, std::string_view key, std::string_view& value) const;
   void put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
   // Returns false when the key (or key/value pair for dupsort) already exists.
   bool put_new(MDB_dbi dbi, std::string_view key, std::string_view value);
+  // For keys that normally sort after every stored key (ids and times only grow):
+  // MDB_APPEND skips the B-tree search and fills pages completely; a key that does
+  // not sort last (another caller's earlier id committed later) takes the ordinary
+  // path. Not for dupsort databases.
+  bool put_new_last(MDB_dbi dbi, std::string_view key, std::string_view value);
+  void put_last(MDB_dbi dbi, std::string_view key, std::string_view value);
   void del(MDB_dbi dbi, std::string_view key, const std::string_view* value = nullptr);
 
  private:
   MDB_txn* txn_;
   const Dbis& dbi_;
+  const LmdbEnv* env_ = nullptr;
+  std::size_t resident_map_budget_ = 0;
+};
+
+// Secondary-index entries of many records, put together at the end of a bulk job
+// instead of one mdb_put each as the records come: sorted by (database, key, id)
+// and through one cursor per database, so neighbouring keys reuse the cursor's
+// page instead of a search from the root, and each touched page is visited once.
+// Entries whose database is `visible` (external references) can be looked up
+// before the flush, so a later record of the same job sees an earlier one.
+class IndexBatch {
+ public:
+  explicit IndexBatch(std::optional<MDB_dbi> visible = std::nullopt) : visible_(visible) {}
+  // The keys are viewed, not copied: they must outlive the flush.
+  void add(MDB_dbi dbi, std::string_view key, RecordId id);
+  std::optional<RecordId> find(MDB_dbi dbi, std::string_view key) const;
+  void flush(WriteTxn& txn);  // throws LmdbFailure like WriteTxn
+
+ private:
+  struct Entry {
+    MDB_dbi dbi;
+    std::uint64_t prefix;  // the key's first 8 bytes, big-endian: most comparisons end here
+    std::string_view key;
+    RecordId id;
+  };
+  static void put_sorted(const WriteTxn& txn, const Entry* first, const Entry* last);
+
+  std::optional<MDB_dbi> visible_;
+  std::vector<Entry> entries_;
+  std::unordered_map<std::string_view, RecordId> visible_keys_;
 };
 
 struct WriteJob {
@@ -41,36 +89,48 @@ struct WriteJob {
   std::function<void(WriteTxn&)> apply;
   // Runs after the commit with its outcome (ok, or why the batch did not commit).
   std::function<void(const Status& commit)> done;
+  // Commands the job carries: a commit takes jobs until max_batch of them (at least
+  // one job, however heavy: a bulk job of an import is one caller's batch).
+  std::size_t weight = 1;
 };
 
 struct WriterStats {
   std::uint64_t commits = 0;
   std::uint64_t jobs = 0;
   std::uint64_t map_grows = 0;
-  std::uint64_t largest_batch = 0;
+  std::uint64_t largest_batch = 0;  // commands in one commit
+  std::uint64_t map_trims = 0;      // times the map's resident pages were dropped (LmdbEnv)
 };
 
 class WriteQueue {
  public:
-  WriteQueue(LmdbEnv& env, std::size_t max_batch);
+  // resident_map_budget: after a commit, drop the map's pages from this process
+  // when more than this many bytes of file pages are resident (0: never).
+  WriteQueue(LmdbEnv& env, std::size_t max_batch, std::size_t resident_map_budget = 0);
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
   void submit(WriteJob job);
   void submit(std::vector<WriteJob> jobs);
+  // Runs on the writer thread after each commit, once the callers are completed
+  // (for housekeeping in transactions of its own). Set before the first submit.
+  void set_after_commit(std::function<void()> fn) { after_commit_ = std::move(fn); }
   // Finishes every job already queued, then stops the thread. Later submits fail.
   void stop();
   WriterStats stats() const;
 
  private:
   void run();
+  void take_batch(std::vector<WriteJob>& batch);  // with mutex_ held
   void commit_batch(std::vector<WriteJob>& batch);
   // rc_out receives the LMDB error code when the batch failed on one.
   Status apply_and_commit(std::vector<WriteJob>& batch, int& rc_out);
 
   LmdbEnv& env_;
   const std::size_t max_batch_;
+  const std::size_t resident_map_budget_;
+  std::function<void()> after_commit_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WriteJob> queue_;

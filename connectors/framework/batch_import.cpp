@@ -1,0 +1,290 @@
+#include "batch_import.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "json/json_writer.hpp"
+#include "json/record_json.hpp"
+
+namespace leadhub::connectors {
+namespace {
+
+// Two batches between the reader and their commit: one being prepared, one being
+// written. Each batch is one transaction (LeadStore::import_leads_async); 5,000
+// leads per commit keep the decoded and prepared leads in flight plus LMDB's dirty
+// pages near 100 MB at a million leads, while the commits stay few.
+constexpr std::size_t kMaxInFlight = 2;
+constexpr std::size_t kMaxListedRejections = 10'000;
+
+struct Rejection {
+  std::string record;  // "line 12", "/Leads/Lead[3]"
+  std::string reason;
+};
+
+// "line 12: ..." locations carry a line number worth giving on its own.
+std::optional<std::uint64_t> line_number(const std::string& record) {
+  if (record.rfind("line ", 0) != 0) return std::nullopt;
+  return std::strtoull(record.c_str() + 5, nullptr, 10);
+}
+
+// The import is a pipeline of three threads: the caller's reads and decodes a
+// batch, the submitter thread prepares the one before (normalize, validate, encode:
+// LeadStore::import_leads_async does that on its caller's thread) and the store's
+// writer commits the one before that. At most kMaxInFlight batches are between the
+// reader and their commit, so memory stays flat however large the file.
+class ImportRun {
+ public:
+  ImportRun(LeadStore& store, bool show_progress)
+      : store_(store), progress_(show_progress), submitter_([this] { submit_loop(); }) {}
+  ~ImportRun() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    submitter_.join();
+  }
+  ImportRun(const ImportRun&) = delete;
+  ImportRun& operator=(const ImportRun&) = delete;
+
+  void reject(const std::string& record, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    record_rejection(record, reason);
+  }
+  void count_changed() {
+    std::lock_guard lock(mutex_);
+    ++changed_;
+  }
+
+  // Hands a batch to the submitter thread; blocks while too many are in flight.
+  void submit(std::vector<CreateLeadCommand> commands, std::vector<std::string> records) {
+    if (commands.empty()) return;
+    {
+      std::unique_lock lock(mutex_);
+      idle_.wait(lock, [&] { return in_flight_ < kMaxInFlight; });
+      ++in_flight_;
+      handoff_.push_back({std::move(commands), std::move(records)});
+    }
+    wake_.notify_all();
+  }
+
+  void wait_all() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return in_flight_ == 0; });
+  }
+
+  void show_progress(std::size_t records, bool final_update) {
+    if (!progress_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!final_update && now - last_progress_ < std::chrono::milliseconds(200)) return;
+    last_progress_ = now;
+    std::lock_guard lock(mutex_);
+    std::fprintf(stderr, "\r%zu records read, %zu created, %zu duplicates, %zu rejected%s", records, created_,
+                 duplicates_, rejected_, final_update ? "\n" : "");
+  }
+
+  std::string summary(std::size_t records, double seconds) const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("records").value(static_cast<std::uint64_t>(records));
+    w.key("created").value(static_cast<std::uint64_t>(created_));
+    w.key("duplicates").value(static_cast<std::uint64_t>(duplicates_));
+    if (changed_ > 0) w.key("changed").value(static_cast<std::uint64_t>(changed_));
+    w.key("rejected").value(static_cast<std::uint64_t>(rejected_));
+    w.key("seconds").raw(std::to_string(seconds));
+    w.key("errors").begin_array();
+    for (const auto& r : rejections_) {
+      w.begin_object().key("record").value(r.record);
+      if (auto line = line_number(r.record)) w.key("line").value(*line);
+      w.key("reason").value(r.reason).end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return out;
+  }
+
+  std::size_t rejected() const {
+    std::lock_guard lock(mutex_);
+    return rejected_;
+  }
+
+ private:
+  struct Batch {
+    std::vector<CreateLeadCommand> commands;
+    std::vector<std::string> records;  // where each command came from, for rejections
+  };
+
+  void submit_loop() {
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !handoff_.empty(); });
+        if (handoff_.empty()) return;
+        batch = std::move(handoff_.front());
+        handoff_.pop_front();
+      }
+      store_batch(std::move(batch));
+    }
+  }
+
+  // Runs on the submitter thread; the callbacks on the writer thread (after the commit).
+  void store_batch(Batch batch) {
+    auto remaining = std::make_shared<std::size_t>(batch.commands.size());
+    auto record_of = std::make_shared<std::vector<std::string>>(std::move(batch.records));
+    store_.import_leads_async(std::move(batch.commands),
+                              [this, remaining, record_of](std::size_t i, Result<CreateOutcome> r) {
+                                std::lock_guard lock(mutex_);
+                                if (!r)
+                                  record_rejection((*record_of)[i], r.error().message);
+                                else if (r->created)
+                                  ++created_;
+                                else
+                                  ++duplicates_;
+                                if (--*remaining == 0) {
+                                  --in_flight_;
+                                  idle_.notify_all();
+                                }
+                              });
+  }
+
+  void record_rejection(const std::string& record, const std::string& reason) {
+    ++rejected_;
+    if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason});
+  }
+
+  LeadStore& store_;
+  bool progress_;
+  std::chrono::steady_clock::time_point last_progress_{};
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;  // a batch finished
+  std::condition_variable wake_;  // a batch for the submitter, or stop
+  std::deque<Batch> handoff_;
+  bool stopping_ = false;
+  std::size_t in_flight_ = 0;  // batches handed over and not yet committed
+  std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0, changed_ = 0;
+  std::vector<Rejection> rejections_;
+  std::thread submitter_;  // last: starts once the members it uses exist
+};
+
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+// Newline-delimited canonical JSON, one lead per line.
+void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, std::size_t& records) {
+  std::vector<CreateLeadCommand> batch;
+  std::vector<std::string> where;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (is_blank(line)) continue;
+    auto lead = lead_from_json(line, DecodeMode::input);
+    if (!lead) {
+      run.reject("line " + std::to_string(line_no), lead.error().message);
+      continue;
+    }
+    batch.push_back({std::move(lead).value(), actor, {}});
+    where.push_back("line " + std::to_string(line_no));
+    if (batch.size() >= batch_size) {
+      run.submit(std::move(batch), std::move(where));
+      batch.clear();
+      where.clear();
+      run.show_progress(line_no, false);
+    }
+  }
+  if (!batch.empty()) run.submit(std::move(batch), std::move(where));
+  records = line_no;
+}
+
+std::string join_errors(const std::vector<mapping::MappingError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    if (!e.source.empty()) out += "source '" + e.source + "'" + (e.field.empty() ? ": " : " -> ");
+    if (!e.field.empty()) out += e.field + ": ";
+    out += e.reason;
+  }
+  return out;
+}
+
+// Resolves a change's target (by id or external reference) and applies it.
+void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, const Actor& actor) {
+  RecordId id = m.target_id;
+  if (id.empty()) {
+    LeadQuery q;
+    q.external_ref = m.target_ref;
+    q.limit = 1;
+    auto found = store.find_leads(q);
+    if (!found || found->items.empty()) {
+      run.reject(m.location, "no lead with external reference " + m.target_ref->system + ":" + m.target_ref->id);
+      return;
+    }
+    id = found->items[0].id;
+  }
+  auto changed = store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes)});
+  if (!changed)
+    run.reject(m.location, changed.error().message);
+  else
+    run.count_changed();
+}
+
+// A partner's format through its mapping: creates are batched, a change first waits
+// for the creates before it so a file may create a lead and then change it.
+Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& mapper, std::istream& in,
+                     std::size_t batch_size, const Actor& actor, std::size_t& records) {
+  std::vector<CreateLeadCommand> batch;
+  std::vector<std::string> where;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    run.submit(std::move(batch), std::move(where));
+    batch.clear();
+    where.clear();
+  };
+  auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
+    ++records;
+    if (!m.ok()) {
+      run.reject(m.location, join_errors(m.errors));
+    } else if (m.operation == mapping::Operation::create) {
+      batch.push_back({std::move(*m.lead), actor, {}});
+      where.push_back(m.location);
+      if (batch.size() >= batch_size) flush();
+    } else if (m.operation == mapping::Operation::change) {
+      flush();
+      run.wait_all();
+      apply_change(run, store, m, actor);
+    } else {
+      run.reject(m.location, std::string("import stores creates and changes; this record is a ") +
+                                 mapping::to_string(m.operation) + " (use `leadhub map` to see it)");
+    }
+    run.show_progress(records, false);
+    return true;
+  });
+  flush();
+  return st;
+}
+
+}  // namespace
+
+BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options) {
+  ImportRun run(store, options.show_progress);
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t records = 0;
+  Status st = ok_status();
+  if (options.mapper != nullptr)
+    st = import_mapped(run, store, *options.mapper, in, options.batch_size, options.actor, records);
+  else
+    import_ndjson(run, in, options.batch_size, options.actor, records);
+  run.wait_all();
+  run.show_progress(records, true);
+  if (!st) run.reject("document", st.error().message);  // what came before the break is stored
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return {run.summary(records, seconds), run.rejected()};
+}
+
+}  // namespace leadhub::connectors

@@ -1,0 +1,34 @@
+// Bulk import: a stream of newline-delimited canonical leads, or a party's file
+// through its mapping, committed in batches, with a JSON summary of what was
+// created, found as duplicates, changed and rejected (with where and why). Used by
+// `leadhub import` and POST /api/v1/imports.
+#pragma once
+
+#include <istream>
+#include <string>
+
+#include "mapping/engine.hpp"
+#include "store/lead_store.hpp"
+
+namespace leadhub::connectors {
+
+inline constexpr std::size_t kDefaultImportBatch = 5000;
+
+struct BatchImportOptions {
+  std::size_t batch_size = kDefaultImportBatch;
+  Actor actor;
+  const mapping::Mapper* mapper = nullptr;  // null: the stream is NDJSON canonical leads
+  bool show_progress = false;               // a progress line on stderr
+};
+
+struct BatchImportResult {
+  // {"records","created","duplicates","changed"?,"rejected","seconds","errors":[{record,line?,reason}]}
+  std::string summary_json;
+  std::size_t rejected = 0;
+};
+
+// Reads `in` to its end (or to a broken document, which is reported as a rejection
+// after the records before it are stored) and waits for every commit.
+BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options);
+
+}  // namespace leadhub::connectors

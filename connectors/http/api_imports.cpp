@@ -1,0 +1,66 @@
+// POST /api/v1/imports[?mapping=NAME]: a bulk upload, spooled to disk by the
+// server (never held in memory whole), then imported in batches on a blocking
+// thread; the answer is the import's summary with every rejected record.
+#include <fstream>
+
+#include "../framework/batch_import.hpp"
+#include "api.hpp"
+#include "problem.hpp"
+#include "query.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+void import_upload(ApiContext& ctx, Call&& call) {
+  const auto& req = call.request;
+  if (!call.principal->partner.empty()) {
+    return call.reply(problem(bhttp::status::forbidden, "forbidden",
+                              "a key bound to a partner cannot import; send leads one by one", req.path));
+  }
+  auto params = parse_query(req.query);
+  if (!params)
+    return call.reply(
+        problem(bhttp::status::bad_request, "invalid", params.error().message, req.path, params.error().fields));
+  std::string mapping_name;
+  for (const auto& [name, value] : *params) {
+    if (name != "mapping") {
+      return call.reply(problem(bhttp::status::bad_request, "invalid", "unknown parameter " + name, req.path,
+                                {{name, "unknown parameter (known: mapping)"}}));
+    }
+    mapping_name = value;
+  }
+  std::shared_ptr<const mapping::Mapper> mapper;
+  if (!mapping_name.empty()) {
+    auto found = ctx.hub.mappings().get(mapping_name);
+    if (!found) {
+      return call.reply(problem(bhttp::status::not_found, "not_found", found.error().message, req.path,
+                                {{"mapping", "no mapping " + mapping_name}}));
+    }
+    mapper = std::move(found).value();
+  }
+  Actor actor = actor_of(call, ctx);
+  actor.connector = ctx.connector + (mapper ? ":import:" + mapping_name : ":import");
+  // The import blocks until its last commit: run it off the I/O threads. The
+  // spooled file stays until the answer is written.
+  ctx.blocking.post([&ctx, mapper, actor = std::move(actor), file = req.body_file, reply = std::move(call.reply),
+                     path = req.path]() mutable {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return reply(problem(bhttp::status::service_unavailable, "unavailable", "cannot read the upload", path));
+    BatchImportOptions options;
+    options.actor = std::move(actor);
+    options.mapper = mapper.get();
+    auto result = run_batch_import(ctx.hub.store(), in, options);
+    reply(json_response(bhttp::status::ok, std::move(result.summary_json)));
+  });
+}
+
+}  // namespace
+
+void add_import_routes(Router& router, ApiContext& ctx) {
+  auto& route = router.add(bhttp::verb::post, "/api/v1/imports", Scope::imports,
+                           [&ctx](Call&& c) { import_upload(ctx, std::move(c)); });
+  route.body = BodyPlan::Kind::spool;
+  route.body_limit = ctx.max_upload_bytes;
+}
+
+}  // namespace leadhub::connectors::http
