@@ -62,6 +62,22 @@ bool CsvReader::fill() {
   return pos_ < buffer_.size();
 }
 
+// Where the run of characters from pos_ that are plain text in the current state
+// ends: inside quotes everything but the quote and a line break (counted), in an
+// unquoted field everything but the delimiter and line ends. At the start of an
+// unquoted field a quote has a meaning, so there is no run.
+std::size_t CsvReader::plain_run_end(bool quoted, bool at_field_start) const {
+  std::size_t end = pos_;
+  const std::size_t n = buffer_.size();
+  if (quoted) {
+    while (end < n && buffer_[end] != options_.quote && buffer_[end] != '\n') ++end;
+  } else if (!at_field_start) {
+    const char d = options_.delimiter;
+    while (end < n && buffer_[end] != d && buffer_[end] != '\n' && buffer_[end] != '\r') ++end;
+  }
+  return end;
+}
+
 // Reads one physical record (which may span lines inside quotes) into fields.
 Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& start_line) {
   fields.clear();
@@ -73,11 +89,23 @@ Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& 
   bool at_field_start = true;
   const char d = options_.delimiter, q = options_.quote;
   while (fill()) {
-    const char c = buffer_[pos_++];
     if (bytes_read_ > limits_.max_document_bytes) {
       return Error::make(ErrorCode::invalid, "line " + std::to_string(line_) + ": document larger than " +
                                                  std::to_string(limits_.max_document_bytes) + " bytes");
     }
+    // Plain text inside a field is copied in runs; the state machine below sees
+    // only the characters that matter (quotes, delimiters, line ends).
+    if (const std::size_t end = plain_run_end(quoted, at_field_start); end > pos_) {
+      field.append(buffer_, pos_, end - pos_);
+      pos_ = end;
+      if (field.size() > limits_.max_field_bytes * 4) {
+        return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
+                                                   std::to_string(limits_.max_field_bytes) +
+                                                   " bytes (unclosed quote?)");
+      }
+      continue;
+    }
+    const char c = buffer_[pos_++];
     if (quoted) {
       if (c == q) {
         if (!fill() && !in_) {

@@ -34,6 +34,7 @@ class CsvReader final : public RecordReader {
 
  private:
   bool fill();
+  std::size_t plain_run_end(bool quoted, bool at_field_start) const;
   Result<bool> read_row(std::vector<std::string>& fields, std::size_t& start_line);
   Status decode_fields(std::vector<std::string>& fields) const;
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace leadhub::mapping {
 namespace {
@@ -51,9 +52,16 @@ std::uint32_t latin9(unsigned char c) {
 
 }  // namespace
 
+// Called for every field of every record: 8 bytes at a time.
 bool is_ascii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, 8);
+    if ((word & 0x8080808080808080ULL) != 0) return false;
+  }
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
   }
   return true;
 }
@@ -61,10 +69,13 @@ bool is_ascii(std::string_view text) {
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
   std::string out;
   out.reserve(in.size() + in.size() / 8);
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {  // ASCII runs (most of any Latin text) are copied as they are
+      std::size_t end = i + 1;
+      while (end < in.size() && static_cast<unsigned char>(in[end]) < 0x80) ++end;
+      out.append(in.data() + i, end - i);
+      i = end - 1;
     } else if (encoding == SingleByte::windows1252 && c < 0xA0) {
       const std::uint16_t cp = kCp1252[c - 0x80];
       append_utf8(out, cp == 0 ? 0xFFFD : cp);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "canonical_paths.hpp"
 #include "model/lead.hpp"
 #include "record.hpp"
 #include "spec.hpp"
@@ -40,23 +41,67 @@ struct MappedRecord {
   bool ok() const { return errors.empty(); }
 };
 
+class CanonicalDocument;
+
+// The command fields of one record (target.*, query.*) by target name.
+class Commands {
+ public:
+  void set(std::string_view name, std::string value);  // a name set again takes the new value
+  const std::string* get(std::string_view name) const;
+  std::string value_or_empty(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string_view, std::string>> values_;  // names owned by the spec
+};
+
 class Mapper {
  public:
   explicit Mapper(std::shared_ptr<const MappingSpec> spec);
 
+  using Sink = std::function<bool(MappedRecord&&)>;
+
   const MappingSpec& spec() const { return *spec_; }
   MappedRecord map(const Record& record) const;
+  // map(), or the reader's reason when the record could not be read (ErrorRecord).
+  MappedRecord map_record(const Record& record) const;
 
   // Reads a whole document from `in` and hands each mapped record to `sink` (return
   // false to stop). Returns an error when the document itself is broken or over a
   // limit; records before that point have been delivered.
-  Status map_stream(std::istream& in, const std::function<bool(MappedRecord&&)>& sink) const;
+  Status map_stream(std::istream& in, const Sink& sink) const;
+
+  // map_stream with the mapping spread over `threads` worker threads: the calling
+  // thread reads the document and runs `sink`, in document order, with the same
+  // records, errors and stopping rule as map_stream. Mapper is immutable, so one
+  // Mapper may serve both. threads <= 1 is map_stream.
+  Status map_stream_parallel(std::istream& in, const Sink& sink, unsigned threads) const;
 
  private:
+  // Prepared once per mapping, so mapping a record looks nothing up by name.
+  struct CompiledRule {
+    const FieldRule* rule;
+    bool command;  // target.* / query.*: not part of the document
+    ValueType type;
+  };
+  struct CompiledGroup {
+    const GroupRule* group;
+    std::vector<std::string> paths;  // "interests.product", for errors
+    std::vector<ValueType> types;
+  };
+
   std::string source_for(const std::string& canonical_path) const;
+  void map_group(const CompiledGroup& group, const Record& record, CanonicalDocument& doc,
+                 std::vector<MappingError>& errors) const;
+  void add_field_errors(const Error& e, MappedRecord& out) const;
+  void read_commands(const Commands& command, MappedRecord& out) const;
+  void read_query(const Commands& command, MappedRecord& out) const;
+  void decode_create(MappedRecord& out) const;
+  void check_patch(CanonicalDocument& doc, MappedRecord& out) const;
 
   std::shared_ptr<const MappingSpec> spec_;
   std::map<std::string, std::string> source_of_;  // canonical path -> source text, for errors
+  std::vector<CompiledRule> fields_;              // in evaluation order: rules reading canonical fields last
+  std::vector<CompiledGroup> groups_;
 };
 
 Result<std::unique_ptr<RecordReader>> open_reader(const MappingSpec& spec, std::istream& in);

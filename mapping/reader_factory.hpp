@@ -21,6 +21,10 @@ std::unique_ptr<Record> make_form_record(std::vector<std::pair<std::string, std:
 // "a=1&b=x+y%21" -> {{"a","1"},{"b","x y!"}}
 std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view body);
 
+// The steps of a plain XML path ("A/B/@c": element steps and an optional final
+// attribute), or none when the path needs the XPath engine.
+std::vector<std::string> plain_xml_steps(const std::string& path);
+
 // Reads the whole stream, refusing more than `limit` bytes.
 Result<std::string> read_limited(std::istream& in, std::size_t limit);
 

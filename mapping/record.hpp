@@ -25,6 +25,9 @@ struct SourcePath {
   std::string text;
   int column = -1;                           // csv: 0-based index when given as a number
   std::shared_ptr<pugi::xpath_query> xpath;  // xml
+  // xml: the steps of a plain path ("Contact/Email", "@id"), split once so records
+  // walk the children without the XPath engine; empty for other paths.
+  std::vector<std::string> steps;
 };
 
 class Record {

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "canonical_paths.hpp"
+#include "reader_factory.hpp"
 #include "spec.hpp"
 
 namespace leadhub::mapping {
@@ -314,6 +315,7 @@ class Loader {
       case SourceFormat::xml:
         try {
           path.xpath = std::make_shared<pugi::xpath_query>(text.c_str());
+          path.steps = plain_xml_steps(text);
         } catch (const pugi::xpath_exception& e) {
           return fail_at(at(where), "'" + text + "' is not a valid XPath: " + e.what());
         }

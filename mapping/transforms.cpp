@@ -1,6 +1,5 @@
 #include "transforms.hpp"
 
-#include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
@@ -12,6 +11,7 @@
 #include "countries.hpp"
 #include "encoding.hpp"
 #include "model/validation.hpp"
+#include "phone_fast.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub::mapping {
@@ -27,6 +27,27 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
 }
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+// trim() for a value the step owns: most values have nothing to trim and are kept.
+std::string trim_owned(std::string v) {
+  if (v.empty() || (!is_space(v.front()) && !is_space(v.back()))) return v;
+  return trim(v);
+}
+
+// collapse_whitespace() for an owned value: kept when it has only single spaces inside.
+std::string collapse_owned(std::string v) {
+  bool clean = v.empty() || (!is_space(v.front()) && !is_space(v.back()));
+  for (std::size_t i = 0; clean && i < v.size(); ++i) {
+    clean = v[i] == ' ' ? !is_space(v[i + 1]) : !is_space(v[i]);  // v.back() is no space
+  }
+  return clean ? v : collapse_whitespace(v);
+}
+
+}  // namespace
 
 std::string collapse_whitespace(std::string_view s) {
   std::string out;
@@ -73,6 +94,27 @@ std::string to_upper_utf8(std::string_view s) {
   auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   return to_utf8(u.toUpper(icu::Locale::getRoot()));
 }
+
+namespace {
+
+// ASCII values are case-mapped in place; others go through ICU as above.
+std::string lower_owned(std::string v) {
+  if (!is_ascii(v)) return to_lower_utf8(v);
+  for (auto& c : v) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return v;
+}
+
+std::string upper_owned(std::string v) {
+  if (!is_ascii(v)) return to_upper_utf8(v);
+  for (auto& c : v) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return v;
+}
+
+}  // namespace
 
 std::string title_case(std::string_view s) {
   auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
@@ -133,18 +175,11 @@ namespace {
 Error fail(std::string reason) { return Error::make(ErrorCode::invalid, std::move(reason)); }
 
 Result<std::string> to_e164(const std::string& value, const std::string& region) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
   const std::string text = trim(value);
   if (text.empty()) return text;
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsPossibleNumber(number)) {
-    return fail("not a phone number (for region " + region + ")");
-  }
-  std::string out;
-  util.Format(number, PhoneNumberUtil::E164, &out);
-  return out;
+  if (auto fast = fast_e164(text, region)) return std::move(*fast);
+  if (auto full = full_e164(text, region)) return std::move(*full);
+  return fail("not a phone number (for region " + region + ")");
 }
 
 std::string normalize_email(std::string value) {
@@ -387,11 +422,10 @@ Maker without_options(const char* name, std::string (*fn)(std::string)) {
 
 const std::unordered_map<std::string, Maker>& makers() {
   static const std::unordered_map<std::string, Maker> table = {
-      {"trim", without_options("trim", [](std::string v) { return trim(v); })},
-      {"collapse_whitespace",
-       without_options("collapse_whitespace", [](std::string v) { return collapse_whitespace(v); })},
-      {"lower", without_options("lower", [](std::string v) { return to_lower_utf8(v); })},
-      {"upper", without_options("upper", [](std::string v) { return to_upper_utf8(v); })},
+      {"trim", without_options("trim", trim_owned)},
+      {"collapse_whitespace", without_options("collapse_whitespace", collapse_owned)},
+      {"lower", without_options("lower", lower_owned)},
+      {"upper", without_options("upper", upper_owned)},
       {"title", without_options("title", [](std::string v) { return title_case(v); })},
       {"given_name", without_options("given_name", [](std::string v) { return split_full_name(v).first; })},
       {"family_name", without_options("family_name", [](std::string v) { return split_full_name(v).second; })},
@@ -451,7 +485,7 @@ const std::unordered_map<std::string, Maker>& makers() {
          if (!arg.IsScalar() || !YAML::convert<std::size_t>::decode(arg, n) || n == 0) {
            return fail(where + ": max_length: expected a positive number");
          }
-         return simple("max_length", [n](std::string v) { return truncate_utf8(v, n); });
+         return simple("max_length", [n](std::string v) { return v.size() <= n ? v : truncate_utf8(v, n); });
        }},
       {"prefix",
        [](const YAML::Node& arg, const std::string&) -> Result<Transform> {

@@ -100,7 +100,8 @@ class XmlRecord final : public Record {
   XmlRecord(pugi::xml_node node, std::string location) : node_(node), location_(std::move(location)) {}
 
   std::optional<std::string> value(const SourcePath& path) const override {
-    if (is_plain_path(path.text)) return walk(path.text);
+    if (!path.steps.empty()) return walk(path.steps);
+    if (is_plain_path(path.text)) return walk(plain_xml_steps(path.text));
     const auto& q = *path.xpath;
     if (q.return_type() != pugi::xpath_type_node_set) return std::string(q.evaluate_string(node_).c_str());
     const auto nodes = q.evaluate_node_set(node_);
@@ -109,6 +110,7 @@ class XmlRecord final : public Record {
   }
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const override {
+    if (!path.steps.empty() && path.steps.back()[0] != '@') return each_element(path);
     std::vector<std::unique_ptr<Record>> out;
     std::size_t index = 0;
     for (const auto& n : path.xpath->evaluate_node_set(node_)) {
@@ -124,12 +126,9 @@ class XmlRecord final : public Record {
   std::string location() const override { return location_; }
 
  private:
-  std::optional<std::string> walk(const std::string& path) const {
+  std::optional<std::string> walk(const std::vector<std::string>& steps) const {
     pugi::xml_node node = node_;
-    std::size_t pos = 0;
-    while (pos < path.size()) {
-      const auto slash = path.find('/', pos);
-      const std::string step = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    for (const auto& step : steps) {
       if (step[0] == '@') {
         const auto attr = node.attribute(step.c_str() + 1);
         if (!attr) return std::nullopt;
@@ -137,9 +136,28 @@ class XmlRecord final : public Record {
       }
       node = node.child(step.c_str());
       if (!node) return std::nullopt;
-      pos = slash == std::string::npos ? path.size() : slash + 1;
     }
     return string_value(pugi::xpath_node(node));
+  }
+
+  // The elements a plain element path selects, in document order (as the XPath
+  // engine returns them): the matching children of the matching children, ...
+  std::vector<std::unique_ptr<Record>> each_element(const SourcePath& path) const {
+    std::vector<pugi::xml_node> level{node_}, next;
+    for (const auto& step : path.steps) {
+      next.clear();
+      for (const auto& parent : level) {
+        for (auto c = parent.child(step.c_str()); c; c = c.next_sibling(step.c_str())) next.push_back(c);
+      }
+      level.swap(next);
+    }
+    std::vector<std::unique_ptr<Record>> out;
+    out.reserve(level.size());
+    for (std::size_t i = 0; i < level.size(); ++i) {
+      out.push_back(
+          std::make_unique<XmlRecord>(level[i], location_ + "/" + path.text + "[" + std::to_string(i + 1) + "]"));
+    }
+    return out;
   }
 
   pugi::xml_node node_;
@@ -253,6 +271,17 @@ class XmlReader final : public RecordReader {
 };
 
 }  // namespace
+
+std::vector<std::string> plain_xml_steps(const std::string& path) {
+  std::vector<std::string> steps;
+  if (!is_plain_path(path)) return steps;
+  for (std::size_t pos = 0; pos < path.size();) {
+    const auto slash = path.find('/', pos);
+    steps.push_back(path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos));
+    pos = slash == std::string::npos ? path.size() : slash + 1;
+  }
+  return steps;
+}
 
 std::unique_ptr<RecordReader> make_xml_reader(const MappingSpec& spec, std::istream& in) {
   return std::make_unique<XmlReader>(spec, in);

@@ -1,0 +1,146 @@
+#include "canonical_document.hpp"
+
+#include <algorithm>
+
+#include "json/json_writer.hpp"
+
+namespace leadhub::mapping {
+namespace {
+
+void write_item(std::string& out, const GroupItem& item) {
+  out += '{';
+  for (std::size_t i = 0; i < item.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, item[i].path);
+    out += ':';
+    append_json_scalar(out, item[i].value, item[i].type);
+  }
+  out += '}';
+}
+
+CanonicalValue* find(std::vector<CanonicalValue>& values, std::string_view path) {
+  const auto it = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.path == path; });
+  return it == values.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void append_json_scalar(std::string& out, std::string_view value, ValueType type) {
+  const bool digits =
+      !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string_view::npos;
+  if (type == ValueType::integer && digits) {  // "080" is 80: JSON numbers have no leading zeros
+    const auto first = value.find_first_not_of('0');
+    out += first == std::string_view::npos ? std::string_view("0") : value.substr(first);
+  } else if (type == ValueType::boolean && (value == "true" || value == "false")) {
+    out += value;
+  } else {
+    append_json_string(out, value);
+  }
+}
+
+void set_member(GroupItem& item, std::string_view name, std::string value, ValueType type) {
+  if (CanonicalValue* v = find(item, name)) {
+    v->value = std::move(value);
+    v->type = type;
+    return;
+  }
+  item.push_back({name, std::move(value), type});
+}
+
+int CanonicalDocument::child(int parent, std::string_view name) const {
+  for (int c = nodes_[parent].first_child; c >= 0; c = nodes_[c].next) {
+    if (nodes_[c].name == name) return c;
+  }
+  return -1;
+}
+
+int CanonicalDocument::add_child(int parent, std::string_view name) {
+  const int c = static_cast<int>(nodes_.size());
+  Node node;
+  node.name = name;
+  nodes_.push_back(std::move(node));
+  Node& p = nodes_[parent];
+  if (p.last_child < 0)
+    p.first_child = c;
+  else
+    nodes_[p.last_child].next = c;
+  p.last_child = c;
+  return c;
+}
+
+// Splits as JsonTree::set does: at every dot, except that everything after
+// "attributes." is one name.
+void CanonicalDocument::set(std::string_view path, std::string value, ValueType type) {
+  int node = 0;
+  for (;;) {
+    const auto dot = path.find('.');
+    if (dot == std::string_view::npos) break;
+    const auto head = path.substr(0, dot);
+    const int c = child(node, head);
+    node = c >= 0 ? c : add_child(node, head);
+    path = path.substr(dot + 1);
+    if (head == "attributes") break;  // attribute names may themselves contain dots
+  }
+  int leaf = child(node, path);
+  if (leaf < 0) leaf = add_child(node, path);
+  Node& n = nodes_[leaf];
+  n.value = std::move(value);
+  n.type = type;
+  n.scalar = true;
+}
+
+std::string_view CanonicalDocument::get(std::string_view path) const {
+  int node = 0;
+  while (!path.empty() && node >= 0) {
+    const auto dot = path.find('.');
+    node = child(node, path.substr(0, dot));
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+  }
+  return node >= 0 && nodes_[node].scalar ? std::string_view(nodes_[node].value) : std::string_view();
+}
+
+void CanonicalDocument::write_object(std::string& out, int node) const {
+  out += '{';
+  for (int c = nodes_[node].first_child; c >= 0; c = nodes_[c].next) {
+    if (c != nodes_[node].first_child) out += ',';
+    append_json_string(out, nodes_[c].name);
+    out += ':';
+    if (nodes_[c].scalar)
+      append_json_scalar(out, nodes_[c].value, nodes_[c].type);
+    else
+      write_object(out, c);
+  }
+  out += '}';
+}
+
+std::vector<GroupItem>& CanonicalDocument::group(std::string_view name) {
+  for (auto& g : groups_) {
+    if (g.name == name) return g.items;
+  }
+  groups_.push_back({name, {}});
+  return groups_.back().items;
+}
+
+void CanonicalDocument::remove_group(std::string_view name) {
+  const auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) { return g.name == name; });
+  if (it != groups_.end()) groups_.erase(it);
+}
+
+void CanonicalDocument::write(std::string& out) const {
+  write_object(out, 0);
+  if (groups_.empty()) return;
+  out.pop_back();  // the groups are members of the same root object, after the fields
+  for (const auto& g : groups_) {
+    if (out.back() != '{') out += ',';
+    append_json_string(out, g.name);
+    out += ":[";
+    for (std::size_t i = 0; i < g.items.size(); ++i) {
+      if (i > 0) out += ',';
+      write_item(out, g.items[i]);
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+}  // namespace leadhub::mapping

@@ -1,0 +1,245 @@
+// The fast path mirrors the steps of libphonenumber's PhoneNumberUtil::ParseHelper
+// that a clean number goes through (phonenumberutil.cc), with the metadata those
+// steps read; anything that would take another branch returns nullopt. Checked
+// against libphonenumber on generated inputs in tests/mapping/unit/phone_test.cpp.
+//
+// For a clean number, ParseHelper's regular expressions reduce to this: the text
+// is its digits (no extension, alpha characters or RFC 3966 parts are possible);
+// with '+' the country code is the first 1-3 digits that form a known code; without
+// it the region's country code applies, unless the digits start with the region's
+// IDD or its country code (those branches are left to libphonenumber). Then the
+// national prefix is stripped when the rest still has a possible length, and the
+// result must have a possible length for the code's main region.
+#include "phone_fast.hpp"
+
+#include <phonenumbers/phonemetadata.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+// The metadata compiled into libphonenumber (its metadata.cc): exported by the
+// library, but the header declaring it is not installed.
+namespace i18n::phonenumbers {
+int metadata_size();
+const void* metadata_get();
+}  // namespace i18n::phonenumbers
+
+namespace leadhub::mapping {
+namespace {
+
+using i18n::phonenumbers::PhoneMetadata;
+using i18n::phonenumbers::PhoneNumberUtil;
+using Validation = PhoneNumberUtil::ValidationResult;
+
+constexpr std::size_t kMaxInput = 64;  // libphonenumber's own limit is 250; clean numbers are short
+constexpr std::size_t kMinNsn = 2, kMaxNsn = 17;
+constexpr int kMaxCallingCode = 999;
+
+// The parts of a region's metadata that ParseHelper and IsPossibleNumber read.
+struct Region {
+  int country_code = 0;
+  std::string country_code_text;
+  std::string national_prefix;   // national_prefix_for_parsing, used only when plain digits
+  std::unique_ptr<RE2> general;  // general_desc national_number_pattern; null when empty
+  std::unique_ptr<RE2> idd;      // international_prefix; null when empty or not RE2 syntax
+  std::vector<int> lengths, local_lengths;
+  bool simple = false;  // national-prefix rules the fast path can follow
+};
+
+bool all_digits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::unique_ptr<RE2> compile(const std::string& pattern, bool& ok) {
+  if (pattern.empty()) return nullptr;
+  auto re = std::make_unique<RE2>(pattern, RE2::Quiet);
+  if (re->ok()) return re;
+  ok = false;
+  return nullptr;
+}
+
+std::unique_ptr<Region> make_region(const PhoneMetadata& m) {
+  auto r = std::make_unique<Region>();
+  r->country_code = m.country_code();
+  r->country_code_text = std::to_string(m.country_code());
+  const auto& desc = m.general_desc();
+  r->lengths.assign(desc.possible_length().begin(), desc.possible_length().end());
+  r->local_lengths.assign(desc.possible_length_local_only().begin(), desc.possible_length_local_only().end());
+  bool ok = !r->lengths.empty();
+  r->general = compile(desc.national_number_pattern(), ok);
+  bool idd_ok = true;
+  r->idd = compile(m.international_prefix(), idd_ok);
+  // A regular-expression national prefix (with carrier codes or a transform rule)
+  // takes branches the fast path does not follow.
+  const std::string& prefix = m.national_prefix_for_parsing();
+  ok = ok && m.national_prefix_transform_rule().empty() && all_digits(prefix);
+  r->national_prefix = prefix;
+  r->simple = ok;
+  return r;
+}
+
+class Table {
+ public:
+  Table() {
+    i18n::phonenumbers::PhoneMetadataCollection collection;
+    if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) {
+      return;  // no table: every number goes to libphonenumber
+    }
+    std::unordered_map<int, const Region*> non_geographic;
+    for (const PhoneMetadata& m : collection.metadata()) {
+      owned_.push_back(make_region(m));
+      if (m.id() == "001")
+        non_geographic[m.country_code()] = owned_.back().get();
+      else
+        by_region_[m.id()] = owned_.back().get();
+    }
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    for (int code = 1; code <= kMaxCallingCode; ++code) {
+      std::string main;
+      util.GetRegionCodeForCountryCode(code, &main);
+      if (main == "ZZ") continue;
+      valid_code_[code] = true;
+      const auto it = non_geographic.find(code);
+      const Region* r = main == "001" ? (it == non_geographic.end() ? nullptr : it->second) : region(main);
+      by_code_[code] = r != nullptr && r->country_code == code ? r : nullptr;
+    }
+  }
+
+  const Region* region(std::string_view id) const {
+    const auto it = by_region_.find(std::string(id));
+    return it == by_region_.end() ? nullptr : it->second;
+  }
+  // The metadata Parse and IsPossibleNumber use for a number with this code.
+  const Region* main_region(int code) const { return by_code_[code]; }
+  bool valid_code(int code) const { return valid_code_[code]; }
+
+ private:
+  std::vector<std::unique_ptr<Region>> owned_;
+  std::unordered_map<std::string, const Region*> by_region_;  // geographic regions by id
+  std::array<const Region*, kMaxCallingCode + 1> by_code_{};
+  std::array<bool, kMaxCallingCode + 1> valid_code_{};
+};
+
+const Table& table() {
+  static const Table t;
+  return t;
+}
+
+// PhoneNumberUtil::TestNumberLength for the general description.
+Validation test_length(std::string_view number, const Region& r) {
+  if (r.lengths.front() == -1) return PhoneNumberUtil::INVALID_LENGTH;
+  const int length = static_cast<int>(number.size());
+  if (std::find(r.local_lengths.begin(), r.local_lengths.end(), length) != r.local_lengths.end()) {
+    return PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY;
+  }
+  if (r.lengths.front() == length) return PhoneNumberUtil::IS_POSSIBLE;
+  if (r.lengths.front() > length) return PhoneNumberUtil::TOO_SHORT;
+  if (r.lengths.back() < length) return PhoneNumberUtil::TOO_LONG;
+  return std::find(r.lengths.begin() + 1, r.lengths.end(), length) != r.lengths.end() ? PhoneNumberUtil::IS_POSSIBLE
+                                                                                      : PhoneNumberUtil::INVALID_LENGTH;
+}
+
+bool matches_general(const Region& r, std::string_view number) {
+  return r.general != nullptr && RE2::FullMatch(number, *r.general);
+}
+
+// MaybeStripNationalPrefixAndCarrierCode for a plain-digit prefix, followed by
+// ParseHelper's rule that the rest must have a possible length.
+std::string_view strip_national_prefix(std::string_view number, const Region& r) {
+  if (r.national_prefix.empty() || !number.starts_with(r.national_prefix)) return number;
+  const std::string_view rest = number.substr(r.national_prefix.size());
+  if (matches_general(r, number) && !matches_general(r, rest)) return number;
+  const Validation v = test_length(rest, r);
+  const bool keep = v == PhoneNumberUtil::TOO_SHORT || v == PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY ||
+                    v == PhoneNumberUtil::INVALID_LENGTH;
+  return keep ? number : rest;
+}
+
+// ParseHelper from the national number on, then IsPossibleNumber and E.164.
+std::optional<std::string> finish(const Region& parsing, int code, std::string_view number, const Region& main) {
+  if (number.size() < kMinNsn) return std::nullopt;
+  number = strip_national_prefix(number, parsing);
+  if (number.size() < kMinNsn || number.size() > kMaxNsn) return std::nullopt;
+  const Validation v = test_length(number, main);
+  if (v != PhoneNumberUtil::IS_POSSIBLE && v != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY) return std::nullopt;
+  std::string out = "+";
+  out += std::to_string(code);
+  out += number;
+  return out;
+}
+
+// The digits of a clean number: digits, separators, and at most one '+' before
+// the first digit. Anything else (letters, extensions, other scripts) is not clean.
+struct CleanNumber {
+  std::array<char, 24> buffer{};
+  std::size_t size = 0;
+  bool plus = false;
+  std::string_view digits() const { return {buffer.data(), size}; }
+};
+
+bool read_clean(std::string_view text, CleanNumber& out) {
+  if (text.size() > kMaxInput) return false;
+  for (const char c : text) {
+    if (c >= '0' && c <= '9') {
+      if (out.size == out.buffer.size()) return false;
+      out.buffer[out.size++] = c;
+    } else if (c == '+') {
+      if (out.plus || out.size > 0) return false;
+      out.plus = true;
+    } else if (c != ' ' && c != '-' && c != '.' && c != '/' && c != '(' && c != ')') {
+      return false;
+    }
+  }
+  return out.size >= 3;  // IsViablePhoneNumber wants three digits (two only without separators)
+}
+
+std::optional<std::string> international(std::string_view digits) {
+  if (digits[0] == '0') return std::nullopt;  // no country code starts with 0
+  for (std::size_t n = 1; n <= 3; ++n) {
+    int code = 0;
+    for (std::size_t i = 0; i < n; ++i) code = code * 10 + (digits[i] - '0');
+    if (!table().valid_code(code)) continue;
+    const Region* main = table().main_region(code);
+    if (main == nullptr || !main->simple) return std::nullopt;
+    return finish(*main, code, digits.substr(n), *main);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> national(std::string_view digits, std::string_view region_id) {
+  const Region* region = table().region(region_id);
+  if (region == nullptr || !region->simple || region->idd == nullptr) return std::nullopt;
+  if (region->idd->Match(digits, 0, digits.size(), RE2::ANCHOR_START, nullptr, 0)) return std::nullopt;
+  if (digits.starts_with(region->country_code_text)) return std::nullopt;
+  const Region* main = table().main_region(region->country_code);
+  if (main == nullptr || main->lengths.empty()) return std::nullopt;
+  return finish(*region, region->country_code, digits, *main);
+}
+
+}  // namespace
+
+std::optional<std::string> full_e164(const std::string& text, const std::string& region) {
+  using i18n::phonenumbers::PhoneNumber;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsPossibleNumber(number)) {
+    return std::nullopt;
+  }
+  std::string out;
+  util.Format(number, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+std::optional<std::string> fast_e164(std::string_view text, std::string_view region) {
+  if (region.size() != 2) return std::nullopt;  // "001" and the like take other branches in Parse
+  CleanNumber clean;
+  if (!read_clean(text, clean)) return std::nullopt;
+  return clean.plus ? international(clean.digits()) : national(clean.digits(), region);
+}
+
+}  // namespace leadhub::mapping
