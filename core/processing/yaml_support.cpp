@@ -1,0 +1,66 @@
+#include "processing/yaml_support.hpp"
+
+#include <charconv>
+
+namespace leadhub::processing::yaml {
+
+Error error_at(const Source& src, const YAML::Node& node, const std::string& message) {
+  const YAML::Mark mark = node.Mark();
+  std::string where = src.file;
+  if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  return Error::make(ErrorCode::invalid, where + ": " + message);
+}
+
+Result<std::string> scalar(const Source& src, const YAML::Node& node, const std::string& what) {
+  if (!node.IsScalar()) return error_at(src, node, what + " must be a single value");
+  return node.Scalar();
+}
+
+Result<double> number(const Source& src, const YAML::Node& node, const std::string& what) {
+  auto text = scalar(src, node, what);
+  if (!text) return text.error();
+  double value = 0;
+  const std::string& s = *text;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return error_at(src, node, what + " must be a number");
+  return value;
+}
+
+Result<bool> boolean(const Source& src, const YAML::Node& node, const std::string& what) {
+  auto text = scalar(src, node, what);
+  if (!text) return text.error();
+  if (*text == "true" || *text == "yes") return true;
+  if (*text == "false" || *text == "no") return false;
+  return error_at(src, node, what + " must be true or false");
+}
+
+Result<std::vector<std::string>> string_list(const Source& src, const YAML::Node& node, const std::string& what) {
+  std::vector<std::string> out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) return error_at(src, node, what + " must be a value or a list of values");
+  for (const YAML::Node& item : node) {
+    auto text = scalar(src, item, what + " item");
+    if (!text) return text.error();
+    out.push_back(std::move(*text));
+  }
+  return out;
+}
+
+Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list<const char*> allowed) {
+  if (!map.IsMap()) return error_at(src, map, "expected a mapping");
+  for (const auto& item : map) {
+    const std::string key = item.first.Scalar();
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (known) continue;
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return error_at(src, item.first, "unknown key '" + key + "' (expected one of: " + list + ")");
+  }
+  return ok_status();
+}
+
+}  // namespace leadhub::processing::yaml
