@@ -14,7 +14,7 @@ test_packages=(
   curl openssl chromium python3-websocket rabbitmq-server python3-qpid-proton
 )
 
-bench_packages=(wrk curl python3)
+bench_packages=(wrk curl python3 rabbitmq-server)
 
 want=("${build_packages[@]}")
 for option in "$@"; do

@@ -3,7 +3,9 @@
 # loopback only, keeps everything (data, logs, cookie, config) under BASE, uses
 # its own epmd port, and is gone after `stop`.
 #
-#   scripts/rabbitmq.sh start BASE [PORT]   # PORT: AMQP 0-9-1 + 1.0 port (default 5673)
+#   scripts/rabbitmq.sh start BASE [PORT [TLS_PORT CERT KEY]]
+#                                           # PORT: AMQP 0-9-1 + 1.0 port (default 5673);
+#                                           # TLS_PORT: also AMQP over TLS with CERT/KEY (PEM)
 #   scripts/rabbitmq.sh stop BASE
 #   scripts/rabbitmq.sh ctl BASE ARGS...    # rabbitmqctl against it (policies, list_queues)
 #
@@ -24,7 +26,7 @@ load_env() {
 }
 
 start() {
-  local port=${1:-5673}
+  local port=${1:-5673} tls_port=${2:-} cert=${3:-} key=${4:-}
   rm -rf "$BASE"
   mkdir -p "$BASE/mnesia" "$BASE/log" "$BASE/home"
   # Unique node name, and free ports for Erlang distribution and epmd, so parallel
@@ -58,6 +60,16 @@ amqp1_0.default_vhost = /
 amqp1_0.protocol_strict_mode = false
 log.file.level = warning
 CONF
+  if [ -n "$tls_port" ]; then
+    # Clients need no certificate; the hub's side is what the tests check.
+    cat >> "$RABBITMQ_CONFIG_FILE" <<CONF
+listeners.ssl.default = 127.0.0.1:$tls_port
+ssl_options.certfile = $(realpath "$cert")
+ssl_options.keyfile = $(realpath "$key")
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
+  fi
   epmd -port "$ERL_EPMD_PORT" -address 127.0.0.1 -daemon
   "$BIN/rabbitmq-server" > "$BASE/log/console.log" 2>&1 &
   echo $! > "$BASE/server.pid"
@@ -92,7 +104,7 @@ stop() {
 }
 
 case $cmd in
-  start) start "${3:-5673}" ;;
+  start) start "${3:-5673}" "${4:-}" "${5:-}" "${6:-}" ;;
   stop) stop ;;
   ctl) load_env; shift 2; "$BIN/rabbitmqctl" "$@" ;;
   *) echo "usage: rabbitmq.sh start|stop|ctl BASE [PORT]" >&2; exit 2 ;;

@@ -1,5 +1,6 @@
 #include "amqp_connector.hpp"
 
+#include <fstream>
 #include <memory>
 
 #include "../framework/hub.hpp"
@@ -15,6 +16,12 @@ const std::vector<SettingSpec>& setting_specs() {
       {"url", "amqp://127.0.0.1:5672", "broker mode: the broker to connect to"},
       {"user", "", "broker mode: SASL PLAIN user (none: ANONYMOUS)"},
       {"password", "", "broker mode: SASL PLAIN password"},
+      {"tls_certificate", "", "listen mode: PEM certificate (chain) file; with it the listener speaks TLS only"},
+      {"tls_private_key", "", "listen mode: PEM private key file of tls_certificate"},
+      {"tls_private_key_password", "", "listen mode: password of an encrypted private key"},
+      {"tls", "false", "broker mode: connect with TLS (implied by an amqps:// url)"},
+      {"tls_verify", "true", "broker mode: verify the broker's certificate and host name"},
+      {"tls_ca", "", "broker mode: PEM file of the CAs to trust (default: the system's)"},
       {"sasl_mechanisms", "", "allowed SASL mechanisms, e.g. \"PLAIN ANONYMOUS\" (empty: Proton's default)"},
       {"credit", "300", "unsettled messages per link at most (sized to the store's group commit)"},
       {"durable", "true", "broker mode: durable queues (terminus durability) and durable replies"},
@@ -22,7 +29,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"reconnect_max_delay_ms", "10000", "broker mode: longest reconnect delay"},
       {"max_message_bytes", "16777216", "larger messages are rejected"},
       {"reply_cache", "10000", "replies to writes remembered by message id, for redelivered messages"},
-      {"users", "[]", "{user, partner}: the SASL user (direct) or validated user_id (broker) acting for a partner"},
+      {"users", "[]",
+       "{user, partner, password_sha256}: the SASL user (direct; with password_sha256 a PLAIN login) or "
+       "validated user_id (broker) acting for a partner"},
       {"addresses", "[{address: leads}]",
        "{address, mapping, reply_mapping, operation, partner}: the request or inbound addresses (queues)"},
   };
@@ -43,7 +52,8 @@ const std::vector<SettingSpec>& address_specs() {
 const std::vector<SettingSpec>& user_specs() {
   static const std::vector<SettingSpec> kSpecs = {
       {"user", "", "SASL user name"},
-      {"partner", "", "owner channel the user may see and change"},
+      {"partner", "", "owner channel the user may see and change (none: unscoped)"},
+      {"password_sha256", "", "listen mode: hex SHA-256 of the user's password, for SASL PLAIN logins"},
   };
   return kSpecs;
 }
@@ -122,10 +132,17 @@ Status read_users(const Settings& s, EngineOptions& o) {
     if (auto st = u.check_known(user_specs()); !st) return st;
     auto name = u.text("user", "");
     auto partner = u.text("partner", "");
+    auto hash = u.text("password_sha256", "");
     if (!name) return name.error();
     if (!partner) return partner.error();
-    if (name->empty() || partner->empty()) return u.error("", "give both user and partner");
-    o.user_partner[*name] = *partner;
+    if (!hash) return hash.error();
+    if (name->empty()) return u.error("user", "required");
+    if (partner->empty() && hash->empty()) return u.error("", "give a partner, a password_sha256 or both");
+    if (!partner->empty()) o.user_partner[*name] = *partner;
+    if (hash->empty()) continue;
+    if (o.mode != Mode::listen) return u.error("password_sha256", "only the listener (mode: listen) checks logins");
+    if (!sasl::is_sha256_hex(*hash)) return u.error("password_sha256", "expected 64 hex digits");
+    o.logins.push_back({*name, *hash});
   }
   return ok_status();
 }
@@ -135,6 +152,31 @@ Status read_int(const Settings& s, const char* key, T& out, std::int64_t min, st
   auto v = s.integer(key, static_cast<std::int64_t>(out), min, max);
   if (!v) return v.error();
   out = static_cast<T>(*v);
+  return ok_status();
+}
+
+bool readable(const std::string& path) { return std::ifstream(path).good(); }
+
+Status read_tls(const Settings& s, EngineOptions& o) {
+  auto tls = s.boolean("tls", false);
+  auto verify = s.boolean("tls_verify", true);
+  if (!tls) return tls.error();
+  if (!verify) return verify.error();
+  o.tls = *tls || o.url.rfind("amqps://", 0) == 0;
+  o.tls_verify = *verify;
+  if (o.tls_certificate.empty() != o.tls_private_key.empty()) {
+    return s.error("tls_private_key", "give tls_certificate and tls_private_key together");
+  }
+  for (auto [key, path] : {std::pair{"tls_certificate", &o.tls_certificate},
+                           std::pair{"tls_private_key", &o.tls_private_key}, std::pair{"tls_ca", &o.tls_ca}}) {
+    if (!path->empty() && !readable(*path)) return s.error(key, "cannot read " + *path);
+  }
+  if (o.mode == Mode::broker && !o.tls_certificate.empty()) {
+    return s.error("tls_certificate", "only the listener (mode: listen) has a certificate");
+  }
+  if (o.mode == Mode::listen && (o.tls || !o.tls_ca.empty())) {
+    return s.error(o.tls ? "tls" : "tls_ca", "broker mode only; the listener uses tls_certificate");
+  }
   return ok_status();
 }
 
@@ -152,11 +194,14 @@ Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
   o.listen_port = endpoint->second;
   for (auto [key, out, fallback] :
        {std::tuple{"url", &o.url, "amqp://127.0.0.1:5672"}, std::tuple{"user", &o.user, ""},
-        std::tuple{"password", &o.password, ""}, std::tuple{"sasl_mechanisms", &o.sasl_mechanisms, ""}}) {
+        std::tuple{"password", &o.password, ""}, std::tuple{"sasl_mechanisms", &o.sasl_mechanisms, ""},
+        std::tuple{"tls_certificate", &o.tls_certificate, ""}, std::tuple{"tls_private_key", &o.tls_private_key, ""},
+        std::tuple{"tls_private_key_password", &o.tls_private_key_password, ""}, std::tuple{"tls_ca", &o.tls_ca, ""}}) {
     auto v = s.text(key, fallback);
     if (!v) return v.error();
     *out = *v;
   }
+  if (auto st = read_tls(s, o); !st) return st;
   auto durable = s.boolean("durable", true);
   if (!durable) return durable.error();
   o.durable = *durable;

@@ -106,6 +106,7 @@ std::optional<std::string> property(const proton::message& m, const std::string&
 
 // The request message's parts that the reply and the settlement need later.
 struct Engine::InFlight {
+  std::uint64_t id = 0;  // key in pending_
   proton::delivery delivery;
   proton::receiver receiver;
   proton::connection connection;
@@ -149,6 +150,10 @@ Engine::Engine(EngineOptions options, Operations& operations)
 Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
 
 Status Engine::start() {
+  if (!options_.logins.empty()) {
+    if (auto st = sasl::register_logins(options_.logins); !st) return st;
+  }
+  if (auto st = prepare_tls(); !st) return st;
   listening_ = std::make_unique<Listening>(*this);
   container_ = std::make_unique<proton::container>(*this, "leadhub-" + options_.connector);
   auto started = started_.get_future();
@@ -177,6 +182,27 @@ Status Engine::start() {
   return st;
 }
 
+// Proton loads certificates when the TLS options are made and throws when it
+// cannot: done here, so a bad file is a start error and not a dead container thread.
+Status Engine::prepare_tls() {
+  try {
+    if (options_.mode == Mode::listen && !options_.tls_certificate.empty()) {
+      tls_server_.emplace(proton::ssl_certificate(options_.tls_certificate, options_.tls_private_key,
+                                                  options_.tls_private_key_password));
+    }
+    if (options_.mode == Mode::broker && options_.tls) {
+      const auto verify = options_.tls_verify ? proton::ssl::VERIFY_PEER_NAME : proton::ssl::ANONYMOUS_PEER;
+      if (options_.tls_ca.empty())
+        tls_client_.emplace(verify);
+      else
+        tls_client_.emplace(options_.tls_ca, verify);
+    }
+  } catch (const std::exception& e) {
+    return Error::make(ErrorCode::invalid, "amqp " + options_.connector + ": TLS: " + e.what());
+  }
+  return ok_status();
+}
+
 void Engine::on_container_start(proton::container& c) {
   work_queue_ = std::make_unique<proton::work_queue>(c);
   {
@@ -189,7 +215,16 @@ void Engine::on_container_start(proton::container& c) {
 
 void Engine::start_listening(proton::container& c) {
   proton::connection_options server;
-  if (!options_.sasl_mechanisms.empty()) server.sasl_allowed_mechs(options_.sasl_mechanisms);
+  server.sasl_enabled(true);
+  std::string mechanisms = options_.sasl_mechanisms;
+  if (!options_.logins.empty()) {
+    // With logins configured, a client has to log in unless ANONYMOUS is allowed
+    // explicitly. PLAIN without TLS is for loopback and private networks.
+    if (mechanisms.empty()) mechanisms = "PLAIN";
+    server.sasl_allow_insecure_mechs(!tls_server_);
+  }
+  if (tls_server_) server.ssl_server_options(*tls_server_);
+  if (!mechanisms.empty()) server.sasl_allowed_mechs(mechanisms);
   c.server_connection_options(server);
   // Options given to open() are not applied to links a peer initiates; the
   // container's defaults are. Credit is given by hand (see open_broker_receivers).
@@ -205,8 +240,9 @@ void Engine::start_connecting(proton::container& c) {
   proton::connection_options opts;
   opts.reconnect(reconnect);
   if (!options_.user.empty()) opts.user(options_.user).password(options_.password);
-  // PLAIN over a plain socket is what a loopback or VPN broker uses; TLS is not offered yet.
+  // PLAIN over a plain socket is what a loopback or VPN broker uses.
   opts.sasl_allow_insecure_mechs(true);
+  if (tls_client_) opts.ssl_client_options(*tls_client_);
   if (!options_.sasl_mechanisms.empty()) opts.sasl_allowed_mechs(options_.sasl_mechanisms);
   c.connect(options_.url, opts);
   log::info(options_.connector, "connecting to " + options_.url);
@@ -245,6 +281,17 @@ void Engine::open_broker_receivers(proton::connection& c) {
 }
 
 void Engine::connection_gone(const proton::connection& c) {
+  // A message still at the store must not keep its delivery, link or connection
+  // referenced past this point: Proton frees them with the connection and aborts
+  // (pn_delivery_finalize) when a reference is dropped later. Its result is then
+  // only replied to where possible; the peer or broker redelivers the message.
+  if (auto it = connections_.find(c); it != connections_.end()) {
+    for (const auto& f : it->second.in_flight) {
+      f->delivery = proton::delivery();
+      f->receiver = proton::receiver();
+      f->connection = proton::connection();
+    }
+  }
   connections_.erase(c);
   for (auto it = receivers_.begin(); it != receivers_.end();) {
     if (it->first.connection() == c)
@@ -264,6 +311,10 @@ void Engine::on_connection_close(proton::connection& c) { connection_gone(c); }
 
 void Engine::on_transport_error(proton::transport& t) {
   const auto c = t.connection();
+  // Refused logins show in the hub's log; Proton's own logging is not the hub's.
+  if (options_.mode == Mode::listen && t.error().name() == "amqp:unauthorized-access") {
+    log::warn(options_.connector, "login refused: " + t.error().description());
+  }
   if (options_.mode == Mode::broker && !stopping_) {
     log::warn(options_.connector, "broker connection lost (" + t.error().what() + "); reconnecting");
   }
@@ -335,14 +386,17 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   if (stopping_ || route_it == receivers_.end()) return d.release();
   const auto& route = route_it->second;
   auto f = std::make_shared<InFlight>();
+  f->id = ++next_pending_;
+  pending_[f->id] = f;
   f->delivery = d;
   f->receiver = receiver;
   f->connection = d.connection();
-  f->epoch = connections_[f->connection].epoch;
+  auto& state = connections_[f->connection];
+  f->epoch = state.epoch;
+  state.in_flight.insert(f);
   f->reply_to = m.reply_to();
   f->correlation = m.correlation_id().empty() ? m.id() : m.correlation_id();
   f->operation = m.subject();
-  ++in_flight_;
 
   Request request;
   request.operation = m.subject();
@@ -371,21 +425,26 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   }
   f->key = request.idempotency_key;
   request.partner = partner_for(f->connection, m, *route);
-  request.actor.user = connections_[f->connection].user.empty() ? "anonymous" : connections_[f->connection].user;
+  request.actor.user = state.user.empty() ? "anonymous" : state.user;
   request.actor.connector = options_.connector;
 
   if (!f->key.empty()) {
     if (auto hit = cache_.find(f->key); hit != cache_.end()) return complete(f, hit->second->second);
   }
-  operations_.run(route, std::move(request), [gate = gate_, this, f](Response response) {
+  operations_.run(route, std::move(request), [gate = gate_, this, id = f->id](Response response) {
     // From the store's writer or a blocking worker: back to the container thread.
     std::lock_guard lock(gate->mutex);
-    if (gate->queue) gate->queue->add([this, f, response = std::move(response)]() mutable { complete(f, response); });
+    if (gate->queue) {
+      gate->queue->add([this, id, response = std::move(response)]() mutable {
+        const auto it = pending_.find(id);
+        if (it != pending_.end()) complete(it->second, std::move(response));
+      });
+    }
   });
 }
 
-void Engine::complete(const std::shared_ptr<InFlight>& f, Response response) {
-  --in_flight_;
+void Engine::complete(std::shared_ptr<InFlight> f, Response response) {
+  pending_.erase(f->id);
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);
     cache_[f->key] = cache_order_.begin();
@@ -398,6 +457,7 @@ void Engine::complete(const std::shared_ptr<InFlight>& f, Response response) {
   // on the reply being on its way.
   if (response.settle != Settle::release) reply(*f, response);
   const auto c = connections_.find(f->connection);
+  if (c != connections_.end()) c->second.in_flight.erase(f);
   if (c != connections_.end() && c->second.epoch == f->epoch && f->receiver.active()) {
     settle(*f, response);
     if (!stopping_) f->receiver.add_credit(1);
@@ -405,7 +465,7 @@ void Engine::complete(const std::shared_ptr<InFlight>& f, Response response) {
     // the disposition and the credit would wait for the connection's next event.
     f->connection.wake();
   }
-  if (stopping_ && in_flight_ == 0) finish_stop();
+  if (stopping_ && pending_.empty()) finish_stop();
 }
 
 void Engine::reply(const InFlight& f, const Response& response) {
@@ -451,8 +511,8 @@ void Engine::stop(std::chrono::milliseconds grace) {
     if (gate_->queue) {
       posted = gate_->queue->add([this, grace] {
         stopping_ = true;
-        log::info(options_.connector, "stopping: " + std::to_string(in_flight_) + " messages in flight");
-        if (in_flight_ == 0) return finish_stop();
+        log::info(options_.connector, "stopping: " + std::to_string(pending_.size()) + " messages in flight");
+        if (pending_.empty()) return finish_stop();
         container_->schedule(proton::duration(grace.count()), [this] { finish_stop(); });
       });
     }
@@ -464,7 +524,9 @@ void Engine::stop(std::chrono::milliseconds grace) {
 void Engine::finish_stop() {
   if (finished_) return;
   finished_ = true;
-  if (in_flight_ > 0) log::warn(options_.connector, std::to_string(in_flight_) + " messages unsettled at stop");
+  if (!pending_.empty()) {
+    log::warn(options_.connector, std::to_string(pending_.size()) + " messages unsettled at stop");
+  }
   {
     std::lock_guard lock(gate_->mutex);
     gate_->queue = nullptr;

@@ -12,6 +12,7 @@
 #include <proton/listener.hpp>
 #include <proton/messaging_handler.hpp>
 #include <proton/receiver.hpp>
+#include <proton/ssl.hpp>
 #include <proton/work_queue.hpp>
 
 #include <atomic>
@@ -22,12 +23,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
 #include "operations.hpp"
 #include "publisher.hpp"
+#include "sasl_plain.hpp"
 
 namespace leadhub::connectors::amqp {
 
@@ -49,6 +52,16 @@ struct EngineOptions {
   std::size_t max_message_bytes = 16 << 20;
   std::size_t reply_cache = 10'000;                 // replies of writes kept for redelivered messages
   std::map<std::string, std::string> user_partner;  // SASL user (or validated user_id) -> owner channel
+  std::vector<sasl::Login> logins;                  // listen mode: SASL PLAIN logins (password hashes)
+  // listen mode: TLS when a certificate is given (PEM files)
+  std::string tls_certificate;
+  std::string tls_private_key;
+  std::string tls_private_key_password;
+  // broker mode: TLS when `tls` (or an amqps:// url); verify the broker's
+  // certificate and name against tls_ca (empty: the system's trusted CAs)
+  bool tls = false;
+  bool tls_verify = true;
+  std::string tls_ca;
   std::vector<std::shared_ptr<const Route>> routes;
 };
 
@@ -87,6 +100,9 @@ class Engine final : public proton::messaging_handler {
   struct ConnectionState {
     std::uint64_t epoch = 0;  // bumped per (re)connect: deliveries of an older one are void
     std::string user;
+    // Messages of this connection waiting for the store: their Proton handles are
+    // dropped when the connection goes (see connection_gone).
+    std::set<std::shared_ptr<InFlight>> in_flight;
   };
   // Lets other threads post to the container while it runs, and not after.
   struct Gate {
@@ -94,10 +110,11 @@ class Engine final : public proton::messaging_handler {
     proton::work_queue* queue = nullptr;
   };
 
+  Status prepare_tls();
   void start_listening(proton::container& c);
   void start_connecting(proton::container& c);
   void open_broker_receivers(proton::connection& c);
-  void complete(const std::shared_ptr<InFlight>& f, Response response);
+  void complete(std::shared_ptr<InFlight> f, Response response);
   void reply(const InFlight& f, const Response& response);
   void settle(const InFlight& f, const Response& response);
   void finish_stop();
@@ -115,12 +132,18 @@ class Engine final : public proton::messaging_handler {
   std::promise<Status> started_;
   bool start_reported_ = false;
   proton::listener listener_;
+  std::optional<proton::ssl_server_options> tls_server_;
+  std::optional<proton::ssl_client_options> tls_client_;
   Publisher publisher_;
 
   // Container thread only.
   std::map<proton::connection, ConnectionState> connections_;
   std::map<proton::receiver, std::shared_ptr<const Route>> receivers_;
-  std::size_t in_flight_ = 0;
+  // Every message waiting for the store, by id. Only ids cross to other threads:
+  // the Proton handles in an InFlight are referenced and released on this thread
+  // alone (Proton's reference counts are not thread-safe).
+  std::unordered_map<std::uint64_t, std::shared_ptr<InFlight>> pending_;
+  std::uint64_t next_pending_ = 0;
   bool stopping_ = false;
   bool finished_ = false;
   std::uint64_t dynamic_addresses_ = 0;

@@ -2,21 +2,23 @@
 client library (python3-qpid-proton), directly (the hub listens) and through a
 real RabbitMQ (scripts/rabbitmq.sh, loopback, own data folder, stopped after).
 
-usage: amqp_test.py LEADHUB [direct|broker|all]
+usage: amqp_test.py LEADHUB [direct|broker|sasl|all]
 """
+import hashlib
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 from hub_process import REPO, Checks, Hub  # noqa: E402
 
-from proton import Delivery, Message, Terminus  # noqa: E402
+from proton import Delivery, Message, SSLDomain, Terminus  # noqa: E402
 from proton.reactor import LinkOption  # noqa: E402
 from proton.utils import BlockingConnection  # noqa: E402
 
@@ -42,10 +44,10 @@ class Client:
     """Request/reply over one connection: a reply address (dynamic from the hub, or a named
     broker queue), a sender per address, and the disposition the request got."""
 
-    def __init__(self, url, reply_address=None, user=None, password=None):
-        kw = {}
+    def __init__(self, url, reply_address=None, user=None, password=None, **tls):
+        kw = dict(tls)  # ssl_domain, sni
         if user:
-            kw = {"user": user, "password": password, "allowed_mechs": "PLAIN", "allow_insecure_mechs": True}
+            kw.update({"user": user, "password": password, "allowed_mechs": "PLAIN", "allow_insecure_mechs": True})
         self.conn = BlockingConnection(url, timeout=30, **kw)
         self.opts = [Durable()] if reply_address else None
         self.receiver = self.conn.create_receiver(reply_address, dynamic=reply_address is None, credit=100,
@@ -290,13 +292,26 @@ connectors:
       - {address: /queue/sap.lead.read, mapping: sap-lead-read}
       - {address: /queue/sap.lead.find, mapping: sap-lead-find}
       - {address: /queue/callcenter, mapping: call-center-xml}
+  - name: rabbit-tls
+    type: amqp
+    mode: broker
+    url: amqps://localhost:@TLSPORT@
+    tls_ca: @CERT@
+    addresses: [{address: /queue/tls.leads}]
+  - name: rabbit-untrusted
+    type: amqp
+    mode: broker
+    url: amqps://localhost:@TLSPORT@
+    reconnect_max_delay_ms: 1000
+    addresses: [{address: /queue/untrusted}]
 """
 
 
-def wait_ready(hub, timeout=30):
+def wait_ready(hub, timeout=30, connector="amqp"):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if any("info amqp: connected to" in line or "info amqp: reconnected to" in line for line in hub.log):
+        if any(f"info {connector}: connected to" in line or f"info {connector}: reconnected to" in line
+               for line in hub.log):
             return
         time.sleep(0.05)
     raise RuntimeError("hub did not connect to the broker:\n" + "\n".join(hub.log))
@@ -304,9 +319,11 @@ def wait_ready(hub, timeout=30):
 
 def run_broker(c, leadhub):
     base = os.path.join(os.getcwd(), "rabbitmq")
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     script = os.path.join(REPO, "scripts", "rabbitmq.sh")
-    started = subprocess.run(["bash", script, "start", base, str(port)], capture_output=True, text=True)
+    cert, key = self_signed(tempfile.mkdtemp(prefix="leadhub-rabbit-tls-"))
+    started = subprocess.run(["bash", script, "start", base, str(port), str(tls_port), cert, key],
+                             capture_output=True, text=True)
     if started.returncode != 0:
         c.check(False, "[broker] RabbitMQ starts", started.stderr)
         return
@@ -317,8 +334,11 @@ def run_broker(c, leadhub):
             subprocess.run(["bash", script, "ctl", base, "set_policy", f"dlx-{q}", f"^{re.escape(q)}$",
                             json.dumps({"dead-letter-exchange": "", "dead-letter-routing-key": q + ".dead"}),
                             "--apply-to", "queues"], check=True, capture_output=True)
-        hub = Hub(leadhub, BROKER_CONFIG.replace("@PORT@", str(port)), name="amqp-broker").start()
+        config = (BROKER_CONFIG.replace("@PORT@", str(port)).replace("@TLSPORT@", str(tls_port))
+                  .replace("@CERT@", cert))
+        hub = Hub(leadhub, config, name="amqp-broker").start()
         wait_ready(hub)
+        wait_ready(hub, connector="rabbit-tls")
         url = f"amqp://127.0.0.1:{port}"
         client = Client(url, reply_address="/queue/replies-test")
         dead = client.conn.create_receiver("/queue/leads.dead", credit=10, options=[Durable()])
@@ -329,12 +349,25 @@ def run_broker(c, leadhub):
         # Only the dead-letter policy routes to leads.dead, and only rejected messages take it.
         c.check("not-an-email" in str(m.body),
                 "[broker] the rejected message was dead-lettered to leads.dead", (m.body, m.annotations))
+        broker_tls(c, client, hub)
         broker_restart(c, client, base, port, script, hub)
         client.close()
     finally:
         code = hub.stop() if hub else 0
         subprocess.run(["bash", script, "stop", base], capture_output=True)
     c.check(code == 0, "[broker] SIGTERM: the hub stops cleanly (exit 0)", "\n".join(hub.log[-20:]) if hub else "")
+
+
+def broker_tls(c, client, hub):
+    """The hub's TLS connection to the broker (verified against the self-signed CA)
+    carries requests; a connector that trusts only the system's CAs is refused."""
+    _, outcome, text, *_ = client.request("/queue/tls.leads", "CreateLead", json.dumps(
+        {"subject": "via TLS", "prospect": {"family_name": "Tls"}}))
+    c.check(outcome == "ok", "[broker] the hub consumes over TLS (broker certificate verified)", text)
+    refused = [line for line in hub.log if "rabbit-untrusted" in line and "certificate verify failed" in line]
+    c.check(bool(refused) and not any("info rabbit-untrusted: connected" in line for line in hub.log),
+            "[broker] TLS to a broker whose certificate is not trusted: refused",
+            "\n".join(line for line in hub.log if "rabbit-untrusted" in line)[-2000:])
 
 
 def broker_restart(c, client, base, port, script, hub):
@@ -369,6 +402,123 @@ def broker_restart(c, client, base, port, script, hub):
             "\n".join(hub.log[-10:]))
 
 
+SASL_CONFIG = """
+connectors:
+  - name: amqp
+    type: amqp
+    listen: 127.0.0.1:0
+    users:
+      - {user: acme, partner: ACME, password_sha256: @ACME@}
+      - {user: ops, password_sha256: @OPS@}
+    addresses: [{address: leads}]
+"""
+
+
+def run_sasl(c, leadhub):
+    """SASL PLAIN on the listener: a login acts for its partner, wrong passwords and
+    anonymous clients are refused (with logins configured, only PLAIN is offered)."""
+    config = SASL_CONFIG.replace("@ACME@", hashlib.sha256(b"acme-secret").hexdigest()).replace(
+        "@OPS@", hashlib.sha256(b"ops-secret").hexdigest().upper())
+    hub = Hub(leadhub, config, name="amqp-sasl").start()
+    try:
+        url = f"amqp://127.0.0.1:{amqp_port(hub)}"
+        ops = Client(url, user="ops", password="ops-secret")
+        _, outcome, text, *_ = ops.request("leads", "CreateLead", json.dumps(
+            {"subject": "ops lead", "prospect": {"family_name": "Ops"}}))
+        c.check(outcome == "ok" and json.loads(text).get("owner", {}).get("channel") != "ACME",
+                "[sasl] PLAIN login ops (no partner): an unscoped create", text)
+        ops_lead = json.loads(text)["id"]
+        acme = Client(url, user="acme", password="acme-secret")
+        _, outcome, text, *_ = acme.request("leads", "CreateLead", json.dumps(
+            {"subject": "acme lead", "prospect": {"family_name": "Acme"}}))
+        c.check(outcome == "ok" and json.loads(text)["owner"]["channel"] == "ACME",
+                "[sasl] PLAIN login acme acts for partner ACME: its create is owned by ACME", text)
+        _, outcome, text, *_ = acme.request("leads", "ReadLead", "", props={"id": ops_lead})
+        c.check(outcome == "not_found", "[sasl] acme cannot read a lead of another owner", text)
+        _, outcome, text, *_ = acme.request("leads", "FindLeads", "{}")
+        items = json.loads(text)["items"]
+        c.check(outcome == "ok" and items and all(i["owner"]["channel"] == "ACME" for i in items),
+                "[sasl] acme's FindLeads returns only ACME's leads", text)
+        _, outcome, text, *_ = ops.request("leads", "ReadLead", "", props={"id": ops_lead})
+        c.check(outcome == "ok", "[sasl] ops (unscoped) reads its lead", text)
+        acme.close()
+        ops.close()
+        for what, kw in [("a wrong password", {"user": "acme", "password": "guess"}),
+                         ("an unknown user", {"user": "mallory", "password": "acme-secret"}),
+                         ("an anonymous client", {})]:
+            try:
+                Client(url, **kw).close()
+                refused, detail = False, "connected"
+            except Exception as e:  # noqa: BLE001 - proton raises ConnectionException or a timeout
+                refused, detail = True, repr(e)
+            c.check(refused, f"[sasl] {what} is refused", detail)
+            print("     " + detail[:200])
+    finally:
+        code = hub.stop()
+    c.check(code == 0, "[sasl] the hub stops cleanly", "\n".join(hub.log[-20:]))
+
+
+def self_signed(folder, name="localhost"):
+    """A self-signed certificate for NAME (openssl CLI): (certificate, key) paths."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", key,
+                    "-out", cert, "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+                   check=True, capture_output=True)
+    os.chmod(key, 0o644)  # RabbitMQ runs as the same user, but keep it simple to read
+    return cert, key
+
+
+def client_tls(cert):
+    domain = SSLDomain(SSLDomain.MODE_CLIENT)
+    domain.set_trusted_ca_db(cert)
+    domain.set_peer_authentication(SSLDomain.VERIFY_PEER_NAME)
+    return {"ssl_domain": domain, "sni": "localhost"}
+
+
+TLS_CONFIG = """
+connectors:
+  - name: amqp
+    type: amqp
+    listen: 127.0.0.1:0
+    tls_certificate: @CERT@
+    tls_private_key: @KEY@
+    users:
+      - {user: acme, partner: ACME, password_sha256: @ACME@}
+    addresses: [{address: leads}]
+"""
+
+
+def run_tls(c, leadhub):
+    """The listener with a self-signed certificate: a client that trusts it logs in with
+    PLAIN over TLS; plain TCP and clients that do not trust the certificate are refused."""
+    folder = tempfile.mkdtemp(prefix="leadhub-amqp-tls-")
+    cert, key = self_signed(folder)
+    config = (TLS_CONFIG.replace("@CERT@", cert).replace("@KEY@", key)
+              .replace("@ACME@", hashlib.sha256(b"acme-secret").hexdigest()))
+    hub = Hub(leadhub, config, name="amqp-tls").start()
+    try:
+        port = amqp_port(hub)
+        acme = Client(f"amqps://127.0.0.1:{port}", user="acme", password="acme-secret", **client_tls(cert))
+        _, outcome, text, *_ = acme.request("leads", "CreateLead", json.dumps(
+            {"subject": "over TLS", "prospect": {"family_name": "Tls"}}))
+        c.check(outcome == "ok" and json.loads(text)["owner"]["channel"] == "ACME",
+                "[tls] PLAIN over TLS (certificate verified): create owned by ACME", text)
+        acme.close()
+        other, _ = self_signed(tempfile.mkdtemp(prefix="leadhub-amqp-tls-other-"))
+        for what, url, kw in [("plain TCP", f"amqp://127.0.0.1:{port}", {}),
+                              ("a client not trusting the certificate", f"amqps://127.0.0.1:{port}",
+                               client_tls(other))]:
+            try:
+                Client(url, user="acme", password="acme-secret", **kw).close()
+                refused, detail = False, "connected"
+            except Exception as e:  # noqa: BLE001 - proton raises ConnectionException or a timeout
+                refused, detail = True, repr(e)
+            c.check(refused, f"[tls] {what} is refused", detail)
+    finally:
+        code = hub.stop()
+    c.check(code == 0, "[tls] the hub stops cleanly", "\n".join(hub.log[-20:]))
+
+
 def main():
     leadhub = sys.argv[1]
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
@@ -377,6 +527,9 @@ def main():
         run_direct(c, leadhub)
     if which in ("broker", "all"):
         run_broker(c, leadhub)
+    if which in ("sasl", "all"):
+        run_sasl(c, leadhub)
+        run_tls(c, leadhub)
     return c.done()
 
 
