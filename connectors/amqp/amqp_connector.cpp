@@ -58,18 +58,6 @@ const std::vector<SettingSpec>& user_specs() {
   return kSpecs;
 }
 
-Result<std::pair<std::string, std::uint16_t>> parse_listen(const Settings& s, const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return s.error("listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:5672");
-  std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string port = text.substr(colon + 1);
-  char* end = nullptr;
-  const long value = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || value < 0 || value > 65535) return s.error("listen", "port must be 0-65535");
-  return std::make_pair(host, static_cast<std::uint16_t>(value));
-}
-
 Result<std::shared_ptr<const Route>> read_route(const Settings& a, Hub& hub) {
   if (auto st = a.check_known(address_specs()); !st) return st.error();
   auto route = std::make_shared<Route>();
@@ -147,14 +135,6 @@ Status read_users(const Settings& s, EngineOptions& o) {
   return ok_status();
 }
 
-template <typename T>
-Status read_int(const Settings& s, const char* key, T& out, std::int64_t min, std::int64_t max) {
-  auto v = s.integer(key, static_cast<std::int64_t>(out), min, max);
-  if (!v) return v.error();
-  out = static_cast<T>(*v);
-  return ok_status();
-}
-
 bool readable(const std::string& path) { return std::ifstream(path).good(); }
 
 Status read_tls(const Settings& s, EngineOptions& o) {
@@ -186,12 +166,10 @@ Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
   if (!mode) return mode.error();
   if (*mode != "listen" && *mode != "broker") return s.error("mode", "expected listen or broker");
   o.mode = *mode == "listen" ? Mode::listen : Mode::broker;
-  auto listen = s.text("listen", "127.0.0.1:5672");
-  if (!listen) return listen.error();
-  auto endpoint = parse_listen(s, *listen);
+  auto endpoint = s.endpoint("listen", "127.0.0.1:5672");
   if (!endpoint) return endpoint.error();
-  o.listen_host = endpoint->first;
-  o.listen_port = endpoint->second;
+  o.listen_host = endpoint->host;
+  o.listen_port = endpoint->port;
   for (auto [key, out, fallback] :
        {std::tuple{"url", &o.url, "amqp://127.0.0.1:5672"}, std::tuple{"user", &o.user, ""},
         std::tuple{"password", &o.password, ""}, std::tuple{"sasl_mechanisms", &o.sasl_mechanisms, ""},
@@ -207,11 +185,11 @@ Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
   o.durable = *durable;
   std::int64_t delay = o.reconnect_delay.count();
   std::int64_t max_delay = o.reconnect_max_delay.count();
-  if (auto st = read_int(s, "credit", o.credit, 1, 100'000); !st) return st;
-  if (auto st = read_int(s, "reconnect_delay_ms", delay, 1, 600'000); !st) return st;
-  if (auto st = read_int(s, "reconnect_max_delay_ms", max_delay, 1, 3'600'000); !st) return st;
-  if (auto st = read_int(s, "max_message_bytes", o.max_message_bytes, 1024, std::int64_t{1} << 30); !st) return st;
-  if (auto st = read_int(s, "reply_cache", o.reply_cache, 0, 10'000'000); !st) return st;
+  if (auto st = s.integer_into("credit", o.credit, 1, 100'000); !st) return st;
+  if (auto st = s.integer_into("reconnect_delay_ms", delay, 1, 600'000); !st) return st;
+  if (auto st = s.integer_into("reconnect_max_delay_ms", max_delay, 1, 3'600'000); !st) return st;
+  if (auto st = s.integer_into("max_message_bytes", o.max_message_bytes, 1024, std::int64_t{1} << 30); !st) return st;
+  if (auto st = s.integer_into("reply_cache", o.reply_cache, 0, 10'000'000); !st) return st;
   o.reconnect_delay = std::chrono::milliseconds(delay);
   o.reconnect_max_delay = std::chrono::milliseconds(max_delay);
   if (auto st = read_users(s, o); !st) return st;

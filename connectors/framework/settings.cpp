@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace leadhub::connectors {
 
@@ -79,6 +80,20 @@ Result<std::vector<std::string>> Settings::texts(const std::string& key) const {
     out.push_back(item.as<std::string>());
   }
   return out;
+}
+
+Result<Settings::Endpoint> Settings::endpoint(const std::string& key, const std::string& fallback) const {
+  auto text = this->text(key, fallback);
+  if (!text) return text.error();
+  const auto colon = text->rfind(':');
+  if (colon == std::string::npos) return error(key, "expected ADDRESS:PORT, e.g. " + fallback);
+  std::string host = text->substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = text->substr(colon + 1);
+  char* end = nullptr;
+  const long value = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || value < 0 || value > 65535) return error(key, "port must be 0-65535");
+  return Endpoint{host, static_cast<std::uint16_t>(value)};
 }
 
 Result<Settings> Settings::child(const std::string& key) const {

@@ -34,6 +34,20 @@ class Settings {
   Result<std::int64_t> integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
   Result<bool> boolean(const std::string& key, bool fallback) const;
   Result<std::vector<std::string>> texts(const std::string& key) const;  // a list of scalars
+  // An integer setting into a field of any integer type; `out` holds the default.
+  template <typename T>
+  Status integer_into(const std::string& key, T& out, std::int64_t min, std::int64_t max) const {
+    auto v = integer(key, static_cast<std::int64_t>(out), min, max);
+    if (!v) return v.error();
+    out = static_cast<T>(*v);
+    return ok_status();
+  }
+  // "ADDRESS:PORT" (IPv6 as "[::1]:PORT"); port 0 means any free port.
+  struct Endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+  };
+  Result<Endpoint> endpoint(const std::string& key, const std::string& fallback) const;
   // A nested mapping or each item of a list of mappings, as Settings of their own.
   Result<Settings> child(const std::string& key) const;
   Result<std::vector<Settings>> children(const std::string& key) const;

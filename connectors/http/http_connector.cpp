@@ -35,53 +35,23 @@ const std::vector<SettingSpec>& setting_specs() {
   return kSpecs;
 }
 
-Result<std::pair<std::string, std::uint16_t>> parse_listen(const Settings& s, const std::string& text) {
-  std::string host;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find("]:");
-    if (close == std::string::npos) return s.error("listen", "expected [IPv6]:PORT");
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return s.error("listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:8080");
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  char* end = nullptr;
-  const long value = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || value < 0 || value > 65535) return s.error("listen", "port must be 0-65535");
-  return std::make_pair(host, static_cast<std::uint16_t>(value));
-}
-
-template <typename T>
-Status read_int(const Settings& s, const char* key, T& out, std::int64_t min, std::int64_t max) {
-  auto v = s.integer(key, static_cast<std::int64_t>(out), min, max);
-  if (!v) return v.error();
-  out = static_cast<T>(*v);
-  return ok_status();
-}
-
 Status read_server_options(const Settings& s, const std::string& data_folder, ServerOptions& o) {
-  auto listen = s.text("listen", "127.0.0.1:8080");
-  if (!listen) return listen.error();
-  auto endpoint = parse_listen(s, *listen);
+  auto endpoint = s.endpoint("listen", "127.0.0.1:8080");
   if (!endpoint) return endpoint.error();
-  o.address = endpoint->first;
-  o.port = endpoint->second;
+  o.address = endpoint->host;
+  o.port = endpoint->port;
   std::int64_t seconds = 0;
-  if (auto st = read_int(s, "threads", o.threads, 1, 64); !st) return st;
-  if (auto st = read_int(s, "max_connections", o.max_connections, 1, 1'000'000); !st) return st;
-  if (auto st = read_int(s, "max_header_bytes", o.max_header_bytes, 1024, 1 << 20); !st) return st;
+  if (auto st = s.integer_into("threads", o.threads, 1, 64); !st) return st;
+  if (auto st = s.integer_into("max_connections", o.max_connections, 1, 1'000'000); !st) return st;
+  if (auto st = s.integer_into("max_header_bytes", o.max_header_bytes, 1024, 1 << 20); !st) return st;
   seconds = o.request_timeout.count();
-  if (auto st = read_int(s, "request_timeout_seconds", seconds, 1, 3600); !st) return st;
+  if (auto st = s.integer_into("request_timeout_seconds", seconds, 1, 3600); !st) return st;
   o.request_timeout = std::chrono::seconds(seconds);
   seconds = o.idle_timeout.count();
-  if (auto st = read_int(s, "idle_timeout_seconds", seconds, 1, 3600); !st) return st;
+  if (auto st = s.integer_into("idle_timeout_seconds", seconds, 1, 3600); !st) return st;
   o.idle_timeout = std::chrono::seconds(seconds);
   seconds = o.upload_timeout.count();
-  if (auto st = read_int(s, "upload_timeout_seconds", seconds, 1, 86400); !st) return st;
+  if (auto st = s.integer_into("upload_timeout_seconds", seconds, 1, 86400); !st) return st;
   o.upload_timeout = std::chrono::seconds(seconds);
   auto cert = s.text("tls_certificate", "");
   auto key = s.text("tls_private_key", "");
@@ -121,7 +91,8 @@ class HttpConnector final : public Connector {
     auto origins = s.texts("cors_origins");
     if (!origins) return origins.error();
     options.cors_origins = std::move(origins).value();
-    if (auto st = read_int(s, "api_rate_limit_per_minute", options.api_rate_per_minute, 0, 10'000'000); !st) return st;
+    if (auto st = s.integer_into("api_rate_limit_per_minute", options.api_rate_per_minute, 0, 10'000'000); !st)
+      return st;
     front_door_ = std::make_unique<FrontDoor>(router_, std::move(keys).value(), std::move(options));
     return ok_status();
   }
@@ -171,9 +142,9 @@ Result<std::unique_ptr<Connector>> create(const Settings& s, Hub& hub) {
   int blocking = 2;
   std::uint64_t max_body = 1 << 20;
   std::uint64_t max_upload = std::uint64_t{1} << 30;
-  if (auto st = read_int(s, "blocking_threads", blocking, 1, 64); !st) return st.error();
-  if (auto st = read_int(s, "max_body_bytes", max_body, 1024, std::int64_t{1} << 30); !st) return st.error();
-  if (auto st = read_int(s, "max_upload_bytes", max_upload, 1024, std::int64_t{1} << 40); !st) return st.error();
+  if (auto st = s.integer_into("blocking_threads", blocking, 1, 64); !st) return st.error();
+  if (auto st = s.integer_into("max_body_bytes", max_body, 1024, std::int64_t{1} << 30); !st) return st.error();
+  if (auto st = s.integer_into("max_upload_bytes", max_upload, 1024, std::int64_t{1} << 40); !st) return st.error();
   auto connector =
       std::make_unique<HttpConnector>(hub, s.instance(), std::move(options), blocking, max_body, max_upload);
   if (auto st = connector->configure(s); !st) return st.error();
