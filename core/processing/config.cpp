@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "processing/condition_yaml.hpp"
 #include "processing/yaml_support.hpp"
 
 namespace leadhub::processing {
@@ -549,6 +550,10 @@ Result<ProcessingConfig> parse_root(const Source& src, YAML::Node root) {
 }
 
 }  // namespace
+
+Result<Condition> condition_from_yaml(const YAML::Node& node, const std::string& file) {
+  return parse_condition(Source{file}, node);
+}
 
 Result<ProcessingConfig> parse_processing_config(std::string_view text, const std::string& file) {
   const Source src{file};

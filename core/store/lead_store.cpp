@@ -9,6 +9,7 @@
 #include "store/audit_json.hpp"
 #include "store/keys.hpp"
 #include "store/lmdb_env.hpp"
+#include "store/outbox.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -34,6 +35,22 @@ std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) {
   return st.ms_entries;
 }
 
+// Events waiting per delivery target (keys: target \0 sequence).
+std::vector<std::pair<std::string, std::uint64_t>> delivery_depths(const ReadTxn& txn) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn.get(), txn.dbi().deliveries, &cursor) != 0) return out;
+  MDB_val k{}, v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    const std::string_view key = store::to_view(k);
+    const std::string_view target = key.substr(0, key.find('\0'));
+    if (out.empty() || out.back().first != target) out.emplace_back(std::string(target), 0);
+    ++out.back().second;
+  }
+  mdb_cursor_close(cursor);
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) {
@@ -44,14 +61,19 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
   s->env_ = std::move(env).value();
   s->lead_ids_ = std::make_unique<IdGenerator>(*options.clock, options.partition);
   s->partner_ids_ = std::make_unique<IdGenerator>(*options.clock, options.partition);
+  s->outbox_ = std::make_unique<store::Outbox>(options.events);
   {
     auto txn = s->env_->begin_read();
     if (!txn) return txn.error();
     if (auto id = last_id(*txn, txn->dbi().leads)) s->lead_ids_->observe(*id);
     if (auto id = last_id(*txn, txn->dbi().partners)) s->partner_ids_->observe(*id);
+    s->outbox_->continue_after(store::last_event_seq(txn->get(), txn->dbi()));
   }
   s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch, options.resident_map_budget);
-  s->writer_->set_after_commit([store = s.get()] { store->merge_staged_if_large(); });
+  s->writer_->set_after_commit([store = s.get()] {
+    store->merge_staged_if_large();
+    if (store->outbox_->take_written() && store->event_listener_) store->event_listener_();
+  });
   return s;
 }
 
@@ -169,6 +191,8 @@ Result<StoreStats> LeadStore::stats() const {
   s.audit_entries = entries(*txn, d.audit);
   s.idempotency_keys = entries(*txn, d.idempotency);
   s.staged_index_entries = entries(*txn, d.staged_email) + entries(*txn, d.staged_phone);
+  s.outbox_events = entries(*txn, d.outbox);
+  s.deliveries = delivery_depths(*txn);
   for (const auto name : enum_names<LeadStatus>()) {
     MDB_cursor* cursor = nullptr;
     mdb_cursor_open(txn->get(), d.by_status, &cursor);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/lead.hpp"
@@ -22,6 +23,8 @@ namespace leadhub {
 namespace store {
 class LmdbEnv;
 class WriteQueue;
+class WriteTxn;
+class Outbox;
 }  // namespace store
 
 struct StoreOptions {
@@ -39,6 +42,9 @@ struct StoreOptions {
   // merge_chunk entries, one transaction each (see lead_writes.cpp).
   std::uint64_t staged_merge_at = 200'000;
   std::size_t staged_merge_chunk = 100'000;
+  // Every committed change writes its events (store/events.hpp) into the outbox in
+  // the same transaction. Off only for a store whose events nobody consumes.
+  bool events = true;
 };
 
 struct CreateLeadCommand {
@@ -75,6 +81,8 @@ struct ChangeLeadCommand {
   // Notes added after the patch (a patch's "notes" member would replace them all):
   // how call centres and partners add to a lead's history.
   std::vector<Note> append_notes;
+  // A retry with the same key changes nothing again and returns the lead as it is.
+  std::string idempotency_key;
 };
 
 struct LeadQuery {
@@ -121,6 +129,21 @@ struct StoreStats {
   std::uint64_t largest_batch = 0;
   std::uint64_t map_trims = 0;             // see StoreOptions::resident_map_budget
   std::uint64_t staged_index_entries = 0;  // e-mail / phone entries of bulk imports not yet merged
+  std::uint64_t outbox_events = 0;         // committed events not yet routed to their targets
+  std::vector<std::pair<std::string, std::uint64_t>> deliveries;  // per target: events not yet accepted
+};
+
+// An event as kept in the outbox or a target's delivery queue: its sequence number
+// (commit order) and its JSON document, "id" included (store/events.hpp).
+struct StoredEvent {
+  std::uint64_t seq = 0;
+  std::string json;
+};
+
+// Where one outbox event goes: the names of its targets (none: it is dropped).
+struct RoutedEvent {
+  std::uint64_t seq = 0;
+  std::vector<std::string> targets;
 };
 
 class LeadStore {
@@ -161,6 +184,21 @@ class LeadStore {
   // Calls fn with each lead's stored JSON in id order; fn returns false to stop.
   Status for_each_lead_json(const std::function<bool(std::string_view)>& fn) const;
 
+  // Events (store/outbox.hpp). Reads from any thread; the writes go through the
+  // writer and return after their commit.
+  Result<std::vector<StoredEvent>> read_outbox(std::size_t limit) const;  // oldest first
+  Result<std::vector<StoredEvent>> read_deliveries(std::string_view target, std::uint64_t after_seq,
+                                                   std::size_t limit) const;
+  // Moves the events from the outbox into their targets' delivery queues.
+  Status route_events(std::vector<RoutedEvent> routed);
+  // Deletes deliveries the target has accepted.
+  Status ack_deliveries(std::string target, std::vector<std::uint64_t> seqs);
+  // An event of its own transaction, not raised by a lead write (import.completed).
+  Status publish_event(std::string_view type, const Actor& actor, std::string data_json);
+  // Called on the writer thread after each commit that wrote events: keep it short
+  // (wake your own thread). Set before writing.
+  void set_event_listener(std::function<void()> listener);
+
   Result<StoreStats> stats() const;
   // A hot, consistent, compacted copy into an empty (or new) folder.
   Status backup(const std::string& folder) const;
@@ -174,6 +212,8 @@ class LeadStore {
   // when at least `at_least` are staged; only from the writer thread or after it.
   Status merge_staged(std::uint64_t at_least);
   void merge_staged_if_large();
+  // Runs apply in the writer's next transaction; returns after the commit.
+  Status write_sync(std::function<Status(store::WriteTxn&)> apply);
   template <typename T, typename Finish>
   void submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
                    const std::function<void(std::size_t, Result<T>)>& done, Finish finish);
@@ -183,6 +223,8 @@ class LeadStore {
   std::unique_ptr<IdGenerator> lead_ids_;
   std::unique_ptr<IdGenerator> partner_ids_;
   std::unique_ptr<store::WriteQueue> writer_;
+  std::unique_ptr<store::Outbox> outbox_;
+  std::function<void()> event_listener_;
   bool closed_ = false;
 };
 

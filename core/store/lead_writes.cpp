@@ -7,13 +7,16 @@
 #include <future>
 #include <memory>
 
+#include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "model/lifecycle.hpp"
 #include "model/limits.hpp"
 #include "model/validation.hpp"
 #include "store/audit_json.hpp"
+#include "store/events.hpp"
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
+#include "store/outbox.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -146,6 +149,8 @@ struct PreparedCreate {
   std::string audit_json;
   std::string changed;
   std::vector<store::IndexEntry> entries;
+  bool with_events = false;
+  std::vector<std::string> events;  // lead.created and the others, see store/events.hpp
   std::unique_ptr<Lead> lead;
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
@@ -158,25 +163,44 @@ void encode_prepared(PreparedCreate& p, const Lead& lead, const store::Dbis& dbi
   p.audit_json = created_audit_json(lead.created_at, p.actor);
   p.entries = store::lead_index_entries(dbi, lead);
   p.changed = store::changed_key(lead.changed_at, lead.id);
+  p.events.clear();
+  if (!p.with_events) return;
+  EventFacts facts{event_type::lead_created, lead.created_at, &p.actor, lead.id, lead.version, "{}", p.json};
+  p.events.push_back(event_json(facts));
+  for (const auto& [type, data] : create_events(lead)) {
+    facts.type = type;
+    facts.data_json = data;
+    p.events.push_back(event_json(facts));
+  }
 }
 
-Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, IdGenerator& ids, const store::Dbis& dbi, TimeMs now,
-                      bool keep_record) {
+// What every create of one call shares.
+struct PrepareContext {
+  IdGenerator& ids;
+  const store::Dbis& dbi;
+  TimeMs now;
+  bool keep_records;
+  bool events;
+};
+
+Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareContext& ctx) {
+  const TimeMs now = ctx.now;
   Lead& lead = cmd.lead;
   if (auto st = prepare_new_lead(lead, cmd.actor, now); !st) return st;
   if (cmd.idempotency_key.size() > limits::kMediumText) {
     return Error::invalid({{"idempotency_key", "longer than 255 bytes"}});
   }
-  lead.id = ids.next();
+  lead.id = ctx.ids.next();
   lead.version = 1;
   lead.created_at = lead.changed_at = now;
   lead.created_by = lead.changed_by = cmd.actor.user;
   p.actor = std::move(cmd.actor);
   p.idempotency_key = std::move(cmd.idempotency_key);
   p.partner_id = lead.prospect.partner_id;
-  encode_prepared(p, lead, dbi);
+  p.with_events = ctx.events;
+  encode_prepared(p, lead, ctx.dbi);
   if (auto st = check_encoded_size(p.json); !st) return st;
-  if (keep_record) p.lead = std::make_unique<Lead>(std::move(lead));
+  if (ctx.keep_records) p.lead = std::make_unique<Lead>(std::move(lead));
   return ok_status();
 }
 
@@ -239,7 +263,8 @@ void put_bulk_entries(WriteTxn& txn, const std::vector<store::IndexEntry>& entri
 // Index entries go into `batch` when given (a bulk job puts them sorted at its end),
 // else straight into the indexes. Ids and times only grow, so the record, the
 // changed-at entry and the audit entry are appended.
-Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids, store::IndexBatch* batch) {
+Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids, store::Outbox& outbox,
+                                        store::IndexBatch* batch) {
   if (auto existing = existing_lead(txn, p, batch)) return apply_existing(txn, p, *existing);
   if (auto st = check_partner_exists(txn, p.partner_id, "prospect.partner_id"); !st) return st.error();
   while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {
@@ -253,6 +278,7 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGene
   txn.put_last(txn.dbi().by_changed, p.changed, {});
   txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
+  for (const auto& event : p.events) outbox.append(txn, event);
   return CreateOutcome{p.id, true};
 }
 
@@ -282,12 +308,12 @@ struct BulkCreate {
   std::vector<std::size_t> positions;
 };
 
-void apply_bulk(WriteTxn& txn, BulkCreate& bulk, IdGenerator& ids) {
+void apply_bulk(WriteTxn& txn, BulkCreate& bulk, IdGenerator& ids, store::Outbox& outbox) {
   constexpr std::size_t kTrimEvery = 256;  // lookups by reference read random pages
   store::IndexBatch batch(txn.dbi().by_ref);
   for (std::size_t i = 0; i < bulk.items.size(); ++i) {
     if (i % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
-    bulk.items[i].outcome = apply_create_lead(txn, bulk.items[i], ids, &batch);
+    bulk.items[i].outcome = apply_create_lead(txn, bulk.items[i], ids, outbox, &batch);
   }
   batch.flush(txn);
 }
@@ -295,14 +321,13 @@ void apply_bulk(WriteTxn& txn, BulkCreate& bulk, IdGenerator& ids) {
 // Prepares commands [from, to) on this thread; refusals are reported at once.
 template <typename Done>
 std::shared_ptr<BulkCreate> prepare_bulk(std::vector<CreateLeadCommand>& commands, std::size_t from, std::size_t to,
-                                         IdGenerator& ids, const store::Dbis& dbi, TimeMs now, bool keep_records,
-                                         const Done& done) {
+                                         const PrepareContext& ctx, const Done& done) {
   auto bulk = std::make_shared<BulkCreate>();
   bulk->items.reserve(to - from);
   bulk->positions.reserve(to - from);
   for (std::size_t i = from; i < to; ++i) {
     PreparedCreate& p = bulk->items.emplace_back();
-    if (auto st = prepare_create(p, commands[i], ids, dbi, now, keep_records); !st) {
+    if (auto st = prepare_create(p, commands[i], ctx); !st) {
       bulk->items.pop_back();
       done(i, st.error());
       continue;
@@ -316,12 +341,13 @@ std::shared_ptr<BulkCreate> prepare_bulk(std::vector<CreateLeadCommand>& command
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
   auto state = std::make_shared<PreparedCreate>();
-  if (auto st = prepare_create(*state, command, *lead_ids_, env_->dbi(), clock().now_ms(), true); !st) {
+  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), true, outbox_->enabled()};
+  if (auto st = prepare_create(*state, command, ctx); !st) {
     done(st.error());
     return;
   }
   writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(txn, *state, *lead_ids_, nullptr); },
+      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(txn, *state, *lead_ids_, *outbox_, nullptr); },
       [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
 }
 
@@ -330,13 +356,13 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
 template <typename T, typename Finish>
 void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
                             const std::function<void(std::size_t, Result<T>)>& done, Finish finish) {
-  const TimeMs now = clock().now_ms();
+  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), keep_records, outbox_->enabled()};
   for (std::size_t from = 0; from < commands.size(); from += kMaxBulkCreates) {
     const std::size_t to = std::min(commands.size(), from + kMaxBulkCreates);
-    auto bulk = prepare_bulk(commands, from, to, *lead_ids_, env_->dbi(), now, keep_records, done);
+    auto bulk = prepare_bulk(commands, from, to, ctx, done);
     if (bulk->items.empty()) continue;
     const std::size_t weight = bulk->items.size();
-    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) { apply_bulk(txn, *bulk, *lead_ids_); },
+    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) { apply_bulk(txn, *bulk, *lead_ids_, *outbox_); },
                                     [bulk, done, finish](const Status& commit) {
                                       for (std::size_t k = 0; k < bulk->items.size(); ++k) {
                                         done(bulk->positions[k], finish(bulk->items[k], commit));
@@ -520,7 +546,33 @@ void LeadStore::merge_staged_if_large() { (void)merge_staged(std::max<std::uint6
 
 namespace {
 
-Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now) {
+// lead.changed with the names of the changed members, then the specific events.
+void append_change_events(store::Outbox& outbox, WriteTxn& txn, const ChangeLeadCommand& cmd, const Lead& before,
+                          const Lead& after, const std::vector<AuditEntry>& changes, const std::string& json) {
+  if (!outbox.enabled()) return;
+  std::string fields;
+  JsonWriter w(fields);
+  w.begin_object();
+  w.key_identifier("fields").begin_array();
+  for (const auto& c : changes) w.value(c.field);
+  w.end_array();
+  w.end_object();
+  EventFacts facts{event_type::lead_changed, after.changed_at, &cmd.actor, after.id, after.version, fields, json};
+  outbox.append(txn, event_json(facts));
+  for (const auto& [type, data] : change_events(before, after)) {
+    facts.type = type;
+    facts.data_json = data;
+    outbox.append(txn, event_json(facts));
+  }
+}
+
+std::string change_key(const ChangeLeadCommand& cmd) { return "C:" + cmd.idempotency_key; }
+
+Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox) {
+  if (!cmd.idempotency_key.empty()) {  // a retry: the change is in already
+    if (auto id = lookup_id(txn, txn.dbi().idempotency, change_key(cmd)); id && *id == cmd.id)
+      return load_lead(txn, *id);
+  }
   auto loaded = load_lead(txn, cmd.id);
   if (!loaded) return loaded.error();
   const Lead& before = *loaded;
@@ -546,6 +598,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
     if (auto st = check_partner_exists(txn, after.prospect.partner_id, "prospect.partner_id"); !st) return st.error();
   }
   auto changes = diff_members(before, after);
+  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
   if (changes.empty()) return before;  // nothing to do: no new version
 
   after.version = before.version + 1;
@@ -578,6 +631,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
     change.version = after.version;
     put_audit(txn, after.id, n++, change);
   }
+  append_change_events(outbox, txn, cmd, before, after, changes, json);
   return after;
 }
 
@@ -588,16 +642,21 @@ void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(
     done(st.error());
     return;
   }
+  if (command.idempotency_key.size() > limits::kMediumText) {
+    done(Error::invalid({{"idempotency_key", "longer than 255 bytes"}}));
+    return;
+  }
   auto state = std::make_shared<JobState<ChangeLeadCommand, Lead>>();
   state->command = std::move(command);
-  writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) { state->result = apply_change_lead(txn, state->command, clock().now_ms()); },
-      [state, done = std::move(done)](const Status& commit) {
-        if (!commit)
-          done(commit.error());
-        else
-          done(std::move(state->result));
-      }});
+  writer_->submit(store::WriteJob{[this, state](WriteTxn& txn) {
+                                    state->result = apply_change_lead(txn, state->command, clock().now_ms(), *outbox_);
+                                  },
+                                  [state, done = std::move(done)](const Status& commit) {
+                                    if (!commit)
+                                      done(commit.error());
+                                    else
+                                      done(std::move(state->result));
+                                  }});
 }
 
 Result<Lead> LeadStore::change_lead(ChangeLeadCommand command) {

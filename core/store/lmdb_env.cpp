@@ -97,6 +97,8 @@ Status LmdbEnv::open_dbis() {
       {"pidx_ref", ids, &dbi_.partner_by_ref},
       {"staged_email", create, &dbi_.staged_email},
       {"staged_phone", create, &dbi_.staged_phone},
+      {"outbox", create, &dbi_.outbox},
+      {"deliveries", create, &dbi_.deliveries},
   };
   for (const auto& s : specs) {
     unsigned flags = s.flags;

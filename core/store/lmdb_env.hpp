@@ -49,6 +49,8 @@ struct Dbis {
   // into by_email / by_phone in large sorted runs (lead_writes.cpp, "Staged").
   MDB_dbi staged_email{};
   MDB_dbi staged_phone{};
+  MDB_dbi outbox{};      // event sequence (8 bytes) -> event JSON (store/outbox.hpp)
+  MDB_dbi deliveries{};  // target \0 event sequence -> event JSON
 };
 
 struct EnvOptions {

@@ -319,7 +319,7 @@ BOOST_AUTO_TEST_CASE(async_changes_apply_in_order) {
   std::vector<std::uint64_t> versions;
   for (int i = 0; i < 20; ++i) {
     store->change_lead_async(
-        ChangeLeadCommand{created.id, std::nullopt, "{\"subject\":\"s" + std::to_string(i) + "\"}", {}, {}},
+        ChangeLeadCommand{created.id, std::nullopt, "{\"subject\":\"s" + std::to_string(i) + "\"}", {}, {}, {}},
         [&](Result<Lead> r) {
           std::lock_guard lock(m);
           versions.push_back(r.ok() ? r->version : 0);

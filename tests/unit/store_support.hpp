@@ -83,7 +83,7 @@ struct StoreFixture {
 
   Result<Lead> change(RecordId id, const std::string& patch, std::optional<std::uint64_t> expected = std::nullopt,
                       Actor actor = {}) {
-    return store->change_lead(ChangeLeadCommand{id, expected, patch, std::move(actor), {}});
+    return store->change_lead(ChangeLeadCommand{id, expected, patch, std::move(actor), {}, {}});
   }
 
   Lead must_change(RecordId id, const std::string& patch, std::optional<std::uint64_t> expected = std::nullopt,
