@@ -10,6 +10,7 @@
 #include "store/keys.hpp"
 #include "store/lmdb_env.hpp"
 #include "store/outbox.hpp"
+#include "store/processor.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -68,9 +69,18 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
     if (auto id = last_id(*txn, txn->dbi().leads)) s->lead_ids_->observe(*id);
     if (auto id = last_id(*txn, txn->dbi().partners)) s->partner_ids_->observe(*id);
     s->outbox_->continue_after(store::last_event_seq(txn->get(), txn->dbi()));
+    if (options.processing) {
+      s->processor_ = std::make_unique<store::Processor>(options.processing);
+      if (auto st = s->processor_->load_model(txn->get(), txn->dbi()); !st) return st.error();
+    }
   }
   s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch, options.resident_map_budget);
-  s->writer_->set_after_commit([store = s.get()] {
+  if (auto* processor = s->processor_.get()) {
+    s->writer_->set_batch_hooks([processor](store::WriteTxn& txn) { processor->batch_begin(txn); },
+                                [processor](store::WriteTxn& txn) { processor->before_commit(txn); });
+  }
+  s->writer_->set_after_commit([store = s.get()](bool committed) {
+    if (store->processor_) store->processor_->after_commit(committed);
     store->merge_staged_if_large();
     if (store->outbox_->take_written() && store->event_listener_) store->event_listener_();
   });
@@ -215,6 +225,14 @@ Result<StoreStats> LeadStore::stats() const {
   s.largest_batch = w.largest_batch;
   s.map_trims = w.map_trims;
   return s;
+}
+
+Result<std::pair<std::uint64_t, std::uint64_t>> LeadStore::rebuild_score_model() {
+  if (!processor_) return Error::make(ErrorCode::invalid, "no processing configured: there is no score model");
+  auto st = write_sync([this](store::WriteTxn& txn) { return processor_->rebuild_model(txn); });
+  if (!st) return st.error();
+  const auto model = processor_->model();
+  return std::make_pair(model.won, model.lost);
 }
 
 Status LeadStore::backup(const std::string& folder) const {

@@ -20,7 +20,12 @@
 
 namespace leadhub {
 
+namespace processing {
+struct ProcessingConfig;
+}
+
 namespace store {
+class Processor;
 class LmdbEnv;
 class WriteQueue;
 class WriteTxn;
@@ -45,6 +50,9 @@ struct StoreOptions {
   // Every committed change writes its events (store/events.hpp) into the outbox in
   // the same transaction. Off only for a store whose events nobody consumes.
   bool events = true;
+  // Lead processing (duplicate check, classification, scoring, assignment) applied
+  // to every create and change; null: none (store/processor.hpp).
+  std::shared_ptr<const processing::ProcessingConfig> processing;
 };
 
 struct CreateLeadCommand {
@@ -199,6 +207,10 @@ class LeadStore {
   // (wake your own thread). Set before writing.
   void set_event_listener(std::function<void()> listener);
 
+  // Relearns the score model from every won and lost lead (`leadhub score
+  // rebuild`); returns how many of each it learned from. Needs processing.
+  Result<std::pair<std::uint64_t, std::uint64_t>> rebuild_score_model();
+
   Result<StoreStats> stats() const;
   // A hot, consistent, compacted copy into an empty (or new) folder.
   Status backup(const std::string& folder) const;
@@ -224,6 +236,7 @@ class LeadStore {
   std::unique_ptr<IdGenerator> partner_ids_;
   std::unique_ptr<store::WriteQueue> writer_;
   std::unique_ptr<store::Outbox> outbox_;
+  std::unique_ptr<store::Processor> processor_;
   std::function<void()> event_listener_;
   bool closed_ = false;
 };

@@ -5,7 +5,10 @@
 #include <array>
 #include <deque>
 #include <future>
+#include <cstdio>
 #include <memory>
+
+#include <simdjson.h>
 
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
@@ -17,6 +20,7 @@
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
 #include "store/outbox.hpp"
+#include "store/processor.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -74,11 +78,15 @@ Status check_actor(const Actor& actor) {
   return ok_status();
 }
 
-Status prepare_new_lead(Lead& lead, const Actor& actor, TimeMs now) {
+// With a processor, its rules run on the normalized lead before validation (so
+// what they set is validated too) and `facts` receives what they worked out.
+Status prepare_new_lead(Lead& lead, const Actor& actor, TimeMs now, const store::Processor* processor,
+                        std::unique_ptr<store::NewLeadFacts>& facts) {
   if (auto st = check_actor(actor); !st) return st;
   normalize(lead);
   stamp_new_notes(lead, actor, now);
   if (auto st = apply_initial_lifecycle(lead, now); !st) return st;
+  if (processor != nullptr) facts = std::make_unique<store::NewLeadFacts>(processor->prepare_new(lead));
   auto errors = validate(lead);
   if (!errors.empty()) return Error::invalid(std::move(errors));
   return ok_status();
@@ -151,7 +159,10 @@ struct PreparedCreate {
   std::vector<store::IndexEntry> entries;
   bool with_events = false;
   std::vector<std::string> events;  // lead.created and the others, see store/events.hpp
-  std::unique_ptr<Lead> lead;
+  bool want_record = false;         // the caller wants the record back (not imports)
+  std::unique_ptr<Lead> lead;       // kept when wanted, or when processing may change it
+  std::unique_ptr<store::NewLeadFacts> facts;  // with processing
+  std::string processed_audit_json;            // with processing: why it decided what it did
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
   std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
@@ -181,12 +192,13 @@ struct PrepareContext {
   TimeMs now;
   bool keep_records;
   bool events;
+  const store::Processor* processor;
 };
 
 Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareContext& ctx) {
   const TimeMs now = ctx.now;
   Lead& lead = cmd.lead;
-  if (auto st = prepare_new_lead(lead, cmd.actor, now); !st) return st;
+  if (auto st = prepare_new_lead(lead, cmd.actor, now, ctx.processor, p.facts); !st) return st;
   if (cmd.idempotency_key.size() > limits::kMediumText) {
     return Error::invalid({{"idempotency_key", "longer than 255 bytes"}});
   }
@@ -200,7 +212,8 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   p.with_events = ctx.events;
   encode_prepared(p, lead, ctx.dbi);
   if (auto st = check_encoded_size(p.json); !st) return st;
-  if (ctx.keep_records) p.lead = std::make_unique<Lead>(std::move(lead));
+  p.want_record = ctx.keep_records;
+  if (ctx.keep_records || ctx.processor != nullptr) p.lead = std::make_unique<Lead>(std::move(lead));
   return ok_status();
 }
 
@@ -238,7 +251,7 @@ std::optional<RecordId> existing_lead(const WriteTxn& txn, const PreparedCreate&
 }
 
 Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId existing) {
-  if (p.lead) {  // the caller wants the stored record back
+  if (p.want_record) {
     auto lead = load_lead(txn, existing);
     if (!lead) return lead.error();
     p.existing = std::make_unique<Lead>(std::move(lead).value());
@@ -260,13 +273,116 @@ void put_bulk_entries(WriteTxn& txn, const std::vector<store::IndexEntry>& entri
   }
 }
 
+// What the writer needs besides the transaction to apply a create.
+struct ApplyContext {
+  IdGenerator& ids;
+  store::Outbox& outbox;
+  store::Processor* processor = nullptr;
+  TimeMs now = 0;
+  store::IndexBatch* batch = nullptr;         // a bulk job's deferred index entries
+  store::PendingMatches* pending = nullptr;  // a bulk job's new leads, for the duplicate check
+};
+
+Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
+                               store::Processor* processor);
+
+// The members of a new lead that update an existing one (policy `update`): what
+// the new lead says about the prospect and its interest, not its identity,
+// lifecycle or ownership. Its notes are appended.
+std::string update_patch(const Lead& lead) {
+  static constexpr std::array<std::string_view, 8> kTaken = {"subject",  "prospect",       "interests", "expected_value",
+                                                             "campaign", "consent",        "follow_up", "attributes"};
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  for (const auto& m : lead_members_json(lead)) {
+    if (std::find(kTaken.begin(), kTaken.end(), m.name) != kTaken.end()) w.key(m.name).raw(m.json);
+  }
+  w.end_object();
+  return out;
+}
+
+Result<CreateOutcome> update_existing(WriteTxn& txn, PreparedCreate& p, RecordId target, const ApplyContext& ctx) {
+  ChangeLeadCommand cmd{target, std::nullopt, update_patch(*p.lead), p.actor, p.lead->notes, {}};
+  auto changed = apply_change_lead(txn, cmd, ctx.now, ctx.outbox, ctx.processor);
+  if (!changed) return changed.error();
+  if (p.want_record) p.existing = std::make_unique<Lead>(std::move(changed).value());
+  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(target));
+  return CreateOutcome{target, false};
+}
+
+Error duplicate_refusal(const processing::DuplicateDecision& decision) {
+  std::vector<FieldError> matches;
+  for (const auto& m : decision.matches) {
+    if (!m.duplicate) continue;
+    std::string rules;
+    for (const auto& h : m.hits) rules += (rules.empty() ? "" : ", ") + h.rule;
+    char score[32];
+    std::snprintf(score, sizeof score, "%.2f", m.score);
+    matches.push_back({"duplicate_of", m.id.to_string() + " (score " + score + ": " + rules + ")"});
+  }
+  Error e = Error::invalid(std::move(matches));
+  e.code = ErrorCode::duplicate;
+  e.message = "the lead duplicates lead " + decision.best()->to_string();
+  return e;
+}
+
+// Duplicate check, its policy and assignment for a new lead. A value: the create
+// ends here (refused, or an existing lead updated); nullopt: store the new lead
+// (flagged, linked or assigned as decided, re-encoded when changed).
+Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, PreparedCreate& p,
+                                                               const ApplyContext& ctx) {
+  using processing::DuplicatePolicy;
+  const auto check = ctx.processor->check_new(txn, *p.facts, p.actor, ctx.pending);
+  bool changed = false;
+  if (check.decision.duplicate) {
+    const RecordId best = *check.decision.best();
+    switch (check.policy) {
+      case DuplicatePolicy::reject:
+        return std::optional<Result<CreateOutcome>>(duplicate_refusal(check.decision));
+      case DuplicatePolicy::update:
+        return std::optional<Result<CreateOutcome>>(update_existing(txn, p, best, ctx));
+      case DuplicatePolicy::link:
+        if (!check.best_partner.empty() && p.lead->prospect.partner_id.empty()) {
+          p.lead->prospect.partner_id = check.best_partner;
+          changed = true;
+          break;
+        }
+        [[fallthrough]];  // nobody to link to: flag it
+      case DuplicatePolicy::flag:
+        p.lead->duplicate_of = best;
+        changed = true;
+        break;
+    }
+  }
+  const auto assignment = ctx.processor->assign_new(txn, *p.lead);
+  if (changed || assignment) encode_prepared(p, *p.lead, txn.dbi());
+  AuditEntry entry;
+  entry.at = p.lead->created_at;
+  entry.user = p.actor.user;
+  entry.connector = p.actor.connector;
+  entry.action = "processed";
+  entry.version = 1;
+  entry.field = "(processing)";
+  entry.old_json = "null";
+  entry.new_json = store::Processor::explain_new(*p.facts, &check, assignment);
+  p.processed_audit_json = to_json(entry);
+  return std::optional<Result<CreateOutcome>>();
+}
+
 // Index entries go into `batch` when given (a bulk job puts them sorted at its end),
 // else straight into the indexes. Ids and times only grow, so the record, the
 // changed-at entry and the audit entry are appended.
-Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGenerator& ids, store::Outbox& outbox,
-                                        store::IndexBatch* batch) {
+Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx) {
+  IdGenerator& ids = ctx.ids;
+  store::IndexBatch* batch = ctx.batch;
   if (auto existing = existing_lead(txn, p, batch)) return apply_existing(txn, p, *existing);
   if (auto st = check_partner_exists(txn, p.partner_id, "prospect.partner_id"); !st) return st.error();
+  if (ctx.processor != nullptr && p.facts) {
+    auto decided = apply_processing(txn, p, ctx);
+    if (!decided) return decided.error();
+    if (*decided) return std::move(**decided);  // refused or merged into an existing lead
+  }
   while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {
     if (auto st = renumber(p, ids, txn.dbi()); !st) return st.error();
   }
@@ -278,7 +394,12 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, IdGene
   txn.put_last(txn.dbi().by_changed, p.changed, {});
   txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
-  for (const auto& event : p.events) outbox.append(txn, event);
+  if (ctx.processor != nullptr && p.facts) {
+    ctx.processor->index_new(txn, *p.lead, *p.facts);
+    txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 1), p.processed_audit_json);
+    if (ctx.pending != nullptr) ctx.pending->add(*p.facts, p.id, p.lead->prospect.partner_id);
+  }
+  for (const auto& event : p.events) ctx.outbox.append(txn, event);
   return CreateOutcome{p.id, true};
 }
 
@@ -308,12 +429,15 @@ struct BulkCreate {
   std::vector<std::size_t> positions;
 };
 
-void apply_bulk(WriteTxn& txn, BulkCreate& bulk, IdGenerator& ids, store::Outbox& outbox) {
+void apply_bulk(WriteTxn& txn, BulkCreate& bulk, ApplyContext ctx) {
   constexpr std::size_t kTrimEvery = 256;  // lookups by reference read random pages
   store::IndexBatch batch(txn.dbi().by_ref);
+  store::PendingMatches pending;
+  ctx.batch = &batch;
+  ctx.pending = &pending;
   for (std::size_t i = 0; i < bulk.items.size(); ++i) {
     if (i % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
-    bulk.items[i].outcome = apply_create_lead(txn, bulk.items[i], ids, outbox, &batch);
+    bulk.items[i].outcome = apply_create_lead(txn, bulk.items[i], ctx);
   }
   batch.flush(txn);
 }
@@ -341,13 +465,15 @@ std::shared_ptr<BulkCreate> prepare_bulk(std::vector<CreateLeadCommand>& command
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
   auto state = std::make_shared<PreparedCreate>();
-  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), true, outbox_->enabled()};
+  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), true, outbox_->enabled(), processor_.get()};
   if (auto st = prepare_create(*state, command, ctx); !st) {
     done(st.error());
     return;
   }
   writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(txn, *state, *lead_ids_, *outbox_, nullptr); },
+      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(
+            txn, *state, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+      },
       [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
 }
 
@@ -356,13 +482,17 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
 template <typename T, typename Finish>
 void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
                             const std::function<void(std::size_t, Result<T>)>& done, Finish finish) {
-  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), keep_records, outbox_->enabled()};
+  const PrepareContext ctx{*lead_ids_,         env_->dbi(),       clock().now_ms(), keep_records,
+                           outbox_->enabled(), processor_.get()};
   for (std::size_t from = 0; from < commands.size(); from += kMaxBulkCreates) {
     const std::size_t to = std::min(commands.size(), from + kMaxBulkCreates);
     auto bulk = prepare_bulk(commands, from, to, ctx, done);
     if (bulk->items.empty()) continue;
     const std::size_t weight = bulk->items.size();
-    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) { apply_bulk(txn, *bulk, *lead_ids_, *outbox_); },
+    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) {
+                                      apply_bulk(txn, *bulk,
+                                                 ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+                                    },
                                     [bulk, done, finish](const Status& commit) {
                                       for (std::size_t k = 0; k < bulk->items.size(); ++k) {
                                         done(bulk->positions[k], finish(bulk->items[k], commit));
@@ -568,7 +698,20 @@ void append_change_events(store::Outbox& outbox, WriteTxn& txn, const ChangeLead
 
 std::string change_key(const ChangeLeadCommand& cmd) { return "C:" + cmd.idempotency_key; }
 
-Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox) {
+// The top-level members a merge patch names (they count as set by a person).
+std::vector<std::string> patch_members(std::string_view patch_json) {
+  std::vector<std::string> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (patch_json.empty() || parser.parse(patch_json.data(), patch_json.size()).get(object) != simdjson::SUCCESS) {
+    return out;
+  }
+  for (auto field : object) out.emplace_back(field.key);
+  return out;
+}
+
+Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
+                               store::Processor* processor) {
   if (!cmd.idempotency_key.empty()) {  // a retry: the change is in already
     if (auto id = lookup_id(txn, txn.dbi().idempotency, change_key(cmd)); id && *id == cmd.id)
       return load_lead(txn, *id);
@@ -592,6 +735,8 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   normalize(after);
   stamp_new_notes(after, cmd.actor, now);
   if (auto st = apply_lifecycle(before, after, now); !st) return st.error();
+  std::optional<store::ChangeProcessing> processed;
+  if (processor != nullptr) processed = processor->process_change(txn, after, patch_members(cmd.patch_json));
   if (auto errors = validate(after); !errors.empty()) return Error::invalid(std::move(errors));
   if (auto st = check_refs_unowned(txn, after); !st) return st.error();
   if (after.prospect.partner_id != before.prospect.partner_id) {
@@ -631,6 +776,19 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
     change.version = after.version;
     put_audit(txn, after.id, n++, change);
   }
+  if (processed) {
+    processor->record_change(txn, before, after, *processed);
+    AuditEntry entry;
+    entry.at = now;
+    entry.user = cmd.actor.user;
+    entry.connector = cmd.actor.connector;
+    entry.action = "processed";
+    entry.version = after.version;
+    entry.field = "(processing)";
+    entry.old_json = "null";
+    entry.new_json = std::move(processed->explanation);
+    put_audit(txn, after.id, n++, entry);
+  }
   append_change_events(outbox, txn, cmd, before, after, changes, json);
   return after;
 }
@@ -649,7 +807,8 @@ void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(
   auto state = std::make_shared<JobState<ChangeLeadCommand, Lead>>();
   state->command = std::move(command);
   writer_->submit(store::WriteJob{[this, state](WriteTxn& txn) {
-                                    state->result = apply_change_lead(txn, state->command, clock().now_ms(), *outbox_);
+                                    state->result =
+                                        apply_change_lead(txn, state->command, clock().now_ms(), *outbox_, processor_.get());
                                   },
                                   [state, done = std::move(done)](const Status& commit) {
                                     if (!commit)

@@ -99,6 +99,9 @@ Status LmdbEnv::open_dbis() {
       {"staged_phone", create, &dbi_.staged_phone},
       {"outbox", create, &dbi_.outbox},
       {"deliveries", create, &dbi_.deliveries},
+      {"idx_block", ids, &dbi_.by_block},
+      {"match", create, &dbi_.match},
+      {"manual", create, &dbi_.manual},
   };
   for (const auto& s : specs) {
     unsigned flags = s.flags;

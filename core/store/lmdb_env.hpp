@@ -51,6 +51,10 @@ struct Dbis {
   MDB_dbi staged_phone{};
   MDB_dbi outbox{};      // event sequence (8 bytes) -> event JSON (store/outbox.hpp)
   MDB_dbi deliveries{};  // target \0 event sequence -> event JSON
+  // Processing (store/processor.hpp), written only when it is configured:
+  MDB_dbi by_block{};  // duplicate-check blocking key -> lead ids (dupsort)
+  MDB_dbi match{};     // lead id -> its match key, encoded (what a check compares)
+  MDB_dbi manual{};    // lead id -> fields a person set, which rules keep
 };
 
 struct EnvOptions {

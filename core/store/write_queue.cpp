@@ -218,7 +218,7 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
     stats_.largest_batch = std::max(stats_.largest_batch, commands);
   }
   for (auto& job : batch) job.done(outcome);
-  if (after_commit_) after_commit_();
+  if (after_commit_) after_commit_(static_cast<bool>(outcome));
 }
 
 Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
@@ -226,7 +226,9 @@ Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
   try {
     txn = env_.begin_write();
     WriteTxn wtxn(txn, env_, resident_map_budget_);
+    if (batch_begin_) batch_begin_(wtxn);
     for (auto& job : batch) job.apply(wtxn);
+    if (before_commit_) before_commit_(wtxn);
     const int rc = mdb_txn_commit(txn);
     txn = nullptr;
     if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};

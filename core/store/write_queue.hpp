@@ -115,7 +115,14 @@ class WriteQueue {
   void submit(std::vector<WriteJob> jobs);
   // Runs on the writer thread after each commit, once the callers are completed
   // (for housekeeping in transactions of its own). Set before the first submit.
-  void set_after_commit(std::function<void()> fn) { after_commit_ = std::move(fn); }
+  void set_after_commit(std::function<void(bool committed)> fn) { after_commit_ = std::move(fn); }
+  // Runs inside each attempt at a batch transaction, before the first job and
+  // after the last (state kept across jobs, written once per batch; an attempt
+  // that fails is replayed from `begin`). Set before the first submit.
+  void set_batch_hooks(std::function<void(WriteTxn&)> begin, std::function<void(WriteTxn&)> before_commit) {
+    batch_begin_ = std::move(begin);
+    before_commit_ = std::move(before_commit);
+  }
   // Finishes every job already queued, then stops the thread. Later submits fail.
   void stop();
   WriterStats stats() const;
@@ -130,7 +137,9 @@ class WriteQueue {
   LmdbEnv& env_;
   const std::size_t max_batch_;
   const std::size_t resident_map_budget_;
-  std::function<void()> after_commit_;
+  std::function<void(bool committed)> after_commit_;
+  std::function<void(WriteTxn&)> batch_begin_;
+  std::function<void(WriteTxn&)> before_commit_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WriteJob> queue_;

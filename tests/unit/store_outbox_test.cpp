@@ -30,7 +30,7 @@ ParsedEvent parse(const StoredEvent& e) {
   if (doc["id"].get_string().get(text) == simdjson::SUCCESS) p.id = text;
   if (doc["type"].get_string().get(text) == simdjson::SUCCESS) p.type = text;
   if (doc["lead_id"].get_string().get(text) == simdjson::SUCCESS) p.lead_id = text;
-  (void)doc["version"].get_uint64().get(p.version);
+  if (doc["version"].get_uint64().get(p.version) != simdjson::SUCCESS) p.version = 0;
   p.data = simdjson::minify(doc["data"]);
   simdjson::dom::element lead;
   if (doc["lead"].get(lead) == simdjson::SUCCESS) p.lead_json = simdjson::minify(lead);

@@ -1,0 +1,247 @@
+// Processing inside the store: duplicate check with its policies (single and bulk
+// creates, after changes), classification with manual values kept, scoring from
+// weights and from the learned model, assignment with round robin and capacity
+// that survive a reopen, and the "processed" audit entry that explains each.
+#include <boost/test/unit_test.hpp>
+
+#include "processing/config.hpp"
+#include "store_support.hpp"
+
+using namespace leadhub;
+using namespace leadhub::test;
+
+namespace {
+
+constexpr const char* kConfig = R"(
+duplicates:
+  policy: flag
+  connector_policies: {web: reject, partner-feed: link, crm-sync: update}
+  rules:
+    - {name: same_email, match: email, weight: 1.0}
+    - {name: name_and_postal_code, match: name, similarity: 0.9, same: [postal_code], weight: 1.0}
+classification:
+  rules:
+    - name: germany_high
+      when: {field: prospect.address.country, equals: DE}
+      set: {priority: high}
+scoring:
+  features: [source, prospect.address.country]
+  min_history: 4
+  fallback:
+    base: 20
+    weights:
+      - {name: has_company, when: {field: prospect.company, present: true}, points: 15}
+assignment:
+  channels:
+    team: {distribution: round_robin, members: [anna, ben]}
+    dealers: {distribution: capacity, members: [{name: d1, capacity: 1}, {name: d2, capacity: 1}]}
+  rules:
+    - {name: austria, countries: [AT], channel: dealers}
+    - {name: germany, countries: [DE], channel: team}
+)";
+
+struct ProcessingFixture : StoreFixture {
+  ProcessingFixture() {
+    auto config = processing::parse_processing_config(kConfig, "test.yaml");
+    BOOST_TEST_REQUIRE(is_ok(config), (config ? "" : config.error().message));
+    processing_ = std::make_shared<processing::ProcessingConfig>(std::move(config).value());
+    reopen_with_processing();
+  }
+
+  void reopen_with_processing() {
+    store->close();
+    store.reset();
+    StoreOptions o;
+    o.path = data_path();
+    o.map_size = std::size_t{64} << 20;
+    o.clock = &clock;
+    o.processing = processing_;
+    auto r = LeadStore::open(o);
+    BOOST_TEST_REQUIRE(is_ok(r));
+    store = std::move(r).value();
+  }
+
+  static Lead person(const std::string& family, const std::string& email, const std::string& country = "",
+                     const std::string& postal = "") {
+    Lead l = minimal_lead(family);
+    l.prospect.given_name = "Anna";
+    l.prospect.email = email;
+    l.prospect.address.country = country;
+    l.prospect.address.postal_code = postal;
+    return l;
+  }
+
+  Result<Created<Lead>> create_via(Lead lead, const std::string& connector) {
+    return store->create_lead(CreateLeadCommand{std::move(lead), Actor{"tester", connector}, ""});
+  }
+
+  std::string processed_audit(RecordId id) {
+    auto audit = store->read_audit(id);
+    BOOST_TEST_REQUIRE(is_ok(audit));
+    std::string out;
+    for (const auto& e : *audit) {
+      if (e.action == "processed") out = e.new_json;  // the latest
+    }
+    return out;
+  }
+
+  std::shared_ptr<processing::ProcessingConfig> processing_;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(store_processing, ProcessingFixture)
+
+BOOST_AUTO_TEST_CASE(flag_policy_marks_the_duplicate_and_explains_why) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  BOOST_TEST(first.duplicate_of.empty());
+  const Lead second = create(person("Maier", "Anna@Example.com"));
+  BOOST_TEST(second.duplicate_of == first.id);
+  BOOST_TEST((read(second.id) == second));
+  const std::string why = processed_audit(second.id);
+  BOOST_TEST(why.find("\"policy\":\"flag\"") != std::string::npos, why);
+  BOOST_TEST(why.find(first.id.to_string()) != std::string::npos, why);
+  BOOST_TEST(why.find("same_email") != std::string::npos, why);
+}
+
+BOOST_AUTO_TEST_CASE(reject_policy_answers_with_the_matches) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  auto refused = create_via(person("Meyer", "anna@example.com"), "web");
+  BOOST_TEST_REQUIRE(fails_with(refused, ErrorCode::duplicate));
+  BOOST_TEST(refused.error().message.find(first.id.to_string()) != std::string::npos);
+  BOOST_TEST_REQUIRE(refused.error().fields.size() == 1u);
+  BOOST_TEST(refused.error().fields[0].field == "duplicate_of");
+  BOOST_TEST(refused.error().fields[0].reason.find("same_email") != std::string::npos);
+  BOOST_TEST(stats().leads == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(link_policy_attaches_the_existing_business_partner) {
+  BusinessPartner bp;
+  bp.kind = PartnerKind::contact;
+  bp.family_name = "Meyer";
+  auto partner = store->create_partner(CreatePartnerCommand{bp, Actor{}, ""});
+  BOOST_TEST_REQUIRE(is_ok(partner));
+  Lead with_partner = person("Meyer", "anna@example.com");
+  with_partner.prospect.partner_id = partner->record.id;
+  create(with_partner);
+  auto linked = create_via(person("Meyer", "anna@example.com"), "partner-feed");
+  BOOST_TEST_REQUIRE(is_ok(linked));
+  BOOST_TEST(linked->record.prospect.partner_id == partner->record.id);
+  BOOST_TEST(linked->record.duplicate_of.empty());
+}
+
+BOOST_AUTO_TEST_CASE(update_policy_changes_the_existing_lead_instead) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  Lead again = person("Meyer", "anna@example.com");
+  again.subject = "Heat pump, 12 kW";
+  again.notes.push_back(Note{0, "", "asked for a call"});
+  auto updated = create_via(again, "crm-sync");
+  BOOST_TEST_REQUIRE(is_ok(updated));
+  BOOST_TEST(!updated->created);
+  BOOST_TEST(updated->record.id == first.id);
+  BOOST_TEST(updated->record.version == 2u);
+  BOOST_TEST(updated->record.subject == "Heat pump, 12 kW");
+  BOOST_TEST_REQUIRE(updated->record.notes.size() == 1u);
+  BOOST_TEST(stats().leads == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(fuzzy_names_match_across_transliteration) {
+  const Lead first = create(person("Müller", "", "DE", "10115"));
+  const Lead second = create(person("Mueller", "", "DE", "10115"));
+  BOOST_TEST(second.duplicate_of == first.id);
+  const Lead elsewhere = create(person("Mueller", "", "DE", "80331"));
+  BOOST_TEST(elsewhere.duplicate_of.empty());
+}
+
+BOOST_AUTO_TEST_CASE(leads_of_one_bulk_job_see_each_other) {
+  const auto created = create_many({person("A", "same@example.com"), person("B", "same@example.com")});
+  BOOST_TEST(created[0].duplicate_of.empty());
+  BOOST_TEST(created[1].duplicate_of == created[0].id);
+}
+
+BOOST_AUTO_TEST_CASE(a_change_moves_the_lead_in_the_duplicate_index) {
+  const Lead first = create(person("Meyer", "old@example.com"));
+  must_change(first.id, R"({"prospect":{"email":"new@example.com"}})");
+  BOOST_TEST(create(person("X", "old@example.com")).duplicate_of.empty());
+  BOOST_TEST(create(person("Y", "new@example.com")).duplicate_of == first.id);
+}
+
+BOOST_AUTO_TEST_CASE(classification_runs_at_create_and_keeps_manual_values) {
+  const Lead de = create(person("Meyer", "", "DE"));
+  BOOST_TEST(de.priority == Priority::high);
+  must_change(de.id, R"({"priority":"low"})");  // a person overrides the rule
+  const Lead later = must_change(de.id, R"({"subject":"still a heat pump"})");
+  BOOST_TEST(later.priority == Priority::low);
+  BOOST_TEST(processed_audit(de.id).find("\"kept_manual\":[\"priority\"]") != std::string::npos,
+             processed_audit(de.id));
+}
+
+BOOST_AUTO_TEST_CASE(score_from_weights_until_there_is_history) {
+  Lead with_company = person("Meyer", "");
+  with_company.prospect.company = "Meyer GmbH";
+  BOOST_TEST(create(with_company).score.value_or(0) == 35);
+  const Lead plain = create(person("Schulz", ""));
+  BOOST_TEST(plain.score.value_or(0) == 20);
+  BOOST_TEST(processed_audit(plain.id).find("\"from\":\"weights\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_model_learns_from_won_and_lost_leads_and_survives_a_reopen) {
+  auto close_as = [&](Lead lead, const std::string& patch) {
+    const Lead created = create(std::move(lead));
+    must_change(created.id, R"({"status":"in_process"})");
+    must_change(created.id, R"({"status":"qualified"})");
+    must_change(created.id, patch);
+  };
+  for (int i = 0; i < 2; ++i) {
+    Lead won = person("W" + std::to_string(i), "", "AT");
+    won.source = LeadSource::web_form;
+    close_as(won, R"({"status":"accepted"})");
+    Lead lost = person("L" + std::to_string(i), "", "FR");
+    lost.source = LeadSource::lettershop;
+    close_as(lost, R"({"status":"declined","reason":"no budget"})");
+  }
+  // accepted is not yet won: convert the accepted ones
+  for (const auto& l : find({}).items) {
+    if (l.status == LeadStatus::accepted) must_change(l.id, R"({"status":"converted","opportunity_ref":"OPP-1"})");
+  }
+  reopen_with_processing();
+  Lead like_won = person("N1", "", "AT");
+  like_won.source = LeadSource::web_form;
+  Lead like_lost = person("N2", "", "FR");
+  like_lost.source = LeadSource::lettershop;
+  const Lead a = create(like_won);
+  const Lead b = create(like_lost);
+  BOOST_TEST_REQUIRE(a.score.has_value());
+  BOOST_TEST(*a.score > *b.score);
+  BOOST_TEST(processed_audit(a.id).find("\"from\":\"model\"") != std::string::npos, processed_audit(a.id));
+  auto rebuilt = store->rebuild_score_model();
+  BOOST_TEST_REQUIRE(is_ok(rebuilt));
+  BOOST_TEST(rebuilt->first == 2u);
+  BOOST_TEST(rebuilt->second == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(round_robin_continues_after_a_reopen) {
+  std::vector<std::string> assignees;
+  for (int i = 0; i < 3; ++i) assignees.push_back(create(person("R" + std::to_string(i), "", "DE")).owner.assignee);
+  reopen_with_processing();
+  assignees.push_back(create(person("R3", "", "DE")).owner.assignee);
+  const std::vector<std::string> expected = {"anna", "ben", "anna", "ben"};
+  BOOST_TEST(assignees == expected, boost::test_tools::per_element());
+  Lead chosen = person("Own", "", "DE");
+  chosen.owner.channel = "elsewhere";
+  BOOST_TEST(create(chosen).owner.channel == "elsewhere");  // the source's choice stands
+}
+
+BOOST_AUTO_TEST_CASE(capacity_counts_open_leads_per_member) {
+  const Lead first = create(person("C1", "", "AT"));
+  const Lead second = create(person("C2", "", "AT"));
+  BOOST_TEST(first.owner.assignee != second.owner.assignee);
+  const Lead third = create(person("C3", "", "AT"));
+  BOOST_TEST(third.owner.channel == "dealers");
+  BOOST_TEST(third.owner.assignee.empty());  // both full: the channel's queue
+  must_change(first.id, R"({"status":"closed","reason":"no interest"})");
+  const Lead fourth = create(person("C4", "", "AT"));
+  BOOST_TEST(fourth.owner.assignee == first.owner.assignee);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
