@@ -65,5 +65,6 @@ int run_stats(Context& ctx, const std::vector<std::string>& argv);
 int run_serve(Context& ctx, const std::vector<std::string>& argv);
 int run_connectors(Context& ctx, const std::vector<std::string>& argv);
 int run_apikey(Context& ctx, const std::vector<std::string>& argv);
+int run_score(Context& ctx, const std::vector<std::string>& argv);
 
 }  // namespace leadhub::cli

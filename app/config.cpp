@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "processing/config.hpp"
+
 namespace leadhub::cli {
 
 StoreOptions HubConfig::store_options() const {
@@ -10,6 +12,10 @@ StoreOptions HubConfig::store_options() const {
   o.map_size = map_size_mb << 20;
   o.max_batch = max_batch;
   o.partition = partition;
+  // Without an events section nobody drains the outbox: writing it would only grow
+  // the store (a lead.created event carries the whole lead).
+  o.events = events && events.IsMap();
+  o.processing = processing;
   return o;
 }
 
@@ -45,6 +51,28 @@ Status check_keys(const std::string& path, const YAML::Node& map, std::initializ
 
 }  // namespace
 
+namespace {
+
+// `processing:` is either the section itself or the path of a file holding it
+// (config/processing.yaml documents every key).
+Status read_processing(const std::string& path, const YAML::Node& root, HubConfig& config) {
+  const YAML::Node node = root["processing"];
+  if (!node || node.IsNull()) return ok_status();
+  Result<processing::ProcessingConfig> loaded = Error::make(ErrorCode::internal, "not loaded");
+  if (node.IsScalar()) {
+    loaded = processing::load_processing_config(node.as<std::string>());
+  } else if (node.IsMap()) {
+    loaded = processing::load_processing_config(path);  // reads the `processing:` key of this file
+  } else {
+    return Error::make(ErrorCode::invalid, where(path, node) + ": processing: expected a mapping or a file path");
+  }
+  if (!loaded) return loaded.error();
+  config.processing = std::make_shared<const processing::ProcessingConfig>(std::move(loaded).value());
+  return ok_status();
+}
+
+}  // namespace
+
 Result<HubConfig> load_config(const std::string& path) {
   HubConfig config;
   YAML::Node root;
@@ -59,7 +87,8 @@ Result<HubConfig> load_config(const std::string& path) {
   config.file = path;
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Error::make(ErrorCode::invalid, where(path, root) + ": expected a mapping at the top");
-  if (auto st = check_keys(path, root, {"data", "store", "connectors", "mappings"}); !st) return st.error();
+  if (auto st = check_keys(path, root, {"data", "store", "connectors", "mappings", "events", "processing"}); !st)
+    return st.error();
   if (const auto data = root["data"]) {
     if (!data.IsScalar() || data.as<std::string>().empty()) {
       return Error::make(ErrorCode::invalid, where(path, data) + ": data: expected a folder path");
@@ -77,6 +106,14 @@ Result<HubConfig> load_config(const std::string& path) {
     }
     config.connectors = connectors;
   }
+  if (const auto events = root["events"]) {
+    // Checked in full when `serve` builds the dispatcher (the mappings are needed).
+    if (!events.IsMap() && !events.IsNull()) {
+      return Error::make(ErrorCode::invalid, where(path, events) + ": events: expected targets, routes and retry");
+    }
+    if (events.IsMap()) config.events = events;
+  }
+  if (auto st = read_processing(path, root, config); !st) return st.error();
   if (const auto store = root["store"]) {
     if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");
     if (auto st = check_keys(path, store, {"map_size_mb", "max_batch", "partition"}); !st) return st.error();

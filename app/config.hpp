@@ -4,10 +4,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <string>
 
 #include "store/lead_store.hpp"
 #include "util/result.hpp"
+
+namespace leadhub::processing {
+struct ProcessingConfig;
+}
 
 namespace leadhub::cli {
 
@@ -20,6 +25,12 @@ struct HubConfig {
   // `connectors:` as written (each item: name, type and the connector's settings);
   // null when the config has none, and `serve` starts the embedded default.
   YAML::Node connectors;
+  // `events:` as written (targets, routes, retry: docs/events.md); null when the
+  // config has none, and `serve` runs no event dispatcher.
+  YAML::Node events;
+  // `processing:` (inline or a file): applied by the store to every create and
+  // change; null when the config has none.
+  std::shared_ptr<const processing::ProcessingConfig> processing;
   std::string file;  // the config file, for messages
 
   StoreOptions store_options() const;

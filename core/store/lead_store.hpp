@@ -59,6 +59,10 @@ struct CreateLeadCommand {
   Lead lead;
   Actor actor;
   std::string idempotency_key;  // a retry with the same key returns the same lead
+  // A lead without prospect.partner_id gets the business partner with the
+  // prospect's e-mail, or a new one made from the prospect (when it names a
+  // person or company), in the same transaction: how web forms register people.
+  bool with_partner = false;
 };
 
 struct CreatePartnerCommand {

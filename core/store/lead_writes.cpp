@@ -3,9 +3,9 @@
 // checks against stored state, then the writes). apply refuses before writing.
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <deque>
 #include <future>
-#include <cstdio>
 #include <memory>
 
 #include <simdjson.h>
@@ -158,9 +158,9 @@ struct PreparedCreate {
   std::string changed;
   std::vector<store::IndexEntry> entries;
   bool with_events = false;
-  std::vector<std::string> events;  // lead.created and the others, see store/events.hpp
-  bool want_record = false;         // the caller wants the record back (not imports)
-  std::unique_ptr<Lead> lead;       // kept when wanted, or when processing may change it
+  std::vector<std::string> events;             // lead.created and the others, see store/events.hpp
+  bool want_record = false;                    // the caller wants the record back (not imports)
+  std::unique_ptr<Lead> lead;                  // kept when wanted, or when processing may change it
   std::unique_ptr<store::NewLeadFacts> facts;  // with processing
   std::string processed_audit_json;            // with processing: why it decided what it did
   // Set inside the transaction, read after the commit.
@@ -279,7 +279,7 @@ struct ApplyContext {
   store::Outbox& outbox;
   store::Processor* processor = nullptr;
   TimeMs now = 0;
-  store::IndexBatch* batch = nullptr;         // a bulk job's deferred index entries
+  store::IndexBatch* batch = nullptr;        // a bulk job's deferred index entries
   store::PendingMatches* pending = nullptr;  // a bulk job's new leads, for the duplicate check
 };
 
@@ -290,8 +290,8 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
 // the new lead says about the prospect and its interest, not its identity,
 // lifecycle or ownership. Its notes are appended.
 std::string update_patch(const Lead& lead) {
-  static constexpr std::array<std::string_view, 8> kTaken = {"subject",  "prospect",       "interests", "expected_value",
-                                                             "campaign", "consent",        "follow_up", "attributes"};
+  static constexpr std::array<std::string_view, 8> kTaken = {"subject",  "prospect", "interests", "expected_value",
+                                                             "campaign", "consent",  "follow_up", "attributes"};
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -331,7 +331,7 @@ Error duplicate_refusal(const processing::DuplicateDecision& decision) {
 // ends here (refused, or an existing lead updated); nullopt: store the new lead
 // (flagged, linked or assigned as decided, re-encoded when changed).
 Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, PreparedCreate& p,
-                                                               const ApplyContext& ctx) {
+                                                              const ApplyContext& ctx) {
   using processing::DuplicatePolicy;
   const auto check = ctx.processor->check_new(txn, *p.facts, p.actor, ctx.pending);
   bool changed = false;
@@ -471,8 +471,9 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
     return;
   }
   writer_->submit(store::WriteJob{
-      [this, state](WriteTxn& txn) { state->outcome = apply_create_lead(
-            txn, *state, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+      [this, state](WriteTxn& txn) {
+        state->outcome =
+            apply_create_lead(txn, *state, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
       },
       [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
 }
@@ -482,23 +483,23 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
 template <typename T, typename Finish>
 void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
                             const std::function<void(std::size_t, Result<T>)>& done, Finish finish) {
-  const PrepareContext ctx{*lead_ids_,         env_->dbi(),       clock().now_ms(), keep_records,
-                           outbox_->enabled(), processor_.get()};
+  const PrepareContext ctx{*lead_ids_,   env_->dbi(),        clock().now_ms(),
+                           keep_records, outbox_->enabled(), processor_.get()};
   for (std::size_t from = 0; from < commands.size(); from += kMaxBulkCreates) {
     const std::size_t to = std::min(commands.size(), from + kMaxBulkCreates);
     auto bulk = prepare_bulk(commands, from, to, ctx, done);
     if (bulk->items.empty()) continue;
     const std::size_t weight = bulk->items.size();
-    writer_->submit(store::WriteJob{[this, bulk](WriteTxn& txn) {
-                                      apply_bulk(txn, *bulk,
-                                                 ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
-                                    },
-                                    [bulk, done, finish](const Status& commit) {
-                                      for (std::size_t k = 0; k < bulk->items.size(); ++k) {
-                                        done(bulk->positions[k], finish(bulk->items[k], commit));
-                                      }
-                                    },
-                                    weight});
+    writer_->submit(store::WriteJob{
+        [this, bulk](WriteTxn& txn) {
+          apply_bulk(txn, *bulk, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+        },
+        [bulk, done, finish](const Status& commit) {
+          for (std::size_t k = 0; k < bulk->items.size(); ++k) {
+            done(bulk->positions[k], finish(bulk->items[k], commit));
+          }
+        },
+        weight});
   }
 }
 
@@ -807,8 +808,8 @@ void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(
   auto state = std::make_shared<JobState<ChangeLeadCommand, Lead>>();
   state->command = std::move(command);
   writer_->submit(store::WriteJob{[this, state](WriteTxn& txn) {
-                                    state->result =
-                                        apply_change_lead(txn, state->command, clock().now_ms(), *outbox_, processor_.get());
+                                    state->result = apply_change_lead(txn, state->command, clock().now_ms(), *outbox_,
+                                                                      processor_.get());
                                   },
                                   [state, done = std::move(done)](const Status& commit) {
                                     if (!commit)

@@ -283,7 +283,7 @@ void Processor::update_load(WriteTxn& txn, const Lead& before, const Lead& after
 }
 
 ChangeProcessing Processor::process_change(const WriteTxn& txn, Lead& after,
-                                          const std::vector<std::string>& patched) const {
+                                           const std::vector<std::string>& patched) const {
   ChangeProcessing out;
   out.manual = read_manual(txn, after.id);
   const std::size_t known = out.manual.size();

@@ -81,8 +81,7 @@ class Processor {
   // the rules again (keeping what a person set: the members the patch named
   // become manual) and the score, then the writes (manual fields, what the model
   // learns from an outcome, match keys, open-lead counts).
-  ChangeProcessing process_change(const WriteTxn& txn, Lead& after,
-                                  const std::vector<std::string>& patched) const;
+  ChangeProcessing process_change(const WriteTxn& txn, Lead& after, const std::vector<std::string>& patched) const;
   void record_change(WriteTxn& txn, const Lead& before, const Lead& after, const ChangeProcessing& done);
   // The explanation of a new lead's processing, for its audit entry.
   static std::string explain_new(const NewLeadFacts& facts, const DuplicateCheck* check,
@@ -106,7 +105,7 @@ class Processor {
 
   std::shared_ptr<const processing::ProcessingConfig> config_;
   mutable std::shared_mutex model_mutex_;
-  processing::LeadScorer committed_;                // read by callers' threads
+  processing::LeadScorer committed_;               // read by callers' threads
   std::optional<processing::LeadScorer> working_;  // the writer's, during a batch that learns
 };
 
