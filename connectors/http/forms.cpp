@@ -164,6 +164,7 @@ struct FormConfig {
   std::uint32_t rate_per_minute = 20;
   std::string consent_text;
   std::vector<std::string> cors_origins;
+  bool with_partner = true;
 };
 
 const std::vector<SettingSpec>& form_specs() {
@@ -184,6 +185,8 @@ const std::vector<SettingSpec>& form_specs() {
       {"rate_limit_per_minute", "20", "posts a minute per client address; 0: no limit"},
       {"consent_text", "", "consent wording stored with the lead when the form sends none"},
       {"cors_origins", "[]", "origins allowed to post this form from script (fetch)"},
+      {"create_partner", "true",
+       "register the person: link the business partner with the same e-mail, or create one from the form"},
   };
   return kSpecs;
 }
@@ -226,6 +229,9 @@ Result<FormConfig> read_form_config(const Settings& s) {
   auto window = s.integer("duplicate_window_seconds", 600, 0, std::int64_t{30} * 86400);
   auto rate = s.integer("rate_limit_per_minute", 20, 0, 1'000'000);
   auto origins = s.texts("cors_origins");
+  auto with_partner = s.boolean("create_partner", true);
+  if (!with_partner) return with_partner.error();
+  c.with_partner = *with_partner;
   if (!min_fill) return min_fill.error();
   if (!window) return window.error();
   if (!rate) return rate.error();
@@ -434,7 +440,7 @@ class Form {
     }
     Actor actor{"web-form:" + config_.name, ctx_.connector};
     ctx_.hub.store().create_lead_async(
-        {std::move(*lead), std::move(actor), {}},
+        {std::move(*lead), std::move(actor), {}, config_.with_partner},
         [this, key, browser, reply = std::move(call.reply), path = call.request.path](Result<Created<Lead>> r) {
           if (!key.empty()) recent_.finish(key, r ? Result<RecordId>(r->record.id) : Result<RecordId>(r.error()));
           if (!r) {

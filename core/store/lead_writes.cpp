@@ -158,11 +158,12 @@ struct PreparedCreate {
   std::string changed;
   std::vector<store::IndexEntry> entries;
   bool with_events = false;
-  std::vector<std::string> events;             // lead.created and the others, see store/events.hpp
-  bool want_record = false;                    // the caller wants the record back (not imports)
-  std::unique_ptr<Lead> lead;                  // kept when wanted, or when processing may change it
-  std::unique_ptr<store::NewLeadFacts> facts;  // with processing
-  std::string processed_audit_json;            // with processing: why it decided what it did
+  std::vector<std::string> events;               // lead.created and the others, see store/events.hpp
+  bool want_record = false;                      // the caller wants the record back (not imports)
+  std::unique_ptr<Lead> lead;                    // kept when wanted, or when processing may change it
+  std::unique_ptr<store::NewLeadFacts> facts;    // with processing
+  std::string processed_audit_json;              // with processing: why it decided what it did
+  std::unique_ptr<BusinessPartner> new_partner;  // with_partner: made from the prospect
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
   std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
@@ -183,6 +184,23 @@ void encode_prepared(PreparedCreate& p, const Lead& lead, const store::Dbis& dbi
     facts.data_json = data;
     p.events.push_back(event_json(facts));
   }
+}
+
+// The business partner a prospect describes, when it names a person or a company
+// and passes validation; else none (the lead is stored without one).
+std::unique_ptr<BusinessPartner> partner_from_prospect(const Prospect& prospect) {
+  if (prospect.family_name.empty() && prospect.company.empty()) return nullptr;
+  auto partner = std::make_unique<BusinessPartner>();
+  partner->kind = prospect.family_name.empty() ? PartnerKind::account : PartnerKind::contact;
+  partner->company = prospect.company;
+  partner->given_name = prospect.given_name;
+  partner->family_name = prospect.family_name;
+  partner->email = prospect.email;
+  partner->phone = prospect.phone;
+  partner->address = prospect.address;
+  normalize(*partner);
+  if (!validate(*partner).empty()) return nullptr;
+  return partner;
 }
 
 // What every create of one call shares.
@@ -210,10 +228,11 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   p.idempotency_key = std::move(cmd.idempotency_key);
   p.partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
+  if (cmd.with_partner && lead.prospect.partner_id.empty()) p.new_partner = partner_from_prospect(lead.prospect);
   encode_prepared(p, lead, ctx.dbi);
   if (auto st = check_encoded_size(p.json); !st) return st;
   p.want_record = ctx.keep_records;
-  if (ctx.keep_records || ctx.processor != nullptr) p.lead = std::make_unique<Lead>(std::move(lead));
+  if (ctx.keep_records || ctx.processor != nullptr || p.new_partner) p.lead = std::make_unique<Lead>(std::move(lead));
   return ok_status();
 }
 
@@ -276,6 +295,7 @@ void put_bulk_entries(WriteTxn& txn, const std::vector<store::IndexEntry>& entri
 // What the writer needs besides the transaction to apply a create.
 struct ApplyContext {
   IdGenerator& ids;
+  IdGenerator& partner_ids;
   store::Outbox& outbox;
   store::Processor* processor = nullptr;
   TimeMs now = 0;
@@ -285,6 +305,27 @@ struct ApplyContext {
 
 Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
                                store::Processor* processor);
+Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const CreatePartnerCommand& cmd, IdGenerator& ids,
+                                                      TimeMs now);
+
+// with_partner: the partner with the prospect's e-mail, else a new one; the lead
+// points at it (and is encoded again).
+Status attach_partner(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx) {
+  std::optional<RecordId> id;
+  if (!p.new_partner->email.empty()) {
+    id = lookup_id(txn, txn.dbi().partner_by_email, store::email_key(p.new_partner->email));
+  }
+  if (!id) {
+    auto created =
+        apply_create_partner(txn, CreatePartnerCommand{*p.new_partner, p.actor, {}}, ctx.partner_ids, ctx.now);
+    if (!created) return created.error();
+    id = created->record.id;
+  }
+  p.lead->prospect.partner_id = *id;
+  p.partner_id = *id;
+  encode_prepared(p, *p.lead, txn.dbi());
+  return ok_status();
+}
 
 // The members of a new lead that update an existing one (policy `update`): what
 // the new lead says about the prospect and its interest, not its identity,
@@ -383,6 +424,9 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
     if (!decided) return decided.error();
     if (*decided) return std::move(**decided);  // refused or merged into an existing lead
   }
+  if (p.new_partner && p.lead->prospect.partner_id.empty()) {  // `link` may have found one
+    if (auto st = attach_partner(txn, p, ctx); !st) return st.error();
+  }
   while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {
     if (auto st = renumber(p, ids, txn.dbi()); !st) return st.error();
   }
@@ -472,8 +516,8 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
   }
   writer_->submit(store::WriteJob{
       [this, state](WriteTxn& txn) {
-        state->outcome =
-            apply_create_lead(txn, *state, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+        state->outcome = apply_create_lead(
+            txn, *state, ApplyContext{*lead_ids_, *partner_ids_, *outbox_, processor_.get(), clock().now_ms()});
       },
       [state, done = std::move(done)](const Status& commit) { done(finish_create(*state, commit)); }});
 }
@@ -492,7 +536,7 @@ void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_
     const std::size_t weight = bulk->items.size();
     writer_->submit(store::WriteJob{
         [this, bulk](WriteTxn& txn) {
-          apply_bulk(txn, *bulk, ApplyContext{*lead_ids_, *outbox_, processor_.get(), clock().now_ms()});
+          apply_bulk(txn, *bulk, ApplyContext{*lead_ids_, *partner_ids_, *outbox_, processor_.get(), clock().now_ms()});
         },
         [bulk, done, finish](const Status& commit) {
           for (std::size_t k = 0; k < bulk->items.size(); ++k) {

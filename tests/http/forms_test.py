@@ -84,6 +84,12 @@ c.check(stored and stored["consent"]["marketing"] is True and stored["consent"].
         and "Angebote" in stored["consent"]["text"], "consent, its text and time stored", stored and stored["consent"])
 c.check(stored and stored["attributes"].get("form") == "contact" and "honeypot" not in stored["attributes"],
         "the lead records which form it came from", stored and stored["attributes"])
+partner_id = stored and stored["prospect"].get("partner_id")
+p = subprocess.run([LEADHUB, "--data", hub.data, "partner", "get", partner_id or "none"], capture_output=True,
+                   text=True)
+partner = json.loads(p.stdout) if p.returncode == 0 else {}
+c.check(partner.get("family_name") == "Müller-Lüdenscheidt" and partner.get("email") == stored["prospect"]["email"],
+        "the post registered the person as a business partner, linked from the lead", (partner_id, p.stdout, p.stderr))
 
 # ---- double submit ------------------------------------------------------------------------------
 st2, _, _, again = post("contact", fixture("contact-full.txt"))

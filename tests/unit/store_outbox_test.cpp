@@ -207,3 +207,35 @@ BOOST_AUTO_TEST_CASE(a_store_without_events_keeps_no_outbox) {
   BOOST_TEST_REQUIRE(is_ok((*store)->create_lead(CreateLeadCommand{minimal_lead(), Actor{}, ""})));
   BOOST_TEST((*store)->stats()->outbox_events == 0u);
 }
+
+BOOST_FIXTURE_TEST_CASE(with_partner_links_or_creates_the_business_partner, StoreFixture) {
+  auto make = [](const std::string& email) {
+    Lead l = minimal_lead("Schmidt");
+    l.prospect.given_name = "Eva";
+    l.prospect.email = email;
+    return CreateLeadCommand{l, Actor{"web-form:contact", "http"}, "", true};
+  };
+  auto first = store->create_lead(make("eva@example.com"));
+  BOOST_TEST_REQUIRE(is_ok(first));
+  const RecordId partner = first->record.prospect.partner_id;
+  BOOST_TEST_REQUIRE(!partner.empty());
+  auto stored = store->read_partner(partner);
+  BOOST_TEST_REQUIRE(is_ok(stored));
+  BOOST_TEST(stored->family_name == "Schmidt");
+  BOOST_TEST(stored->email == "eva@example.com");
+  BOOST_TEST((read(first->record.id) == first->record));
+
+  auto second = store->create_lead(make("EVA@example.com"));  // the same person again
+  BOOST_TEST_REQUIRE(is_ok(second));
+  BOOST_TEST(second->record.prospect.partner_id == partner);
+  BOOST_TEST(stats().partners == 1u);
+
+  CreateLeadCommand nameless = make("x@example.com");
+  nameless.lead.prospect.family_name.clear();  // nobody to register: no partner, still a lead
+  nameless.lead.prospect.company = "";
+  nameless.lead.prospect.given_name = "";
+  nameless.lead.subject = "anonymous";
+  auto third = store->create_lead(nameless);
+  if (is_ok(third)) BOOST_TEST(third->record.prospect.partner_id.empty());
+  BOOST_TEST(stats().partners == 1u);
+}
