@@ -42,6 +42,7 @@ void write_record(JsonWriter& w, const mapping::MappedRecord& m, const Actor& ac
     w.key("errors").begin_array();
     for (const auto& e : m.errors) {
       w.begin_object();
+      w.key("code").value(mapping::to_string(e.code));
       if (!e.source.empty()) w.key("source").value(e.source);
       if (!e.field.empty()) w.key("field").value(e.field);
       w.key("reason").value(e.reason).end_object();

@@ -23,14 +23,40 @@ CanonicalValue* find(std::vector<CanonicalValue>& values, std::string_view path)
   return it == values.end() ? nullptr : &*it;
 }
 
+bool is_digits(std::string_view s) {
+  return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+bool is_plain_integer(std::string_view value) { return is_digits(value); }
+
+// -?DIGITS(.DIGITS)?: what a decimal transform or the model's amounts give.
+bool is_plain_number(std::string_view value) {
+  if (!value.empty() && value[0] == '-') value.remove_prefix(1);
+  const auto dot = value.find('.');
+  return is_digits(value.substr(0, dot)) && (dot == std::string_view::npos || is_digits(value.substr(dot + 1)));
+}
+
+// A plain number as JSON writes it: "007.50" -> 7.50, "-0012" -> -12.
+void append_number(std::string& out, std::string_view value) {
+  if (value[0] == '-') {
+    out += '-';
+    value.remove_prefix(1);
+  }
+  const auto dot = value.find('.');
+  const auto integer = value.substr(0, dot);
+  const auto first = integer.find_first_not_of('0');
+  out += first == std::string_view::npos ? std::string_view("0") : integer.substr(first);
+  if (dot != std::string_view::npos) out += value.substr(dot);
+}
+
 }  // namespace
 
 void append_json_scalar(std::string& out, std::string_view value, ValueType type) {
-  const bool digits =
-      !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string_view::npos;
-  if (type == ValueType::integer && digits) {  // "080" is 80: JSON numbers have no leading zeros
+  if (type == ValueType::integer && is_plain_integer(value)) {  // "080" is 80: JSON numbers have no leading zeros
     const auto first = value.find_first_not_of('0');
     out += first == std::string_view::npos ? std::string_view("0") : value.substr(first);
+  } else if (type == ValueType::number && is_plain_number(value)) {
+    append_number(out, value);
   } else if (type == ValueType::boolean && (value == "true" || value == "false")) {
     out += value;
   } else {
@@ -97,6 +123,24 @@ std::string_view CanonicalDocument::get(std::string_view path) const {
     path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
   }
   return node >= 0 && nodes_[node].scalar ? std::string_view(nodes_[node].value) : std::string_view();
+}
+
+bool CanonicalDocument::sets(std::string_view path) const {
+  const auto head = path.substr(0, path.find('.'));
+  for (const auto& g : groups_) {
+    if (g.name == head) return true;
+  }
+  int node = 0;
+  while (!path.empty() && node >= 0) {
+    const auto dot = path.find('.');
+    node = child(node, path.substr(0, dot));
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    if (node >= 0 && nodes_[node].name == "attributes") {  // the rest is one name
+      node = child(node, path);
+      break;
+    }
+  }
+  return node > 0 && nodes_[node].scalar;
 }
 
 void CanonicalDocument::write_object(std::string& out, int node) const {

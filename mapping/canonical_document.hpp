@@ -36,6 +36,9 @@ class CanonicalDocument {
   void set(std::string_view path, std::string value, ValueType type);
   // The value at `path`, or "" when none was set.
   std::string_view get(std::string_view path) const;
+  // Whether the document sets `path`: a value there, or the group it is in
+  // ("interests.quantity" when there are interests).
+  bool sets(std::string_view path) const;
 
   // The items of `group`, created after the fields it follows; remove_group drops
   // it again (an empty group is left out, as are notes moved out of a patch).

@@ -5,7 +5,9 @@
 
 namespace leadhub::mapping {
 
-enum class ValueType { text, integer, boolean };
+// How a value is written in JSON: text as a string, the others unquoted when the
+// value has their form (anything else stays a string, never silently changed).
+enum class ValueType { text, integer, number, boolean };
 
 // Top-level lead paths (prospect.email, attributes.X, ...), command paths
 // (target.id, query.status, ...). nullopt-like false when unknown.

@@ -12,20 +12,13 @@
 #include <vector>
 
 #include "canonical_paths.hpp"
+#include "mapping_error.hpp"
 #include "model/lead.hpp"
 #include "record.hpp"
 #include "spec.hpp"
 #include "store/lead_store.hpp"
 
 namespace leadhub::mapping {
-
-struct MappingError {
-  std::string record;  // "line 12", "/Leads/Lead[3]", "/leads/2"
-  std::string source;  // the source field, e.g. "E-Mail" (empty when not tied to one)
-  std::string field;   // the canonical field, e.g. "prospect.email"
-  std::string reason;
-  std::string to_string() const;
-};
 
 struct MappedRecord {
   std::string location;
@@ -92,7 +85,11 @@ class Mapper {
   std::string source_for(const std::string& canonical_path) const;
   void map_group(const CompiledGroup& group, const Record& record, CanonicalDocument& doc,
                  std::vector<MappingError>& errors) const;
-  void add_field_errors(const Error& e, MappedRecord& out) const;
+  // `code`: for all of them (a lifecycle refusal), else one per reason.
+  void add_field_errors(const Error& e, MappedRecord& out, std::optional<MappingErrorCode> code = {}) const;
+  // Only the field errors on fields `doc` sets (a change is checked without its lead).
+  void add_patch_errors(const std::vector<FieldError>& errors, const CanonicalDocument& doc, MappedRecord& out) const;
+  void fail_command(MappedRecord& out, const char* field, std::string reason, MappingErrorCode code) const;
   void read_commands(const Commands& command, MappedRecord& out) const;
   void read_query(const Commands& command, MappedRecord& out) const;
   void decode_create(MappedRecord& out) const;

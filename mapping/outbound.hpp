@@ -7,14 +7,22 @@
 //     root: LeadByIDResponse           # xml root element / json root object (optional for json)
 //     namespace: http://example/lead   # xml namespace of the root (a "n0:Root" root declares xmlns:n0)
 //     record: Lead                     # one element / array member per lead
-//     header:                          # values on the root: $count, $next, $more
-//       ReturnedQueryHitsNumberValue: $count
+//     header:                          # values on the root: $count, $next, $more, constants,
+//       ReturnedQueryHitsNumberValue: $count   # or canonical paths of the first lead
 //     footer:                          # the same, written after the records
-//     fields:                          # party path: canonical path or {from, value, transforms}
+//     fields:                          # party path: canonical path or a rule
 //       ObjectID: id
 //       Contact/EMail: prospect.email
 //       "@actionCode": {value: "01"}
-//     groups:
+//       Name: {from: [prospect.given_name, prospect.family_name], join: " ", default: "-"}
+//       Company: {from: prospect.company, when: {field: prospect.kind, equals: organization}}
+//       amount: {from: expected_value.amount, type: number}     # json: a number, not a string
+//       contacts.0.email: prospect.email                          # json: numbered items form an array
+//       Item: {each: interests, fields: {ProductID: product}}     # one element per group item, here
+//       party.name:                                               # a list: the first rule with a value
+//         - {from: prospect.company, when: {field: prospect.kind, equals: organization}}
+//         - {from: [prospect.given_name, prospect.family_name]}
+//     groups:                          # as `each` rules, written after the fields
 //       interests: {element: Item, fields: {ProductID: product, Quantity: quantity}}
 //     error:                           # how an error is written
 //       root: LeadByIDResponse
@@ -26,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "canonical_paths.hpp"
+#include "condition.hpp"
 #include "model/lead.hpp"
 #include "record.hpp"
 #include "transforms.hpp"
@@ -33,16 +43,19 @@
 namespace leadhub::mapping {
 
 struct OutboundRule {
-  std::string target;  // party path: "A/B", "@attr", "A/@attr" (xml), "a.b" or "a/b" (json), column (csv)
-  std::string from;    // canonical path ("prospect.email"), or $count/$next/$more, or code/message/fields
+  std::string target;  // party path: "A/B", "@attr", "A/@attr", "." (xml), "a.b" or "a/b" (json), column (csv)
+  // Canonical paths ("prospect.email"), or $count/$next/$more/$index, or code/message/
+  // fields for errors. Several: the non-empty ones joined with `join`.
+  std::vector<std::string> from;
+  std::string join = " ";
   std::optional<std::string> constant;
+  std::optional<std::string> fallback;  // `default:` when the value is absent or empty
   std::vector<Transform> transforms;
-};
-
-struct OutboundGroup {
-  std::string source;   // interests | external_refs | notes | attachments
-  std::string element;  // element (xml) or array member (json) per item
-  std::vector<OutboundRule> fields;
+  std::optional<Condition> when;        // tested on canonical values
+  ValueType type = ValueType::text;     // json: number, integer and boolean are written unquoted
+  std::string each;                     // a group (interests, notes, ...): one element per item
+  std::vector<OutboundRule> fields;     // with `each`: the item's fields, relative to the item
+  std::vector<OutboundRule> otherwise;  // a list of rules: tried in order until one gives a value
 };
 
 struct OutboundSpec {
@@ -52,8 +65,7 @@ struct OutboundSpec {
   std::string record;
   std::vector<OutboundRule> header;
   std::vector<OutboundRule> footer;  // like header, written after the records
-  std::vector<OutboundRule> fields;
-  std::vector<OutboundGroup> groups;
+  std::vector<OutboundRule> fields;  // a `groups:` section is loaded as `each` rules at the end
   std::string error_root;
   std::vector<OutboundRule> error_fields;
   char csv_delimiter = ',';

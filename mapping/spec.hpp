@@ -7,26 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "condition.hpp"
 #include "outbound.hpp"
 #include "record.hpp"
 #include "transforms.hpp"
-
-namespace re2 {
-class RE2;
-}
 
 namespace leadhub::mapping {
 
 enum class Operation { create, change, read, find };
 const char* to_string(Operation op);
-
-struct Condition {
-  enum class Test { equals, not_equals, in, present, absent, matches };
-  SourcePath source;
-  Test test = Test::present;
-  std::vector<std::string> values;
-  std::shared_ptr<re2::RE2> pattern;
-};
 
 struct FieldRule {
   std::string target;            // canonical path: prospect.email, attributes.answer, target.id, query.status
@@ -38,6 +27,10 @@ struct FieldRule {
   std::vector<Transform> transforms;
   std::optional<Condition> when;
   std::string where;  // file:line:col, for messages
+  // A list of rules for one target: when this rule gives no value (source absent or
+  // empty, `when` false), the next of these is tried; the first value wins. `required`
+  // is then checked once for the whole list.
+  std::vector<FieldRule> otherwise;
 };
 
 struct GroupRule {

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "canonical_paths.hpp"
+#include "loader_support.hpp"
 #include "reader_factory.hpp"
 #include "spec.hpp"
 
@@ -30,7 +31,7 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  explicit Loader(std::string file) : file_(std::move(file)), ctx_{file_} {}
 
   Result<std::shared_ptr<const MappingSpec>> load() {
     YAML::Node root;
@@ -50,23 +51,16 @@ class Loader {
 
  private:
   static Error fail_at(const std::string& where, const std::string& reason) {
-    return Error::make(ErrorCode::invalid, where + ": " + reason);
+    return LoadContext::fail_at(where, reason);
   }
-  std::string at(const YAML::Node& n) const { return yaml_position(file_, n); }
-
+  std::string at(const YAML::Node& n) const { return ctx_.at(n); }
   Status check_keys(const YAML::Node& map, std::initializer_list<const char*> known) {
-    for (const auto& item : map) {
-      const auto key = item.first.as<std::string>();
-      bool ok = false;
-      for (const char* k : known) ok = ok || key == k;
-      if (!ok) {
-        std::string list;
-        for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        return fail_at(at(item.first), "unknown key '" + key + "' (expected one of: " + list + ")");
-      }
-    }
-    return ok_status();
+    return ctx_.check_keys(map, known);
   }
+  PathCompiler path_compiler() {
+    return [this](const std::string& text, const YAML::Node& where) { return compile_path(text, where); };
+  }
+  Result<Condition> load_when(const YAML::Node& node) { return load_condition(node, ctx_, path_compiler()); }
 
   Result<std::shared_ptr<const MappingSpec>> load_root(const YAML::Node& root) {
     if (!root.IsMap()) return fail_at(at(root), "a mapping file is a YAML mapping");
@@ -119,100 +113,11 @@ class Loader {
       }
     }
     if (const auto outbound = root["outbound"]) {
-      auto out = load_outbound(outbound, *spec);
+      auto out = load_outbound(outbound, *spec, ctx_);
       if (!out) return out.error();
       spec->outbound = std::move(out).value();
     }
     return std::shared_ptr<const MappingSpec>(spec);
-  }
-
-  Result<std::vector<OutboundRule>> load_outbound_rules(const YAML::Node& node) {
-    std::vector<OutboundRule> rules;
-    if (!node) return rules;
-    if (!node.IsMap()) return fail_at(at(node), "expected a mapping of party path: canonical source");
-    for (const auto& item : node) {
-      OutboundRule rule;
-      rule.target = item.first.as<std::string>();
-      const YAML::Node v = item.second;
-      if (v.IsScalar()) {
-        rule.from = v.as<std::string>();
-      } else if (v.IsMap()) {
-        if (auto st = check_keys(v, {"from", "value", "transforms"}); !st) return st.error();
-        if (v["from"]) rule.from = v["from"].as<std::string>();
-        if (v["value"]) rule.constant = v["value"].as<std::string>();
-        if (rule.from.empty() && !rule.constant)
-          return fail_at(at(item.first), rule.target + ": needs from: or value:");
-        if (const auto transforms = v["transforms"]) {
-          for (const auto& t : transforms) {
-            auto transform = make_transform(t, file_);
-            if (!transform) return transform.error();
-            rule.transforms.push_back(std::move(transform).value());
-          }
-        }
-      } else {
-        return fail_at(at(v), "expected a canonical path or {from, value, transforms}");
-      }
-      rules.push_back(std::move(rule));
-    }
-    return rules;
-  }
-
-  Result<OutboundSpec> load_outbound(const YAML::Node& node, const MappingSpec& spec) {
-    if (!node.IsMap()) return fail_at(at(node), "outbound: expected a mapping");
-    if (auto st = check_keys(
-            node, {"format", "root", "namespace", "record", "header", "footer", "fields", "groups", "error"});
-        !st) {
-      return st.error();
-    }
-    OutboundSpec out;
-    out.format = spec.format == SourceFormat::form ? SourceFormat::json : spec.format;
-    out.csv_delimiter = spec.csv.delimiter;
-    out.csv_latin1 =
-        spec.csv.encoding == CsvOptions::Encoding::latin1 || spec.csv.encoding == CsvOptions::Encoding::windows1252;
-    if (node["format"]) {
-      const auto f = node["format"].as<std::string>();
-      if (f == "xml")
-        out.format = SourceFormat::xml;
-      else if (f == "json")
-        out.format = SourceFormat::json;
-      else if (f == "csv")
-        out.format = SourceFormat::csv;
-      else
-        return fail_at(at(node["format"]), "outbound format: '" + f + "' is not xml, json or csv");
-    }
-    if (node["root"]) out.root = node["root"].as<std::string>();
-    if (node["namespace"]) out.xml_namespace = node["namespace"].as<std::string>();
-    if (node["record"]) out.record = node["record"].as<std::string>();
-    auto header = load_outbound_rules(node["header"]);
-    if (!header) return header.error();
-    out.header = std::move(header).value();
-    auto footer = load_outbound_rules(node["footer"]);
-    if (!footer) return footer.error();
-    out.footer = std::move(footer).value();
-    auto fields = load_outbound_rules(node["fields"]);
-    if (!fields) return fields.error();
-    out.fields = std::move(fields).value();
-    if (const auto groups = node["groups"]) {
-      for (const auto& item : groups) {
-        OutboundGroup g;
-        g.source = item.first.as<std::string>();
-        if (!is_group(g.source)) return fail_at(at(item.first), "'" + g.source + "' is not a repeating group");
-        if (auto st = check_keys(item.second, {"element", "fields"}); !st) return st.error();
-        g.element = item.second["element"] ? item.second["element"].as<std::string>() : g.source;
-        auto rules = load_outbound_rules(item.second["fields"]);
-        if (!rules) return rules.error();
-        g.fields = std::move(rules).value();
-        out.groups.push_back(std::move(g));
-      }
-    }
-    if (const auto error = node["error"]) {
-      if (auto st = check_keys(error, {"root", "fields"}); !st) return st.error();
-      if (error["root"]) out.error_root = error["root"].as<std::string>();
-      auto rules = load_outbound_rules(error["fields"]);
-      if (!rules) return rules.error();
-      out.error_fields = std::move(rules).value();
-    }
-    return out;
   }
 
   Status load_csv(const YAML::Node& node, CsvOptions& csv) {
@@ -329,40 +234,28 @@ class Loader {
     return path;
   }
 
-  Result<Condition> load_condition(const YAML::Node& node) {
-    // {field: SOURCE, equals: X} | {field, not_equals} | {field, in: [..]} | {field, present: true}
-    // | {field, absent: true} | {field, matches: REGEX}
-    if (!node.IsMap() || !node["field"])
-      return fail_at(at(node), "when: expected {field: SOURCE, equals|in|present|...}");
-    if (auto st = check_keys(node, {"field", "equals", "not_equals", "in", "present", "absent", "matches"}); !st) {
-      return st.error();
+  // A list of rules for one target: the first that gives a value wins. `required`
+  // anywhere in the list means the target needs a value from one of them.
+  Result<FieldRule> load_alternatives(const YAML::Node& key, const YAML::Node& list, const std::string& group) {
+    if (list.size() == 0) return fail_at(at(list), "expected at least one rule in the list");
+    std::vector<FieldRule> rules;
+    for (const auto& item : list) {
+      if (item.IsSequence()) return fail_at(at(item), "a list of rules cannot hold another list");
+      auto rule = load_field(key, item, group);
+      if (!rule) return rule.error();
+      rules.push_back(std::move(rule).value());
     }
-    Condition c;
-    auto source = compile_path(node["field"].as<std::string>(), node["field"]);
-    if (!source) return source.error();
-    c.source = std::move(source).value();
-    if (node["equals"]) {
-      c.test = Condition::Test::equals;
-      c.values.push_back(node["equals"].as<std::string>());
-    } else if (node["not_equals"]) {
-      c.test = Condition::Test::not_equals;
-      c.values.push_back(node["not_equals"].as<std::string>());
-    } else if (node["in"]) {
-      c.test = Condition::Test::in;
-      for (const auto& v : node["in"]) c.values.push_back(v.as<std::string>());
-    } else if (node["absent"]) {
-      c.test = Condition::Test::absent;
-    } else if (node["matches"]) {
-      c.test = Condition::Test::matches;
-      c.pattern = std::make_shared<re2::RE2>(node["matches"].as<std::string>(), re2::RE2::Quiet);
-      if (!c.pattern->ok()) return fail_at(at(node["matches"]), "bad regular expression: " + c.pattern->error());
-    } else {
-      c.test = Condition::Test::present;
+    FieldRule first = std::move(rules.front());
+    for (std::size_t i = 1; i < rules.size(); ++i) {
+      first.required = first.required || rules[i].required;
+      rules[i].required = false;
+      first.otherwise.push_back(std::move(rules[i]));
     }
-    return c;
+    return first;
   }
 
-  // `node` is a source (scalar shorthand) or {from, value, default, required, transforms, when, join}.
+  // `node` is a source (scalar shorthand), {from, value, default, required, transforms,
+  // when, join}, or a list of these (alternatives).
   Result<FieldRule> load_field(const YAML::Node& key, const YAML::Node& node, const std::string& group) {
     FieldRule rule;
     rule.target = key.as<std::string>();
@@ -374,13 +267,14 @@ class Loader {
     if (!group.empty() && !is_group_member(group, rule.target)) {
       return fail_at(rule.where, "'" + rule.target + "' is not a member of " + group);
     }
+    if (node.IsSequence()) return load_alternatives(key, node, group);
     if (node.IsScalar()) {
       auto source = compile_path(node.as<std::string>(), node);
       if (!source) return source.error();
       rule.from.push_back(std::move(source).value());
       return rule;
     }
-    if (!node.IsMap()) return fail_at(at(node), "expected a source or {from: ..., transforms: [...]}");
+    if (!node.IsMap()) return fail_at(at(node), "expected a source, {from: ..., transforms: [...]} or a list of them");
     if (auto st = check_keys(node, {"from", "value", "default", "required", "transforms", "when", "join", "map"});
         !st) {
       return st.error();
@@ -422,7 +316,7 @@ class Loader {
       rule.transforms.push_back(std::move(transform).value());
     }
     if (node["when"]) {
-      auto condition = load_condition(node["when"]);
+      auto condition = load_when(node["when"]);
       if (!condition) return condition.error();
       rule.when = std::move(condition).value();
     }
@@ -454,7 +348,7 @@ class Loader {
       group.fields.push_back(std::move(rule).value());
     }
     if (node["when"]) {
-      auto condition = load_condition(node["when"]);
+      auto condition = load_when(node["when"]);
       if (!condition) return condition.error();
       group.when = std::move(condition).value();
     }
@@ -462,6 +356,7 @@ class Loader {
   }
 
   std::string file_;
+  LoadContext ctx_;
   SourceFormat format_ = SourceFormat::json;
 };
 

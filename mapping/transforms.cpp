@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "countries.hpp"
+#include "date_transforms.hpp"
 #include "encoding.hpp"
 #include "model/validation.hpp"
 #include "phone_fast.hpp"
@@ -226,105 +227,6 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
   return out;
 }
 
-// strptime-like: %Y %y %m %d %H %M %S %b (English/German month abbreviations);
-// other characters must match literally.
-struct DateParts {
-  int year = -1, month = -1, day = -1, hour = 0, minute = 0, second = 0;
-};
-
-bool read_number(std::string_view s, std::size_t& pos, int max_digits, int& out) {
-  int digits = 0, v = 0;
-  while (pos < s.size() && digits < max_digits && s[pos] >= '0' && s[pos] <= '9') {
-    v = v * 10 + (s[pos++] - '0');
-    ++digits;
-  }
-  out = v;
-  return digits > 0;
-}
-
-bool parse_with_format(std::string_view text, std::string_view format, DateParts& d) {
-  std::size_t pos = 0;
-  for (std::size_t f = 0; f < format.size(); ++f) {
-    if (format[f] != '%' || f + 1 == format.size()) {
-      if (pos >= text.size() || text[pos] != format[f]) return false;
-      ++pos;
-      continue;
-    }
-    const char spec = format[++f];
-    bool ok = true;
-    switch (spec) {
-      case 'Y':
-        ok = read_number(text, pos, 4, d.year);
-        break;
-      case 'y':
-        ok = read_number(text, pos, 2, d.year);
-        d.year += d.year < 70 ? 2000 : 1900;
-        break;
-      case 'm':
-        ok = read_number(text, pos, 2, d.month);
-        break;
-      case 'd':
-        ok = read_number(text, pos, 2, d.day);
-        break;
-      case 'H':
-        ok = read_number(text, pos, 2, d.hour);
-        break;
-      case 'M':
-        ok = read_number(text, pos, 2, d.minute);
-        break;
-      case 'S':
-        ok = read_number(text, pos, 2, d.second);
-        break;
-      case '%':
-        ok = pos < text.size() && text[pos++] == '%';
-        break;
-      default:
-        return false;
-    }
-    if (!ok) return false;
-  }
-  return pos == text.size();
-}
-
-struct DateSpec {
-  std::vector<std::string> formats;
-  int offset_minutes = 0;  // the sender's UTC offset for times without one
-  bool date_only = false;
-};
-
-Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
-  const std::string text = trim(value);
-  if (text.empty()) return text;
-  for (const auto& format : spec.formats) {
-    DateParts d;
-    if (!parse_with_format(text, format, d) || d.year < 1 || d.month < 1 || d.day < 1) continue;
-    char date[16];
-    std::snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
-    if (!is_valid_date(date)) continue;
-    if (spec.date_only) return std::string(date);
-    if (d.hour > 23 || d.minute > 59 || d.second > 59) continue;
-    const TimeMs local =
-        (days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day)) * 86400 +
-         TimeMs{d.hour} * 3600 + TimeMs{d.minute} * 60 + d.second) *
-        1000;
-    return format_timestamp(local - static_cast<TimeMs>(spec.offset_minutes) * 60'000);
-  }
-  std::string formats;
-  for (const auto& f : spec.formats) formats += (formats.empty() ? "" : " or ") + f;
-  return fail("not a date in format " + formats);
-}
-
-Result<int> parse_offset(const std::string& text) {
-  if (text == "Z" || text == "UTC" || text.empty()) return 0;
-  int h = 0, m = 0;
-  if (text.size() == 6 && (text[0] == '+' || text[0] == '-') && text[3] == ':' &&
-      std::from_chars(text.data() + 1, text.data() + 3, h).ec == std::errc{} &&
-      std::from_chars(text.data() + 4, text.data() + 6, m).ec == std::errc{} && h <= 14 && m < 60) {
-    return (h * 60 + m) * (text[0] == '-' ? -1 : 1);
-  }
-  return fail("utc_offset must look like +01:00");
-}
-
 using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
 
 Transform simple(std::string name, std::function<std::string(std::string)> fn) {
@@ -355,12 +257,14 @@ Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
   }
   std::optional<std::string> fallback;
   if (arg["default"]) fallback = arg["default"].IsNull() ? std::string() : arg["default"].as<std::string>();
-  return plain("map", [table, fallback, ignore_case](std::string v) -> Result<std::string> {
+  auto map = plain("map", [table, fallback, ignore_case](std::string v) -> Result<std::string> {
     const auto it = table->find(ignore_case ? to_lower_utf8(v) : v);
     if (it != table->end()) return it->second;
     if (fallback) return *fallback;
     return fail("'" + truncate_utf8(v, 40) + "' is not in the value map");
   });
+  map.failure = MappingErrorCode::unknown_code;
+  return map;
 }
 
 Result<std::shared_ptr<RE2>> compile(const std::string& pattern, const std::string& where) {
@@ -397,24 +301,6 @@ Result<Transform> make_regex_replace(const YAML::Node& arg, const std::string& w
   });
 }
 
-Result<Transform> make_date(const YAML::Node& arg, const std::string& where, bool date_only) {
-  DateSpec spec;
-  spec.date_only = date_only;
-  const YAML::Node formats = arg.IsMap() ? arg["format"] : arg;
-  if (formats && formats.IsSequence()) {
-    for (const auto& f : formats) spec.formats.push_back(f.as<std::string>());
-  } else if (formats && formats.IsScalar()) {
-    spec.formats.push_back(formats.as<std::string>());
-  }
-  if (spec.formats.empty()) return fail(where + ": date: give a format such as \"%d.%m.%Y\"");
-  if (arg.IsMap() && arg["utc_offset"]) {
-    auto offset = parse_offset(arg["utc_offset"].as<std::string>());
-    if (!offset) return fail(where + ": " + offset.error().message);
-    spec.offset_minutes = *offset;
-  }
-  return plain(date_only ? "date" : "datetime", [spec](std::string v) { return parse_date(v, spec); });
-}
-
 // A maker for a transform that takes no options, such as `trim`.
 Maker without_options(const char* name, std::string (*fn)(std::string)) {
   return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> { return simple(name, fn); };
@@ -447,11 +333,13 @@ const std::unordered_map<std::string, Maker>& makers() {
        }},
       {"country",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return plain("country", [](std::string v) -> Result<std::string> {
+         auto country = plain("country", [](std::string v) -> Result<std::string> {
            if (trim(v).empty()) return std::string();
            if (auto code = to_iso_country(v)) return *code;
            return fail("'" + truncate_utf8(v, 40) + "' is not a known country name or code");
          });
+         country.failure = MappingErrorCode::unknown_code;
+         return country;
        }},
       {"phone",
        [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
@@ -497,6 +385,8 @@ const std::unordered_map<std::string, Maker>& makers() {
       {"regex_replace", make_regex_replace},
       {"date", [](const YAML::Node& a, const std::string& w) { return make_date(a, w, true); }},
       {"datetime", [](const YAML::Node& a, const std::string& w) { return make_date(a, w, false); }},
+      {"format_date", [](const YAML::Node& a, const std::string& w) { return make_format_date(a, w, true); }},
+      {"format_datetime", [](const YAML::Node& a, const std::string& w) { return make_format_date(a, w, false); }},
   };
   return table;
 }
@@ -528,10 +418,14 @@ Result<Transform> make_transform(const YAML::Node& node, const std::string& file
   }
 }
 
-Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value, const TransformContext& ctx) {
+Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value, const TransformContext& ctx,
+                                MappingErrorCode* failure) {
   for (const auto& step : chain) {
     auto next = step.apply(std::move(value), ctx);
-    if (!next) return Error::make(ErrorCode::invalid, step.name + ": " + next.error().message);
+    if (!next) {
+      if (failure != nullptr) *failure = step.failure;
+      return Error::make(ErrorCode::invalid, step.name + ": " + next.error().message);
+    }
     value = std::move(next).value();
   }
   return value;

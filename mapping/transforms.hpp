@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mapping_error.hpp"
 #include "util/result.hpp"
 
 namespace leadhub::mapping {
@@ -28,16 +29,17 @@ using TransformFn = std::function<Result<std::string>(std::string value, const T
 struct Transform {
   std::string name;
   TransformFn apply;
-  bool reads_canonical = false;  // evaluated after the fields it may read
+  bool reads_canonical = false;                             // evaluated after the fields it may read
+  MappingErrorCode failure = MappingErrorCode::bad_format;  // the code of its errors
 };
 
 // `node` is a name ("trim") or a one-key map ({phone: DE}). `where` is the
 // "file:line:col" of the node, used in load errors.
 Result<Transform> make_transform(const YAML::Node& node, const std::string& file);
 
-// Runs the chain; the error names the failing step.
+// Runs the chain; the error names the failing step, whose code goes to `failure`.
 Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value,
-                                const TransformContext& ctx = {});
+                                const TransformContext& ctx = {}, MappingErrorCode* failure = nullptr);
 
 // Building blocks (also used by tests and the form connector).
 std::string trim(std::string_view s);

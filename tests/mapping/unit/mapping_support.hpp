@@ -23,6 +23,7 @@ inline std::ostream& boost_test_print_type(std::ostream& os, ErrorCode v) { retu
 namespace leadhub::mapping {
 inline std::ostream& boost_test_print_type(std::ostream& os, Operation v) { return os << to_string(v); }
 inline std::ostream& boost_test_print_type(std::ostream& os, SourceFormat v) { return os << static_cast<int>(v); }
+inline std::ostream& boost_test_print_type(std::ostream& os, MappingErrorCode v) { return os << to_string(v); }
 }  // namespace leadhub::mapping
 
 namespace leadhub::mapping::test {

@@ -293,4 +293,101 @@ BOOST_AUTO_TEST_CASE(outbound_transform_failures_are_errors) {
   BOOST_TEST(contains(r.error().message, "n: integer: not a whole number"), r.error().message);
 }
 
+BOOST_AUTO_TEST_CASE(xml_each_in_place_with_nested_paths_own_text_and_index) {
+  const auto spec = outbound_of(R"(format: xml
+records: /a/b
+fields: {subject: s}
+outbound:
+  root: Report
+  record: Entry
+  header:
+    "@campaign": {from: campaign, default: NONE}   # of the first lead
+  fields:
+    "@nr": $index
+    Name: prospect.family_name
+    Product: {each: interests, fields: {"@code": product, "@qty": quantity}}
+    After: {value: "x"}
+    Notes/Note: {each: notes, fields: {"@by": author, ".": text}}
+    Kind: {from: prospect.kind, default: person}
+)");
+  Lead a = lead(1, "Müller", "a@example.de");
+  a.interests = {{"WP-200", 2}, {"SP-10", 1}};
+  a.notes = {{0, "agent", "first"}, {0, "", "second"}};
+  const std::string xml = rendered(render_leads(spec, {a, lead(2, "B", "")}, FindPage{2, ""}));
+  pugi::xml_document doc;
+  BOOST_TEST_REQUIRE(static_cast<bool>(doc.load_string(xml.c_str())), xml);
+  const auto root = doc.document_element();
+  BOOST_TEST(std::string(root.attribute("campaign").value()) == "herbst-26");
+  const auto first = root.child("Entry");
+  BOOST_TEST(std::string(first.attribute("nr").value()) == "1");
+  BOOST_TEST(std::string(first.next_sibling("Entry").attribute("nr").value()) == "2");
+  // in the order of the rules: Name, Product, Product, After, Notes, Kind
+  std::string order;
+  for (auto c : first.children()) order += std::string(c.name()) + " ";
+  BOOST_TEST(order == "Name Product Product After Notes Kind ", xml);
+  BOOST_TEST(std::string(first.child("Product").attribute("qty").value()) == "2");
+  BOOST_TEST(std::string(first.child("Notes").first_child().text().get()) == "first");
+  BOOST_TEST(std::string(first.child("Notes").first_child().attribute("by").value()) == "agent");
+  BOOST_TEST(
+      std::distance(first.child("Notes").children("Note").begin(), first.child("Notes").children("Note").end()) == 2);
+  BOOST_TEST(std::string(first.child("Kind").text().get()) == "person");  // the default
+}
+
+BOOST_AUTO_TEST_CASE(json_numbered_items_types_alternatives_and_conditions) {
+  const auto spec = outbound_of(R"(format: json
+fields: {subject: /s}
+outbound:
+  fields:
+    contact.0.type: {value: email, when: {field: prospect.email, present: true}}
+    contact.0.value: prospect.email
+    contact.1.type: {value: phone, when: {field: prospect.phone, present: true}}
+    contact.1.value: prospect.phone
+    contact.2.type: {value: company, when: {all: [{field: prospect.kind, equals: organization}, {field: prospect.company, present: true}]}}
+    contact.2.value: prospect.company
+    amount: {from: expected_value.amount, type: number}
+    optin: {from: consent.marketing, type: boolean}
+    name:
+      - {from: prospect.company, when: {field: prospect.kind, equals: organization}}
+      - {from: [prospect.given_name, prospect.family_name], join: " "}
+    items: {each: interests, fields: {id: product, n: {from: quantity, type: integer}}}
+)");
+  Lead a = lead(1, "Müller", "");
+  a.prospect.given_name = "Anna";
+  a.prospect.phone = "+4930123456";
+  a.expected_value = {"012500.50", "EUR"};
+  a.consent.marketing = true;
+  a.interests = {{"WP-200", 3}};
+  const std::string person = rendered(render_leads(spec, {a}, FindPage{1, ""}));
+  BOOST_TEST(json_at(person, "/contact") == R"([{"type":"phone","value":"+4930123456"}])", person);  // no gap
+  BOOST_TEST(contains(person, R"("amount":12500.50)"), person);  // a number, leading zero dropped
+  BOOST_TEST(json_at(person, "/optin") == "true", person);
+  BOOST_TEST(json_at(person, "/name") == "Anna Müller");
+  BOOST_TEST(json_at(person, "/items/0/n") == "3");
+  BOOST_TEST(contains(person, R"("n":3)"), person);
+
+  a.prospect.kind = ProspectKind::organization;
+  a.prospect.company = "Müller GmbH";
+  a.prospect.email = "info@mueller.example";
+  const std::string company = rendered(render_leads(spec, {a}, FindPage{1, ""}));
+  BOOST_TEST(json_at(company, "/contact/0/type") == "email", company);
+  BOOST_TEST(json_at(company, "/contact/2/type") == "company", company);
+  BOOST_TEST(json_at(company, "/name") == "Müller GmbH");
+}
+
+BOOST_AUTO_TEST_CASE(outbound_rules_are_checked) {
+  const auto refused_at = [](const std::string& yaml, const std::string& position, const std::string& part) {
+    const std::string message = load_error(yaml);
+    return contains(message, "FILE:" + position + ": ") && contains(message, part);
+  };
+  BOOST_TEST(refused_at("format: json\nfields: {subject: /s}\noutbound:\n  fields:\n    a: {from: x, type: money}\n",
+                        "5:24", "type: 'money'"));
+  BOOST_TEST(refused_at("format: json\nfields: {subject: /s}\noutbound:\n  fields:\n    a: {each: tags, fields: {}}\n",
+                        "5:15", "'tags' is not a repeating group"));
+  BOOST_TEST(refused_at("format: json\nfields: {subject: /s}\noutbound:\n  fields:\n    a: [[x]]\n", "5:9",
+                        "cannot hold another list"));
+  BOOST_TEST(refused_at(
+      "format: json\nfields: {subject: /s}\noutbound:\n  fields:\n    a: {from: x, when: {field: y, is: z}}\n", "5:35",
+      "unknown key 'is'"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -179,7 +179,10 @@ BOOST_AUTO_TEST_CASE(field_rule_shapes) {
   BOOST_TEST(refused_at("format: csv\nfields:\n  subject: {required: true}\n", "3:3", "needs from: or value:"));
   BOOST_TEST(
       refused_at("format: csv\nfields:\n  subject: {from: A, tranforms: [trim]}\n", "3:22", "unknown key 'tranforms'"));
-  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: [a, b]\n", "3:12", "expected a source"));
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: [[a, b]]\n", "3:13", "cannot hold another list"));
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: []\n", "3:12", "at least one rule"));
+  BOOST_TEST(
+      refused_at("format: csv\nfields:\n  subject: [a, {from: b, colour: red}]\n", "3:26", "unknown key 'colour'"));
   BOOST_TEST(refused_at("format: csv\n", "1:1", "fields: required"));
   BOOST_TEST(
       refused_at("format: csv\nfields:\n  subject: {from: A, when: {field: B, is: x}}\n", "3:39", "unknown key 'is'"));

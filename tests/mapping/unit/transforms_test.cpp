@@ -186,6 +186,42 @@ BOOST_AUTO_TEST_CASE(datetime_to_utc_with_offset) {
   BOOST_TEST(!make_transform(YAML::Load(R"({datetime: {format: "%H", utc_offset: "+15:00"}})"), "o.yaml").ok());
 }
 
+BOOST_AUTO_TEST_CASE(datetime_in_a_named_time_zone_follows_daylight_saving) {
+  const std::string berlin = R"({datetime: {format: "%d.%m.%Y %H:%M", timezone: Europe/Berlin}})";
+  BOOST_TEST(tf(berlin, "23.11.2026 09:15") == "2026-11-23T08:15:00.000Z");  // CET, +01:00
+  BOOST_TEST(tf(berlin, "15.07.2026 09:15") == "2026-07-15T07:15:00.000Z");  // CEST, +02:00
+  // 29.03.2026: clocks go from 02:00 to 03:00. 01:59 is still CET, 03:00 already CEST;
+  // 02:30 does not exist and is read with the offset before the change (= 03:30 CEST).
+  BOOST_TEST(tf(berlin, "29.03.2026 01:59") == "2026-03-29T00:59:00.000Z");
+  BOOST_TEST(tf(berlin, "29.03.2026 03:00") == "2026-03-29T01:00:00.000Z");
+  BOOST_TEST(tf(berlin, "29.03.2026 02:30") == "2026-03-29T01:30:00.000Z");
+  // 25.10.2026: clocks go from 03:00 back to 02:00; 02:30 happens twice: the first one (CEST)
+  BOOST_TEST(tf(berlin, "25.10.2026 02:30") == "2026-10-25T00:30:00.000Z");
+  BOOST_TEST(tf(berlin, "25.10.2026 03:30") == "2026-10-25T02:30:00.000Z");
+  BOOST_TEST(tf(R"({datetime: {format: "%Y-%m-%d %H:%M", timezone: America/New_York}})", "2026-07-04 12:00") ==
+             "2026-07-04T16:00:00.000Z");
+  auto unknown = make_transform(YAML::Load(R"({datetime: {format: "%H", timezone: Europe/Atlantis}})"), "o.yaml");
+  BOOST_TEST_REQUIRE(!unknown.ok());
+  BOOST_TEST(contains(unknown.error().message, "o.yaml:1:1: timezone: 'Europe/Atlantis' is not a known time zone"),
+             unknown.error().message);
+  BOOST_TEST(!make_transform(YAML::Load(R"({datetime: {format: "%H", timezone: UTC, utc_offset: Z}})"), "o.yaml").ok());
+}
+
+BOOST_AUTO_TEST_CASE(format_date_and_datetime_write_the_party_format) {
+  const std::string local = R"({format_datetime: {format: "%d.%m.%Y %H:%M", timezone: Europe/Berlin}})";
+  BOOST_TEST(tf(local, "2026-11-23T08:15:00.000Z") == "23.11.2026 09:15");
+  BOOST_TEST(tf(local, "2026-07-15T07:15:00Z") == "15.07.2026 09:15");
+  BOOST_TEST(tf(local, "2026-10-25T00:30:00Z") == "25.10.2026 02:30");  // the first 02:30 ...
+  BOOST_TEST(tf(local, "2026-10-25T01:30:00Z") == "25.10.2026 02:30");  // ... and the second
+  BOOST_TEST(tf(local, "2026-12-31T23:30:00Z") == "01.01.2027 00:30");  // a new day and year
+  BOOST_TEST(tf(R"({format_datetime: {format: "%Y%m%d-%H%M%S", utc_offset: "-05:00"}})", "2026-01-01T03:00:05Z") ==
+             "20251231-220005");
+  BOOST_TEST(tf(R"({format_date: "%d.%m.%Y"})", "2026-12-01") == "01.12.2026");
+  BOOST_TEST(tf(R"({format_date: {format: "%d.%m.%y", timezone: Asia/Tokyo}})", "2026-12-01T20:00:00Z") == "02.12.26");
+  BOOST_TEST(contains(tf(R"({format_date: "%d.%m.%Y"})", "01.12.2026"), "ERROR: format_date: not a date"));
+  BOOST_TEST(contains(tf(local, "2026-12-01"), "ERROR: format_datetime: not an RFC 3339 timestamp"));
+}
+
 BOOST_AUTO_TEST_CASE(decimal_with_comma_and_point) {
   BOOST_TEST(tf(R"({decimal: ","})", "1.234,50") == "1234.50");
   BOOST_TEST(tf(R"({decimal: ","})", "-12,5") == "-12.5");

@@ -1,0 +1,137 @@
+#include "engine_rules.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+#include "model/validation.hpp"
+
+namespace leadhub::mapping {
+namespace {
+
+// Printable ASCII, tab, CR and LF only: valid text without decoding UTF-8. Most
+// values are, so the full check (core's is_valid_utf8_text) runs for few of them;
+// eight bytes are tested at a time.
+bool is_plain_ascii_text(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // a byte >= 0x80, or < 0x20 (then w - 0x20.. borrows into its high bit), or 0x7F (+1 carries)
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w;
+    const std::uint64_t del = ((w ^ (kOnes * 0x7F)) - kOnes) & ~(w ^ (kOnes * 0x7F));
+    if (((w | below_space | del) & kHigh) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x7F || c < 0x20) return false;
+  }
+  return true;
+}
+
+bool is_text(std::string_view s) { return is_plain_ascii_text(s) || is_valid_utf8_text(s, true); }
+
+std::string one_source_text(const FieldRule& rule) {
+  std::string out;
+  for (const auto& s : rule.from) out += (out.empty() ? "" : "+") + s.text;
+  return out;
+}
+
+// The rule's sources joined; false (and an error) when one is unusable.
+bool read_sources(const FieldRule& rule, const Record& record, std::string_view target_path,
+                  std::vector<MappingError>& errors, std::size_t max_field_bytes, std::optional<std::string>& value) {
+  for (const auto& source : rule.from) {
+    auto part = record.value(source);
+    if (!part || part->empty()) continue;
+    if (!is_text(*part)) {
+      errors.push_back({record.location(), source.text, std::string(target_path),
+                        "not valid UTF-8 (is the file in another encoding? the mapping can declare it)",
+                        MappingErrorCode::invalid_utf8});
+      return false;
+    }
+    if (part->size() > max_field_bytes) {
+      errors.push_back({record.location(), source.text, std::string(target_path),
+                        "longer than " + std::to_string(max_field_bytes) + " bytes", MappingErrorCode::too_long});
+      return false;
+    }
+    if (!value) {
+      value = std::move(*part);  // the common single source: no copy
+    } else {
+      *value += rule.join;
+      *value += *part;
+    }
+  }
+  return true;
+}
+
+// How a list of rules went for one record.
+struct Outcome {
+  bool applied = false;  // some rule's `when` held (or it had none): `required` counts
+  bool failed = false;   // a rule reported an error: the list stops there
+};
+
+// One rule of a list: its value, nullopt when it gives none.
+std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& record, std::string_view target_path,
+                                        std::vector<MappingError>& errors, std::size_t max_field_bytes,
+                                        const TransformContext& ctx, Outcome& outcome) {
+  if (rule.when && !holds(*rule.when, [&](const SourcePath& p) { return record.value(p); })) return std::nullopt;
+  outcome.applied = true;
+  bool& failed = outcome.failed;
+  std::optional<std::string> value = rule.constant;
+  if (!rule.constant) {
+    if (!read_sources(rule, record, target_path, errors, max_field_bytes, value)) {
+      failed = true;
+      return std::nullopt;
+    }
+    if (value) {
+      MappingErrorCode code = MappingErrorCode::bad_format;
+      auto transformed = apply_chain(rule.transforms, std::move(*value), ctx, &code);
+      if (!transformed) {
+        errors.push_back(
+            {record.location(), one_source_text(rule), std::string(target_path), transformed.error().message, code});
+        failed = true;
+        return std::nullopt;
+      }
+      value = std::move(transformed).value();
+    }
+  }
+  if ((!value || value->empty()) && rule.fallback) value = *rule.fallback;
+  if (!value || value->empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string source_text(const FieldRule& rule) {
+  std::string out = one_source_text(rule);
+  for (const auto& alternative : rule.otherwise) {
+    const std::string text = one_source_text(alternative);  // a constant has none
+    if (!text.empty()) out += (out.empty() ? "" : " | ") + text;
+  }
+  return out;
+}
+
+std::optional<std::string> evaluate(const FieldRule& rule, const Record& record, std::string_view target_path,
+                                    std::vector<MappingError>& errors, std::size_t max_field_bytes,
+                                    const TransformContext& ctx) {
+  Outcome outcome;
+  auto value = evaluate_one(rule, record, target_path, errors, max_field_bytes, ctx, outcome);
+  // A source that is there but wrong is reported, never skipped for the next one.
+  for (std::size_t i = 0; !value && !outcome.failed && i < rule.otherwise.size(); ++i) {
+    value = evaluate_one(rule.otherwise[i], record, target_path, errors, max_field_bytes, ctx, outcome);
+  }
+  if (!value && !outcome.failed && outcome.applied && rule.required) {
+    errors.push_back({record.location(), source_text(rule), std::string(target_path), "required, but missing or empty",
+                      MappingErrorCode::required_missing});
+  }
+  return value;
+}
+
+bool reads_canonical(const FieldRule& rule) {
+  const auto reads = [](const FieldRule& r) {
+    return std::any_of(r.transforms.begin(), r.transforms.end(), [](const Transform& t) { return t.reads_canonical; });
+  };
+  return reads(rule) || std::any_of(rule.otherwise.begin(), rule.otherwise.end(), reads);
+}
+
+}  // namespace leadhub::mapping
