@@ -56,6 +56,8 @@ Result<RecordId> parse_id(const std::string& text, const char* what);
 void print_line(const std::string& text);
 
 int run_lead(Context& ctx, const std::vector<std::string>& argv);
+int lead_merge(Context& ctx, const std::vector<std::string>& argv);
+int lead_assign(Context& ctx, const std::vector<std::string>& argv);
 int run_partner(Context& ctx, const std::vector<std::string>& argv);
 int run_import(Context& ctx, const std::vector<std::string>& argv);
 int run_map(Context& ctx, const std::vector<std::string>& argv);

@@ -1,4 +1,4 @@
-// leadhub lead create|get|find|change|audit
+// leadhub lead create|get|find|change|audit (merge and assign: cli_lead_actions.cpp)
 #include <charconv>
 #include <iostream>
 
@@ -19,11 +19,16 @@ const char* const kLeadUsage =
     "                         [--as MAPPING]\n"
     "       leadhub lead change ID (--if-version N | --force) [FILE|-] [--json TEXT]\n"
     "       leadhub lead audit ID\n"
+    "       leadhub lead merge SURVIVOR OTHER...\n"
+    "       leadhub lead assign ID --channel C [--assignee A] [--if-version N]\n"
     "\n"
     "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
     "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
     "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page.\n"
-    "--as MAPPING prints the result in a party's format (the mapping's outbound section).\n";
+    "--as MAPPING prints the result in a party's format (the mapping's outbound section).\n"
+    "merge moves the others' notes, attachments and references to the survivor and closes\n"
+    "them as its duplicates; assign hands the lead to a channel (and the member its\n"
+    "distribution picks unless --assignee names one).\n";
 
 int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
@@ -230,6 +235,8 @@ int run_lead(Context& ctx, const std::vector<std::string>& argv) {
   if (argv[0] == "find") return lead_find(ctx, rest);
   if (argv[0] == "change") return lead_change(ctx, rest);
   if (argv[0] == "audit") return lead_audit(ctx, rest);
+  if (argv[0] == "merge") return lead_merge(ctx, rest);
+  if (argv[0] == "assign") return lead_assign(ctx, rest);
   return usage_error("unknown lead command '" + argv[0] + "'", kLeadUsage);
 }
 

@@ -20,6 +20,8 @@ struct ApiContext {
 };
 
 void add_lead_routes(Router& router, ApiContext& ctx);
+// /api/v1/leads/{id}/merge and /assign
+void add_lead_action_routes(Router& router, ApiContext& ctx);
 void add_partner_routes(Router& router, ApiContext& ctx);
 void add_import_routes(Router& router, ApiContext& ctx);
 // /healthz, /readyz, /api/v1/openapi.json

@@ -75,6 +75,7 @@ class HttpConnector final : public Connector {
   Status configure(const Settings& s) {
     add_system_routes(router_, ctx_);
     add_lead_routes(router_, ctx_);
+    add_lead_action_routes(router_, ctx_);
     add_partner_routes(router_, ctx_);
     add_import_routes(router_, ctx_);
     auto forms = s.children("forms");

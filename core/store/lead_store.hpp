@@ -97,6 +97,27 @@ struct ChangeLeadCommand {
   std::string idempotency_key;
 };
 
+// MergeLeads: the others' notes, attachments and external references move to the
+// survivor, their audit trails are copied into the survivor's, and each other lead
+// is closed as a duplicate pointing at it (lead.merged on the survivor).
+struct MergeLeadsCommand {
+  RecordId survivor;
+  std::vector<RecordId> others;  // 1 .. kMaxMergeLeads, distinct, not the survivor
+  Actor actor;
+};
+inline constexpr std::size_t kMaxMergeLeads = 20;
+
+// Manual (re)assignment to a channel: to `assignee`, or when empty to the member
+// the channel's distribution picks (processing: assignment: channels), else to the
+// channel's queue. Raises lead.assigned like any owner change.
+struct AssignLeadCommand {
+  RecordId id;
+  std::string channel;
+  std::string assignee;
+  std::optional<std::uint64_t> expected_version;
+  Actor actor;
+};
+
 struct LeadQuery {
   std::optional<LeadStatus> status;
   std::string owner_channel;
@@ -186,6 +207,9 @@ class LeadStore {
                           const std::function<void(std::size_t, Result<CreateOutcome>)>& done);
   static constexpr std::size_t kMaxBulkCreates = 20'000;
   void change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done);
+  // Returns the survivor as merged.
+  Result<Lead> merge_leads(MergeLeadsCommand command);
+  Result<Lead> assign_lead(AssignLeadCommand command);
 
   // Reads, from any thread.
   Result<Lead> read_lead(RecordId id) const;

@@ -267,6 +267,14 @@ std::optional<processing::Assignment> Processor::assign_new(WriteTxn& txn, Lead&
   return decision;
 }
 
+std::optional<processing::Assignment> Processor::pick_in_channel(WriteTxn& txn, const std::string& channel) const {
+  auto it = config_->assignment.channels.find(channel);
+  if (it == config_->assignment.channels.end()) return std::nullopt;
+  auto picked = processing::pick_member(it->second, channel_load(txn, it->second));
+  txn.put(txn.dbi().meta, rr_key(channel), be64(picked.round_robin_next));
+  return picked;
+}
+
 void Processor::index_new(WriteTxn& txn, const Lead& lead, const NewLeadFacts& facts) const {
   const std::string id = id_key(lead.id);
   for (const auto& b : facts.blocking) txn.put(txn.dbi().by_block, b, id, MDB_NODUPDATA);

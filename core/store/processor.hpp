@@ -75,6 +75,9 @@ class Processor {
                            const PendingMatches* pending) const;
   // Assigns a lead that has no owner yet; returns the decision (none: no rule).
   std::optional<processing::Assignment> assign_new(WriteTxn& txn, Lead& lead) const;
+  // The member of a configured channel its distribution picks now (and moves the
+  // round robin on); nullopt when the channel is not configured.
+  std::optional<processing::Assignment> pick_in_channel(WriteTxn& txn, const std::string& channel) const;
   // Index and bookkeeping of a stored new lead.
   void index_new(WriteTxn& txn, const Lead& lead, const NewLeadFacts& facts) const;
   // A change, in two steps so nothing is written before the change's checks pass:

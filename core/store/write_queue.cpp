@@ -61,6 +61,27 @@ void WriteTxn::del(MDB_dbi dbi, std::string_view key, const std::string_view* va
   if (rc != 0 && rc != MDB_NOTFOUND) throw LmdbFailure{rc, "del: " + lmdb_message(rc)};
 }
 
+bool WriteTxn::nested(const std::function<bool(WriteTxn&)>& fn) {
+  MDB_txn* child = nullptr;
+  int rc = mdb_txn_begin(mdb_txn_env(txn_), txn_, 0, &child);
+  if (rc != 0) throw LmdbFailure{rc, "begin nested: " + lmdb_message(rc)};
+  WriteTxn inner(child, dbi_);
+  bool keep = false;
+  try {
+    keep = fn(inner);
+  } catch (...) {
+    mdb_txn_abort(child);
+    throw;
+  }
+  if (!keep) {
+    mdb_txn_abort(child);
+    return false;
+  }
+  rc = mdb_txn_commit(child);
+  if (rc != 0) throw LmdbFailure{rc, "commit nested: " + lmdb_message(rc)};
+  return true;
+}
+
 namespace {
 
 std::uint64_t key_prefix(std::string_view key) {

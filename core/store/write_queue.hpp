@@ -46,6 +46,9 @@ class WriteTxn {
   bool put_new_last(MDB_dbi dbi, std::string_view key, std::string_view value);
   void put_last(MDB_dbi dbi, std::string_view key, std::string_view value);
   void del(MDB_dbi dbi, std::string_view key, const std::string_view* value = nullptr);
+  // Runs fn in a nested transaction whose writes are kept only when fn returns
+  // true: a command made of several steps that fails halfway leaves nothing.
+  bool nested(const std::function<bool(WriteTxn&)>& fn);
 
  private:
   MDB_txn* txn_;

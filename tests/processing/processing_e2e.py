@@ -103,6 +103,23 @@ try:
     st, _, _, again = hub.request("PATCH", f"/api/v1/leads/{first['id']}", {"subject": "Forklift, 2 t"},
                                   {"If-Match": h.get("etag", "")})
     c.check(st == 200 and again.get("priority") == "low", "manual priority kept on a later change", again)
+
+    # ---- merge and manual assignment over HTTP ----
+    st, _, _, merged = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [second["id"]]})
+    c.check(st == 200 and merged["id"] == first["id"], "POST /leads/{id}/merge answers with the survivor", merged)
+    st, _, _, gone = hub.request("GET", f"/api/v1/leads/{second['id']}")
+    c.check(gone.get("status") == "closed" and gone.get("duplicate_of") == first["id"],
+            "the merged lead is closed as a duplicate of the survivor", gone)
+    st, _, _, audit = hub.request("GET", f"/api/v1/leads/{first['id']}/audit")
+    c.check(any(e.get("action") == "merged" for e in audit["items"]), "the survivor's trail holds the merged trail")
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [first["id"]]})
+    c.check(st == 422 and problem["errors"][0]["field"] == "others[0]", "merging a lead into itself: 422", problem)
+    st, _, _, assigned = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign", {"channel": "team-de"})
+    c.check(st == 200 and assigned["owner"]["channel"] == "team-de" and assigned["owner"].get("assignee"),
+            "POST /leads/{id}/assign picks a member in the channel", assigned)
+    st, _, _, named = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign",
+                                  {"channel": "partner-acme", "assignee": "jo", "version": 1})
+    c.check(st == 412 or st == 409, "a stale version is refused", (st, named))
 finally:
     c.check(hub.stop() == 0, "hub stops cleanly")
 
@@ -121,6 +138,16 @@ flagged = [x for x in found if x.get("duplicate_of")]
 c.check(len(found) == 2 and len(flagged) == 1, "the second lead of one import is flagged against the first",
         r.stdout + r.stderr)
 
+r = subprocess.run(base + ["lead", "assign", flagged[0]["id"] if flagged else "x", "--channel", "partner-acme",
+                          "--assignee", "jo"], capture_output=True, text=True)
+got = json.loads(r.stdout or "{}")
+c.check(r.returncode == 0 and got.get("owner") == {"channel": "partner-acme", "assignee": "jo"},
+        "leadhub lead assign --channel --assignee", r.stdout + r.stderr)
+survivor = [x for x in found if not x.get("duplicate_of")]
+r = subprocess.run(base + ["lead", "merge", survivor[0]["id"] if survivor else "x", flagged[0]["id"] if flagged else "y"],
+                   capture_output=True, text=True)
+c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("id") == (survivor and survivor[0]["id"]),
+        "leadhub lead merge SURVIVOR OTHER", r.stdout + r.stderr)
 r = subprocess.run(base + ["score", "rebuild", "--rescore"], capture_output=True, text=True)
 rebuilt = json.loads(r.stdout or "{}")
 c.check(r.returncode == 0 and rebuilt.get("won") == 0 and "rescored" in rebuilt, "score rebuild runs", r.stdout +

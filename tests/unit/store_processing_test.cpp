@@ -244,4 +244,81 @@ BOOST_AUTO_TEST_CASE(capacity_counts_open_leads_per_member) {
   BOOST_TEST(fourth.owner.assignee == first.owner.assignee);
 }
 
+BOOST_AUTO_TEST_CASE(merge_moves_notes_attachments_and_references_to_the_survivor) {
+  Lead s = person("Meyer", "s@example.com");
+  s.external_refs.push_back({"crm", "1"});
+  const Lead survivor = create(s);
+  Lead o = person("Meier", "o@example.com");
+  o.external_refs.push_back({"lettershop", "77"});
+  o.notes.push_back(Note{0, "", "called, wants a quote"});
+  o.attachments.push_back(Attachment{"quote.pdf", "application/pdf", 10, std::string(64, 'a'), "https://x/q.pdf"});
+  const Lead other = create(o);
+  const Lead other2 = create(person("Mayer", "m@example.com"));
+
+  auto merged = store->merge_leads(MergeLeadsCommand{survivor.id, {other.id, other2.id}, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(is_ok(merged), (merged ? "" : merged.error().message));
+  BOOST_TEST(merged->external_refs.size() == 2u);
+  BOOST_TEST_REQUIRE(merged->notes.size() == 1u);
+  BOOST_TEST(merged->notes[0].text == "called, wants a quote");
+  BOOST_TEST(merged->attachments.size() == 1u);
+  for (const RecordId id : {other.id, other2.id}) {
+    const Lead gone = read(id);
+    BOOST_TEST(gone.status == LeadStatus::closed);
+    BOOST_TEST(gone.duplicate_of == survivor.id);
+    BOOST_TEST(gone.external_refs.empty());
+  }
+  LeadQuery by_ref;
+  by_ref.external_ref = ExternalRef{"lettershop", "77"};
+  const auto found = find(by_ref);
+  BOOST_TEST_REQUIRE(found.items.size() == 1u);
+  BOOST_TEST(found.items[0].id == survivor.id);  // the reference now finds the survivor
+  auto audit = store->read_audit(survivor.id);
+  BOOST_TEST_REQUIRE(is_ok(audit));
+  int merged_entries = 0;
+  for (const auto& e : *audit) merged_entries += e.action == "merged" ? 1 : 0;
+  BOOST_TEST(merged_entries == 2);
+  auto events = store->read_outbox(1000);
+  BOOST_TEST_REQUIRE(is_ok(events));
+  BOOST_TEST(events->back().json.find("\"type\":\"lead.merged\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_merge_that_fails_changes_nothing) {
+  const Lead survivor = create(person("Meyer", "s@example.com"));
+  const Lead other = create(person("Meier", "o@example.com"));
+  const Lead converted = create(person("Mayer", "m@example.com"));
+  for (const char* status : {"in_process", "qualified", "accepted"}) {
+    must_change(converted.id, std::string(R"({"status":")") + status + "\"}");
+  }
+  must_change(converted.id, R"({"status":"converted","opportunity_ref":"OPP-9"})");
+  auto refused = store->merge_leads(MergeLeadsCommand{survivor.id, {other.id, converted.id}, Actor{}});
+  BOOST_TEST(fails_with(refused, ErrorCode::locked));
+  BOOST_TEST(read(other.id).version == other.version);
+  BOOST_TEST(read(survivor.id).version == survivor.version);
+  BOOST_TEST(
+      fails_with(store->merge_leads(MergeLeadsCommand{survivor.id, {survivor.id}, Actor{}}), ErrorCode::invalid));
+  BOOST_TEST(fails_with(store->merge_leads(MergeLeadsCommand{survivor.id, {}, Actor{}}), ErrorCode::invalid));
+  BOOST_TEST(fails_with(store->merge_leads(MergeLeadsCommand{survivor.id, {other.id, other.id}, Actor{}}),
+                        ErrorCode::invalid));
+}
+
+BOOST_AUTO_TEST_CASE(manual_assignment_picks_in_the_channel_or_takes_the_named_member) {
+  const Lead lead = create(person("Fr", "", "FR"));  // no rule for FR: unassigned
+  BOOST_TEST(lead.owner.empty());
+  auto picked = store->assign_lead(AssignLeadCommand{lead.id, "team", "", std::nullopt, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(is_ok(picked));
+  BOOST_TEST(picked->owner.channel == "team");
+  BOOST_TEST(picked->owner.assignee == "anna");
+  auto named = store->assign_lead(AssignLeadCommand{lead.id, "team", "ben", picked->version, Actor{}});
+  BOOST_TEST_REQUIRE(is_ok(named));
+  BOOST_TEST(named->owner.assignee == "ben");
+  auto queue = store->assign_lead(AssignLeadCommand{lead.id, "partner-acme", "", std::nullopt, Actor{}});
+  BOOST_TEST_REQUIRE(is_ok(queue));
+  BOOST_TEST(queue->owner.channel == "partner-acme");
+  BOOST_TEST(queue->owner.assignee.empty());
+  auto stale = store->assign_lead(AssignLeadCommand{lead.id, "team", "", 1, Actor{}});
+  BOOST_TEST(fails_with(stale, ErrorCode::version_conflict));
+  // the refused assignment did not move the round robin: the next pick is ben
+  BOOST_TEST(create(person("De", "", "DE")).owner.assignee == "ben");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

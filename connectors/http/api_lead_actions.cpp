@@ -1,0 +1,104 @@
+// /api/v1/leads/{id}/merge and /api/v1/leads/{id}/assign: the lead actions of the
+// sales staff. Both change several things at once, so partner-bound keys (which
+// see only their own leads) may not use them.
+#include <simdjson.h>
+
+#include "api.hpp"
+#include "json/record_json.hpp"
+#include "problem.hpp"
+
+namespace leadhub::connectors::http {
+namespace {
+
+Response lead_answer(const Lead& lead) {
+  auto r = json_response(bhttp::status::ok, to_json(lead));
+  r.set(bhttp::field::etag, etag_of(lead.version));
+  return r;
+}
+
+// The checks both actions share: a staff key, a JSON object body and a lead id.
+std::optional<Response> refuse(const Call& call, simdjson::dom::parser& parser, simdjson::dom::object& body,
+                               RecordId& id) {
+  const auto& req = call.request;
+  if (!call.principal->partner.empty()) {
+    return problem(bhttp::status::forbidden, "forbidden", "a partner's key may not merge or reassign leads", req.path);
+  }
+  if (!has_json_body(req)) return unsupported_media_type(req, "application/json");
+  if (parser.parse(req.body.data(), req.body.size()).get(body) != simdjson::SUCCESS) {
+    return problem(bhttp::status::bad_request, "malformed", "the body is not a JSON object", req.path,
+                   {{"(document)", "not a JSON object"}});
+  }
+  auto parsed = RecordId::parse(call.params.front());
+  if (!parsed) return problem(Error::make(ErrorCode::not_found, "no lead with id " + call.params.front()), req.path);
+  id = *parsed;
+  return std::nullopt;
+}
+
+Result<std::vector<RecordId>> others_of(simdjson::dom::object& body) {
+  simdjson::dom::array list;
+  if (body["others"].get(list) != simdjson::SUCCESS)
+    return Error::invalid({{"others", "required: a list of lead ids"}});
+  std::vector<RecordId> out;
+  std::size_t i = 0;
+  for (auto item : list) {
+    std::string_view text;
+    const std::string field = "others[" + std::to_string(i++) + "]";
+    if (item.get_string().get(text) != simdjson::SUCCESS) return Error::invalid({{field, "expected a lead id"}});
+    auto id = RecordId::parse(text);
+    if (!id) return Error::invalid({{field, "not a lead id: " + std::string(text)}});
+    out.push_back(*id);
+  }
+  return out;
+}
+
+void merge_leads(ApiContext& ctx, Call&& call) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object body;
+  RecordId survivor;
+  if (auto refused = refuse(call, parser, body, survivor)) return call.reply(std::move(*refused));
+  auto others = others_of(body);
+  if (!others) return call.reply(problem(others.error(), call.request.path));
+  MergeLeadsCommand command{survivor, std::move(others).value(), actor_of(call, ctx)};
+  ctx.blocking.post(
+      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
+        auto r = ctx.hub.store().merge_leads(std::move(command));
+        reply(r ? lead_answer(*r) : problem(r.error(), path));
+      });
+}
+
+void assign_lead(ApiContext& ctx, Call&& call) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object body;
+  AssignLeadCommand command;
+  if (auto refused = refuse(call, parser, body, command.id)) return call.reply(std::move(*refused));
+  std::string_view text;
+  if (body["channel"].get_string().get(text) != simdjson::SUCCESS || text.empty()) {
+    return call.reply(problem(Error::invalid({{"channel", "required: the channel (team, partner, call centre)"}}),
+                              call.request.path));
+  }
+  command.channel = text;
+  if (body["assignee"].get_string().get(text) == simdjson::SUCCESS) command.assignee = text;
+  std::uint64_t version = 0;
+  if (body["version"].get_uint64().get(version) == simdjson::SUCCESS) command.expected_version = version;
+  command.actor = actor_of(call, ctx);
+  ctx.blocking.post(
+      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
+        auto r = ctx.hub.store().assign_lead(std::move(command));
+        reply(r ? lead_answer(*r) : problem(r.error(), path));
+      });
+}
+
+}  // namespace
+
+void add_lead_action_routes(Router& router, ApiContext& ctx) {
+  router
+      .add(bhttp::verb::post, "/api/v1/leads/{id}/merge", Scope::leads_write,
+           [&ctx](Call&& c) { merge_leads(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+  router
+      .add(bhttp::verb::post, "/api/v1/leads/{id}/assign", Scope::leads_write,
+           [&ctx](Call&& c) { assign_lead(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+}
+
+}  // namespace leadhub::connectors::http
