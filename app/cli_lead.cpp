@@ -21,6 +21,9 @@ const char* const kLeadUsage =
     "       leadhub lead audit ID\n"
     "       leadhub lead merge SURVIVOR OTHER...\n"
     "       leadhub lead assign ID --channel C [--assignee A] [--if-version N]\n"
+    "       leadhub lead convert ID [--opportunity REF] [--if-version N]\n"
+    "       leadhub lead approvals ID\n"
+    "       leadhub lead approve ID --step S [--reject] [--comment TEXT]\n"
     "\n"
     "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
     "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
@@ -28,7 +31,8 @@ const char* const kLeadUsage =
     "--as MAPPING prints the result in a party's format (the mapping's outbound section).\n"
     "merge moves the others' notes, attachments and references to the survivor and closes\n"
     "them as its duplicates; assign hands the lead to a channel (and the member its\n"
-    "distribution picks unless --assignee names one).\n";
+    "distribution picks unless --assignee names one); convert makes a qualified or accepted\n"
+    "lead converted once its approvals (processing: approval) are given.\n";
 
 int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
@@ -237,6 +241,9 @@ int run_lead(Context& ctx, const std::vector<std::string>& argv) {
   if (argv[0] == "audit") return lead_audit(ctx, rest);
   if (argv[0] == "merge") return lead_merge(ctx, rest);
   if (argv[0] == "assign") return lead_assign(ctx, rest);
+  if (argv[0] == "convert") return lead_convert(ctx, rest);
+  if (argv[0] == "approvals") return lead_approvals(ctx, rest);
+  if (argv[0] == "approve") return lead_approve(ctx, rest);
   return usage_error("unknown lead command '" + argv[0] + "'", kLeadUsage);
 }
 

@@ -1,11 +1,13 @@
-// /api/v1/leads/{id}/merge and /api/v1/leads/{id}/assign: the lead actions of the
-// sales staff. Both change several things at once, so partner-bound keys (which
+// /api/v1/leads/{id}/merge, /assign, /convert and /approvals: the lead actions of
+// the sales staff. Both change several things at once, so partner-bound keys (which
 // see only their own leads) may not use them.
 #include <simdjson.h>
 
 #include "api.hpp"
+#include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "problem.hpp"
+#include "util/time_format.hpp"
 
 namespace leadhub::connectors::http {
 namespace {
@@ -88,6 +90,78 @@ void assign_lead(ApiContext& ctx, Call&& call) {
       });
 }
 
+void convert_lead(ApiContext& ctx, Call&& call) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object body;
+  ConvertLeadCommand command;
+  if (auto refused = refuse(call, parser, body, command.id)) return call.reply(std::move(*refused));
+  std::string_view text;
+  if (body["opportunity_ref"].get_string().get(text) == simdjson::SUCCESS) command.opportunity_ref = text;
+  std::uint64_t version = 0;
+  if (body["version"].get_uint64().get(version) == simdjson::SUCCESS) command.expected_version = version;
+  command.actor = actor_of(call, ctx);
+  ctx.blocking.post(
+      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
+        auto r = ctx.hub.store().convert_lead(std::move(command));
+        reply(r ? lead_answer(*r) : problem(r.error(), path));
+      });
+}
+
+std::string approvals_json(const ApprovalState& state) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key_identifier("complete").value(state.complete).key_identifier("steps").begin_array();
+  for (const auto& s : state.steps) {
+    w.begin_object();
+    w.key_identifier("step").value(s.step);
+    w.key_identifier("role").value(s.role);
+    w.key_identifier("state").value(s.state);
+    if (!s.by.empty()) {
+      w.key_identifier("by").value(s.by);
+      w.key_identifier("at").value(format_timestamp(s.at));
+      w.key_identifier("comment").value(s.comment);
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return out;
+}
+
+void read_approvals(ApiContext& ctx, Call&& call) {
+  auto id = RecordId::parse(call.params.front());
+  if (!id || !call.principal->partner.empty()) {
+    return call.reply(
+        problem(Error::make(ErrorCode::not_found, "no lead with id " + call.params.front()), call.request.path));
+  }
+  auto state = ctx.hub.store().read_approvals(*id);
+  if (!state) return call.reply(problem(state.error(), call.request.path));
+  call.reply(json_response(bhttp::status::ok, approvals_json(*state)));
+}
+
+void decide_approval(ApiContext& ctx, Call&& call) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object body;
+  ApprovalDecision decision;
+  if (auto refused = refuse(call, parser, body, decision.id)) return call.reply(std::move(*refused));
+  std::string_view step, verdict, comment;
+  if (body["step"].get_string().get(step) != simdjson::SUCCESS || step.empty()) {
+    return call.reply(problem(Error::invalid({{"step", "required: the approval step decided"}}), call.request.path));
+  }
+  if (body["decision"].get_string().get(verdict) != simdjson::SUCCESS ||
+      (verdict != "approve" && verdict != "reject")) {
+    return call.reply(problem(Error::invalid({{"decision", "required: approve or reject"}}), call.request.path));
+  }
+  if (body["comment"].get_string().get(comment) == simdjson::SUCCESS) decision.comment = comment;
+  decision.step = step;
+  decision.approve = verdict == "approve";
+  decision.actor = actor_of(call, ctx);
+  ctx.blocking.post(
+      [&ctx, decision = std::move(decision), reply = std::move(call.reply), path = call.request.path]() mutable {
+        auto r = ctx.hub.store().decide_approval(std::move(decision));
+        reply(r ? json_response(bhttp::status::ok, approvals_json(*r)) : problem(r.error(), path));
+      });
+}
+
 }  // namespace
 
 void add_lead_action_routes(Router& router, ApiContext& ctx) {
@@ -98,6 +172,16 @@ void add_lead_action_routes(Router& router, ApiContext& ctx) {
   router
       .add(bhttp::verb::post, "/api/v1/leads/{id}/assign", Scope::leads_write,
            [&ctx](Call&& c) { assign_lead(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+  router
+      .add(bhttp::verb::post, "/api/v1/leads/{id}/convert", Scope::leads_write,
+           [&ctx](Call&& c) { convert_lead(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
+  router.add(bhttp::verb::get, "/api/v1/leads/{id}/approvals", Scope::leads_read,
+             [&ctx](Call&& c) { read_approvals(ctx, std::move(c)); });
+  router
+      .add(bhttp::verb::post, "/api/v1/leads/{id}/approvals", Scope::leads_write,
+           [&ctx](Call&& c) { decide_approval(ctx, std::move(c)); })
       .body_limit = ctx.max_body_bytes;
 }
 

@@ -533,11 +533,60 @@ Status parse_assignment(const Source& src, const YAML::Node& node, AssignmentCon
 
 // ---- top level -----------------------------------------------------------------
 
+// ---- approval ------------------------------------------------------------------
+
+Result<ApprovalStep> parse_approval_step(const Source& src, const YAML::Node& node) {
+  if (!node.IsMap()) return error_at(src, node, "an approval step must be a mapping");
+  if (Status s = yaml::only_keys(src, node, {"name", "role", "when"}); !s) return s.error();
+  ApprovalStep step;
+  auto name = yaml::scalar(src, node["name"], "name");
+  if (!name) return name.error();
+  step.name = std::move(name).value();
+  if (node["role"]) {
+    auto role = yaml::scalar(src, node["role"], "role");
+    if (!role) return role.error();
+    step.role = std::move(role).value();
+  }
+  auto when = optional_condition(src, node["when"]);
+  if (!when) return when.error();
+  step.when = std::move(when).value();
+  return step;
+}
+
+Status parse_approval(const Source& src, const YAML::Node& node, ApprovalConfig& out) {
+  if (!node.IsMap()) return error_at(src, node, "approval must be a mapping");
+  if (Status s = yaml::only_keys(src, node, {"steps", "before"}); !s) return s;
+  if (node["before"]) {
+    auto before = yaml::string_list(src, node["before"], "before");
+    if (!before) return before.error();
+    out.before_accept = out.before_convert = false;
+    for (const auto& b : *before) {
+      if (b == "accept")
+        out.before_accept = true;
+      else if (b == "convert")
+        out.before_convert = true;
+      else
+        return error_at(src, node["before"], "before: expected accept and/or convert, not '" + b + "'");
+    }
+  }
+  if (!node["steps"] || !node["steps"].IsSequence()) return error_at(src, node, "approval needs a list of steps");
+  for (const auto& item : node["steps"]) {
+    auto step = parse_approval_step(src, item);
+    if (!step) return step.error();
+    for (const auto& known : out.steps) {
+      if (known.name == step->name) return error_at(src, item, "approval step '" + step->name + "' named twice");
+    }
+    out.steps.push_back(std::move(step).value());
+  }
+  return ok_status();
+}
+
 Result<ProcessingConfig> parse_root(const Source& src, YAML::Node root) {
   ProcessingConfig config;
   if (!root || root.IsNull()) return config;
   if (root.IsMap() && root["processing"]) root = root["processing"];
-  if (Status s = yaml::only_keys(src, root, {"duplicates", "classification", "scoring", "assignment"}); !s) {
+  if (Status s = yaml::only_keys(src, root, {"duplicates", "classification", "scoring", "assignment", "approval"});
+      !s) {
     return s.error();
   }
   Status s = ok_status();
@@ -545,6 +594,7 @@ Result<ProcessingConfig> parse_root(const Source& src, YAML::Node root) {
   if (root["classification"] && s) s = parse_classification(src, root["classification"], config.classification);
   if (root["scoring"] && s) s = parse_scoring(src, root["scoring"], config.scoring);
   if (root["assignment"] && s) s = parse_assignment(src, root["assignment"], config.assignment);
+  if (root["approval"] && s) s = parse_approval(src, root["approval"], config.approval);
   if (!s) return s.error();
   return config;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "processing/approval.hpp"
 #include "processing/assign.hpp"
 #include "processing/classify.hpp"
 #include "processing/dedupe.hpp"
@@ -19,6 +20,7 @@ struct ProcessingConfig {
   ClassificationRules classification;
   ScoringConfig scoring = ScoringConfig::defaults();
   AssignmentConfig assignment;
+  ApprovalConfig approval;
 };
 
 // Errors are ErrorCode::invalid with "FILE:LINE:COL: reason" in the message.

@@ -118,6 +118,40 @@ struct AssignLeadCommand {
   Actor actor;
 };
 
+// ConvertLead: a qualified or accepted lead becomes converted (through accepted),
+// with an opportunity reference (made from the lead id when none is given), and
+// is locked; lead.converted carries the lead and its prospect.
+struct ConvertLeadCommand {
+  RecordId id;
+  std::string opportunity_ref;
+  std::optional<std::uint64_t> expected_version;
+  Actor actor;
+};
+
+// One approver's decision on one approval step (processing: approval).
+struct ApprovalDecision {
+  RecordId id;
+  std::string step;
+  bool approve = true;
+  std::string comment;
+  Actor actor;
+};
+
+struct ApprovalStepState {
+  std::string step;
+  std::string role;
+  std::string state = "pending";  // pending | approved | rejected
+  std::string by;
+  TimeMs at = 0;
+  std::string comment;
+};
+
+// The approvals a lead needs now, in order, and whether all are given.
+struct ApprovalState {
+  std::vector<ApprovalStepState> steps;
+  bool complete = true;
+};
+
 struct LeadQuery {
   std::optional<LeadStatus> status;
   std::string owner_channel;
@@ -210,6 +244,10 @@ class LeadStore {
   // Returns the survivor as merged.
   Result<Lead> merge_leads(MergeLeadsCommand command);
   Result<Lead> assign_lead(AssignLeadCommand command);
+  Result<Lead> convert_lead(ConvertLeadCommand command);
+  // Approval before accept/convert (needs processing with approval steps).
+  Result<ApprovalState> read_approvals(RecordId id) const;
+  Result<ApprovalState> decide_approval(ApprovalDecision decision);
 
   // Reads, from any thread.
   Result<Lead> read_lead(RecordId id) const;

@@ -15,6 +15,7 @@
 #include "model/lifecycle.hpp"
 #include "model/limits.hpp"
 #include "model/validation.hpp"
+#include "store/approvals.hpp"
 #include "store/audit_json.hpp"
 #include "store/events.hpp"
 #include "store/keys.hpp"
@@ -781,7 +782,10 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   stamp_new_notes(after, cmd.actor, now);
   if (auto st = apply_lifecycle(before, after, now); !st) return st.error();
   std::optional<store::ChangeProcessing> processed;
-  if (processor != nullptr) processed = processor->process_change(txn, after, patch_members(cmd.patch_json));
+  if (processor != nullptr) {
+    if (auto st = store::check_approved(processor->config().approval, txn, before, after); !st) return st.error();
+    processed = processor->process_change(txn, after, patch_members(cmd.patch_json));
+  }
   if (auto errors = validate(after); !errors.empty()) return Error::invalid(std::move(errors));
   if (auto st = check_refs_unowned(txn, after); !st) return st.error();
   if (after.prospect.partner_id != before.prospect.partner_id) {
@@ -1102,6 +1106,115 @@ Result<Lead> LeadStore::assign_lead(AssignLeadCommand command) {
       *result = apply_assign(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
       return static_cast<bool>(*result);
     });
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return std::move(*result);
+}
+
+// ---- ConvertLead and approvals ------------------------------------------------------
+
+namespace {
+
+std::string status_patch(LeadStatus status, const std::string& opportunity_ref) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key_identifier("status").value(to_string(status));
+  if (!opportunity_ref.empty()) w.key_identifier("opportunity_ref").value(opportunity_ref);
+  w.end_object();
+  return out;
+}
+
+Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const MergeContext& ctx) {
+  auto lead = load_lead(txn, cmd.id);
+  if (!lead) return lead.error();
+  if (lead->status != LeadStatus::qualified && lead->status != LeadStatus::accepted) {
+    return Error::make(ErrorCode::illegal_transition, "only a qualified or accepted lead can be converted; lead " +
+                                                          cmd.id.to_string() + " is " +
+                                                          std::string(to_string(lead->status)));
+  }
+  std::optional<std::uint64_t> expected = cmd.expected_version;
+  if (lead->status == LeadStatus::qualified) {  // the lifecycle converts only accepted leads
+    ChangeLeadCommand accept{cmd.id, expected, status_patch(LeadStatus::accepted, ""), cmd.actor, {}, {}};
+    auto accepted = apply_change_lead(txn, accept, ctx.now, ctx.outbox, ctx.processor);
+    if (!accepted) return accepted.error();
+    expected = accepted->version;
+  }
+  const std::string ref = cmd.opportunity_ref.empty() ? "OPP-" + cmd.id.to_string() : cmd.opportunity_ref;
+  ChangeLeadCommand convert{cmd.id, expected, status_patch(LeadStatus::converted, ref), cmd.actor, {}, {}};
+  return apply_change_lead(txn, convert, ctx.now, ctx.outbox, ctx.processor);
+}
+
+Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, const processing::ApprovalConfig& config,
+                                     TimeMs now) {
+  auto lead = load_lead(txn, d.id);
+  if (!lead) return lead.error();
+  if (lead->status == LeadStatus::converted) {
+    return Error::make(ErrorCode::locked, "lead " + d.id.to_string() + " is converted: nothing to approve");
+  }
+  auto decisions = store::read_decisions(txn.get(), txn.dbi(), d.id);
+  const auto before = store::approval_state(config, *lead, decisions);
+  bool earlier_open = false;
+  const ApprovalStepState* step = nullptr;
+  for (const auto& s : before.steps) {
+    if (s.step == d.step) {
+      step = &s;
+      break;
+    }
+    earlier_open = earlier_open || s.state != "approved";
+  }
+  if (step == nullptr) return Error::invalid({{"step", "the lead needs no approval step '" + d.step + "'"}});
+  if (earlier_open) return Error::invalid({{"step", "'" + d.step + "' comes after steps not yet approved"}});
+  store::StoredDecision decision{d.step, d.approve, d.actor.user, now, d.comment};
+  decisions.push_back(decision);
+  store::write_decisions(txn, d.id, decisions);
+  AuditEntry entry;
+  entry.at = now;
+  entry.user = d.actor.user;
+  entry.connector = d.actor.connector;
+  entry.action = d.approve ? "approved" : "rejected";
+  entry.version = lead->version;
+  entry.field = "(approval)";
+  entry.old_json = "null";
+  entry.new_json = store::to_json(decision);
+  put_audit(txn, d.id, static_cast<std::uint16_t>(2000 + decisions.size() % 60000), entry);
+  return store::approval_state(config, *lead, decisions);
+}
+
+}  // namespace
+
+Result<Lead> LeadStore::convert_lead(ConvertLeadCommand command) {
+  if (auto st = check_actor(command.actor); !st) return st.error();
+  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
+  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
+    txn.nested([&](WriteTxn& inner) {  // accept and convert: both or neither
+      *result = apply_convert(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
+      return static_cast<bool>(*result);
+    });
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return std::move(*result);
+}
+
+Result<ApprovalState> LeadStore::read_approvals(RecordId id) const {
+  auto lead = read_lead(id);
+  if (!lead) return lead.error();
+  if (!processor_) return ApprovalState{};
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  return store::approval_state(processor_->config().approval, *lead, store::read_decisions(txn->get(), txn->dbi(), id));
+}
+
+Result<ApprovalState> LeadStore::decide_approval(ApprovalDecision decision) {
+  if (auto st = check_actor(decision.actor); !st) return st.error();
+  if (!processor_ || processor_->config().approval.steps.empty()) {
+    return Error::invalid({{"step", "no approval steps are configured (processing: approval)"}});
+  }
+  if (decision.comment.size() > limits::kMediumText) return Error::invalid({{"comment", "longer than 255 bytes"}});
+  auto result = std::make_shared<Result<ApprovalState>>(Error::make(ErrorCode::internal, "not applied"));
+  auto st = write_sync([this, result, decision = std::move(decision)](WriteTxn& txn) -> Status {
+    *result = apply_decision(txn, decision, processor_->config().approval, clock().now_ms());
     return ok_status();
   });
   if (!st) return st.error();

@@ -102,6 +102,7 @@ Status LmdbEnv::open_dbis() {
       {"idx_block", ids, &dbi_.by_block},
       {"match", create, &dbi_.match},
       {"manual", create, &dbi_.manual},
+      {"approvals", create, &dbi_.approvals},
   };
   for (const auto& s : specs) {
     unsigned flags = s.flags;

@@ -55,6 +55,7 @@ struct Dbis {
   MDB_dbi by_block{};  // duplicate-check blocking key -> lead ids (dupsort)
   MDB_dbi match{};     // lead id -> its match key, encoded (what a check compares)
   MDB_dbi manual{};    // lead id -> fields a person set, which rules keep
+  MDB_dbi approvals{};  // lead id -> approval decisions (JSON array, store/approvals.hpp)
 };
 
 struct EnvOptions {

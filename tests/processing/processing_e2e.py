@@ -44,6 +44,9 @@ processing:
       team-de: {distribution: round_robin, members: [anna, ben]}
     rules:
       - {name: germany, countries: [DE], channel: team-de}
+  approval:
+    steps:
+      - {name: sales_manager, role: sales-manager, when: {field: expected_value.amount, range: {min: 10000}}}
 connectors:
   - {name: http, type: http, listen: "127.0.0.1:0"}
   - {name: strict, type: http, listen: "127.0.0.1:0"}
@@ -120,6 +123,29 @@ try:
     st, _, _, named = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign",
                                   {"channel": "partner-acme", "assignee": "jo", "version": 1})
     c.check(st == 412 or st == 409, "a stale version is refused", (st, named))
+
+    # ---- approval and conversion over HTTP ----
+    big = lead("Gross", "gross@example.net", postal="20095")
+    big["expected_value"] = {"amount": "50000.00", "currency": "EUR"}
+    st, _, _, big = hub.request("POST", "/api/v1/leads", big)
+    for status in ("in_process", "qualified"):
+        st, _, _, _ = hub.request("PATCH", f"/api/v1/leads/{big['id']}", {"status": status}, {"If-Match": "*"})
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{big['id']}/convert", {})
+    c.check(st == 409 and any(e["field"] == "approval.sales_manager" for e in problem.get("errors", [])),
+            "convert refused while the sales manager's approval is pending", (st, problem))
+    st, _, _, state = hub.request("GET", f"/api/v1/leads/{big['id']}/approvals")
+    c.check(st == 200 and state == {"complete": False, "steps": [{"step": "sales_manager", "role": "sales-manager",
+                                                                  "state": "pending"}]},
+            "GET approvals lists the pending step", state)
+    st, _, _, state = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals",
+                                  {"step": "sales_manager", "decision": "approve", "comment": "good margin"})
+    c.check(st == 200 and state["complete"] and state["steps"][0]["state"] == "approved",
+            "POST approvals approves the step", state)
+    st, _, _, converted = hub.request("POST", f"/api/v1/leads/{big['id']}/convert", {"opportunity_ref": "OPP-7"})
+    c.check(st == 200 and converted["status"] == "converted" and converted["opportunity_ref"] == "OPP-7",
+            "then the lead converts", converted)
+    st, _, _, _ = hub.request("PATCH", f"/api/v1/leads/{big['id']}", {"subject": "x"}, {"If-Match": "*"})
+    c.check(st == 423, "a converted lead is locked", st)
 finally:
     c.check(hub.stop() == 0, "hub stops cleanly")
 
@@ -148,10 +174,16 @@ r = subprocess.run(base + ["lead", "merge", survivor[0]["id"] if survivor else "
                    capture_output=True, text=True)
 c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("id") == (survivor and survivor[0]["id"]),
         "leadhub lead merge SURVIVOR OTHER", r.stdout + r.stderr)
+r = subprocess.run(base + ["lead", "approvals", big["id"]], capture_output=True, text=True)
+c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("complete") is True, "leadhub lead approvals",
+        r.stdout + r.stderr)
+r = subprocess.run(base + ["lead", "convert", survivor[0]["id"] if survivor else "x"], capture_output=True, text=True)
+c.check(r.returncode == 5 and "converted" in r.stderr, "leadhub lead convert of an open lead: exit 5 with the reason",
+        (r.returncode, r.stderr))
 r = subprocess.run(base + ["score", "rebuild", "--rescore"], capture_output=True, text=True)
 rebuilt = json.loads(r.stdout or "{}")
-c.check(r.returncode == 0 and rebuilt.get("won") == 0 and "rescored" in rebuilt, "score rebuild runs", r.stdout +
-        r.stderr)
+c.check(r.returncode == 0 and rebuilt.get("won") == 1 and rebuilt.get("lost") == 2 and "rescored" in rebuilt,
+        "score rebuild learns from the converted lead and the two closed by merges", r.stdout + r.stderr)
 r = subprocess.run([LEADHUB, "--data", hub.data, "score", "rebuild"], capture_output=True, text=True)
 c.check(r.returncode != 0 and "processing" in r.stderr, "score rebuild without processing: a clear error", r.stderr)
 sys.exit(c.done())

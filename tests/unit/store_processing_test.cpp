@@ -38,6 +38,10 @@ assignment:
   rules:
     - {name: austria, countries: [AT], channel: dealers}
     - {name: germany, countries: [DE], channel: team}
+approval:
+  steps:
+    - {name: sales_manager, role: sales-manager, when: {field: expected_value.amount, range: {min: 10000}}}
+    - {name: director, role: director, when: {field: expected_value.amount, range: {min: 100000}}}
 )";
 
 struct ProcessingFixture : StoreFixture {
@@ -319,6 +323,60 @@ BOOST_AUTO_TEST_CASE(manual_assignment_picks_in_the_channel_or_takes_the_named_m
   BOOST_TEST(fails_with(stale, ErrorCode::version_conflict));
   // the refused assignment did not move the round robin: the next pick is ben
   BOOST_TEST(create(person("De", "", "DE")).owner.assignee == "ben");
+}
+
+BOOST_AUTO_TEST_CASE(convert_waits_for_every_required_approval_in_order) {
+  Lead big = person("Big", "big@example.com");
+  big.expected_value = Money{"150000.00", "EUR"};
+  const Lead created = create(big);
+  must_change(created.id, R"({"status":"in_process"})");
+  must_change(created.id, R"({"status":"qualified"})");
+  auto waiting = store->convert_lead(ConvertLeadCommand{created.id, "", std::nullopt, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(fails_with(waiting, ErrorCode::illegal_transition));
+  BOOST_TEST(has_error(waiting.error().fields, "approval.sales_manager", "pending (sales-manager)"));
+  BOOST_TEST(has_error(waiting.error().fields, "approval.director", "pending (director)"));
+  BOOST_TEST(read(created.id).status == LeadStatus::qualified);  // not even accepted: all or nothing
+
+  auto out_of_order = store->decide_approval(ApprovalDecision{created.id, "director", true, "", Actor{"dora", "api"}});
+  BOOST_TEST(fails_with(out_of_order, ErrorCode::invalid));
+  BOOST_TEST_REQUIRE(
+      is_ok(store->decide_approval(ApprovalDecision{created.id, "sales_manager", true, "ok", Actor{"sam", "api"}})));
+  auto rejected =
+      store->decide_approval(ApprovalDecision{created.id, "director", false, "too risky", Actor{"dora", "api"}});
+  BOOST_TEST_REQUIRE(is_ok(rejected));
+  BOOST_TEST(!rejected->complete);
+  BOOST_TEST(rejected->steps[1].state == "rejected");
+  BOOST_TEST(fails_with(store->convert_lead(ConvertLeadCommand{created.id, "", std::nullopt, Actor{}}),
+                        ErrorCode::illegal_transition));
+  auto approved = store->decide_approval(ApprovalDecision{created.id, "director", true, "fine", Actor{"dora", "api"}});
+  BOOST_TEST_REQUIRE(is_ok(approved));
+  BOOST_TEST(approved->complete);
+
+  auto converted = store->convert_lead(ConvertLeadCommand{created.id, "", std::nullopt, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(is_ok(converted), (converted ? "" : converted.error().message));
+  BOOST_TEST(converted->status == LeadStatus::converted);
+  BOOST_TEST(converted->opportunity_ref == "OPP-" + created.id.to_string());
+  BOOST_TEST(fails_with(change(created.id, R"({"subject":"x"})"), ErrorCode::locked));
+  auto events = store->read_outbox(1000);
+  BOOST_TEST_REQUIRE(is_ok(events));
+  BOOST_TEST(events->back().json.find("\"type\":\"lead.converted\"") != std::string::npos);
+  const auto audit = store->read_audit(created.id);
+  BOOST_TEST_REQUIRE(is_ok(audit));
+  int decisions = 0;
+  for (const auto& e : *audit) decisions += e.action == "approved" || e.action == "rejected";
+  BOOST_TEST(decisions == 3);
+}
+
+BOOST_AUTO_TEST_CASE(convert_needs_a_qualified_or_accepted_lead) {
+  const Lead small = create(person("Small", "small@example.com"));
+  BOOST_TEST(fails_with(store->convert_lead(ConvertLeadCommand{small.id, "", std::nullopt, Actor{}}),
+                        ErrorCode::illegal_transition));
+  must_change(small.id, R"({"status":"in_process"})");
+  must_change(small.id, R"({"status":"qualified"})");
+  auto converted = store->convert_lead(ConvertLeadCommand{small.id, "OPP-42", std::nullopt, Actor{}});
+  BOOST_TEST_REQUIRE(is_ok(converted));
+  BOOST_TEST(converted->opportunity_ref == "OPP-42");
+  BOOST_TEST(converted->version == small.version + 4);  // in_process, qualified, accepted, converted
 }
 
 BOOST_AUTO_TEST_SUITE_END()
