@@ -18,7 +18,18 @@ Response lead_answer(const Lead& lead) {
   return r;
 }
 
-// The checks both actions share: a staff key, a JSON object body and a lead id.
+// Runs a store action off the I/O threads (the store's actions block until their
+// commit) and answers with the lead it returns.
+template <typename Command, typename Action>
+void answer_with_lead(ApiContext& ctx, Call& call, Command command, Action action) {
+  ctx.blocking.post(
+      [&ctx, command = std::move(command), action, reply = std::move(call.reply), path = call.request.path]() mutable {
+        Result<Lead> r = action(ctx.hub.store(), std::move(command));
+        reply(r ? lead_answer(*r) : problem(r.error(), path));
+      });
+}
+
+// The checks every action shares: a staff key, a JSON object body and a lead id.
 std::optional<Response> refuse(const Call& call, simdjson::dom::parser& parser, simdjson::dom::object& body,
                                RecordId& id) {
   const auto& req = call.request;
@@ -61,11 +72,8 @@ void merge_leads(ApiContext& ctx, Call&& call) {
   auto others = others_of(body);
   if (!others) return call.reply(problem(others.error(), call.request.path));
   MergeLeadsCommand command{survivor, std::move(others).value(), actor_of(call, ctx)};
-  ctx.blocking.post(
-      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
-        auto r = ctx.hub.store().merge_leads(std::move(command));
-        reply(r ? lead_answer(*r) : problem(r.error(), path));
-      });
+  answer_with_lead(ctx, call, std::move(command),
+                   [](LeadStore& store, MergeLeadsCommand c) { return store.merge_leads(std::move(c)); });
 }
 
 void assign_lead(ApiContext& ctx, Call&& call) {
@@ -83,11 +91,8 @@ void assign_lead(ApiContext& ctx, Call&& call) {
   std::uint64_t version = 0;
   if (body["version"].get_uint64().get(version) == simdjson::SUCCESS) command.expected_version = version;
   command.actor = actor_of(call, ctx);
-  ctx.blocking.post(
-      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
-        auto r = ctx.hub.store().assign_lead(std::move(command));
-        reply(r ? lead_answer(*r) : problem(r.error(), path));
-      });
+  answer_with_lead(ctx, call, std::move(command),
+                   [](LeadStore& store, AssignLeadCommand c) { return store.assign_lead(std::move(c)); });
 }
 
 void convert_lead(ApiContext& ctx, Call&& call) {
@@ -100,11 +105,8 @@ void convert_lead(ApiContext& ctx, Call&& call) {
   std::uint64_t version = 0;
   if (body["version"].get_uint64().get(version) == simdjson::SUCCESS) command.expected_version = version;
   command.actor = actor_of(call, ctx);
-  ctx.blocking.post(
-      [&ctx, command = std::move(command), reply = std::move(call.reply), path = call.request.path]() mutable {
-        auto r = ctx.hub.store().convert_lead(std::move(command));
-        reply(r ? lead_answer(*r) : problem(r.error(), path));
-      });
+  answer_with_lead(ctx, call, std::move(command),
+                   [](LeadStore& store, ConvertLeadCommand c) { return store.convert_lead(std::move(c)); });
 }
 
 std::string approvals_json(const ApprovalState& state) {
