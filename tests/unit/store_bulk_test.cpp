@@ -28,22 +28,8 @@ Lead with_ref(const std::string& name, const std::string& ref, const std::string
 
 // Runs import_leads_async and waits for every outcome, in input order.
 std::vector<Result<CreateOutcome>> import_all(LeadStore& store, std::vector<CreateLeadCommand> cmds) {
-  std::mutex m;
-  std::condition_variable cv;
-  std::size_t done = 0;
   const std::size_t n = cmds.size();
-  std::vector<std::optional<Result<CreateOutcome>>> results(n);
-  store.import_leads_async(std::move(cmds), [&](std::size_t i, Result<CreateOutcome> r) {
-    std::lock_guard lock(m);
-    results[i] = std::move(r);
-    ++done;
-    cv.notify_all();
-  });
-  std::unique_lock lock(m);
-  cv.wait(lock, [&] { return done == n; });
-  std::vector<Result<CreateOutcome>> out;
-  for (auto& r : results) out.push_back(std::move(*r));
-  return out;
+  return collect_async<CreateOutcome>(n, [&](const auto& done) { store.import_leads_async(std::move(cmds), done); });
 }
 
 }  // namespace
@@ -55,28 +41,16 @@ BOOST_AUTO_TEST_CASE(same_reference_twice_in_one_batch_creates_one_lead) {
   cmds.push_back({with_ref("First", "R-1", "a@example.com"), {}, {}});
   cmds.push_back({with_ref("Other", "R-2", "b@example.com"), {}, {}});
   cmds.push_back({with_ref("Again", "R-1", "c@example.com"), {}, {}});
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<std::optional<Result<Created<Lead>>>> results(3);
-  std::size_t done = 0;
-  store->create_leads_async(std::move(cmds), [&](std::size_t i, Result<Created<Lead>> r) {
-    std::lock_guard lock(m);
-    results[i] = std::move(r);
-    ++done;
-    cv.notify_all();
-  });
-  {
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return done == 3u; });
-  }
-  for (const auto& r : results) BOOST_TEST_REQUIRE(is_ok(*r));
-  BOOST_TEST((*results[0])->created);
-  BOOST_TEST((*results[1])->created);
-  BOOST_TEST(!(*results[2])->created);
+  auto results = collect_async<Created<Lead>>(
+      3, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
+  for (const auto& r : results) BOOST_TEST_REQUIRE(is_ok(r));
+  BOOST_TEST(results[0]->created);
+  BOOST_TEST(results[1]->created);
+  BOOST_TEST(!results[2]->created);
   // The duplicate returns the stored lead: the one written earlier in the same batch.
-  BOOST_TEST((*results[2])->record.id == (*results[0])->record.id);
-  BOOST_TEST((*results[2])->record.prospect.family_name == "First");
-  BOOST_TEST((*results[0])->record.id < (*results[1])->record.id);
+  BOOST_TEST(results[2]->record.id == results[0]->record.id);
+  BOOST_TEST(results[2]->record.prospect.family_name == "First");
+  BOOST_TEST(results[0]->record.id < results[1]->record.id);
 
   const auto s = stats();
   BOOST_TEST(s.leads == 2u);

@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "store_support.hpp"
 
@@ -180,6 +182,8 @@ BOOST_AUTO_TEST_CASE(listener_hears_commits_with_events) {
   std::atomic<int> calls{0};
   store->set_event_listener([&calls] { ++calls; });
   create(minimal_lead());
+  // The listener runs after the callers are answered: wait for it a little.
+  for (int i = 0; i < 200 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   BOOST_TEST(calls.load() >= 1);
   BOOST_TEST_REQUIRE(is_ok(store->publish_event("import.completed", Actor{"ops", "cli"}, R"({"created":3})")));
   const auto events = parsed_outbox();

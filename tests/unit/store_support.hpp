@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,30 @@
 namespace leadhub::test {
 
 inline constexpr TimeMs kT0 = 1'772'359'200'000;  // 2026-03-01T10:00:00Z
+
+// Runs a bulk call whose callback reports done(i, result) for each of n commands,
+// from any thread, and waits for all: the results in input order.
+template <typename T, typename Submit>
+std::vector<Result<T>> collect_async(std::size_t n, Submit submit) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t done = 0;
+  std::vector<std::optional<Result<T>>> results(n);
+  submit([&](std::size_t i, Result<T> r) {
+    std::lock_guard lock(m);
+    results[i] = std::move(r);
+    ++done;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return done == n; });
+  }
+  std::vector<Result<T>> out;
+  out.reserve(n);
+  for (auto& r : results) out.push_back(std::move(*r));
+  return out;
+}
 
 struct StoreFixture {
   TempDir dir;
@@ -57,26 +82,14 @@ struct StoreFixture {
     std::vector<CreateLeadCommand> cmds;
     cmds.reserve(leads.size());
     for (auto& l : leads) cmds.push_back(CreateLeadCommand{std::move(l), Actor{}, {}});
-    std::mutex m;
-    std::condition_variable cv;
-    std::size_t done = 0;
-    std::vector<std::optional<Result<Created<Lead>>>> results(cmds.size());
     const std::size_t n = cmds.size();
-    store->create_leads_async(std::move(cmds), [&](std::size_t i, Result<Created<Lead>> r) {
-      std::lock_guard lock(m);
-      results[i] = std::move(r);
-      ++done;
-      cv.notify_all();
-    });
-    {
-      std::unique_lock lock(m);
-      cv.wait(lock, [&] { return done == n; });
-    }
+    auto results = collect_async<Created<Lead>>(
+        n, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
     std::vector<Lead> out;
     out.reserve(n);
     for (auto& r : results) {
-      BOOST_TEST_REQUIRE(is_ok(*r));
-      out.push_back(std::move(*r)->record);
+      BOOST_TEST_REQUIRE(is_ok(r));
+      out.push_back(std::move(r)->record);
     }
     return out;
   }
