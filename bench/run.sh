@@ -174,6 +174,17 @@ e=$(date +%s%N)
 R[lettershop_seconds]=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.3f", (e-s)/1e9}')
 echo "lettershop import: ${R[lettershop_seconds]} s"
 
+# ---- 6. processing (issue 6) -----------------------------------------------------------
+say "6. CLI import of $SMALL leads with processing on (config/processing.yaml: every lead duplicate-checked, classified, scored, assigned)"
+printf 'processing: %s/config/processing.yaml\n' "$ROOT" >"$DATA/processing-config.yaml"
+rm -rf "$DATA/store-processing"
+s=$(date +%s%N)
+"$LEADHUB" --config "$DATA/processing-config.yaml" --data "$DATA/store-processing" import "$SMALL_FILE" | cut -c1-200
+e=$(date +%s%N)
+R[processing_seconds]=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.3f", (e-s)/1e9}')
+R[processing_rps]=$(awk -v n="$SMALL" -v t="${R[processing_seconds]}" 'BEGIN{printf "%.0f", n/t}')
+echo "import with processing: ${R[processing_seconds]} s, ${R[processing_rps]} leads/s"
+
 # ---- table -------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", 100*a/b}'; }
@@ -204,6 +215,7 @@ row "mapping: canonical JSON leads/s (1 core)" "${R[map_json_rps]}" ">= 300000" 
 row "mapping: lettershop CSV rows/s (1 core)" "${R[map_csv_rps]}" ">= 150000" "$(met "${R[map_csv_rps]}" ">=" 150000)"
 row "mapping: XML lead records/s (1 core)" "${R[map_xml_rps]}" ">= 100000" "$(met "${R[map_xml_rps]}" ">=" 100000)"
 row "import --mapping lettershop CSV $SMALL rows: s" "${R[lettershop_seconds]}" "<= 2" "$(met "${R[lettershop_seconds]}" "<=" 2)"
+row "import $SMALL with processing: leads/s" "${R[processing_rps]}" "-" "-"
 
 say "results"
 echo "nproc: $(nproc)"
