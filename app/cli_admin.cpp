@@ -1,5 +1,7 @@
 // leadhub backup DIR | stats
 #include <iostream>
+#include <map>
+#include <string_view>
 
 #include "cli_common.hpp"
 #include "json/json_writer.hpp"
@@ -21,11 +23,53 @@ int run_backup(Context& ctx, const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+namespace {
+
+// Routes by name: the configured ones (depth 0 when their queue is empty) and any
+// queue the store holds, such as one of a route no longer configured.
+struct RouteDepth {
+  std::uint64_t queued = 0;
+  std::uint64_t dead = 0;
+};
+
+std::map<std::string, RouteDepth> route_depths(const HubConfig& config, const StoreStats& stats) {
+  static constexpr std::string_view kDead = ".dead";
+  std::map<std::string, RouteDepth> out;
+  if (config.events.IsMap() && config.events["routes"].IsSequence()) {
+    for (const auto& route : config.events["routes"]) {
+      if (route.IsMap() && route["name"] && route["name"].IsScalar()) out[route["name"].as<std::string>()];
+    }
+  }
+  for (const auto& [queue, depth] : stats.deliveries) {
+    const bool dead =
+        queue.size() > kDead.size() && queue.compare(queue.size() - kDead.size(), kDead.size(), kDead) == 0;
+    if (dead)
+      out[queue.substr(0, queue.size() - kDead.size())].dead = depth;
+    else
+      out[queue].queued = depth;
+  }
+  return out;
+}
+
+void write_events(JsonWriter& w, const HubConfig& config, const StoreStats& s) {
+  w.key("events").begin_object();
+  w.key("outbox").value(s.outbox_events);
+  w.key("routes").begin_object();
+  for (const auto& [route, depth] : route_depths(config, s)) {
+    w.key(route).begin_object().key("queued").value(depth.queued).key("dead").value(depth.dead).end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+}  // namespace
+
 int run_stats(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"help", false, ""}});
   if (!args || args->has("help") || !args->positional().empty()) {
-    std::cout << "usage: leadhub stats\n\nPrints counts of leads (by status), partners, audit entries and\n"
-                 "the store's size as JSON.\n";
+    std::cout << "usage: leadhub stats\n\nPrints counts of leads (by status), partners, audit entries, the\n"
+                 "store's size and its events as JSON: events waiting in the outbox to be routed, and\n"
+                 "per route the events queued for delivery and those in its dead-letter queue.\n";
     return args && args->has("help") ? kExitOk : kExitUsage;
   }
   auto store = open_store(ctx);
@@ -42,6 +86,7 @@ int run_stats(Context& ctx, const std::vector<std::string>& argv) {
   w.key("partners").value(s->partners);
   w.key("audit_entries").value(s->audit_entries);
   w.key("idempotency_keys").value(s->idempotency_keys);
+  write_events(w, ctx.config, *s);
   w.key("store").begin_object();
   w.key("path").value(ctx.config.data_folder);
   w.key("map_size_bytes").value(s->map_size);

@@ -12,6 +12,10 @@
 #include "config.hpp"
 #include "store/lead_store.hpp"
 
+namespace leadhub::connectors {
+class Hub;
+}
+
 namespace leadhub::cli {
 
 // Exit codes (documented in `leadhub --help` and app/README.md).
@@ -71,5 +75,9 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv);
 int run_connectors(Context& ctx, const std::vector<std::string>& argv);
 int run_apikey(Context& ctx, const std::vector<std::string>& argv);
 int run_score(Context& ctx, const std::vector<std::string>& argv);
+int run_aging(Context& ctx, const std::vector<std::string>& argv);
+// With `processing: aging:` rules or reminders: the scheduler that runs due aging
+// work in `serve` (cli_aging.cpp).
+void add_aging_scheduler(const HubConfig& config, connectors::Hub& hub);
 
 }  // namespace leadhub::cli

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "connectors/events/events_connector.hpp"
 #include "connectors/framework/hub.hpp"
 #include "connectors/framework/log.hpp"
 #include "connectors/http/auth.hpp"
@@ -22,7 +23,8 @@ const char* const kServeUsage =
     "\n"
     "Runs the hub: opens the store and starts the connectors listed under `connectors:` in\n"
     "the config (without any: HTTP on 127.0.0.1:8080 with the REST API and no forms, and\n"
-    "AMQP 1.0 on 127.0.0.1:5672 with the request address `leads`).\n"
+    "AMQP 1.0 on 127.0.0.1:5672 with the request address `leads`). With an `events:` section\n"
+    "it also runs the event dispatcher (docs/events.md).\n"
     "SIGINT or SIGTERM stops intake, finishes requests in flight, commits and exits 0.\n"
     "`leadhub connectors` lists the connector types and their settings.\n";
 
@@ -32,9 +34,20 @@ YAML::Node connector_list(const HubConfig& config) {
   return YAML::Load("[{name: http, type: http}, {name: amqp, type: amqp}]");
 }
 
+// The event dispatcher, when the config routes events. Added first, so it starts
+// before anything writes (its store listener is installed then) and stops last.
+Status build_event_dispatcher(const HubConfig& config, connectors::Hub& hub) {
+  if (!config.events.IsMap()) return ok_status();  // a default Node is a (defined) null
+  auto dispatcher = connectors::events::make_event_dispatcher(config.file, config.events, hub);
+  if (!dispatcher) return dispatcher.error();
+  hub.add("events", std::move(dispatcher).value());
+  return ok_status();
+}
+
 Status build_connectors(const HubConfig& config, connectors::Hub& hub) {
   const std::string file = config.file.empty() ? std::string("(built-in default)") : config.file;
   std::vector<std::string> names;
+  if (config.events.IsMap()) names.push_back("events");  // the dispatcher's instance
   std::size_t index = 0;
   for (const auto& node : connector_list(config)) {
     connectors::Settings item(file, node, "[" + std::to_string(index++) + "]");
@@ -85,10 +98,15 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
   auto store = open_store(ctx);
   if (!store) return report(store.error());
   connectors::Hub hub(**store, {ctx.config.data_folder, ctx.config.mappings_folder});
+  if (auto st = build_event_dispatcher(ctx.config, hub); !st) {
+    std::cerr << "leadhub: config: " << st.error().message << "\n";
+    return kExitUsage;
+  }
   if (auto st = build_connectors(ctx.config, hub); !st) {
     std::cerr << "leadhub: config: " << st.error().message << "\n";
     return kExitUsage;
   }
+  add_aging_scheduler(ctx.config, hub);  // last: starts after the connectors, stops before them
   if (auto st = hub.start_all(); !st) {
     (*store)->close();
     return report(st.error());

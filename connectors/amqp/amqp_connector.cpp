@@ -160,16 +160,8 @@ Status read_tls(const Settings& s, EngineOptions& o) {
   return ok_status();
 }
 
-Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
-  o.connector = s.instance();
-  auto mode = s.text("mode", "listen");
-  if (!mode) return mode.error();
-  if (*mode != "listen" && *mode != "broker") return s.error("mode", "expected listen or broker");
-  o.mode = *mode == "listen" ? Mode::listen : Mode::broker;
-  auto endpoint = s.endpoint("listen", "127.0.0.1:5672");
-  if (!endpoint) return endpoint.error();
-  o.listen_host = endpoint->host;
-  o.listen_port = endpoint->port;
+// The settings of either mode that say how to reach a peer: texts, TLS, durability, backoff.
+Status read_connection(const Settings& s, EngineOptions& o) {
   for (auto [key, out, fallback] :
        {std::tuple{"url", &o.url, "amqp://127.0.0.1:5672"}, std::tuple{"user", &o.user, ""},
         std::tuple{"password", &o.password, ""}, std::tuple{"sasl_mechanisms", &o.sasl_mechanisms, ""},
@@ -185,13 +177,27 @@ Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
   o.durable = *durable;
   std::int64_t delay = o.reconnect_delay.count();
   std::int64_t max_delay = o.reconnect_max_delay.count();
-  if (auto st = s.integer_into("credit", o.credit, 1, 100'000); !st) return st;
   if (auto st = s.integer_into("reconnect_delay_ms", delay, 1, 600'000); !st) return st;
   if (auto st = s.integer_into("reconnect_max_delay_ms", max_delay, 1, 3'600'000); !st) return st;
-  if (auto st = s.integer_into("max_message_bytes", o.max_message_bytes, 1024, std::int64_t{1} << 30); !st) return st;
-  if (auto st = s.integer_into("reply_cache", o.reply_cache, 0, 10'000'000); !st) return st;
   o.reconnect_delay = std::chrono::milliseconds(delay);
   o.reconnect_max_delay = std::chrono::milliseconds(max_delay);
+  return ok_status();
+}
+
+Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
+  o.connector = s.instance();
+  auto mode = s.text("mode", "listen");
+  if (!mode) return mode.error();
+  if (*mode != "listen" && *mode != "broker") return s.error("mode", "expected listen or broker");
+  o.mode = *mode == "listen" ? Mode::listen : Mode::broker;
+  auto endpoint = s.endpoint("listen", "127.0.0.1:5672");
+  if (!endpoint) return endpoint.error();
+  o.listen_host = endpoint->host;
+  o.listen_port = endpoint->port;
+  if (auto st = read_connection(s, o); !st) return st;
+  if (auto st = s.integer_into("credit", o.credit, 1, 100'000); !st) return st;
+  if (auto st = s.integer_into("max_message_bytes", o.max_message_bytes, 1024, std::int64_t{1} << 30); !st) return st;
+  if (auto st = s.integer_into("reply_cache", o.reply_cache, 0, 10'000'000); !st) return st;
   if (auto st = read_users(s, o); !st) return st;
   return read_routes(s, hub, o);
 }
@@ -221,6 +227,26 @@ Result<std::unique_ptr<Connector>> create(const Settings& s, Hub& hub) {
 }
 
 }  // namespace
+
+const std::vector<SettingSpec>& broker_connection_specs() {
+  static const std::vector<SettingSpec> kSpecs = [] {
+    std::vector<SettingSpec> out;
+    for (const auto& spec : setting_specs()) {
+      for (const char* key : {"url", "user", "password", "sasl_mechanisms", "tls", "tls_verify", "tls_ca", "durable",
+                              "reconnect_delay_ms", "reconnect_max_delay_ms"}) {
+        if (spec.key == key) out.push_back(spec);
+      }
+    }
+    return out;
+  }();
+  return kSpecs;
+}
+
+Status read_broker_connection(const Settings& s, EngineOptions& o) {
+  o.connector = s.instance();
+  o.mode = Mode::broker;
+  return read_connection(s, o);
+}
 
 ConnectorType connector_type() {
   return {"amqp",

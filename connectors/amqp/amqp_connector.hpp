@@ -9,4 +9,13 @@ namespace leadhub::connectors::amqp {
 
 ConnectorType connector_type();
 
+struct EngineOptions;
+
+// The broker connection settings as this connector reads them (url, user, password,
+// sasl_mechanisms, tls, tls_verify, tls_ca, durable, reconnect_delay_ms,
+// reconnect_max_delay_ms), for others that publish to a broker: the event
+// dispatcher's amqp targets. read_broker_connection sets broker mode.
+const std::vector<SettingSpec>& broker_connection_specs();
+Status read_broker_connection(const Settings& s, EngineOptions& o);
+
 }  // namespace leadhub::connectors::amqp

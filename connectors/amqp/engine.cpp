@@ -50,6 +50,25 @@ void reject_with(const proton::delivery& d, const std::string& condition, const 
   pn_delivery_settle(raw);
 }
 
+// proton::tracker does not show the error condition of a rejection; the C API does.
+class RawTracker : public proton::tracker {
+ public:
+  explicit RawTracker(const proton::tracker& t) : proton::tracker(t) {}
+  pn_delivery_t* get() const { return pn_object(); }
+};
+
+// ": CONDITION: DESCRIPTION" of a rejected transfer, or "" when it gave none.
+std::string rejection_reason(const proton::tracker& t) {
+  pn_condition_t* cond = pn_disposition_condition(pn_delivery_remote(RawTracker(t).get()));
+  if (cond == nullptr || !pn_condition_is_set(cond)) return "";
+  const char* name = pn_condition_get_name(cond);
+  const char* description = pn_condition_get_description(cond);
+  std::string out = ": ";
+  out += name ? name : "";
+  if (description != nullptr && *description != '\0') out += std::string(name ? ": " : "") + description;
+  return out;
+}
+
 std::string hex(const proton::binary& b) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
@@ -145,7 +164,7 @@ class Engine::Listening final : public proton::listen_handler {
 Engine::Engine(EngineOptions options, Operations& operations)
     : options_(std::move(options)),
       operations_(operations),
-      publisher_(options_.mode == Mode::broker, options_.durable) {}
+      publisher_(options_.mode == Mode::broker, options_.durable, options_.keep_queued_on_reconnect) {}
 
 Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
 
@@ -353,9 +372,11 @@ void Engine::on_sender_open(proton::sender& s) {
 
 void Engine::on_sender_close(proton::sender& s) { publisher_.forget(s); }
 void Engine::on_sendable(proton::sender& s) { publisher_.on_sendable(s); }
-void Engine::on_tracker_accept(proton::tracker& t) { publisher_.on_settled(t, true, ""); }
-void Engine::on_tracker_reject(proton::tracker& t) { publisher_.on_settled(t, false, "rejected"); }
-void Engine::on_tracker_release(proton::tracker& t) { publisher_.on_settled(t, false, "released"); }
+void Engine::on_tracker_accept(proton::tracker& t) { publisher_.on_settled(t, Settlement::accepted, ""); }
+void Engine::on_tracker_reject(proton::tracker& t) {
+  publisher_.on_settled(t, Settlement::rejected, "rejected" + rejection_reason(t));
+}
+void Engine::on_tracker_release(proton::tracker& t) { publisher_.on_settled(t, Settlement::released, "released"); }
 void Engine::on_error(const proton::error_condition& e) { log::warn(options_.connector, e.what()); }
 
 std::shared_ptr<const Route> Engine::route_for(const std::string& address) const {
@@ -500,6 +521,19 @@ void Engine::settle(const InFlight& f, const Response& response) {
       }
       return d.accept();
   }
+}
+
+bool Engine::publish(std::string address, proton::message message, Publisher::Settled on_settled) {
+  std::lock_guard lock(gate_->mutex);
+  if (!gate_->queue) return false;
+  return gate_->queue->add(
+      [this, address = std::move(address), message = std::move(message), on_settled = std::move(on_settled)]() mutable {
+        auto if_refused = on_settled;
+        if (stopping_ || !publisher_.send(address, std::move(message), std::move(on_settled))) {
+          if (if_refused)
+            if_refused(Settlement::lost, stopping_ ? "the connector is stopping" : "too many queued for " + address);
+        }
+      });
 }
 
 void Engine::stop(std::chrono::milliseconds grace) {

@@ -47,6 +47,9 @@ struct EngineOptions {
   std::string sasl_mechanisms;  // allowed mechanisms, e.g. "PLAIN ANONYMOUS"; empty: Proton's default
   std::uint32_t credit = 300;   // unsettled messages per link, sized to the store's group commit
   bool durable = true;          // broker queues: durable terminus (RabbitMQ declares durable queues)
+  // Messages to publish that wait for credit when the connection goes: sent after
+  // the reconnect (replies), or reported lost for their owner to resend in order.
+  bool keep_queued_on_reconnect = true;
   std::chrono::milliseconds reconnect_delay{200};
   std::chrono::milliseconds reconnect_max_delay{10'000};
   std::size_t max_message_bytes = 16 << 20;
@@ -76,6 +79,10 @@ class Engine final : public proton::messaging_handler {
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
   std::string describe() const;
   bool ready() const { return ready_.load(); }
+  // From any thread, in broker mode: sends `message` to `address` through the
+  // publisher (queued while disconnected); on_settled runs on the container
+  // thread. False when the container does not run (then on_settled is not called).
+  bool publish(std::string address, proton::message message, Publisher::Settled on_settled);
 
   // proton::messaging_handler
   void on_container_start(proton::container& c) override;

@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <mutex>
 #include <sstream>
 
+#include "../framework/batch_import.hpp"
+#include "../framework/log.hpp"
 #include "../http/query.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
@@ -236,6 +239,12 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
     finish();
   }
 
+  // One key per record: a redelivered batch message stores each lead once and
+  // applies each change once.
+  std::string record_key(std::size_t index) const {
+    return request_.idempotency_key.empty() ? "" : request_.idempotency_key + ":" + std::to_string(index);
+  }
+
   void fail(const mapping::MappedRecord& m, const Error& e) {
     if (!first_error_) first_error_ = e;
     failures_.push_back({m.location, describe(e)});
@@ -251,9 +260,7 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
         fail(m, st.error());
         continue;
       }
-      // One key per record: a redelivered batch message stores each lead once.
-      std::string key = request_.idempotency_key.empty() ? "" : request_.idempotency_key + ":" + std::to_string(next_);
-      commands.push_back({std::move(lead), request_.actor, std::move(key)});
+      commands.push_back({std::move(lead), request_.actor, record_key(next_)});
       index.push_back(next_);
     }
     if (commands.empty()) return step();
@@ -274,10 +281,12 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < created_.size(); ++i) {
       auto& r = *created_[i];
-      if (r)
+      if (r) {
+        ++(r->created ? counts_.created : counts_.duplicates);
         leads_.push_back(std::move(r->record));
-      else
+      } else {
         fail(records_[created_index_[i]], r.error());
+      }
     }
     created_.clear();
     step();
@@ -300,16 +309,18 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
         return step();
       }
     }
-    ChangeLeadCommand command{lead->id, m.expected_version, std::move(m.document), request_.actor,
-                              std::move(m.append_notes)};
+    ChangeLeadCommand command{lead->id,       m.expected_version,        std::move(m.document),
+                              request_.actor, std::move(m.append_notes), record_key(next_)};
     auto self = shared_from_this();
     store_.change_lead_async(std::move(command), [self](Result<Lead> r) {
       self->blocking_.post([self, r = std::move(r)]() mutable {
         auto& rec = self->records_[self->next_];
-        if (r)
+        if (r) {
+          ++self->counts_.changed;
           self->leads_.push_back(std::move(r).value());
-        else
+        } else {
           self->fail(rec, r.error());
+        }
         ++self->next_;
         self->step();
       });
@@ -341,7 +352,21 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
     for (auto& lead : found->items) leads_.push_back(std::move(lead));
   }
 
+  // A multi-record message is a batch like a file import: it raises the same
+  // import.completed event once its records are done.
+  void publish_summary() {
+    if (records_.size() < 2) return;
+    counts_.source = route_->mapper->spec().name;
+    counts_.records = records_.size();
+    counts_.rejected = failures_.size();
+    counts_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (auto st = publish_import_completed(store_, request_.actor, counts_); !st) {
+      log::error(request_.actor.connector, "import.completed not published: " + st.error().message);
+    }
+  }
+
   void finish() {
+    publish_summary();
     if (!first_error_) {
       auto r = leads_response(*route_, leads_, is_find_ ? &page_ : nullptr);
       r.write = true;
@@ -374,6 +399,8 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
   bool is_find_ = false;
   std::optional<Error> first_error_;
   std::vector<std::pair<std::string, std::string>> failures_;  // record location, what went wrong
+  ImportCounts counts_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // Results of the create batch in flight, filled on the writer thread.
   std::mutex mutex_;
   std::vector<std::optional<Result<Created<Lead>>>> created_;
@@ -560,6 +587,9 @@ void Operations::change_lead(const RoutePtr& route, Request&& request, Done&& do
   command.expected_version = *version;
   command.patch_json = std::move(request.body);
   command.actor = request.actor;
+  // A change redelivered after a restart (the reply cache is gone) is not applied
+  // twice: the store remembers the message's key with the change.
+  command.idempotency_key = std::move(request.idempotency_key);
   store_.change_lead_async(std::move(command), [route, done = std::move(done)](Result<Lead> r) {
     done(r ? ok_lead(*route, *r, true) : error_response(*route, r.error()));
   });

@@ -20,7 +20,17 @@ void Publisher::connection_lost() {
   auto lost = std::move(unsettled_);
   unsettled_.clear();
   for (auto& [tracker, settled] : lost) {
-    if (settled) settled(false, "connection lost before the receiver settled it");
+    if (settled) settled(Settlement::lost, "connection lost before the receiver settled it");
+  }
+  if (keep_queued_) return;
+  for (auto& [address, outlet] : outlets_) fail_queued(outlet, "connection lost before it was sent");
+}
+
+void Publisher::fail_queued(Outlet& outlet, const std::string& why) {
+  auto queued = std::move(outlet.queue);
+  outlet.queue.clear();
+  for (auto& pending : queued) {
+    if (pending.on_settled) pending.on_settled(Settlement::lost, why);
   }
 }
 
@@ -31,9 +41,19 @@ void Publisher::adopt(const std::string& address, proton::sender sender) {
 }
 
 void Publisher::forget(const proton::sender& sender) {
+  // No outcome comes for a transfer whose link is gone: its owner would wait forever.
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    if (it->first.sender() == sender) {
+      if (it->second) it->second(Settlement::lost, "link closed before the receiver settled it");
+      it = unsettled_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   for (auto it = outlets_.begin(); it != outlets_.end();) {
     if (it->second.sender == sender) {
       it->second.sender = proton::sender();
+      if (!keep_queued_) fail_queued(it->second, "link closed before it was sent");
       // Direct mode: nobody else will attach to a dynamic address again.
       if (!open_on_demand_) {
         it = outlets_.erase(it);
@@ -54,7 +74,7 @@ void Publisher::forget_connection(const proton::connection& connection) {
   }
   for (auto it = unsettled_.begin(); it != unsettled_.end();) {
     if (it->first.connection() == connection) {
-      if (it->second) it->second(false, "connection closed before the receiver settled it");
+      if (it->second) it->second(Settlement::lost, "connection closed before the receiver settled it");
       it = unsettled_.erase(it);
     } else {
       ++it;
@@ -82,6 +102,10 @@ void Publisher::open_sender(const std::string& address, Outlet& outlet) {
   proton::target_options target;
   target.durability_mode(durable_ ? proton::target::CONFIGURATION : proton::target::NONDURABLE);
   outlet.sender = connection_.open_sender(address, proton::sender_options().target(target));
+  // Called from work handed over by other threads too (the event dispatcher's
+  // sends): without a wake the attach waits for the connection's next event,
+  // which may be a heartbeat half a minute later.
+  connection_.wake();
 }
 
 void Publisher::flush(const std::string&, Outlet& outlet) {
@@ -105,12 +129,12 @@ void Publisher::on_sendable(proton::sender& sender) {
   }
 }
 
-void Publisher::on_settled(proton::tracker& tracker, bool accepted, const std::string& why) {
+void Publisher::on_settled(proton::tracker& tracker, Settlement outcome, const std::string& why) {
   auto it = unsettled_.find(tracker);
   if (it == unsettled_.end()) return;
   auto settled = std::move(it->second);
   unsettled_.erase(it);
-  if (settled) settled(accepted, why);
+  if (settled) settled(outcome, why);
 }
 
 std::size_t Publisher::queued() const {

@@ -1,9 +1,9 @@
 // Outbound messages by address: one sender per address (RabbitMQ 3.10 has no
 // anonymous relay), messages queued while a sender has no credit or the
 // connection is down, and each message's settlement reported back. Replies use
-// it today; an outbox dispatcher can use it unchanged: send() an event with an
-// on_settled that deletes the outbox entry when `accepted`, and keeps it for a
-// retry otherwise (rejected, released, or the connection lost).
+// it, and so does the event dispatcher (connectors/events): it deletes a delivery
+// when it was `accepted`, dead-letters it when `rejected`, and sends it again
+// otherwise (released, or lost with its link or connection).
 //
 // Container thread only, like every Proton object it holds.
 #pragma once
@@ -20,28 +20,44 @@
 
 namespace leadhub::connectors::amqp {
 
+// How the receiver (or the link's fate) settled a message.
+enum class Settlement {
+  accepted,
+  rejected,  // refused for good: sending it again would be refused again
+  released,  // not taken this time: may be sent again
+  lost,      // the link or connection went before an outcome arrived
+};
+
 class Publisher {
  public:
-  // accepted: the receiver took it; else `why` says what happened instead.
-  using Settled = std::function<void(bool accepted, const std::string& why)>;
+  // `why` says more when it was not accepted (the receiver's error description).
+  using Settled = std::function<void(Settlement outcome, const std::string& why)>;
 
   // open_on_demand: broker mode, where the hub opens a sender for any address;
   // else (direct mode) only addresses that peers attached to can be sent to.
   // durable: senders the hub opens ask for a durable node (RabbitMQ declares a
   // queue with the durability of the first link; a mismatch refuses the link).
-  Publisher(bool open_on_demand, bool durable, std::size_t max_queued_per_address = 10'000)
-      : open_on_demand_(open_on_demand), durable_(durable), max_queued_(max_queued_per_address) {}
+  // keep_queued: messages not yet sent when the connection goes wait for the
+  // next one (replies); otherwise they are reported lost too, so an owner that
+  // resends in order (the event dispatcher) never sees a later message overtake.
+  Publisher(bool open_on_demand, bool durable, bool keep_queued = true, std::size_t max_queued_per_address = 10'000)
+      : open_on_demand_(open_on_demand),
+        durable_(durable),
+        keep_queued_(keep_queued),
+        max_queued_(max_queued_per_address) {}
 
   // Broker mode: senders for new addresses are opened on this connection.
   void use_connection(proton::connection connection);
   // The connection is gone (a reconnect follows): senders are dropped, queued
-  // messages stay and go out once use_connection() is called again; messages
-  // sent but not settled are reported as lost so their owners can resend.
+  // messages stay and go out once use_connection() is called again (unless not
+  // keep_queued); messages sent but not settled are reported as lost so their
+  // owners can resend.
   void connection_lost();
   // Direct mode: a peer attached a link to receive from `address` (a reply
   // address); messages for it go there.
   void adopt(const std::string& address, proton::sender sender);
-  // A sender or all of a connection's senders went away.
+  // A sender or all of a connection's senders went away; its messages that were
+  // sent but not settled are reported as lost.
   void forget(const proton::sender& sender);
   void forget_connection(const proton::connection& connection);
 
@@ -51,7 +67,7 @@ class Publisher {
 
   // Hooks for the messaging handler.
   void on_sendable(proton::sender& sender);
-  void on_settled(proton::tracker& tracker, bool accepted, const std::string& why);
+  void on_settled(proton::tracker& tracker, Settlement outcome, const std::string& why);
 
   std::size_t queued() const;
   std::size_t unsettled() const { return unsettled_.size(); }
@@ -67,10 +83,13 @@ class Publisher {
   };
 
   void flush(const std::string& address, Outlet& outlet);
+  // Reports the messages waiting in `outlet` as lost and drops them.
+  void fail_queued(Outlet& outlet, const std::string& why);
   void open_sender(const std::string& address, Outlet& outlet);
 
   bool open_on_demand_;
   bool durable_;
+  bool keep_queued_;
   std::size_t max_queued_;
   proton::connection connection_;  // broker mode; empty in direct mode
   bool connected_ = false;

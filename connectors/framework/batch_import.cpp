@@ -9,6 +9,8 @@
 
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
+#include "log.hpp"
+#include "store/events.hpp"
 
 namespace leadhub::connectors {
 namespace {
@@ -112,6 +114,11 @@ class ImportRun {
   std::size_t rejected() const {
     std::lock_guard lock(mutex_);
     return rejected_;
+  }
+
+  ImportCounts counts(std::size_t records, double seconds) const {
+    std::lock_guard lock(mutex_);
+    return {"", records, created_, duplicates_, changed_, rejected_, seconds};
   }
 
  private:
@@ -227,7 +234,8 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
     }
     id = found->items[0].id;
   }
-  auto changed = store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes)});
+  auto changed =
+      store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes), {}});
   if (!changed)
     run.reject(m.location, changed.error().message);
   else
@@ -271,6 +279,21 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
 
 }  // namespace
 
+Status publish_import_completed(LeadStore& store, const Actor& actor, const ImportCounts& counts) {
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  w.key("source").value(counts.source);
+  w.key("records").value(static_cast<std::uint64_t>(counts.records));
+  w.key("created").value(static_cast<std::uint64_t>(counts.created));
+  w.key("duplicates").value(static_cast<std::uint64_t>(counts.duplicates));
+  w.key("changed").value(static_cast<std::uint64_t>(counts.changed));
+  w.key("rejected").value(static_cast<std::uint64_t>(counts.rejected));
+  w.key("seconds").raw(std::to_string(counts.seconds));
+  w.end_object();
+  return store.publish_event(event_type::import_completed, actor, std::move(data));
+}
+
 BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options) {
   ImportRun run(store, options.show_progress);
   const auto started = std::chrono::steady_clock::now();
@@ -284,6 +307,12 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message);  // what came before the break is stored
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto counts = run.counts(records, seconds);
+  counts.source = options.mapper != nullptr ? options.mapper->spec().name : "ndjson";
+  if (auto published = publish_import_completed(store, options.actor, counts); !published) {
+    // The leads are stored; only the summary event is missing, and the log says so.
+    log::error("import", "import.completed not published: " + published.error().message);
+  }
   return {run.summary(records, seconds), run.rejected()};
 }
 

@@ -1,7 +1,8 @@
 // Bulk import: a stream of newline-delimited canonical leads, or a party's file
 // through its mapping, committed in batches, with a JSON summary of what was
-// created, found as duplicates, changed and rejected (with where and why). Used by
-// `leadhub import` and POST /api/v1/imports.
+// created, found as duplicates, changed and rejected (with where and why), and an
+// import.completed event with the counts. Used by `leadhub import` and POST
+// /api/v1/imports; the amqp connector's multi-record messages raise the same event.
 #pragma once
 
 #include <istream>
@@ -27,8 +28,20 @@ struct BatchImportResult {
   std::size_t rejected = 0;
 };
 
+// What an import.completed event says (its "data"): where the records came from
+// (the mapping's name, or "ndjson") and the counts.
+struct ImportCounts {
+  std::string source;
+  std::size_t records = 0, created = 0, duplicates = 0, changed = 0, rejected = 0;
+  double seconds = 0;
+};
+
+// Publishes the import.completed event (its own transaction, after the import's).
+Status publish_import_completed(LeadStore& store, const Actor& actor, const ImportCounts& counts);
+
 // Reads `in` to its end (or to a broken document, which is reported as a rejection
-// after the records before it are stored) and waits for every commit.
+// after the records before it are stored), waits for every commit and publishes
+// the import.completed event.
 BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options);
 
 }  // namespace leadhub::connectors

@@ -169,6 +169,14 @@ void change_lead(ApiContext& ctx, Call&& call) {
   command.expected_version = *expected;
   command.patch_json = req.body;
   command.actor = actor_of(call, ctx);
+  if (const auto key = req.header("Idempotency-Key"); !key.empty()) {
+    if (key.size() > 200) {
+      return call.reply(problem(bhttp::status::bad_request, "invalid", "Idempotency-Key is longer than 200 characters",
+                                req.path, {{"Idempotency-Key", "longer than 200 characters"}}));
+    }
+    // A retried PATCH (its answer was lost) returns the lead instead of changing it again.
+    command.idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
+  }
   ctx.hub.store().change_lead_async(
       std::move(command), [reply = std::move(call.reply), path = req.path](Result<Lead> r) {
         if (!r)

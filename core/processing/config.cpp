@@ -531,6 +531,78 @@ Status parse_assignment(const Source& src, const YAML::Node& node, AssignmentCon
   return ok_status();
 }
 
+// ---- aging ------------------------------------------------------------------------
+
+// A lead in a final status never changes again: a rule for it could never act.
+bool is_final(LeadStatus status) {
+  return status == LeadStatus::converted || status == LeadStatus::declined || status == LeadStatus::closed;
+}
+
+Status parse_days(const Source& src, const YAML::Node& node, const char* what, std::optional<double>& out) {
+  if (!node) return ok_status();
+  auto days = yaml::number(src, node, what);
+  if (!days) return days.error();
+  if (!(*days > 0)) return error_at(src, node, std::string(what) + " must be more than 0");
+  out = *days;
+  return ok_status();
+}
+
+Result<AgingRule> parse_aging_rule(const Source& src, const YAML::Node& node) {
+  if (Status s = yaml::only_keys(src, node, {"status", "channel", "escalate_after_days", "close_after_days"}); !s) {
+    return s.error();
+  }
+  if (!node["status"]) return error_at(src, node, "an aging rule needs status");
+  AgingRule rule;
+  auto status = parse_enum_node<LeadStatus>(src, node["status"], "status");
+  if (!status) return status.error();
+  if (is_final(*status)) {
+    return error_at(src, node["status"], "a lead that is " + node["status"].Scalar() + " does not age");
+  }
+  rule.status = *status;
+  if (node["channel"]) {
+    auto channel = yaml::scalar(src, node["channel"], "channel");
+    if (!channel) return channel.error();
+    rule.channel = *channel;
+  }
+  if (Status s = parse_days(src, node["escalate_after_days"], "escalate_after_days", rule.escalate_after_days); !s) {
+    return s.error();
+  }
+  if (Status s = parse_days(src, node["close_after_days"], "close_after_days", rule.close_after_days); !s) {
+    return s.error();
+  }
+  if (!rule.escalate_after_days && !rule.close_after_days) {
+    return error_at(src, node, "an aging rule needs escalate_after_days, close_after_days or both");
+  }
+  if (rule.escalate_after_days && rule.close_after_days && *rule.close_after_days <= *rule.escalate_after_days) {
+    return error_at(src, node["close_after_days"], "close_after_days must be more than escalate_after_days");
+  }
+  return rule;
+}
+
+Status parse_aging(const Source& src, const YAML::Node& node, AgingConfig& out) {
+  if (Status s = yaml::only_keys(src, node, {"rules", "reminders", "check_every_seconds"}); !s) return s;
+  if (node["reminders"]) {
+    auto flag = yaml::boolean(src, node["reminders"], "reminders");
+    if (!flag) return flag.error();
+    out.reminders = *flag;
+  }
+  if (node["check_every_seconds"]) {
+    if (Status s = parse_count(src, node["check_every_seconds"], "check_every_seconds", 1, out.check_every_seconds);
+        !s) {
+      return s;
+    }
+  }
+  const YAML::Node& rules = node["rules"];
+  if (!rules) return ok_status();
+  if (!rules.IsSequence()) return error_at(src, rules, "rules must be a list");
+  for (const YAML::Node& r : rules) {
+    auto rule = parse_aging_rule(src, r);
+    if (!rule) return rule.error();
+    out.rules.push_back(std::move(*rule));
+  }
+  return ok_status();
+}
+
 // ---- top level -----------------------------------------------------------------
 
 // ---- approval ------------------------------------------------------------------
@@ -585,7 +657,8 @@ Result<ProcessingConfig> parse_root(const Source& src, YAML::Node root) {
   ProcessingConfig config;
   if (!root || root.IsNull()) return config;
   if (root.IsMap() && root["processing"]) root = root["processing"];
-  if (Status s = yaml::only_keys(src, root, {"duplicates", "classification", "scoring", "assignment", "approval"});
+  if (Status s =
+          yaml::only_keys(src, root, {"duplicates", "classification", "scoring", "assignment", "aging", "approval"});
       !s) {
     return s.error();
   }
@@ -594,12 +667,20 @@ Result<ProcessingConfig> parse_root(const Source& src, YAML::Node root) {
   if (root["classification"] && s) s = parse_classification(src, root["classification"], config.classification);
   if (root["scoring"] && s) s = parse_scoring(src, root["scoring"], config.scoring);
   if (root["assignment"] && s) s = parse_assignment(src, root["assignment"], config.assignment);
+  if (root["aging"] && s) s = parse_aging(src, root["aging"], config.aging);
   if (root["approval"] && s) s = parse_approval(src, root["approval"], config.approval);
   if (!s) return s.error();
   return config;
 }
 
 }  // namespace
+
+const AgingRule* AgingConfig::rule_for(LeadStatus status, const std::string& channel) const {
+  for (const auto& rule : rules) {
+    if (rule.status == status && (rule.channel.empty() || rule.channel == channel)) return &rule;
+  }
+  return nullptr;
+}
 
 Result<Condition> condition_from_yaml(const YAML::Node& node, const std::string& file) {
   return parse_condition(Source{file}, node);

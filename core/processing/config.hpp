@@ -3,8 +3,10 @@
 // documents every key). Every section is optional and defaults as documented.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "processing/approval.hpp"
 #include "processing/assign.hpp"
@@ -15,11 +17,30 @@
 
 namespace leadhub::processing {
 
+// Aging (core/store/aging.hpp): a lead nobody acts on is escalated, then closed.
+// "No action" is the time since the lead last changed.
+struct AgingRule {
+  LeadStatus status = LeadStatus::open;
+  std::string channel;                        // the owner's channel; empty: any channel
+  std::optional<double> escalate_after_days;  // then lead.escalated, once per quiet period
+  std::optional<double> close_after_days;     // then closed with reason "aged" and lead.aged
+};
+
+struct AgingConfig {
+  std::vector<AgingRule> rules;  // first match (status, then channel) wins
+  bool reminders = false;        // follow_up dates raise lead.reminder on that day, 00:00 UTC
+  double check_every_seconds = 60;
+  bool enabled() const { return !rules.empty() || reminders; }
+  // The rule for a lead in `status` owned by `channel`; null: it does not age.
+  const AgingRule* rule_for(LeadStatus status, const std::string& channel) const;
+};
+
 struct ProcessingConfig {
   DuplicateConfig duplicates = DuplicateConfig::defaults();
   ClassificationRules classification;
   ScoringConfig scoring = ScoringConfig::defaults();
   AssignmentConfig assignment;
+  AgingConfig aging;
   ApprovalConfig approval;
 };
 

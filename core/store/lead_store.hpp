@@ -152,6 +152,16 @@ struct ApprovalState {
   bool complete = true;
 };
 
+// What one LeadStore::run_due did (aging: store/aging.hpp).
+struct AgingCounts {
+  std::uint64_t due = 0;        // leads taken from the due index
+  std::uint64_t escalated = 0;  // lead.escalated raised
+  std::uint64_t closed = 0;     // closed as aged (lead.aged)
+  std::uint64_t reminded = 0;   // lead.reminder raised
+  std::uint64_t failed = 0;     // an action refused (e.g. the lead no longer validates): retried later
+  bool more = false;            // more leads were due than `limit`
+};
+
 struct LeadQuery {
   std::optional<LeadStatus> status;
   std::string owner_channel;
@@ -276,6 +286,13 @@ class LeadStore {
   // Relearns the score model from every won and lost lead (`leadhub score
   // rebuild`); returns how many of each it learned from. Needs processing.
   Result<std::pair<std::uint64_t, std::uint64_t>> rebuild_score_model();
+
+  // Aging (processing: aging:): escalates, closes as aged and reminds the leads due
+  // at or before `now` (at most `limit`), read from the due index, never a scan. One
+  // write job through the writer, so it is safe beside any other write. Without
+  // aging configured nothing is due. Implemented in lead_aging.cpp.
+  Result<AgingCounts> run_due(TimeMs now, std::size_t limit = kMaxDuePerRun);
+  static constexpr std::size_t kMaxDuePerRun = 1000;
 
   Result<StoreStats> stats() const;
   // A hot, consistent, compacted copy into an empty (or new) folder.

@@ -20,6 +20,7 @@
 #include "store/events.hpp"
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
+#include "store/lead_writes_internal.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
 #include "store/write_queue.hpp"
@@ -304,8 +305,6 @@ struct ApplyContext {
   store::PendingMatches* pending = nullptr;  // a bulk job's new leads, for the duplicate check
 };
 
-Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
-                               store::Processor* processor);
 Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const CreatePartnerCommand& cmd, IdGenerator& ids,
                                                       TimeMs now);
 
@@ -756,6 +755,8 @@ std::vector<std::string> patch_members(std::string_view patch_json) {
   return out;
 }
 
+}  // namespace
+
 Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
                                store::Processor* processor) {
   if (!cmd.idempotency_key.empty()) {  // a retry: the change is in already
@@ -841,8 +842,6 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   append_change_events(outbox, txn, cmd, before, after, changes, json);
   return after;
 }
-
-}  // namespace
 
 void LeadStore::change_lead_async(ChangeLeadCommand command, std::function<void(Result<Lead>)> done) {
   if (auto st = check_actor(command.actor); !st) {

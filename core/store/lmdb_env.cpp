@@ -102,6 +102,8 @@ Status LmdbEnv::open_dbis() {
       {"idx_block", ids, &dbi_.by_block},
       {"match", create, &dbi_.match},
       {"manual", create, &dbi_.manual},
+      {"idx_due", create, &dbi_.by_due},  // aging (store/due_index.hpp); mdb_env_set_maxdbs allows 32
+      {"due", create, &dbi_.due},
       {"approvals", create, &dbi_.approvals},
   };
   for (const auto& s : specs) {

@@ -10,6 +10,7 @@
 #include "processing/assign.hpp"
 #include "processing/classify.hpp"
 #include "processing/dedupe.hpp"
+#include "store/due_index.hpp"
 #include "store/keys.hpp"
 
 namespace leadhub::store {
@@ -280,6 +281,7 @@ void Processor::index_new(WriteTxn& txn, const Lead& lead, const NewLeadFacts& f
   for (const auto& b : facts.blocking) txn.put(txn.dbi().by_block, b, id, MDB_NODUPDATA);
   txn.put_last(txn.dbi().match, id, encode_match(facts.key, lead.prospect.partner_id));
   update_load(txn, Lead{}, lead);
+  if (config_->aging.enabled()) reindex_due(txn, config_->aging, lead);
 }
 
 void Processor::update_load(WriteTxn& txn, const Lead& before, const Lead& after) const {
@@ -329,6 +331,7 @@ void Processor::record_change(WriteTxn& txn, const Lead& before, const Lead& aft
     txn.put(txn.dbi().match, id, new_record);
   }
   update_load(txn, before, after);
+  if (config_->aging.enabled()) reindex_due(txn, config_->aging, after);  // any change restarts the clock
 }
 
 std::string Processor::explain_new(const NewLeadFacts& facts, const DuplicateCheck* check,

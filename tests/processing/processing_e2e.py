@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 
+import jsonschema
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 from hub_process import Hub, Checks  # noqa: E402
 
@@ -115,6 +117,10 @@ try:
             "the merged lead is closed as a duplicate of the survivor", gone)
     st, _, _, audit = hub.request("GET", f"/api/v1/leads/{first['id']}/audit")
     c.check(any(e.get("action") == "merged" for e in audit["items"]), "the survivor's trail holds the merged trail")
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "schemas", "audit-entry.schema.json")) as f:
+        audit_schema = jsonschema.Draft202012Validator(json.load(f))
+    bad = [(e.get("action"), m.message) for e in audit["items"] for m in audit_schema.iter_errors(e)]
+    c.check(not bad, "processed, changed and merged entries match audit-entry.schema.json", bad[:3])
     st, _, _, problem = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [first["id"]]})
     c.check(st == 422 and problem["errors"][0]["field"] == "others[0]", "merging a lead into itself: 422", problem)
     st, _, _, assigned = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign", {"channel": "team-de"})

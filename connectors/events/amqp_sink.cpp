@@ -1,0 +1,64 @@
+#include "amqp_sink.hpp"
+
+#include <proton/message.hpp>
+#include <proton/message_id.hpp>
+
+namespace leadhub::connectors::events {
+namespace {
+
+SendResult result_of(amqp::Settlement outcome, const std::string& why) {
+  switch (outcome) {
+    case amqp::Settlement::accepted:
+      return {SendOutcome::accepted, ""};
+    case amqp::Settlement::rejected:
+      return {SendOutcome::refused, "the broker " + why};
+    case amqp::Settlement::released:
+    case amqp::Settlement::lost:
+      break;
+  }
+  return {SendOutcome::failed, why};
+}
+
+proton::message to_proton(const Outgoing& m) {
+  proton::message out;
+  out.id(proton::message_id(m.message_id));
+  out.subject(m.subject);
+  out.content_type(m.content_type);
+  out.durable(true);
+  out.body(m.body);
+  out.properties().put("event_type", m.event_type);
+  if (!m.lead_id.empty()) out.properties().put("lead_id", m.lead_id);
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+amqp::EngineOptions for_events(amqp::EngineOptions options) {
+  // A lane resends from its oldest unsettled event: a message still queued from
+  // before a reconnect must not go out ahead of that.
+  options.keep_queued_on_reconnect = false;
+  return options;
+}
+
+}  // namespace
+
+AmqpSink::AmqpSink(LeadStore& store, amqp::EngineOptions options)
+    : unused_blocking_(1),
+      unused_operations_(store, unused_blocking_),
+      engine_(for_events(std::move(options)), unused_operations_) {}
+
+Status AmqpSink::start() { return engine_.start(); }
+
+void AmqpSink::stop() { engine_.stop(std::chrono::milliseconds(0)); }
+
+void AmqpSink::send(const std::string& address, const Outgoing& message, Done done) {
+  auto shared = std::make_shared<Done>(std::move(done));
+  const bool queued = engine_.publish(
+      address, to_proton(message),
+      [shared](amqp::Settlement outcome, const std::string& why) { (*shared)(result_of(outcome, why)); });
+  if (!queued) (*shared)({SendOutcome::failed, "the broker connection is not running"});
+}
+
+}  // namespace leadhub::connectors::events

@@ -1,0 +1,53 @@
+// Where a route's deliveries go: an AMQP broker (amqp_sink) or a partner's REST
+// endpoint (http_sink). A sink sends one message and reports how the receiver
+// settled it; the route's lane (lane.hpp) decides what happens next.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "util/result.hpp"
+
+namespace leadhub::connectors::events {
+
+// One event as it leaves the hub.
+struct Outgoing {
+  std::string message_id;  // "leadhub-event-SEQ": the receiver's duplicate filter
+  std::string subject;     // the event type
+  std::string event_type;
+  std::string lead_id;  // empty for events about no single lead
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+enum class SendOutcome {
+  accepted,  // the receiver took it: the delivery is deleted
+  refused,   // refused for good (AMQP rejected, HTTP 4xx): to the dead-letter queue
+  failed,    // not taken this time (released, connection lost, HTTP 5xx, timeout): sent again
+};
+
+struct SendResult {
+  SendOutcome outcome = SendOutcome::failed;
+  std::string reason;  // what the receiver or the transport said
+};
+
+class Sink {
+ public:
+  using Done = std::function<void(SendResult)>;
+
+  virtual ~Sink() = default;
+  virtual Status start() = 0;
+  virtual void stop() = 0;
+  // From the dispatcher's thread. `done` runs exactly once, on any thread, maybe
+  // before send returns; `address` is the route's (AMQP) and empty for HTTP.
+  virtual void send(const std::string& address, const Outgoing& message, Done done) = 0;
+  // How many messages a route may have unsettled at once on this sink. Order is
+  // kept only where the transport keeps it: one AMQP link does, parallel HTTP
+  // requests do not, so HTTP sends one at a time.
+  virtual std::size_t window() const = 0;
+  virtual bool connected() const = 0;
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace leadhub::connectors::events

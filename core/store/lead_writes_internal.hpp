@@ -1,0 +1,17 @@
+// Internal to core/store: the write steps other store files reuse inside their own
+// write transactions (lead_writes.cpp defines them).
+#pragma once
+
+#include "store/lead_store.hpp"
+#include "store/outbox.hpp"
+#include "store/processor.hpp"
+#include "store/write_queue.hpp"
+
+namespace leadhub {
+
+// ChangeLead inside `txn`: checks, then the new version, indexes, audit entries,
+// processing and events. Refuses (an Error) before writing anything.
+Result<Lead> apply_change_lead(store::WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
+                               store::Processor* processor);
+
+}  // namespace leadhub
