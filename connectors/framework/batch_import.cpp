@@ -1,5 +1,6 @@
 #include "batch_import.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -25,6 +26,7 @@ constexpr std::size_t kMaxListedRejections = 10'000;
 struct Rejection {
   std::string record;  // "line 12", "/Leads/Lead[3]"
   std::string reason;
+  std::vector<std::string> codes;  // fixed codes, one per kind of problem
 };
 
 // "line 12: ..." locations carry a line number worth giving on its own.
@@ -53,10 +55,11 @@ class ImportRun {
   ImportRun(const ImportRun&) = delete;
   ImportRun& operator=(const ImportRun&) = delete;
 
-  void reject(const std::string& record, const std::string& reason) {
+  void reject(const std::string& record, const std::string& reason, std::vector<std::string> codes) {
     std::lock_guard lock(mutex_);
-    record_rejection(record, reason);
+    record_rejection(record, reason, std::move(codes));
   }
+  void reject(const std::string& record, const Error& error) { reject(record, error.message, {to_string(error.code)}); }
   void count_changed() {
     std::lock_guard lock(mutex_);
     ++changed_;
@@ -104,6 +107,9 @@ class ImportRun {
     for (const auto& r : rejections_) {
       w.begin_object().key("record").value(r.record);
       if (auto line = line_number(r.record)) w.key("line").value(*line);
+      w.key("codes").begin_array();
+      for (const auto& c : r.codes) w.value(c);
+      w.end_array();
       w.key("reason").value(r.reason).end_object();
     }
     w.end_array();
@@ -149,7 +155,7 @@ class ImportRun {
                               [this, remaining, record_of](std::size_t i, Result<CreateOutcome> r) {
                                 std::lock_guard lock(mutex_);
                                 if (!r)
-                                  record_rejection((*record_of)[i], r.error().message);
+                                  record_rejection((*record_of)[i], r.error().message, {to_string(r.error().code)});
                                 else if (r->created)
                                   ++created_;
                                 else
@@ -161,9 +167,9 @@ class ImportRun {
                               });
   }
 
-  void record_rejection(const std::string& record, const std::string& reason) {
+  void record_rejection(const std::string& record, const std::string& reason, std::vector<std::string> codes) {
     ++rejected_;
-    if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason});
+    if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason, std::move(codes)});
   }
 
   LeadStore& store_;
@@ -193,7 +199,7 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
     if (is_blank(line)) continue;
     auto lead = lead_from_json(line, DecodeMode::input);
     if (!lead) {
-      run.reject("line " + std::to_string(line_no), lead.error().message);
+      run.reject("line " + std::to_string(line_no), lead.error());
       continue;
     }
     batch.push_back({std::move(lead).value(), actor, {}});
@@ -207,6 +213,16 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
   }
   if (!batch.empty()) run.submit(std::move(batch), std::move(where));
   records = line_no;
+}
+
+// The distinct codes of a record's mapping errors, in order.
+std::vector<std::string> error_codes(const std::vector<mapping::MappingError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors) {
+    std::string code = mapping::to_string(e.code);
+    if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(std::move(code));
+  }
+  return out;
 }
 
 std::string join_errors(const std::vector<mapping::MappingError>& errors) {
@@ -229,7 +245,8 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
     q.limit = 1;
     auto found = store.find_leads(q);
     if (!found || found->items.empty()) {
-      run.reject(m.location, "no lead with external reference " + m.target_ref->system + ":" + m.target_ref->id);
+      run.reject(m.location, "no lead with external reference " + m.target_ref->system + ":" + m.target_ref->id,
+                 {"not_found"});
       return;
     }
     id = found->items[0].id;
@@ -237,7 +254,7 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
   auto changed =
       store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes), {}});
   if (!changed)
-    run.reject(m.location, changed.error().message);
+    run.reject(m.location, changed.error());
   else
     run.count_changed();
 }
@@ -257,7 +274,7 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
   auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
     ++records;
     if (!m.ok()) {
-      run.reject(m.location, join_errors(m.errors));
+      run.reject(m.location, join_errors(m.errors), error_codes(m.errors));
     } else if (m.operation == mapping::Operation::create) {
       batch.push_back({std::move(*m.lead), actor, {}});
       where.push_back(m.location);
@@ -267,8 +284,10 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
       run.wait_all();
       apply_change(run, store, m, actor);
     } else {
-      run.reject(m.location, std::string("import stores creates and changes; this record is a ") +
-                                 mapping::to_string(m.operation) + " (use `leadhub map` to see it)");
+      run.reject(m.location,
+                 std::string("import stores creates and changes; this record is a ") + mapping::to_string(m.operation) +
+                     " (use `leadhub map` to see it)",
+                 {"unsupported_operation"});
     }
     run.show_progress(records, false);
     return true;
@@ -305,7 +324,7 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
     import_ndjson(run, in, options.batch_size, options.actor, records);
   run.wait_all();
   run.show_progress(records, true);
-  if (!st) run.reject("document", st.error().message);  // what came before the break is stored
+  if (!st) run.reject("document", st.error().message, {"unreadable"});  // what came before the break is stored
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto counts = run.counts(records, seconds);
   counts.source = options.mapper != nullptr ? options.mapper->spec().name : "ndjson";

@@ -23,7 +23,7 @@ struct BatchImportOptions {
 };
 
 struct BatchImportResult {
-  // {"records","created","duplicates","changed"?,"rejected","seconds","errors":[{record,line?,reason}]}
+  // {"records","created","duplicates","changed"?,"rejected","seconds","errors":[{record,line?,codes,reason}]}
   std::string summary_json;
   std::size_t rejected = 0;
 };
