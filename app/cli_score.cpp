@@ -24,37 +24,43 @@ bool is_open_status(std::string_view status) {
   return status != "converted" && status != "declined" && status != "closed";
 }
 
-// Ids of the leads still being worked: only they are scored again.
-Result<std::vector<RecordId>> open_lead_ids(const LeadStore& store) {
-  std::vector<RecordId> ids;
+struct OpenLead {
+  RecordId id;
+  std::uint64_t version = 0;
+};
+
+// The leads still being worked (only they are scored again), with the version
+// each is at, read in the same pass.
+Result<std::vector<OpenLead>> open_leads(const LeadStore& store) {
+  std::vector<OpenLead> leads;
   simdjson::dom::parser parser;
   auto st = store.for_each_lead_json([&](std::string_view json) {
     simdjson::dom::element doc;
     std::string_view id, status;
+    std::uint64_t version = 0;
     if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) return true;
     if (doc["id"].get_string().get(id) != simdjson::SUCCESS) return true;
     if (doc["status"].get_string().get(status) != simdjson::SUCCESS || !is_open_status(status)) return true;
-    if (auto parsed = RecordId::parse(id)) ids.push_back(*parsed);
+    if (doc["version"].get_uint64().get(version) != simdjson::SUCCESS) return true;
+    if (auto parsed = RecordId::parse(id)) leads.push_back({*parsed, version});
     return true;
   });
   if (!st) return st.error();
-  return ids;
+  return leads;
 }
 
 // An empty change runs the rules and the score again; it stores a version only
 // when something differs.
-std::uint64_t rescore(LeadStore& store, const std::vector<RecordId>& ids, const Actor& actor) {
+std::uint64_t rescore(LeadStore& store, const std::vector<OpenLead>& leads, const Actor& actor) {
   std::mutex m;
   std::condition_variable cv;
   std::size_t done = 0;
   std::uint64_t changed = 0;
-  for (const RecordId id : ids) {
+  for (const OpenLead& lead : leads) {
     ChangeLeadCommand cmd;
-    cmd.id = id;
+    cmd.id = lead.id;
     cmd.actor = actor;
-    std::uint64_t before = 0;
-    if (auto lead = store.read_lead(id)) before = lead->version;
-    store.change_lead_async(std::move(cmd), [&, before](Result<Lead> r) {
+    store.change_lead_async(std::move(cmd), [&, before = lead.version](Result<Lead> r) {
       std::lock_guard lock(m);
       if (r && r->version != before) ++changed;
       ++done;
@@ -62,7 +68,7 @@ std::uint64_t rescore(LeadStore& store, const std::vector<RecordId>& ids, const 
     });
   }
   std::unique_lock lock(m);
-  cv.wait(lock, [&] { return done == ids.size(); });
+  cv.wait(lock, [&] { return done == leads.size(); });
   return changed;
 }
 
@@ -83,9 +89,9 @@ int run_score(Context& ctx, const std::vector<std::string>& argv) {
   if (!counts) return report(counts.error());
   std::uint64_t rescored = 0;
   if (args->has("rescore")) {
-    auto ids = open_lead_ids(**store);
-    if (!ids) return report(ids.error());
-    rescored = rescore(**store, *ids, ctx.actor);
+    auto leads = open_leads(**store);
+    if (!leads) return report(leads.error());
+    rescored = rescore(**store, *leads, ctx.actor);
   }
   std::string out;
   JsonWriter w(out);

@@ -77,4 +77,15 @@ Result<std::string> render_error(const OutboundSpec& spec, const Error& error) {
   return out;
 }
 
+const char* media_type(SourceFormat format) {
+  switch (format) {
+    case SourceFormat::xml:
+      return "application/xml";
+    case SourceFormat::csv:
+      return "text/csv";
+    default:
+      return "application/json";
+  }
+}
+
 }  // namespace leadhub::mapping

@@ -77,6 +77,9 @@ struct FindPage {
   std::string next;  // last returned id when more hits exist, else empty
 };
 
+// The media type of a document in `format`: the content type replies and events carry.
+const char* media_type(SourceFormat format);
+
 // Leads (one for create/read/change replies, many for find results) in the party's format.
 Result<std::string> render_leads(const OutboundSpec& spec, const std::vector<Lead>& leads, const FindPage& page);
 // An error in the party's format: code, message and "field: reason; ..." as `fields`.

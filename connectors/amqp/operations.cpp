@@ -35,17 +35,6 @@ std::string describe(const Error& error) {
   return out;
 }
 
-std::string content_type_of(mapping::SourceFormat format) {
-  switch (format) {
-    case mapping::SourceFormat::xml:
-      return "application/xml";
-    case mapping::SourceFormat::csv:
-      return "text/csv";
-    default:
-      return "application/json";
-  }
-}
-
 Outcome outcome_of(ErrorCode code) {
   switch (code) {
     case ErrorCode::invalid:
@@ -450,7 +439,7 @@ Response error_response(const Route& route, const Error& error) {
   if (route.reply_format) {
     if (auto body = mapping::render_error(*route.reply_format, error)) {
       r.body = std::move(body).value();
-      r.content_type = content_type_of(route.reply_format->format);
+      r.content_type = mapping::media_type(route.reply_format->format);
       return r;
     }
   }
@@ -466,7 +455,7 @@ Response leads_response(const Route& route, const std::vector<Lead>& leads, cons
     auto body = mapping::render_leads(*route.reply_format, leads, p);
     if (!body) return error_response(Route{}, body.error());
     r.body = std::move(body).value();
-    r.content_type = content_type_of(route.reply_format->format);
+    r.content_type = mapping::media_type(route.reply_format->format);
     return r;
   }
   if (!page && leads.size() == 1) {

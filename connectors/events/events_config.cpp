@@ -95,8 +95,6 @@ Status read_http_target(const std::string& file, const YAML::Node& node, const S
   std::int64_t timeout = t.timeout.count();
   if (auto st = s.integer_into("timeout_ms", timeout, 1, 3'600'000); !st) return st;
   t.timeout = std::chrono::milliseconds(timeout);
-  // Not s.where(): it would be the message's prefix, and Settings::where writes
-  // the key's node over the instance's (yaml-cpp's Node assignment writes through).
   return read_headers(file, node["headers"], "events.targets." + t.name + ".headers", t);
 }
 
@@ -116,7 +114,7 @@ Status read_targets(const std::string& file, const YAML::Node& node, EventsConfi
   for (const auto& item : node) {
     TargetConfig t;
     t.name = item.first.as<std::string>();
-    Settings s(file, item.second, "events.targets." + t.name);
+    Settings s(file, item.second, "events.targets." + t.name, "");
     if (!item.second.IsMap()) return s.error("", "expected a mapping with a type");
     auto type = s.text("type", "");
     if (!type) return type.error();
@@ -241,7 +239,7 @@ const TargetConfig* EventsConfig::target(const std::string& name) const {
 
 Result<EventsConfig> read_events_config(const std::string& file, const YAML::Node& events, MappingCatalog& mappings) {
   EventsConfig config;
-  Settings section(file, events, "events");
+  Settings section(file, events, "events", "");
   if (events && !events.IsNull() && !events.IsMap()) return section.error("", "expected a mapping");
   if (auto st = section.check_known(section_specs()); !st) return st.error();
   if (auto st = read_targets(file, events["targets"], config); !st) return st.error();

@@ -11,17 +11,6 @@ bool takes_type(const RouteConfig& route, std::string_view type) {
   return std::find(route.events.begin(), route.events.end(), type) != route.events.end();
 }
 
-std::string content_type_of(mapping::SourceFormat format) {
-  switch (format) {
-    case mapping::SourceFormat::xml:
-      return "application/xml";
-    case mapping::SourceFormat::csv:
-      return "text/csv";
-    default:
-      return "application/json";
-  }
-}
-
 }  // namespace
 
 bool Router::needs_lead(std::string_view type) const {
@@ -61,7 +50,7 @@ Result<Outgoing> render_delivery(const RouteConfig& route, const StoredEvent& ev
   auto body = mapping::render_leads(*route.outbound, {*view->lead}, mapping::FindPage{1, ""});
   if (!body) return body.error();
   out.body = std::move(body).value();
-  out.content_type = content_type_of(route.outbound->format);
+  out.content_type = mapping::media_type(route.outbound->format);
   return out;
 }
 

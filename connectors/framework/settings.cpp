@@ -5,18 +5,24 @@
 
 namespace leadhub::connectors {
 
-Settings::Settings(std::string file, YAML::Node node, std::string instance)
-    : file_(std::move(file)), node_(std::move(node)), instance_(std::move(instance)) {}
+Settings::Settings(std::string file, YAML::Node node, std::string instance, std::string section)
+    : file_(std::move(file)), node_(std::move(node)), instance_(std::move(instance)), section_(std::move(section)) {}
 
 bool Settings::has(const std::string& key) const { return node_.IsMap() && node_[key]; }
 
+std::string Settings::path() const {
+  if (section_.empty()) return instance_;
+  return instance_.empty() ? section_ : section_ + "." + instance_;
+}
+
 std::string Settings::where(const std::string& key) const {
-  YAML::Node at = node_;
-  if (!key.empty() && has(key)) at = node_[key];
+  // Initialized, never assigned: assigning to a yaml-cpp Node writes through to the
+  // node it refers to, which would overwrite this instance's settings.
+  const YAML::Node at = (!key.empty() && has(key)) ? node_[key] : node_;
   const auto mark = at.Mark();
   std::string out = file_;
   if (!mark.is_null()) out += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  out += ": connectors." + instance_;
+  out += ": " + path();
   if (!key.empty()) out += "." + key;
   return out;
 }
@@ -36,8 +42,8 @@ Status Settings::check_known(const std::vector<SettingSpec>& specs) const {
       std::string names;
       for (const auto& s : specs) names += (names.empty() ? "" : ", ") + s.key;
       return Error::make(ErrorCode::invalid, file_ + ":" + std::to_string(mark.line + 1) + ":" +
-                                                 std::to_string(mark.column + 1) + ": connectors." + instance_ +
-                                                 ": unknown key '" + key + "' (known: " + names + ")");
+                                                 std::to_string(mark.column + 1) + ": " + path() + ": unknown key '" +
+                                                 key + "' (known: " + names + ")");
     }
   }
   return ok_status();
@@ -97,10 +103,11 @@ Result<Settings::Endpoint> Settings::endpoint(const std::string& key, const std:
 }
 
 Result<Settings> Settings::child(const std::string& key) const {
-  if (!has(key) || node_[key].IsNull()) return Settings(file_, YAML::Node(YAML::NodeType::Null), instance_ + "." + key);
+  if (!has(key) || node_[key].IsNull())
+    return Settings(file_, YAML::Node(YAML::NodeType::Null), instance_ + "." + key, section_);
   const YAML::Node v = node_[key];
   if (!v.IsMap()) return error(key, "expected a mapping");
-  return Settings(file_, v, instance_ + "." + key);
+  return Settings(file_, v, instance_ + "." + key, section_);
 }
 
 Result<std::vector<Settings>> Settings::children(const std::string& key) const {
@@ -110,7 +117,7 @@ Result<std::vector<Settings>> Settings::children(const std::string& key) const {
   if (!v.IsSequence()) return error(key, "expected a list of mappings");
   std::size_t i = 0;
   for (const auto& item : v) {
-    Settings s(file_, item, instance_ + "." + key + "[" + std::to_string(i++) + "]");
+    Settings s(file_, item, instance_ + "." + key + "[" + std::to_string(i++) + "]", section_);
     if (!item.IsMap()) return s.error("", "expected a mapping");
     out.push_back(std::move(s));
   }

@@ -21,8 +21,10 @@ struct SettingSpec {
 
 class Settings {
  public:
-  // `file` is the config file (for messages); `node` a YAML mapping or null.
-  Settings(std::string file, YAML::Node node, std::string instance);
+  // `file` is the config file (for messages); `node` a YAML mapping or null;
+  // `section` the config's top-level key the instance sits under ("" when
+  // `instance` is a whole path already).
+  Settings(std::string file, YAML::Node node, std::string instance, std::string section = "connectors");
 
   const std::string& instance() const { return instance_; }
   const std::string& file() const { return file_; }
@@ -52,14 +54,17 @@ class Settings {
   Result<Settings> child(const std::string& key) const;
   Result<std::vector<Settings>> children(const std::string& key) const;
 
-  // "FILE:LINE:COL: connectors.NAME.KEY: " for a message about `key` (or the instance).
+  // "FILE:LINE:COL: SECTION.NAME.KEY" for a message about `key` (or the instance).
   std::string where(const std::string& key = "") const;
+  // "SECTION.NAME" as the messages name the instance.
+  std::string path() const;
   Error error(const std::string& key, const std::string& reason) const;
 
  private:
   std::string file_;
   YAML::Node node_;
   std::string instance_;  // "http" or "http.forms[0]"
+  std::string section_;   // "connectors"
 };
 
 }  // namespace leadhub::connectors

@@ -10,6 +10,7 @@
 #include "model/enums.hpp"
 #include "store/aging.hpp"
 #include "store/audit_json.hpp"
+#include "store/audit_trail.hpp"
 #include "store/due_index.hpp"
 #include "store/events.hpp"
 #include "store/keys.hpp"
@@ -43,29 +44,6 @@ struct AgingRun {
   const processing::AgingConfig& config() const { return processor.config().aging; }
 };
 
-// The next free entry number among the audit entries of the lead's `version`
-// (a change wrote 0..k-1 already; escalations and reminders add to them).
-std::uint16_t next_audit_n(const WriteTxn& txn, RecordId id, std::uint64_t version) {
-  const std::string beyond = store::audit_key(id, version, 0xFFFF);
-  MDB_cursor* cursor = nullptr;
-  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().audit, &cursor); rc != 0) {
-    throw store::LmdbFailure{rc, "audit cursor: " + store::lmdb_message(rc)};
-  }
-  MDB_val k = store::to_val(beyond);
-  MDB_val v{};
-  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
-  rc = rc == 0 ? mdb_cursor_get(cursor, &k, &v, MDB_PREV) : mdb_cursor_get(cursor, &k, &v, MDB_LAST);
-  std::uint16_t n = 0;
-  const std::string_view key = store::to_view(k);
-  if (rc == 0 && key.size() == beyond.size() && key.substr(0, 16) == std::string_view(beyond).substr(0, 16)) {
-    const auto hi = static_cast<unsigned char>(key[16]);
-    const auto lo = static_cast<unsigned char>(key[17]);
-    n = static_cast<std::uint16_t>(((hi << 8) | lo) + 1);
-  }
-  mdb_cursor_close(cursor);
-  return n;
-}
-
 void write_audit(const AgingRun& run, RecordId id, std::uint64_t version, std::string action, std::string why) {
   AuditEntry entry;
   entry.at = run.now;
@@ -76,7 +54,7 @@ void write_audit(const AgingRun& run, RecordId id, std::uint64_t version, std::s
   entry.field = "(aging)";
   entry.old_json = "null";
   entry.new_json = std::move(why);
-  run.txn.put(run.txn.dbi().audit, store::audit_key(id, version, next_audit_n(run.txn, id, version)), to_json(entry));
+  store::append_audit(run.txn, id, entry);
 }
 
 void raise(const AgingRun& run, std::string_view type, const Lead& lead, std::string_view data,

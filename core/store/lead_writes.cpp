@@ -26,17 +26,24 @@
 #include "store/write_queue.hpp"
 
 namespace leadhub {
-namespace {
 
 using store::WriteTxn;
 
-Result<Lead> load_lead(const WriteTxn& txn, RecordId id) {
+Result<Lead> load_lead(const store::WriteTxn& txn, RecordId id) {
   std::string_view json;
   if (!txn.get(txn.dbi().leads, store::id_key(id), json)) {
     return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
   }
   return lead_from_json(json, DecodeMode::stored);
 }
+
+Status check_actor(const Actor& actor) {
+  auto errors = validate(actor);
+  if (!errors.empty()) return Error::invalid(std::move(errors));
+  return ok_status();
+}
+
+namespace {
 
 std::optional<RecordId> lookup_id(const WriteTxn& txn, MDB_dbi dbi, std::string_view key) {
   std::string_view value;
@@ -72,12 +79,6 @@ Status check_encoded_size(const std::string& json) {
   if (json.size() <= limits::kMaxRecordBytes) return ok_status();
   return Error::invalid(
       {{"(record)", "encoded lead larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
-}
-
-Status check_actor(const Actor& actor) {
-  auto errors = validate(actor);
-  if (!errors.empty()) return Error::invalid(std::move(errors));
-  return ok_status();
 }
 
 // With a processor, its rules run on the normalized lead before validation (so
@@ -928,296 +929,6 @@ Result<Created<BusinessPartner>> LeadStore::create_partner(CreatePartnerCommand 
                                       promise.set_value(std::move(state->result));
                                   }});
   return future.get();
-}
-
-// ---- MergeLeads and manual assignment ------------------------------------------------
-
-namespace {
-
-// The JSON of one top-level member of `lead` ("[]" when it is empty).
-std::string member_json(const Lead& lead, std::string_view name) {
-  for (const auto& m : lead_members_json(lead)) {
-    if (m.name == name) return m.json;
-  }
-  return "[]";
-}
-
-Status check_merge(const MergeLeadsCommand& cmd) {
-  if (cmd.others.empty() || cmd.others.size() > kMaxMergeLeads) {
-    return Error::invalid({{"others", "merge 1 to " + std::to_string(kMaxMergeLeads) + " leads at once"}});
-  }
-  for (std::size_t i = 0; i < cmd.others.size(); ++i) {
-    const std::string field = "others[" + std::to_string(i) + "]";
-    if (cmd.others[i] == cmd.survivor) return Error::invalid({{field, "the survivor cannot merge into itself"}});
-    if (std::find(cmd.others.begin(), cmd.others.begin() + static_cast<std::ptrdiff_t>(i), cmd.others[i]) !=
-        cmd.others.begin() + static_cast<std::ptrdiff_t>(i)) {
-      return Error::invalid({{field, "listed twice"}});
-    }
-  }
-  return check_actor(cmd.actor);
-}
-
-// The other lead gives up what moves and is closed as a duplicate of the survivor
-// (a lead already declined or closed keeps its status).
-std::string merged_away_patch(const Lead& other, RecordId survivor) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.key_identifier("duplicate_of").value(survivor.to_string());
-  w.key_identifier("notes").begin_array().end_array();
-  w.key_identifier("attachments").begin_array().end_array();
-  w.key_identifier("external_refs").begin_array().end_array();
-  if (other.status != LeadStatus::declined && other.status != LeadStatus::closed) {
-    w.key_identifier("status").value("closed");
-    w.key_identifier("reason").value("merged into " + survivor.to_string());
-  }
-  w.end_object();
-  return out;
-}
-
-// The audit trail of `other` as one JSON array, for the survivor's "merged" entry.
-std::string audit_trail_json(const WriteTxn& txn, RecordId other) {
-  std::string out = "[";
-  const std::string prefix = store::audit_prefix(other);
-  MDB_cursor* cursor = nullptr;
-  if (mdb_cursor_open(txn.get(), txn.dbi().audit, &cursor) != 0) return "[]";
-  MDB_val k = store::to_val(prefix);
-  MDB_val v{};
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE); rc == 0 && store::to_view(k).substr(0, 8) == prefix;
-       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    if (out.size() > 1) out += ',';
-    out += store::to_view(v);
-  }
-  mdb_cursor_close(cursor);
-  return out + "]";
-}
-
-struct MergeContext {
-  store::Outbox& outbox;
-  store::Processor* processor;
-  TimeMs now;
-};
-
-Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const MergeContext& ctx) {
-  auto survivor = load_lead(txn, cmd.survivor);
-  if (!survivor) return survivor.error();
-  if (survivor->status == LeadStatus::converted) {
-    return Error::make(ErrorCode::locked,
-                       "lead " + cmd.survivor.to_string() + " is converted and can no longer change");
-  }
-  Lead gathered = *survivor;  // what the survivor will hold
-  std::vector<Lead> others;
-  std::vector<Note> notes;
-  for (const RecordId id : cmd.others) {
-    auto other = load_lead(txn, id);
-    if (!other) return other.error();
-    if (other->status == LeadStatus::converted) {
-      return Error::make(ErrorCode::locked, "lead " + id.to_string() + " is converted and cannot be merged");
-    }
-    notes.insert(notes.end(), other->notes.begin(), other->notes.end());
-    gathered.attachments.insert(gathered.attachments.end(), other->attachments.begin(), other->attachments.end());
-    for (const auto& ref : other->external_refs) {
-      if (std::find(gathered.external_refs.begin(), gathered.external_refs.end(), ref) == gathered.external_refs.end())
-        gathered.external_refs.push_back(ref);
-    }
-    others.push_back(std::move(other).value());
-  }
-  // The others first: their references must be free before the survivor takes them.
-  for (const Lead& other : others) {
-    ChangeLeadCommand away{other.id, std::nullopt, merged_away_patch(other, cmd.survivor), cmd.actor, {}, {}};
-    if (auto r = apply_change_lead(txn, away, ctx.now, ctx.outbox, ctx.processor); !r) return r.error();
-  }
-  std::string patch = "{\"attachments\":" + member_json(gathered, "attachments") +
-                      ",\"external_refs\":" + member_json(gathered, "external_refs") + "}";
-  ChangeLeadCommand into{cmd.survivor, std::nullopt, std::move(patch), cmd.actor, std::move(notes), {}};
-  auto merged = apply_change_lead(txn, into, ctx.now, ctx.outbox, ctx.processor);
-  if (!merged) return merged.error();
-
-  std::string ids;
-  JsonWriter w(ids);
-  w.begin_array();
-  for (const RecordId id : cmd.others) w.value(id.to_string());
-  w.end_array();
-  for (std::size_t i = 0; i < others.size(); ++i) {
-    AuditEntry entry;
-    entry.at = ctx.now;
-    entry.user = cmd.actor.user;
-    entry.connector = cmd.actor.connector;
-    entry.action = "merged";
-    entry.version = merged->version;
-    entry.field = "(merged " + others[i].id.to_string() + ")";
-    entry.old_json = "null";
-    entry.new_json = audit_trail_json(txn, others[i].id);
-    put_audit(txn, cmd.survivor, static_cast<std::uint16_t>(1000 + i), entry);
-  }
-  if (ctx.outbox.enabled()) {
-    const std::string json = to_json(*merged);
-    const std::string data = "{\"merged\":" + ids + "}";
-    ctx.outbox.append(txn, event_json(EventFacts{event_type::lead_merged, ctx.now, &cmd.actor, merged->id,
-                                                 merged->version, data, json}));
-  }
-  return merged;
-}
-
-// The owner patch of a manual assignment, the member picked by the channel's
-// distribution when none is named.
-Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const MergeContext& ctx) {
-  std::string assignee = cmd.assignee;
-  if (assignee.empty() && ctx.processor != nullptr) {
-    if (auto picked = ctx.processor->pick_in_channel(txn, cmd.channel)) assignee = picked->assignee;
-  }
-  std::string patch;
-  JsonWriter w(patch);
-  w.begin_object().key_identifier("owner").begin_object();
-  w.key_identifier("channel").value(cmd.channel);
-  if (assignee.empty())
-    w.key_identifier("assignee").null();
-  else
-    w.key_identifier("assignee").value(assignee);
-  w.end_object().end_object();
-  ChangeLeadCommand change{cmd.id, cmd.expected_version, std::move(patch), cmd.actor, {}, {}};
-  return apply_change_lead(txn, change, ctx.now, ctx.outbox, ctx.processor);
-}
-
-}  // namespace
-
-Result<Lead> LeadStore::merge_leads(MergeLeadsCommand command) {
-  if (auto st = check_merge(command); !st) return st.error();
-  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  // Nested: a merge is several changes, kept all or none.
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
-    txn.nested([&](WriteTxn& inner) {
-      *result = apply_merge(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
-      return static_cast<bool>(*result);
-    });
-    return ok_status();
-  });
-  if (!st) return st.error();
-  return std::move(*result);
-}
-
-Result<Lead> LeadStore::assign_lead(AssignLeadCommand command) {
-  if (command.channel.empty()) return Error::invalid({{"channel", "required"}});
-  if (auto st = check_actor(command.actor); !st) return st.error();
-  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
-    txn.nested([&](WriteTxn& inner) {  // the round robin moves only when the change is made
-      *result = apply_assign(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
-      return static_cast<bool>(*result);
-    });
-    return ok_status();
-  });
-  if (!st) return st.error();
-  return std::move(*result);
-}
-
-// ---- ConvertLead and approvals ------------------------------------------------------
-
-namespace {
-
-std::string status_patch(LeadStatus status, const std::string& opportunity_ref) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object().key_identifier("status").value(to_string(status));
-  if (!opportunity_ref.empty()) w.key_identifier("opportunity_ref").value(opportunity_ref);
-  w.end_object();
-  return out;
-}
-
-Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const MergeContext& ctx) {
-  auto lead = load_lead(txn, cmd.id);
-  if (!lead) return lead.error();
-  if (lead->status != LeadStatus::qualified && lead->status != LeadStatus::accepted) {
-    return Error::make(ErrorCode::illegal_transition, "only a qualified or accepted lead can be converted; lead " +
-                                                          cmd.id.to_string() + " is " +
-                                                          std::string(to_string(lead->status)));
-  }
-  std::optional<std::uint64_t> expected = cmd.expected_version;
-  if (lead->status == LeadStatus::qualified) {  // the lifecycle converts only accepted leads
-    ChangeLeadCommand accept{cmd.id, expected, status_patch(LeadStatus::accepted, ""), cmd.actor, {}, {}};
-    auto accepted = apply_change_lead(txn, accept, ctx.now, ctx.outbox, ctx.processor);
-    if (!accepted) return accepted.error();
-    expected = accepted->version;
-  }
-  const std::string ref = cmd.opportunity_ref.empty() ? "OPP-" + cmd.id.to_string() : cmd.opportunity_ref;
-  ChangeLeadCommand convert{cmd.id, expected, status_patch(LeadStatus::converted, ref), cmd.actor, {}, {}};
-  return apply_change_lead(txn, convert, ctx.now, ctx.outbox, ctx.processor);
-}
-
-Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, const processing::ApprovalConfig& config,
-                                     TimeMs now) {
-  auto lead = load_lead(txn, d.id);
-  if (!lead) return lead.error();
-  if (lead->status == LeadStatus::converted) {
-    return Error::make(ErrorCode::locked, "lead " + d.id.to_string() + " is converted: nothing to approve");
-  }
-  auto decisions = store::read_decisions(txn.get(), txn.dbi(), d.id);
-  const auto before = store::approval_state(config, *lead, decisions);
-  bool earlier_open = false;
-  const ApprovalStepState* step = nullptr;
-  for (const auto& s : before.steps) {
-    if (s.step == d.step) {
-      step = &s;
-      break;
-    }
-    earlier_open = earlier_open || s.state != "approved";
-  }
-  if (step == nullptr) return Error::invalid({{"step", "the lead needs no approval step '" + d.step + "'"}});
-  if (earlier_open) return Error::invalid({{"step", "'" + d.step + "' comes after steps not yet approved"}});
-  store::StoredDecision decision{d.step, d.approve, d.actor.user, now, d.comment};
-  decisions.push_back(decision);
-  store::write_decisions(txn, d.id, decisions);
-  AuditEntry entry;
-  entry.at = now;
-  entry.user = d.actor.user;
-  entry.connector = d.actor.connector;
-  entry.action = d.approve ? "approved" : "rejected";
-  entry.version = lead->version;
-  entry.field = "(approval)";
-  entry.old_json = "null";
-  entry.new_json = store::to_json(decision);
-  put_audit(txn, d.id, static_cast<std::uint16_t>(2000 + decisions.size() % 60000), entry);
-  return store::approval_state(config, *lead, decisions);
-}
-
-}  // namespace
-
-Result<Lead> LeadStore::convert_lead(ConvertLeadCommand command) {
-  if (auto st = check_actor(command.actor); !st) return st.error();
-  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
-    txn.nested([&](WriteTxn& inner) {  // accept and convert: both or neither
-      *result = apply_convert(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
-      return static_cast<bool>(*result);
-    });
-    return ok_status();
-  });
-  if (!st) return st.error();
-  return std::move(*result);
-}
-
-Result<ApprovalState> LeadStore::read_approvals(RecordId id) const {
-  auto lead = read_lead(id);
-  if (!lead) return lead.error();
-  if (!processor_) return ApprovalState{};
-  auto txn = env_->begin_read();
-  if (!txn) return txn.error();
-  return store::approval_state(processor_->config().approval, *lead, store::read_decisions(txn->get(), txn->dbi(), id));
-}
-
-Result<ApprovalState> LeadStore::decide_approval(ApprovalDecision decision) {
-  if (auto st = check_actor(decision.actor); !st) return st.error();
-  if (!processor_ || processor_->config().approval.steps.empty()) {
-    return Error::invalid({{"step", "no approval steps are configured (processing: approval)"}});
-  }
-  if (decision.comment.size() > limits::kMediumText) return Error::invalid({{"comment", "longer than 255 bytes"}});
-  auto result = std::make_shared<Result<ApprovalState>>(Error::make(ErrorCode::internal, "not applied"));
-  auto st = write_sync([this, result, decision = std::move(decision)](WriteTxn& txn) -> Status {
-    *result = apply_decision(txn, decision, processor_->config().approval, clock().now_ms());
-    return ok_status();
-  });
-  if (!st) return st.error();
-  return std::move(*result);
 }
 
 }  // namespace leadhub

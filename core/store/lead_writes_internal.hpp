@@ -9,6 +9,11 @@
 
 namespace leadhub {
 
+// The stored lead, decoded; not_found when there is none.
+Result<Lead> load_lead(const store::WriteTxn& txn, RecordId id);
+// The actor of a command is valid (user and connector names).
+Status check_actor(const Actor& actor);
+
 // ChangeLead inside `txn`: checks, then the new version, indexes, audit entries,
 // processing and events. Refuses (an Error) before writing anything.
 Result<Lead> apply_change_lead(store::WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,

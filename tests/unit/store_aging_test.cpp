@@ -34,25 +34,7 @@ struct Event {
 };
 
 struct AgingFixture : StoreFixture {
-  AgingFixture() {
-    auto config = processing::parse_processing_config(kConfig, "test.yaml");
-    BOOST_TEST_REQUIRE(is_ok(config), (config ? "" : config.error().message));
-    processing_ = std::make_shared<processing::ProcessingConfig>(std::move(config).value());
-    reopen_with_processing();
-  }
-
-  void reopen_with_processing() {
-    store->close();
-    store.reset();
-    StoreOptions o;
-    o.path = data_path();
-    o.map_size = std::size_t{256} << 20;
-    o.clock = &clock;
-    o.processing = processing_;
-    auto r = LeadStore::open(o);
-    BOOST_TEST_REQUIRE(is_ok(r));
-    store = std::move(r).value();
-  }
+  AgingFixture() { use_processing(kConfig, std::size_t{256} << 20); }
 
   static Lead owned_by(const std::string& channel, const std::string& name = "Muster") {
     Lead l = minimal_lead(name);
@@ -98,8 +80,6 @@ struct AgingFixture : StoreFixture {
     for (const auto& e : *audit) out.push_back(e.action);
     return out;
   }
-
-  std::shared_ptr<processing::ProcessingConfig> processing_;
 };
 
 std::size_t count(const std::vector<std::string>& list, const std::string& value) {
@@ -249,7 +229,7 @@ BOOST_AUTO_TEST_CASE(a_limit_leaves_the_rest_for_the_next_run) {
 BOOST_AUTO_TEST_CASE(the_due_index_survives_a_reopen) {
   const Lead lead = create(minimal_lead());
   BOOST_TEST(run(kT0 + 3 * kDay).escalated == 1u);
-  reopen_with_processing();
+  reopen(std::size_t{256} << 20);
   BOOST_TEST(run(kT0 + 3 * kDay + kHour).due == 0u);  // still remembered as escalated
   BOOST_TEST(run(kT0 + 30 * kDay).closed == 1u);
   BOOST_TEST(read(lead.id).status == LeadStatus::closed);

@@ -45,25 +45,7 @@ approval:
 )";
 
 struct ProcessingFixture : StoreFixture {
-  ProcessingFixture() {
-    auto config = processing::parse_processing_config(kConfig, "test.yaml");
-    BOOST_TEST_REQUIRE(is_ok(config), (config ? "" : config.error().message));
-    processing_ = std::make_shared<processing::ProcessingConfig>(std::move(config).value());
-    reopen_with_processing();
-  }
-
-  void reopen_with_processing() {
-    store->close();
-    store.reset();
-    StoreOptions o;
-    o.path = data_path();
-    o.map_size = std::size_t{64} << 20;
-    o.clock = &clock;
-    o.processing = processing_;
-    auto r = LeadStore::open(o);
-    BOOST_TEST_REQUIRE(is_ok(r));
-    store = std::move(r).value();
-  }
+  ProcessingFixture() { use_processing(kConfig); }
 
   static Lead person(const std::string& family, const std::string& email, const std::string& country = "",
                      const std::string& postal = "") {
@@ -88,8 +70,6 @@ struct ProcessingFixture : StoreFixture {
     }
     return out;
   }
-
-  std::shared_ptr<processing::ProcessingConfig> processing_;
 };
 
 }  // namespace
@@ -208,7 +188,7 @@ BOOST_AUTO_TEST_CASE(the_model_learns_from_won_and_lost_leads_and_survives_a_reo
   for (const auto& l : find({}).items) {
     if (l.status == LeadStatus::accepted) must_change(l.id, R"({"status":"converted","opportunity_ref":"OPP-1"})");
   }
-  reopen_with_processing();
+  reopen();
   Lead like_won = person("N1", "", "AT");
   like_won.source = LeadSource::web_form;
   Lead like_lost = person("N2", "", "FR");
@@ -227,7 +207,7 @@ BOOST_AUTO_TEST_CASE(the_model_learns_from_won_and_lost_leads_and_survives_a_reo
 BOOST_AUTO_TEST_CASE(round_robin_continues_after_a_reopen) {
   std::vector<std::string> assignees;
   for (int i = 0; i < 3; ++i) assignees.push_back(create(person("R" + std::to_string(i), "", "DE")).owner.assignee);
-  reopen_with_processing();
+  reopen();
   assignees.push_back(create(person("R3", "", "DE")).owner.assignee);
   const std::vector<std::string> expected = {"anna", "ben", "anna", "ben"};
   BOOST_TEST(assignees == expected, boost::test_tools::per_element());

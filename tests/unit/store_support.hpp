@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "processing/config.hpp"
 #include "store/lead_store.hpp"
 #include "temp_dir.hpp"
 #include "test_support.hpp"
@@ -47,8 +48,17 @@ struct StoreFixture {
   TempDir dir;
   ManualClock clock{kT0};
   std::unique_ptr<LeadStore> store;
+  std::shared_ptr<const processing::ProcessingConfig> processing_config;  // applied by open() when set
 
   StoreFixture() { open(); }
+
+  // Parses a processing config (YAML) and reopens the store with it.
+  void use_processing(const char* yaml, std::size_t map_size = std::size_t{64} << 20) {
+    auto config = processing::parse_processing_config(yaml, "test.yaml");
+    BOOST_TEST_REQUIRE(is_ok(config), (config ? "" : config.error().message));
+    processing_config = std::make_shared<const processing::ProcessingConfig>(std::move(config).value());
+    reopen(map_size);
+  }
 
   std::string data_path() const { return dir.sub("data"); }
 
@@ -58,6 +68,7 @@ struct StoreFixture {
     o.map_size = map_size;
     o.partition = partition;
     o.clock = &clock;
+    o.processing = processing_config;
     auto r = LeadStore::open(o);
     BOOST_TEST_REQUIRE(is_ok(r));
     store = std::move(r).value();
@@ -83,8 +94,8 @@ struct StoreFixture {
     cmds.reserve(leads.size());
     for (auto& l : leads) cmds.push_back(CreateLeadCommand{std::move(l), Actor{}, {}});
     const std::size_t n = cmds.size();
-    auto results = collect_async<Created<Lead>>(
-        n, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
+    auto results =
+        collect_async<Created<Lead>>(n, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
     std::vector<Lead> out;
     out.reserve(n);
     for (auto& r : results) {
