@@ -13,7 +13,7 @@ void readyz(ApiContext& ctx, Call&& call) {
   JsonWriter w(body);
   const bool ready = ctx.hub.ready();
   w.begin_object().key_identifier("status").value(ready ? "ready" : "not_ready");
-  w.key_identifier("store").value(ctx.hub.store().stats() ? "open" : "unavailable");
+  w.key_identifier("store").value(ctx.hub.store().check_open() ? "open" : "unavailable");
   w.key_identifier("connectors").begin_object();
   for (const auto& [name, health] : ctx.hub.health()) {
     w.key(name).begin_object().key_identifier("ready").value(health.ready);

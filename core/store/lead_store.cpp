@@ -191,6 +191,12 @@ Status LeadStore::for_each_lead_json(const std::function<bool(std::string_view)>
   }
 }
 
+Status LeadStore::check_open() const {
+  auto txn = env_->begin_read();
+  if (!txn) return txn.error();
+  return ok_status();
+}
+
 Result<StoreStats> LeadStore::stats() const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();

@@ -295,6 +295,9 @@ class LeadStore {
   static constexpr std::size_t kMaxDuePerRun = 1000;
 
   Result<StoreStats> stats() const;
+  // Whether the store answers (a read transaction begins): for health checks,
+  // which must not pay for stats' counting.
+  Status check_open() const;
   // A hot, consistent, compacted copy into an empty (or new) folder.
   Status backup(const std::string& folder) const;
   // Finishes queued writes and stops the writer.

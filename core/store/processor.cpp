@@ -229,6 +229,7 @@ DuplicateCheck Processor::check_new(const WriteTxn& txn, const NewLeadFacts& fac
          rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT_DUP)) {
       if (v.mv_size != 8) continue;
       const RecordId id = RecordId::from_key(v.mv_data);
+      if (partners.count(id.raw()) != 0) continue;  // met under an earlier blocking key
       std::string_view record;
       RecordId partner;
       MatchKey& key = stored.emplace_back();
@@ -243,7 +244,7 @@ DuplicateCheck Processor::check_new(const WriteTxn& txn, const NewLeadFacts& fac
     if (pending != nullptr) pending->collect(block, candidates);
   }
   mdb_cursor_close(cursor);
-  // The same lead under two blocking keys is one candidate.
+  // A lead of the bulk job under two blocking keys is one candidate.
   std::sort(candidates.begin(), candidates.end(), [](auto* a, auto* b) { return a->id < b->id; });
   candidates.erase(std::unique(candidates.begin(), candidates.end(), [](auto* a, auto* b) { return a->id == b->id; }),
                    candidates.end());
