@@ -140,12 +140,14 @@ int run_connectors(Context&, const std::vector<std::string>& argv) {
 
 int run_apikey(Context&, const std::vector<std::string>& argv) {
   const char* const usage =
-      "usage: leadhub apikey new --name NAME [--scopes S,S,...] [--partner CHANNEL]\n"
+      "usage: leadhub apikey new --name NAME [--scopes S,S,...] [--partner CHANNEL] [--roles R,R,...]\n"
       "\n"
       "Makes a random API key. Prints the key (give it to the client; it is shown only\n"
       "once) and the YAML item for the http connector's api_keys list, which holds only\n"
-      "the key's SHA-256.\n";
-  auto args = Args::parse(argv, {{"name", true, ""}, {"scopes", true, ""}, {"partner", true, ""}, {"help", false, ""}});
+      "the key's SHA-256. --roles names the approval roles its holder may decide.\n";
+  auto args = Args::parse(
+      argv,
+      {{"name", true, ""}, {"scopes", true, ""}, {"partner", true, ""}, {"roles", true, ""}, {"help", false, ""}});
   if (!args || args->has("help") || args->positional().size() != 1 || args->positional()[0] != "new" ||
       !args->get("name")) {
     std::cout << usage;
@@ -170,6 +172,7 @@ int run_apikey(Context&, const std::vector<std::string>& argv) {
             << "- name: " << *args->get("name") << "\n  sha256: " << connectors::http::sha256_hex(key)
             << "\n  scopes: [" << scopes_yaml << "]\n";
   if (auto p = args->get("partner")) std::cout << "  partner: " << *p << "\n";
+  if (auto r = args->get("roles")) std::cout << "  roles: [" << *r << "]\n";
   return kExitOk;
 }
 

@@ -157,6 +157,7 @@ void decide_approval(ApiContext& ctx, Call&& call) {
   decision.step = step;
   decision.approve = verdict == "approve";
   decision.actor = actor_of(call, ctx);
+  decision.roles = call.principal->roles;
   ctx.blocking.post(
       [&ctx, decision = std::move(decision), reply = std::move(call.reply), path = call.request.path]() mutable {
         auto r = ctx.hub.store().decide_approval(std::move(decision));

@@ -78,6 +78,7 @@ Result<ApiKeys> ApiKeys::from_settings(const std::vector<Settings>& items) {
       {"sha256", "", "hex SHA-256 of the key (`leadhub apikey new` prints a key and its hash)"},
       {"scopes", "[\"*\"]", "leads:read, leads:write, partners:read, partners:write, imports, audit:read or *"},
       {"partner", "", "owner channel the key is bound to: it sees and changes only those leads"},
+      {"roles", "[]", "approval roles the key's holder may decide (processing: approval steps' role)"},
   };
   ApiKeys keys;
   for (const auto& item : items) {
@@ -102,6 +103,9 @@ Result<ApiKeys> ApiKeys::from_settings(const std::vector<Settings>& items) {
     auto partner = item.text("partner", "");
     if (!partner) return partner.error();
     key.principal.partner = *partner;
+    auto roles = item.texts("roles");
+    if (!roles) return roles.error();
+    key.principal.roles = std::move(*roles);
     keys.keys_.push_back(std::move(key));
   }
   return keys;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +36,16 @@ struct Principal {
   std::string name = "anonymous";
   unsigned scopes = static_cast<unsigned>(Scope::all);
   std::string partner;  // non-empty: sees and changes only leads owned by this channel
+  // The approval roles the caller holds (processing: approval steps name one each).
+  // nullopt for the open API's anonymous caller: it may decide every step.
+  std::optional<std::vector<std::string>> roles;
 };
 
 std::string sha256_hex(std::string_view text);
 
 class ApiKeys {
  public:
-  // From `api_keys:` items: {name, sha256, scopes, partner}.
+  // From `api_keys:` items: {name, sha256, scopes, partner, roles}.
   static Result<ApiKeys> from_settings(const std::vector<Settings>& items);
 
   // No keys configured: the API is open (every caller is `anonymous` with all scopes).

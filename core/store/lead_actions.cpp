@@ -230,6 +230,16 @@ Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const M
   return apply_change_lead(txn, convert, ctx.now, ctx.outbox, ctx.processor);
 }
 
+// A step that names a role is decided by its holders only.
+Status check_role(const ApprovalDecision& d, const ApprovalStepState& step) {
+  if (step.role.empty() || !d.roles) return ok_status();
+  if (std::find(d.roles->begin(), d.roles->end(), step.role) != d.roles->end()) return ok_status();
+  std::string held;
+  for (const auto& r : *d.roles) held += (held.empty() ? "" : ", ") + r;
+  return Error::make(ErrorCode::forbidden, "step '" + step.step + "' is decided by role '" + step.role + "'; " +
+                                               d.actor.user + " holds " + (held.empty() ? "no role" : held));
+}
+
 Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, const processing::ApprovalConfig& config,
                                      TimeMs now) {
   auto lead = load_lead(txn, d.id);
@@ -250,6 +260,7 @@ Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, c
   }
   if (step == nullptr) return Error::invalid({{"step", "the lead needs no approval step '" + d.step + "'"}});
   if (earlier_open) return Error::invalid({{"step", "'" + d.step + "' comes after steps not yet approved"}});
+  if (auto st = check_role(d, *step); !st) return st.error();
   store::StoredDecision decision{d.step, d.approve, d.actor.user, now, d.comment};
   decisions.push_back(decision);
   store::write_decisions(txn, d.id, decisions);

@@ -135,6 +135,9 @@ struct ApprovalDecision {
   bool approve = true;
   std::string comment;
   Actor actor;
+  // The roles the decider holds; a step with a role may be decided only by its
+  // holders. nullopt: not restricted (the CLI, an API without keys).
+  std::optional<std::vector<std::string>> roles;
 };
 
 struct ApprovalStepState {

@@ -9,6 +9,7 @@ a CLI import is processed too (leads of one file see each other), and that
 
 Usage: processing_e2e.py PATH_TO_LEADHUB
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -52,7 +53,13 @@ processing:
 connectors:
   - {name: http, type: http, listen: "127.0.0.1:0"}
   - {name: strict, type: http, listen: "127.0.0.1:0"}
-"""
+  - name: staff
+    type: http
+    listen: "127.0.0.1:0"
+    api_keys:
+      - {name: clerk, sha256: %s}
+      - {name: sam, sha256: %s, roles: [sales-manager]}
+""" % (hashlib.sha256(b"clerk-key").hexdigest(), hashlib.sha256(b"sam-key").hexdigest())
 
 
 def lead(family, email, country="DE", postal="10115", company=None, source="api"):
@@ -143,10 +150,15 @@ try:
     c.check(st == 200 and state == {"complete": False, "steps": [{"step": "sales_manager", "role": "sales-manager",
                                                                   "state": "pending"}]},
             "GET approvals lists the pending step", state)
-    st, _, _, state = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals",
-                                  {"step": "sales_manager", "decision": "approve", "comment": "good margin"})
-    c.check(st == 200 and state["complete"] and state["steps"][0]["state"] == "approved",
-            "POST approvals approves the step", state)
+    decide = {"step": "sales_manager", "decision": "approve", "comment": "good margin"}
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals", decide,
+                                    {"Authorization": "Bearer clerk-key"}, name="staff")
+    c.check(st == 403 and "role 'sales-manager'" in problem.get("detail", ""),
+            "a key without the step's role may not decide it: 403 naming the role", (st, problem))
+    st, _, _, state = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals", decide,
+                                  {"Authorization": "Bearer sam-key"}, name="staff")
+    c.check(st == 200 and state["complete"] and state["steps"][0]["state"] == "approved"
+            and state["steps"][0]["by"] == "sam", "POST approvals with the role's key approves the step", state)
     st, _, _, converted = hub.request("POST", f"/api/v1/leads/{big['id']}/convert", {"opportunity_ref": "OPP-7"})
     c.check(st == 200 and converted["status"] == "converted" and converted["opportunity_ref"] == "OPP-7",
             "then the lead converts", converted)

@@ -305,6 +305,31 @@ BOOST_AUTO_TEST_CASE(manual_assignment_picks_in_the_channel_or_takes_the_named_m
   BOOST_TEST(create(person("De", "", "DE")).owner.assignee == "ben");
 }
 
+BOOST_AUTO_TEST_CASE(an_approval_step_with_a_role_is_decided_only_by_its_holders) {
+  Lead big = person("Role", "role@example.com");
+  big.expected_value = Money{"150000.00", "EUR"};
+  const Lead created = create(big);
+  using Roles = std::vector<std::string>;
+  ApprovalDecision clerk{created.id, "sales_manager", true, "", Actor{"clerk", "api"}, Roles{}};
+  auto refused = store->decide_approval(clerk);
+  BOOST_TEST_REQUIRE(fails_with(refused, ErrorCode::forbidden));
+  BOOST_TEST(refused.error().message == "step 'sales_manager' is decided by role 'sales-manager'; clerk holds no role");
+  ApprovalDecision director{created.id, "sales_manager", true, "", Actor{"dora", "api"}, Roles{"director"}};
+  BOOST_TEST(fails_with(store->decide_approval(director), ErrorCode::forbidden));
+  ApprovalDecision manager{created.id, "sales_manager", true, "", Actor{"sam", "api"}, Roles{"sales-manager"}};
+  BOOST_TEST_REQUIRE(is_ok(store->decide_approval(manager)));
+  director.step = "director";
+  auto approved = store->decide_approval(director);
+  BOOST_TEST_REQUIRE(is_ok(approved));
+  BOOST_TEST(approved->complete);
+  // the refusals left no trace: two decisions, both approvals
+  const auto audit = store->read_audit(created.id);
+  BOOST_TEST_REQUIRE(is_ok(audit));
+  int entries = 0;
+  for (const auto& e : *audit) entries += e.action == "approved" ? 1 : 0;
+  BOOST_TEST(entries == 2);
+}
+
 BOOST_AUTO_TEST_CASE(convert_waits_for_every_required_approval_in_order) {
   Lead big = person("Big", "big@example.com");
   big.expected_value = Money{"150000.00", "EUR"};
@@ -317,18 +342,20 @@ BOOST_AUTO_TEST_CASE(convert_waits_for_every_required_approval_in_order) {
   BOOST_TEST(has_error(waiting.error().fields, "approval.director", "pending (director)"));
   BOOST_TEST(read(created.id).status == LeadStatus::qualified);  // not even accepted: all or nothing
 
-  auto out_of_order = store->decide_approval(ApprovalDecision{created.id, "director", true, "", Actor{"dora", "api"}});
+  auto out_of_order =
+      store->decide_approval(ApprovalDecision{created.id, "director", true, "", Actor{"dora", "api"}, std::nullopt});
   BOOST_TEST(fails_with(out_of_order, ErrorCode::invalid));
-  BOOST_TEST_REQUIRE(
-      is_ok(store->decide_approval(ApprovalDecision{created.id, "sales_manager", true, "ok", Actor{"sam", "api"}})));
-  auto rejected =
-      store->decide_approval(ApprovalDecision{created.id, "director", false, "too risky", Actor{"dora", "api"}});
+  BOOST_TEST_REQUIRE(is_ok(store->decide_approval(
+      ApprovalDecision{created.id, "sales_manager", true, "ok", Actor{"sam", "api"}, std::nullopt})));
+  auto rejected = store->decide_approval(
+      ApprovalDecision{created.id, "director", false, "too risky", Actor{"dora", "api"}, std::nullopt});
   BOOST_TEST_REQUIRE(is_ok(rejected));
   BOOST_TEST(!rejected->complete);
   BOOST_TEST(rejected->steps[1].state == "rejected");
   BOOST_TEST(fails_with(store->convert_lead(ConvertLeadCommand{created.id, "", std::nullopt, Actor{}}),
                         ErrorCode::illegal_transition));
-  auto approved = store->decide_approval(ApprovalDecision{created.id, "director", true, "fine", Actor{"dora", "api"}});
+  auto approved = store->decide_approval(
+      ApprovalDecision{created.id, "director", true, "fine", Actor{"dora", "api"}, std::nullopt});
   BOOST_TEST_REQUIRE(is_ok(approved));
   BOOST_TEST(approved->complete);
 
