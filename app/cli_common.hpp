@@ -76,6 +76,10 @@ int run_connectors(Context& ctx, const std::vector<std::string>& argv);
 int run_apikey(Context& ctx, const std::vector<std::string>& argv);
 int run_score(Context& ctx, const std::vector<std::string>& argv);
 int run_aging(Context& ctx, const std::vector<std::string>& argv);
+int run_reindex(Context& ctx, const std::vector<std::string>& argv);
+// Rebuilds processing's indexes when the store says they follow other settings
+// (cli_reindex.cpp); `serve` calls it before the connectors start.
+Status reindex_if_stale(LeadStore& store);
 // With `processing: aging:` rules or reminders: the scheduler that runs due aging
 // work in `serve` (cli_aging.cpp).
 void add_aging_scheduler(const HubConfig& config, connectors::Hub& hub);

@@ -104,8 +104,9 @@ int lead_approve(Context& ctx, const std::vector<std::string>& argv) {
   if (!id) return report(id.error());
   auto store = open_store(ctx);
   if (!store) return report(store.error());
-  auto state = (*store)->decide_approval(
-      {*id, args->get_or("step", ""), !args->has("reject"), args->get_or("comment", ""), ctx.actor});
+  auto state =
+      (*store)->decide_approval({*id, args->get_or("step", ""), !args->has("reject"), args->get_or("comment", ""),
+                                 ctx.actor, std::nullopt});  // the operator on the hub's machine decides any step
   if (!state) return report(state.error());
   print_approvals(*state);
   return kExitOk;

@@ -97,6 +97,7 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
 
   auto store = open_store(ctx);
   if (!store) return report(store.error());
+  if (auto st = reindex_if_stale(**store); !st) return report(st.error());
   connectors::Hub hub(**store, {ctx.config.data_folder, ctx.config.mappings_folder});
   if (auto st = build_event_dispatcher(ctx.config, hub); !st) {
     std::cerr << "leadhub: config: " << st.error().message << "\n";

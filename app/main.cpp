@@ -28,6 +28,7 @@ const char* const kUsage =
     "  apikey new --name N       a new API key and its config entry\n"
     "  score rebuild [--rescore] relearn the lead score model (with `processing:`)\n"
     "  aging run [--now T]       escalate, close as aged and remind the due leads once\n"
+    "  reindex                   rebuild processing's indexes (duplicate check, aging)\n"
     "Run `leadhub COMMAND --help` for a command's options.\n"
     "\n"
     "global options:\n"
@@ -45,10 +46,11 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve},   {"lead", run_lead},   {"partner", run_partner},
-    {"import", run_import}, {"map", run_map},     {"export", run_export},
-    {"backup", run_backup}, {"stats", run_stats}, {"connectors", run_connectors},
-    {"apikey", run_apikey}, {"score", run_score}, {"aging", run_aging},
+    {"serve", run_serve},     {"lead", run_lead},   {"partner", run_partner},
+    {"import", run_import},   {"map", run_map},     {"export", run_export},
+    {"backup", run_backup},   {"stats", run_stats}, {"connectors", run_connectors},
+    {"apikey", run_apikey},   {"score", run_score}, {"aging", run_aging},
+    {"reindex", run_reindex},
 };
 
 }  // namespace

@@ -273,11 +273,11 @@ void Engine::start_connecting(proton::container& c) {
 void Engine::on_connection_open(proton::connection& c) {
   if (options_.mode == Mode::listen) {
     if (stopping_) return c.close(proton::error_condition("amqp:connection:forced", "the hub is stopping"));
-    connections_[c] = {++next_epoch_, c.user()};
+    connections_[c] = {++next_epoch_, c.user(), {}};
     if (c.uninitialized()) c.open();
     return;
   }
-  connections_[c] = {++next_epoch_, options_.user};
+  connections_[c] = {++next_epoch_, options_.user, {}};
   ++connects_;
   ready_ = true;
   log::info(options_.connector, std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url);

@@ -84,6 +84,7 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
     store->merge_staged_if_large();
     if (store->outbox_->take_written() && store->event_listener_) store->event_listener_();
   });
+  if (auto st = s->settle_index_fingerprint(); !st) return st.error();
   return s;
 }
 

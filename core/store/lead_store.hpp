@@ -165,6 +165,11 @@ struct AgingCounts {
   bool more = false;            // more leads were due than `limit`
 };
 
+// What LeadStore::reindex_processing did.
+struct ReindexCounts {
+  std::uint64_t leads = 0;  // leads whose match keys and due entry were written again
+};
+
 struct LeadQuery {
   std::optional<LeadStatus> status;
   std::string owner_channel;
@@ -290,6 +295,14 @@ class LeadStore {
   // rebuild`); returns how many of each it learned from. Needs processing.
   Result<std::pair<std::uint64_t, std::uint64_t>> rebuild_score_model();
 
+  // Processing's indexes (duplicate-check match keys, aging due entries, open
+  // leads per member) rebuilt from the stored leads: for leads stored before
+  // processing was configured, or after normalization or aging rules changed.
+  // Chunked writes, safe while the hub runs. Implemented in reindex.cpp.
+  Result<ReindexCounts> reindex_processing();
+  // Whether the store holds leads whose indexes follow other settings (or none).
+  bool processing_index_stale() const;
+
   // Aging (processing: aging:): escalates, closes as aged and reminds the leads due
   // at or before `now` (at most `limit`), read from the due index, never a scan. One
   // write job through the writer, so it is safe beside any other write. Without
@@ -313,6 +326,12 @@ class LeadStore {
   // when at least `at_least` are staged; only from the writer thread or after it.
   Status merge_staged(std::uint64_t at_least);
   void merge_staged_if_large();
+  struct IndexState {
+    std::optional<std::string> fingerprint;  // processing's index fingerprint in meta
+    bool has_leads = false;
+  };
+  Result<IndexState> read_index_state() const;
+  Status settle_index_fingerprint();
   // Runs apply in the writer's next transaction; returns after the commit.
   Status write_sync(std::function<Status(store::WriteTxn&)> apply);
   template <typename T, typename Finish>

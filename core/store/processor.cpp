@@ -404,6 +404,83 @@ Status Processor::rebuild_model(const WriteTxn& txn) {
   return ok_status();
 }
 
+void Processor::reindex_lead(WriteTxn& txn, const Lead& lead) const {
+  const std::string id = id_key(lead.id);
+  const std::string_view id_view = id;
+  const MatchKey key = processing::make_match_key(lead, config_->duplicates.normalize);
+  const std::string record = encode_match(key, lead.prospect.partner_id);
+  MatchKey old_key;
+  RecordId old_partner;
+  std::string_view old_record;
+  const bool had = txn.get(txn.dbi().match, id, old_record) && decode_match(old_record, old_key, old_partner);
+  if (!had || encode_match(old_key, old_partner) != record) {
+    if (had) {
+      for (const auto& b : processing::blocking_keys(old_key)) txn.del(txn.dbi().by_block, b, &id_view);
+    }
+    for (const auto& b : processing::blocking_keys(key)) txn.put(txn.dbi().by_block, b, id, MDB_NODUPDATA);
+    txn.put(txn.dbi().match, id, record);
+  }
+  if (config_->aging.enabled()) return reindex_due(txn, config_->aging, lead);
+  const DueRecord old = read_due(txn, lead.id);
+  if (old.at != 0 || !old.raised.empty()) drop_due(txn, lead.id, old);  // aging was switched off
+}
+
+namespace {
+
+// Every key in meta that starts with `prefix`.
+std::vector<std::string> meta_keys_with_prefix(const WriteTxn& txn, const std::string& prefix) {
+  std::vector<std::string> out;
+  MDB_cursor* cursor = nullptr;
+  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().meta, &cursor); rc != 0) {
+    throw LmdbFailure{rc, "meta: " + lmdb_message(rc)};
+  }
+  MDB_val k = to_val(prefix);
+  MDB_val v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE); rc == 0 && to_view(k).starts_with(prefix);
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    out.emplace_back(to_view(k));
+  }
+  mdb_cursor_close(cursor);
+  return out;
+}
+
+}  // namespace
+
+Status Processor::recount_loads(WriteTxn& txn) const {
+  std::map<std::string, std::uint64_t> counts;
+  MDB_cursor* cursor = nullptr;
+  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().leads, &cursor); rc != 0) {
+    return Error::make(ErrorCode::unavailable, "cannot read leads: " + lmdb_message(rc));
+  }
+  MDB_val k{}, v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    auto lead = lead_from_json(to_view(v), DecodeMode::stored);
+    if (!lead || lead->owner.assignee.empty() || !is_open(lead->status)) continue;
+    ++counts[load_prefix(lead->owner.channel) + lead->owner.assignee];
+  }
+  mdb_cursor_close(cursor);
+  // Old counters go, also those of members no longer configured.
+  for (const auto& key : meta_keys_with_prefix(txn, std::string("load\0", 5))) txn.del(txn.dbi().meta, key);
+  for (const auto& [key, n] : counts) txn.put(txn.dbi().meta, key, be64(n));
+  return ok_status();
+}
+
+std::string index_fingerprint(const processing::ProcessingConfig& config) {
+  std::string out = "v1 plus:";
+  const auto& n = config.duplicates.normalize;
+  out += n.strip_plus_addressing ? '1' : '0';
+  out += " gmail:";
+  out += n.googlemail_is_gmail ? '1' : '0';
+  out += " reminders:";
+  out += config.aging.reminders ? '1' : '0';
+  auto days = [](const std::optional<double>& d) { return d ? std::to_string(*d) : std::string("-"); };
+  for (const auto& r : config.aging.rules) {
+    out += " rule:" + std::string(to_string(r.status)) + "/" + r.channel + "/" + days(r.escalate_after_days) + "/" +
+           days(r.close_after_days);
+  }
+  return out;
+}
+
 processing::ScorerState Processor::model() const {
   std::shared_lock lock(model_mutex_);
   return committed_.state();

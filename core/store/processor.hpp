@@ -101,6 +101,13 @@ class Processor {
   Status rebuild_model(const WriteTxn& txn);
   processing::ScorerState model() const;
 
+  // The indexes of a lead stored before processing (or before a config change that
+  // moves them): its match record and blocking keys from today's normalization,
+  // and its due entry from today's aging rules (what was raised is kept).
+  void reindex_lead(WriteTxn& txn, const Lead& lead) const;
+  // The open leads per channel member, counted again from every lead (one pass).
+  Status recount_loads(WriteTxn& txn) const;
+
  private:
   processing::ScoreResult score(const Lead& lead) const;  // with the committed model
   void learn(const Lead& before, const Lead& after);
@@ -111,6 +118,12 @@ class Processor {
   processing::LeadScorer committed_;               // read by callers' threads
   std::optional<processing::LeadScorer> working_;  // the writer's, during a batch that learns
 };
+
+// What the stored indexes depend on (normalization, aging rules); kept in "meta"
+// under kIndexFingerprintKey so a store opened with other settings knows its
+// match keys and due entries are stale (LeadStore::reindex_processing).
+std::string index_fingerprint(const processing::ProcessingConfig& config);
+inline constexpr std::string_view kIndexFingerprintKey = "processing.index";
 
 // Match keys as stored in "match": the fields, then the partner id.
 std::string encode_match(const processing::MatchKey& key, RecordId partner);

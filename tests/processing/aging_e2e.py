@@ -107,4 +107,22 @@ r = subprocess.run(base + ["aging", "run", "--now", "yesterday"], capture_output
 c.check(r.returncode == 2, "a bad --now is a usage error", r.stderr)
 r = subprocess.run([LEADHUB, "--data", hub.data, "aging", "run"], capture_output=True, text=True)
 c.check(r.returncode == 3 and "aging" in r.stderr, "without aging rules: a clear error", r.stderr)
+
+# ---- leads stored before aging was configured ---------------------------------------
+older = os.path.join(hub.work, "older")
+ndjson = os.path.join(hub.work, "older.ndjson")
+with open(ndjson, "w") as f:
+    f.write(json.dumps(lead("Before")) + "\n")
+r = subprocess.run([LEADHUB, "--data", older, "import", ndjson], capture_output=True, text=True)
+c.check(r.returncode == 0, "a lead imported with no processing configured", r.stderr)
+again = Hub(LEADHUB, CONFIG, data=older, name="aging-older").start()
+c.check(again.stop() == 0, "serve on that store with aging rules")
+c.check(any("reindexed 1 leads" in line for line in again.log), "serve indexed the older lead first",
+        "\n".join(again.log[-10:]))
+r = subprocess.run([LEADHUB, "--config", hub.config, "--data", older, "aging", "run", "--now", stamp(31)],
+                   capture_output=True, text=True)
+c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("closed") == 1,
+        "so it ages like the others: closed after 31 days", r.stdout + r.stderr)
+r = subprocess.run([LEADHUB, "--config", hub.config, "--data", older, "reindex"], capture_output=True, text=True)
+c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("leads") == 1, "leadhub reindex", r.stdout + r.stderr)
 sys.exit(c.done())
