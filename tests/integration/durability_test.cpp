@@ -42,7 +42,11 @@ Lead sample_lead(int n) {
 }
 
 [[noreturn]] void run_writer_child(const std::string& path, int ack_fd) {
-  auto store = LeadStore::open(StoreOptions{path, std::size_t{64} << 20, 500, 0, &SystemClock::instance()});
+  StoreOptions options;
+  options.path = path;
+  options.map_size = std::size_t{64} << 20;
+  options.max_batch = 500;
+  auto store = LeadStore::open(options);
   if (!store) _exit(3);
   std::atomic<int> counter{0};
   std::vector<std::thread> threads;
@@ -92,7 +96,11 @@ std::set<std::string> kill_after(pid_t child, int ack_fd, std::size_t wanted) {
 }
 
 void check_store(const std::string& path, const std::set<std::string>& acked) {
-  auto store = LeadStore::open(StoreOptions{path, std::size_t{64} << 20, 500, 0, &SystemClock::instance()});
+  StoreOptions options;
+  options.path = path;
+  options.map_size = std::size_t{64} << 20;
+  options.max_batch = 500;
+  auto store = LeadStore::open(options);
   BOOST_TEST_REQUIRE(store.ok());
   std::size_t missing = 0;
   for (const auto& text : acked) {
