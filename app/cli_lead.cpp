@@ -24,6 +24,7 @@ const char* const kLeadUsage =
     "       leadhub lead convert ID [--opportunity REF] [--if-version N]\n"
     "       leadhub lead approvals ID\n"
     "       leadhub lead approve ID --step S [--reject] [--comment TEXT]\n"
+    "       leadhub lead duplicates [FILE|-] [--json TEXT]\n"
     "\n"
     "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
     "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
@@ -32,7 +33,8 @@ const char* const kLeadUsage =
     "merge moves the others' notes, attachments and references to the survivor and closes\n"
     "them as its duplicates; assign hands the lead to a channel (and the member its\n"
     "distribution picks unless --assignee names one); convert makes a qualified or accepted\n"
-    "lead converted once its approvals (processing: approval) are given.\n";
+    "lead converted once its approvals (processing: approval) are given. duplicates prints\n"
+    "what the duplicate check (processing: duplicates) finds for a lead, storing nothing.\n";
 
 int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
@@ -46,6 +48,21 @@ int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto created = (*store)->create_lead({std::move(lead).value(), ctx.actor, args->get_or("idempotency-key", "")});
   if (!created) return report(created.error());
   print_line(to_json(created->record));
+  return kExitOk;
+}
+
+int lead_duplicates(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = Args::parse(argv, {{"json", true, ""}});
+  if (!args) return usage_error(args.error().message, kLeadUsage);
+  auto doc = read_document(*args, 0);
+  if (!doc) return report(doc.error());
+  auto lead = lead_from_json(*doc, DecodeMode::input);
+  if (!lead) return report(lead.error());
+  auto store = open_store(ctx);
+  if (!store) return report(store.error());
+  auto checked = (*store)->check_duplicates(std::move(lead).value(), ctx.actor);
+  if (!checked) return report(checked.error());
+  print_line(checked->json);
   return kExitOk;
 }
 
@@ -244,6 +261,7 @@ int run_lead(Context& ctx, const std::vector<std::string>& argv) {
   if (argv[0] == "convert") return lead_convert(ctx, rest);
   if (argv[0] == "approvals") return lead_approvals(ctx, rest);
   if (argv[0] == "approve") return lead_approve(ctx, rest);
+  if (argv[0] == "duplicates") return lead_duplicates(ctx, rest);
   return usage_error("unknown lead command '" + argv[0] + "'", kLeadUsage);
 }
 

@@ -80,6 +80,22 @@ void create_lead(ApiContext& ctx, Call&& call) {
       });
 }
 
+// POST /api/v1/duplicate-checks: what the duplicate check would find for a lead,
+// nothing stored. Not for partner keys: the matches name other owners' leads.
+void check_duplicates(ApiContext& ctx, Call&& call) {
+  const auto& req = call.request;
+  if (!call.principal->partner.empty()) {
+    return call.reply(problem(bhttp::status::forbidden, "forbidden",
+                              "a partner's key may not search for duplicates among other owners' leads", req.path));
+  }
+  if (!has_json_body(req)) return call.reply(unsupported_media_type(req, "application/json"));
+  auto lead = lead_from_json(req.body, DecodeMode::input);
+  if (!lead) return call.reply(body_problem(lead.error(), req.path));
+  auto report = ctx.hub.store().check_duplicates(std::move(lead).value(), actor_of(call, ctx));
+  if (!report) return call.reply(problem(report.error(), req.path));
+  call.reply(json_response(bhttp::status::ok, std::move(report->json)));
+}
+
 Result<Lead> visible_lead(ApiContext& ctx, const Call& call) {
   const auto& text = call.params.front();
   auto id = RecordId::parse(text);
@@ -246,6 +262,10 @@ void add_lead_routes(Router& router, ApiContext& ctx) {
       .body_limit = ctx.max_body_bytes;
   router.add(bhttp::verb::get, "/api/v1/leads/{id}/audit", Scope::audit_read,
              [&ctx](Call&& c) { lead_audit(ctx, std::move(c)); });
+  router
+      .add(bhttp::verb::post, "/api/v1/duplicate-checks", Scope::leads_read,
+           [&ctx](Call&& c) { check_duplicates(ctx, std::move(c)); })
+      .body_limit = ctx.max_body_bytes;
 }
 
 }  // namespace leadhub::connectors::http

@@ -165,6 +165,14 @@ struct AgingCounts {
   bool more = false;            // more leads were due than `limit`
 };
 
+// LeadStore::check_duplicates: what a create through the asking connector would
+// find, without creating.
+struct DuplicateReport {
+  bool duplicate = false;
+  std::optional<RecordId> best;  // the best match when duplicate
+  std::string json;              // {"policy","duplicate","candidates_checked","matches":[{"id","score","rules"}]}
+};
+
 // What LeadStore::reindex_processing did.
 struct ReindexCounts {
   std::uint64_t leads = 0;  // leads whose match keys and due entry were written again
@@ -294,6 +302,11 @@ class LeadStore {
   // Relearns the score model from every won and lost lead (`leadhub score
   // rebuild`); returns how many of each it learned from. Needs processing.
   Result<std::pair<std::uint64_t, std::uint64_t>> rebuild_score_model();
+
+  // The duplicate check of processing for `lead` (its prospect) against the stored
+  // leads, nothing written; `actor.connector` picks the policy reported. Needs
+  // processing. Implemented in duplicate_check.cpp.
+  Result<DuplicateReport> check_duplicates(Lead lead, const Actor& actor) const;
 
   // Processing's indexes (duplicate-check match keys, aging due entries, open
   // leads per member) rebuilt from the stored leads: for leads stored before

@@ -375,7 +375,7 @@ Error duplicate_refusal(const processing::DuplicateDecision& decision) {
 Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, PreparedCreate& p,
                                                               const ApplyContext& ctx) {
   using processing::DuplicatePolicy;
-  const auto check = ctx.processor->check_new(txn, *p.facts, p.actor, ctx.pending);
+  const auto check = ctx.processor->check_new(txn.get(), txn.dbi(), *p.facts, p.actor, ctx.pending);
   bool changed = false;
   if (check.decision.duplicate) {
     const RecordId best = *check.decision.best();

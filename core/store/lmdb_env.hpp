@@ -56,8 +56,8 @@ struct Dbis {
   MDB_dbi match{};     // lead id -> its match key, encoded (what a check compares)
   MDB_dbi manual{};    // lead id -> fields a person set, which rules keep
   // Aging (store/due_index.hpp), written only when processing is configured:
-  MDB_dbi by_due{};  // next due time (8 bytes) + lead id -> ""
-  MDB_dbi due{};     // lead id -> its due time and what was already raised
+  MDB_dbi by_due{};     // next due time (8 bytes) + lead id -> ""
+  MDB_dbi due{};        // lead id -> its due time and what was already raised
   MDB_dbi approvals{};  // lead id -> approval decisions (JSON array, store/approvals.hpp)
 };
 

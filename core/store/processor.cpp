@@ -105,8 +105,8 @@ void write_score(JsonWriter& w, const processing::ScoreResult& score) {
   w.end_object();
 }
 
-void write_duplicates(JsonWriter& w, const DuplicateCheck& check) {
-  w.key_identifier("duplicates").begin_object();
+void write_duplicate_check(JsonWriter& w, const DuplicateCheck& check) {
+  w.begin_object();
   w.key_identifier("policy").value(processing::to_string(check.policy));
   w.key_identifier("duplicate").value(check.decision.duplicate);
   w.key_identifier("candidates_checked").value(static_cast<std::uint64_t>(check.decision.candidates_checked));
@@ -122,6 +122,11 @@ void write_duplicates(JsonWriter& w, const DuplicateCheck& check) {
   }
   w.end_array();
   w.end_object();
+}
+
+void write_duplicates(JsonWriter& w, const DuplicateCheck& check) {
+  w.key_identifier("duplicates");
+  write_duplicate_check(w, check);
 }
 
 void write_assignment(JsonWriter& w, const processing::Assignment& a) {
@@ -212,7 +217,14 @@ NewLeadFacts Processor::prepare_new(Lead& lead) const {
   return facts;
 }
 
-DuplicateCheck Processor::check_new(const WriteTxn& txn, const NewLeadFacts& facts, const Actor& actor,
+NewLeadFacts Processor::match_facts(const Lead& lead) const {
+  NewLeadFacts facts;
+  facts.key = processing::make_match_key(lead, config_->duplicates.normalize);
+  facts.blocking = processing::blocking_keys(facts.key);
+  return facts;
+}
+
+DuplicateCheck Processor::check_new(MDB_txn* txn, const Dbis& dbi, const NewLeadFacts& facts, const Actor& actor,
                                     const PendingMatches* pending) const {
   DuplicateCheck out;
   out.policy = config_->duplicates.policy_for(actor.connector);
@@ -221,7 +233,7 @@ DuplicateCheck Processor::check_new(const WriteTxn& txn, const NewLeadFacts& fac
   std::unordered_map<std::uint64_t, RecordId> partners;
   const std::size_t limit = config_->duplicates.max_candidates;
   MDB_cursor* cursor = nullptr;
-  if (mdb_cursor_open(txn.get(), txn.dbi().by_block, &cursor) != 0) return out;
+  if (mdb_cursor_open(txn, dbi.by_block, &cursor) != 0) return out;
   for (const auto& block : facts.blocking) {
     MDB_val k = to_val(block);
     MDB_val v{};
@@ -230,10 +242,12 @@ DuplicateCheck Processor::check_new(const WriteTxn& txn, const NewLeadFacts& fac
       if (v.mv_size != 8) continue;
       const RecordId id = RecordId::from_key(v.mv_data);
       if (partners.count(id.raw()) != 0) continue;  // met under an earlier blocking key
-      std::string_view record;
+      const std::string id_bytes = id_key(id);
+      MDB_val record_key = to_val(id_bytes);
+      MDB_val record{};
       RecordId partner;
       MatchKey& key = stored.emplace_back();
-      if (!txn.get(txn.dbi().match, id_key(id), record) || !decode_match(record, key, partner)) {
+      if (mdb_get(txn, dbi.match, &record_key, &record) != 0 || !decode_match(to_view(record), key, partner)) {
         stored.pop_back();
         continue;
       }
@@ -333,6 +347,13 @@ void Processor::record_change(WriteTxn& txn, const Lead& before, const Lead& aft
   }
   update_load(txn, before, after);
   if (config_->aging.enabled()) reindex_due(txn, config_->aging, after);  // any change restarts the clock
+}
+
+std::string duplicates_json(const DuplicateCheck& check) {
+  std::string out;
+  JsonWriter w(out);
+  write_duplicate_check(w, check);
+  return out;
 }
 
 std::string Processor::explain_new(const NewLeadFacts& facts, const DuplicateCheck* check,

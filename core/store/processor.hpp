@@ -69,9 +69,12 @@ class Processor {
   // Caller's thread: classification (a new lead has no manual fields), score and
   // match key. Changes `lead`.
   NewLeadFacts prepare_new(Lead& lead) const;
+  // Only the match key and blocking keys (a duplicate check without a create).
+  NewLeadFacts match_facts(const Lead& lead) const;
 
   // Writer thread, inside the batch transaction.
-  DuplicateCheck check_new(const WriteTxn& txn, const NewLeadFacts& facts, const Actor& actor,
+  // Reads only, so a read transaction serves too (LeadStore::check_duplicates).
+  DuplicateCheck check_new(MDB_txn* txn, const Dbis& dbi, const NewLeadFacts& facts, const Actor& actor,
                            const PendingMatches* pending) const;
   // Assigns a lead that has no owner yet; returns the decision (none: no rule).
   std::optional<processing::Assignment> assign_new(WriteTxn& txn, Lead& lead) const;
@@ -124,6 +127,10 @@ class Processor {
 // match keys and due entries are stale (LeadStore::reindex_processing).
 std::string index_fingerprint(const processing::ProcessingConfig& config);
 inline constexpr std::string_view kIndexFingerprintKey = "processing.index";
+
+// The duplicate check as JSON: {"policy","duplicate","candidates_checked",
+// "matches":[{"id","score","rules"}]}, as in the "processed" audit entry.
+std::string duplicates_json(const DuplicateCheck& check);
 
 // Match keys as stored in "match": the fields, then the partner id.
 std::string encode_match(const processing::MatchKey& key, RecordId partner);

@@ -95,6 +95,20 @@ try:
     reasons = json.dumps(problem.get("errors", problem))
     c.check(first["id"] in reasons and "same_email" in reasons, "the refusal names the match and the rule", problem)
 
+    # the check alone: what a create would find, nothing stored
+    st, _, _, found_before = hub.request("GET", "/api/v1/leads?email=anna.meyer%40example.com")
+    st, _, _, check = hub.request("POST", "/api/v1/duplicate-checks", lead("Meyer", "ANNA.MEYER@example.com"),
+                                  name="strict")
+    c.check(st == 200 and check.get("duplicate") is True and check.get("policy") == "reject"
+            and check["matches"][0]["id"] in (first["id"], second["id"])
+            and "same_email" in check["matches"][0]["rules"],
+            "POST /duplicate-checks answers the matches, rules and the connector's policy", (st, check))
+    st, _, _, found_after = hub.request("GET", "/api/v1/leads?email=anna.meyer%40example.com")
+    c.check(len(found_after["items"]) == len(found_before["items"]), "the check stored nothing")
+    st, _, _, check = hub.request("POST", "/api/v1/duplicate-checks", lead("Zylinski", "z@example.org", postal="99999"))
+    c.check(st == 200 and check.get("duplicate") is False and check.get("matches") == [],
+            "a new person: no duplicate", check)
+
     st, _, _, audit = hub.request("GET", f"/api/v1/leads/{second['id']}/audit")
     entries = audit.get("items", audit) if isinstance(audit, dict) else audit
     processed = [e for e in entries if e.get("action") == "processed"]
@@ -198,6 +212,11 @@ c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("complete") is Tr
 r = subprocess.run(base + ["lead", "convert", survivor[0]["id"] if survivor else "x"], capture_output=True, text=True)
 c.check(r.returncode == 5 and "converted" in r.stderr, "leadhub lead convert of an open lead: exit 5 with the reason",
         (r.returncode, r.stderr))
+r = subprocess.run(base + ["lead", "duplicates", "--json", json.dumps(lead("Batch9", "Batch@Example.com"))],
+                   capture_output=True, text=True)
+check = json.loads(r.stdout or "{}")
+c.check(r.returncode == 0 and check.get("duplicate") is True and len(check.get("matches", [])) >= 1,
+        "leadhub lead duplicates", r.stdout + r.stderr)
 r = subprocess.run(base + ["score", "rebuild", "--rescore"], capture_output=True, text=True)
 rebuilt = json.loads(r.stdout or "{}")
 c.check(r.returncode == 0 and rebuilt.get("won") == 1 and rebuilt.get("lost") == 2 and "rescored" in rebuilt,
