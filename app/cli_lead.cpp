@@ -36,12 +36,17 @@ const char* const kLeadUsage =
     "lead converted once its approvals (processing: approval) are given. duplicates prints\n"
     "what the duplicate check (processing: duplicates) finds for a lead, storing nothing.\n";
 
+// The lead of FILE, - (stdin) or --json TEXT.
+Result<Lead> lead_argument(const Args& args) {
+  auto doc = read_document(args, 0);
+  if (!doc) return doc.error();
+  return lead_from_json(*doc, DecodeMode::input);
+}
+
 int lead_create(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}, {"idempotency-key", true, ""}});
   if (!args) return usage_error(args.error().message, kLeadUsage);
-  auto doc = read_document(*args, 0);
-  if (!doc) return report(doc.error());
-  auto lead = lead_from_json(*doc, DecodeMode::input);
+  auto lead = lead_argument(*args);
   if (!lead) return report(lead.error());
   auto store = open_store(ctx);
   if (!store) return report(store.error());
@@ -54,9 +59,7 @@ int lead_create(Context& ctx, const std::vector<std::string>& argv) {
 int lead_duplicates(Context& ctx, const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {{"json", true, ""}});
   if (!args) return usage_error(args.error().message, kLeadUsage);
-  auto doc = read_document(*args, 0);
-  if (!doc) return report(doc.error());
-  auto lead = lead_from_json(*doc, DecodeMode::input);
+  auto lead = lead_argument(*args);
   if (!lead) return report(lead.error());
   auto store = open_store(ctx);
   if (!store) return report(store.error());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -103,6 +104,20 @@ void write_score(JsonWriter& w, const processing::ScoreResult& score) {
   }
   w.end_array();
   w.end_object();
+}
+
+// Every stored lead that decodes, in id order (one pass for whole-store work).
+Status for_each_stored_lead(const WriteTxn& txn, const std::function<void(const Lead&)>& fn) {
+  MDB_cursor* cursor = nullptr;
+  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().leads, &cursor); rc != 0) {
+    return Error::make(ErrorCode::unavailable, "cannot read leads: " + lmdb_message(rc));
+  }
+  MDB_val k{}, v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (auto lead = lead_from_json(to_view(v), DecodeMode::stored)) fn(*lead);
+  }
+  mdb_cursor_close(cursor);
+  return ok_status();
 }
 
 void write_duplicate_check(JsonWriter& w, const DuplicateCheck& check) {
@@ -410,17 +425,10 @@ Status Processor::load_model(MDB_txn* txn, const Dbis& dbi) {
 
 Status Processor::rebuild_model(const WriteTxn& txn) {
   processing::LeadScorer fresh(config_->scoring);
-  MDB_cursor* cursor = nullptr;
-  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().leads, &cursor); rc != 0) {
-    return Error::make(ErrorCode::unavailable, "cannot read leads: " + lmdb_message(rc));
-  }
-  MDB_val k{}, v{};
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    auto lead = lead_from_json(to_view(v), DecodeMode::stored);
-    if (!lead) continue;
-    if (auto outcome = processing::outcome_of(lead->status)) fresh.record(*lead, *outcome);
-  }
-  mdb_cursor_close(cursor);
+  auto st = for_each_stored_lead(txn, [&fresh](const Lead& lead) {
+    if (auto outcome = processing::outcome_of(lead.status)) fresh.record(lead, *outcome);
+  });
+  if (!st) return st;
   working_ = std::move(fresh);
   return ok_status();
 }
@@ -469,17 +477,12 @@ std::vector<std::string> meta_keys_with_prefix(const WriteTxn& txn, const std::s
 
 Status Processor::recount_loads(WriteTxn& txn) const {
   std::map<std::string, std::uint64_t> counts;
-  MDB_cursor* cursor = nullptr;
-  if (const int rc = mdb_cursor_open(txn.get(), txn.dbi().leads, &cursor); rc != 0) {
-    return Error::make(ErrorCode::unavailable, "cannot read leads: " + lmdb_message(rc));
-  }
-  MDB_val k{}, v{};
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    auto lead = lead_from_json(to_view(v), DecodeMode::stored);
-    if (!lead || lead->owner.assignee.empty() || !is_open(lead->status)) continue;
-    ++counts[load_prefix(lead->owner.channel) + lead->owner.assignee];
-  }
-  mdb_cursor_close(cursor);
+  auto st = for_each_stored_lead(txn, [&counts](const Lead& lead) {
+    if (!lead.owner.assignee.empty() && is_open(lead.status)) {
+      ++counts[load_prefix(lead.owner.channel) + lead.owner.assignee];
+    }
+  });
+  if (!st) return st;
   // Old counters go, also those of members no longer configured.
   for (const auto& key : meta_keys_with_prefix(txn, std::string("load\0", 5))) txn.del(txn.dbi().meta, key);
   for (const auto& [key, n] : counts) txn.put(txn.dbi().meta, key, be64(n));
