@@ -29,13 +29,13 @@ RecentSubmissions::Claim RecentSubmissions::claim(const std::string& key, TimeMs
   const auto found = stored();
   std::lock_guard lock(mutex_);
   if (auto c = known(key, now, window_ms, existing, waiter)) return *c;  // claimed meanwhile
-  if (entries_.size() > 10'000) prune(now, window_ms);
+  prune(now, window_ms);
   if (found && now - found->second < window_ms) {
-    entries_[key] = Entry{found->first, found->second, false, {}};
+    remember(key, Entry{found->first, found->second, false, {}});
     existing = found->first;
     return Claim::existing;
   }
-  entries_[key] = Entry{RecordId{}, now, true, {}};
+  remember(key, Entry{RecordId{}, now, true, {}});
   return Claim::fresh;
 }
 
@@ -56,12 +56,22 @@ void RecentSubmissions::finish(const std::string& key, Result<RecordId> result) 
   for (auto& w : waiters) w(result);
 }
 
+void RecentSubmissions::remember(const std::string& key, Entry entry) {
+  by_age_.emplace_back(entry.at, key);
+  entries_[key] = std::move(entry);
+}
+
 void RecentSubmissions::prune(TimeMs now, std::int64_t window_ms) {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (!it->second.in_flight && now - it->second.at >= window_ms)
-      it = entries_.erase(it);
-    else
-      ++it;
+  while (!by_age_.empty()) {
+    const auto& [at, key] = by_age_.front();
+    const bool expired = now - at >= window_ms;
+    if (!expired && entries_.size() <= kMaxEntries) return;
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.at == at) {
+      if (it->second.in_flight) return;  // its waiters need it; it finishes within milliseconds
+      entries_.erase(it);
+    }
+    by_age_.pop_front();  // gone, or remembered again later under a newer item
   }
 }
 

@@ -3,6 +3,8 @@
 // still being stored) get the first lead's id. Thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -42,10 +44,15 @@ class RecentSubmissions {
   // Under the lock: the answer for an entry that is there, or nullopt.
   std::optional<Claim> known(const std::string& key, TimeMs now, std::int64_t window_ms, RecordId& existing,
                              Waiter& waiter);
+  void remember(const std::string& key, Entry entry);
+  // Drops entries older than the window, oldest first, and the oldest beyond
+  // kMaxEntries (the store lookup still finds those): O(1) per call on average.
   void prune(TimeMs now, std::int64_t window_ms);
 
+  static constexpr std::size_t kMaxEntries = 100'000;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
+  std::deque<std::pair<TimeMs, std::string>> by_age_;  // (at, key) as remembered
 };
 
 }  // namespace leadhub::connectors::http
