@@ -204,7 +204,7 @@ Result<RouteConfig> read_route(const std::string& file, const YAML::Node& node, 
   if (auto st = read_route_target(s, config, r); !st) return st.error();
   if (auto st = read_route_mapping(s, mappings, r); !st) return st.error();
   if (!r.mapping.empty() &&
-      std::find(r.events.begin(), r.events.end(), event_type::import_completed) != r.events.end()) {
+      std::find(r.events.begin(), r.events.end(), event_type::kImportCompleted) != r.events.end()) {
     return s.error("mapping", "a mapping renders the event's lead, and import.completed has none");
   }
   if (const auto when = node["when"]; when && !when.IsNull()) {

@@ -310,7 +310,7 @@ Status publish_import_completed(LeadStore& store, const Actor& actor, const Impo
   w.key("rejected").value(static_cast<std::uint64_t>(counts.rejected));
   w.key("seconds").raw(std::to_string(counts.seconds));
   w.end_object();
-  return store.publish_event(event_type::import_completed, actor, std::move(data));
+  return store.publish_event(event_type::kImportCompleted, actor, std::move(data));
 }
 
 BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options) {

@@ -7,12 +7,12 @@
 namespace leadhub {
 
 const std::vector<std::string_view>& event_types() {
-  static const std::vector<std::string_view> all = {event_type::lead_created,        event_type::lead_changed,
-                                                    event_type::lead_status_changed, event_type::lead_assigned,
-                                                    event_type::lead_converted,      event_type::lead_merged,
-                                                    event_type::lead_aged,           event_type::lead_escalated,
-                                                    event_type::lead_reminder,       event_type::lead_duplicate_flagged,
-                                                    event_type::import_completed};
+  static const std::vector<std::string_view> all = {event_type::kLeadCreated,       event_type::kLeadChanged,
+                                                    event_type::kLeadStatusChanged, event_type::kLeadAssigned,
+                                                    event_type::kLeadConverted,     event_type::kLeadMerged,
+                                                    event_type::kLeadAged,          event_type::kLeadEscalated,
+                                                    event_type::kLeadReminder,      event_type::kLeadDuplicateFlagged,
+                                                    event_type::kImportCompleted};
   return all;
 }
 
@@ -81,10 +81,10 @@ std::vector<std::pair<std::string_view, std::string>> change_events(const Lead& 
     w.key_identifier("to").value(to_string(after.status));
     if (!after.reason.empty()) w.key_identifier("reason").value(after.reason);
     w.end_object();
-    out.emplace_back(event_type::lead_status_changed, std::move(data));
+    out.emplace_back(event_type::kLeadStatusChanged, std::move(data));
   }
   if (before.owner != after.owner && !after.owner.empty()) {
-    out.emplace_back(event_type::lead_assigned, assigned_data(before.owner, after.owner));
+    out.emplace_back(event_type::kLeadAssigned, assigned_data(before.owner, after.owner));
   }
   if (before.status != after.status && after.status == LeadStatus::converted) {
     std::string data;
@@ -92,19 +92,19 @@ std::vector<std::pair<std::string_view, std::string>> change_events(const Lead& 
     w.begin_object();
     w.key_identifier("opportunity_ref").value(after.opportunity_ref);
     w.end_object();
-    out.emplace_back(event_type::lead_converted, std::move(data));
+    out.emplace_back(event_type::kLeadConverted, std::move(data));
   }
   if (before.duplicate_of != after.duplicate_of && !after.duplicate_of.empty()) {
-    out.emplace_back(event_type::lead_duplicate_flagged, duplicate_data(after.duplicate_of));
+    out.emplace_back(event_type::kLeadDuplicateFlagged, duplicate_data(after.duplicate_of));
   }
   return out;
 }
 
 std::vector<std::pair<std::string_view, std::string>> create_events(const Lead& lead) {
   std::vector<std::pair<std::string_view, std::string>> out;
-  if (!lead.owner.empty()) out.emplace_back(event_type::lead_assigned, assigned_data(Owner{}, lead.owner));
+  if (!lead.owner.empty()) out.emplace_back(event_type::kLeadAssigned, assigned_data(Owner{}, lead.owner));
   if (!lead.duplicate_of.empty()) {
-    out.emplace_back(event_type::lead_duplicate_flagged, duplicate_data(lead.duplicate_of));
+    out.emplace_back(event_type::kLeadDuplicateFlagged, duplicate_data(lead.duplicate_of));
   }
   return out;
 }

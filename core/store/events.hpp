@@ -18,17 +18,17 @@
 namespace leadhub {
 
 namespace event_type {
-inline constexpr std::string_view lead_created = "lead.created";
-inline constexpr std::string_view lead_changed = "lead.changed";
-inline constexpr std::string_view lead_status_changed = "lead.status_changed";
-inline constexpr std::string_view lead_assigned = "lead.assigned";
-inline constexpr std::string_view lead_converted = "lead.converted";
-inline constexpr std::string_view lead_merged = "lead.merged";
-inline constexpr std::string_view lead_aged = "lead.aged";
-inline constexpr std::string_view lead_escalated = "lead.escalated";
-inline constexpr std::string_view lead_reminder = "lead.reminder";
-inline constexpr std::string_view lead_duplicate_flagged = "lead.duplicate_flagged";
-inline constexpr std::string_view import_completed = "import.completed";
+inline constexpr std::string_view kLeadCreated = "lead.created";
+inline constexpr std::string_view kLeadChanged = "lead.changed";
+inline constexpr std::string_view kLeadStatusChanged = "lead.status_changed";
+inline constexpr std::string_view kLeadAssigned = "lead.assigned";
+inline constexpr std::string_view kLeadConverted = "lead.converted";
+inline constexpr std::string_view kLeadMerged = "lead.merged";
+inline constexpr std::string_view kLeadAged = "lead.aged";
+inline constexpr std::string_view kLeadEscalated = "lead.escalated";
+inline constexpr std::string_view kLeadReminder = "lead.reminder";
+inline constexpr std::string_view kLeadDuplicateFlagged = "lead.duplicate_flagged";
+inline constexpr std::string_view kImportCompleted = "import.completed";
 }  // namespace event_type
 
 // Every type above, for configuration checks.

@@ -139,7 +139,7 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Merg
   if (ctx.outbox.enabled()) {
     const std::string json = to_json(*merged);
     const std::string data = "{\"merged\":" + ids + "}";
-    ctx.outbox.append(txn, event_json(EventFacts{event_type::lead_merged, ctx.now, &cmd.actor, merged->id,
+    ctx.outbox.append(txn, event_json(EventFacts{event_type::kLeadMerged, ctx.now, &cmd.actor, merged->id,
                                                  merged->version, data, json}));
   }
   return merged;

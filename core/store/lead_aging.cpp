@@ -88,14 +88,14 @@ std::string reminder_data(const Lead& lead) {
 
 void escalate(const AgingRun& run, const Lead& lead, std::string_view json) {
   const std::string data = quiet_data(lead, run.now);
-  raise(run, event_type::lead_escalated, lead, data, json);
+  raise(run, event_type::kLeadEscalated, lead, data, json);
   write_audit(run, lead.id, lead.version, "escalated", data);
   ++run.counts.escalated;
 }
 
 void remind(const AgingRun& run, const Lead& lead, std::string_view json) {
   const std::string data = reminder_data(lead);
-  raise(run, event_type::lead_reminder, lead, data, json);
+  raise(run, event_type::kLeadReminder, lead, data, json);
   write_audit(run, lead.id, lead.version, "reminded", data);
   ++run.counts.reminded;
 }
@@ -112,7 +112,7 @@ void close_aged(const AgingRun& run, const Lead& lead, const store::DueRecord& d
     return;
   }
   const std::string data = quiet_data(lead, run.now);
-  raise(run, event_type::lead_aged, *closed, data, to_json(*closed));
+  raise(run, event_type::kLeadAged, *closed, data, to_json(*closed));
   write_audit(run, closed->id, closed->version, "aged", data);
   ++run.counts.closed;
 }

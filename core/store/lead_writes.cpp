@@ -180,7 +180,7 @@ void encode_prepared(PreparedCreate& p, const Lead& lead, const store::Dbis& dbi
   p.changed = store::changed_key(lead.changed_at, lead.id);
   p.events.clear();
   if (!p.with_events) return;
-  EventFacts facts{event_type::lead_created, lead.created_at, &p.actor, lead.id, lead.version, "{}", p.json};
+  EventFacts facts{event_type::kLeadCreated, lead.created_at, &p.actor, lead.id, lead.version, "{}", p.json};
   p.events.push_back(event_json(facts));
   for (const auto& [type, data] : create_events(lead)) {
     facts.type = type;
@@ -733,7 +733,7 @@ void append_change_events(store::Outbox& outbox, WriteTxn& txn, const ChangeLead
   for (const auto& c : changes) w.value(c.field);
   w.end_array();
   w.end_object();
-  EventFacts facts{event_type::lead_changed, after.changed_at, &cmd.actor, after.id, after.version, fields, json};
+  EventFacts facts{event_type::kLeadChanged, after.changed_at, &cmd.actor, after.id, after.version, fields, json};
   outbox.append(txn, event_json(facts));
   for (const auto& [type, data] : change_events(before, after)) {
     facts.type = type;

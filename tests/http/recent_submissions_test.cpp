@@ -22,7 +22,7 @@ struct Guard {
 
   Claim claim(
       const std::string& key, TimeMs now, RecordId& existing,
-      RecentSubmissions::Waiter waiter = [](Result<RecordId>) {}) {
+      RecentSubmissions::Waiter waiter = [](const Result<RecordId>&) {}) {
     return recent.claim(
         key, now, kWindow, existing,
         [this] {
@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(a_second_post_within_the_window_gets_the_first_lead) {
   RecordId existing;
   BOOST_TEST((g.claim("anna@example.com", 1000, existing) == Claim::fresh));
   std::optional<Result<RecordId>> waited;
-  BOOST_TEST((g.claim("anna@example.com", 1001, existing, [&](Result<RecordId> r) { waited = r; }) == Claim::waiting));
+  BOOST_TEST(
+      (g.claim("anna@example.com", 1001, existing, [&](const Result<RecordId>& r) { waited = r; }) == Claim::waiting));
   g.recent.finish("anna@example.com", RecordId(42));
   BOOST_TEST_REQUIRE(waited.has_value());
   BOOST_TEST(waited->ok());

@@ -12,7 +12,7 @@ using namespace leadhub::test;
 
 namespace {
 
-constexpr TimeMs kDay = 24 * 3'600'000;
+constexpr TimeMs kDay = TimeMs{24} * 3'600'000;
 
 constexpr const char* kConfig = R"(
 assignment:
