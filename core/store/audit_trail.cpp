@@ -27,6 +27,20 @@ std::uint16_t next_audit_number(const WriteTxn& txn, RecordId id, std::uint64_t 
   return n;
 }
 
+AuditEntry action_entry(TimeMs at, const Actor& actor, std::string action, std::uint64_t version, std::string field,
+                        std::string detail_json) {
+  AuditEntry entry;
+  entry.at = at;
+  entry.user = actor.user;
+  entry.connector = actor.connector;
+  entry.action = std::move(action);
+  entry.version = version;
+  entry.field = std::move(field);
+  entry.old_json = "null";
+  entry.new_json = std::move(detail_json);
+  return entry;
+}
+
 void append_audit(WriteTxn& txn, RecordId id, const AuditEntry& entry) {
   txn.put(txn.dbi().audit, audit_key(id, entry.version, next_audit_number(txn, id, entry.version)), to_json(entry));
 }

@@ -14,6 +14,11 @@ namespace leadhub::store {
 
 // The next free entry number among the audit entries of the lead's `version`.
 std::uint16_t next_audit_number(const WriteTxn& txn, RecordId id, std::uint64_t version);
+// An entry recording an action on the lead at `version` rather than a field's
+// change (processing decisions, merges, approvals, aging): `field` names it,
+// `detail_json` is its value.
+AuditEntry action_entry(TimeMs at, const Actor& actor, std::string action, std::uint64_t version, std::string field,
+                        std::string detail_json);
 // Puts `entry` under the next free number of its version.
 void append_audit(WriteTxn& txn, RecordId id, const AuditEntry& entry);
 

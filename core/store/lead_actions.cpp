@@ -78,13 +78,13 @@ std::string audit_trail_json(const WriteTxn& txn, RecordId other) {
   return out + "]";
 }
 
-struct MergeContext {
+struct ActionContext {
   store::Outbox& outbox;
   store::Processor* processor;
   TimeMs now;
 };
 
-Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const MergeContext& ctx) {
+Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const ActionContext& ctx) {
   auto survivor = load_lead(txn, cmd.survivor);
   if (!survivor) return survivor.error();
   if (survivor->status == LeadStatus::converted) {
@@ -125,16 +125,10 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Merg
   for (const RecordId id : cmd.others) w.value(id.to_string());
   w.end_array();
   for (std::size_t i = 0; i < others.size(); ++i) {
-    AuditEntry entry;
-    entry.at = ctx.now;
-    entry.user = cmd.actor.user;
-    entry.connector = cmd.actor.connector;
-    entry.action = "merged";
-    entry.version = merged->version;
-    entry.field = "(merged " + others[i].id.to_string() + ")";
-    entry.old_json = "null";
-    entry.new_json = audit_trail_json(txn, others[i].id);
-    store::append_audit(txn, cmd.survivor, entry);
+    store::append_audit(
+        txn, cmd.survivor,
+        store::action_entry(ctx.now, cmd.actor, "merged", merged->version, "(merged " + others[i].id.to_string() + ")",
+                            audit_trail_json(txn, others[i].id)));
   }
   if (ctx.outbox.enabled()) {
     const std::string json = to_json(*merged);
@@ -147,7 +141,7 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Merg
 
 // The owner patch of a manual assignment, the member picked by the channel's
 // distribution when none is named.
-Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const MergeContext& ctx) {
+Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const ActionContext& ctx) {
   std::string assignee = cmd.assignee;
   if (assignee.empty() && ctx.processor != nullptr) {
     if (auto picked = ctx.processor->pick_in_channel(txn, cmd.channel)) assignee = picked->assignee;
@@ -167,13 +161,13 @@ Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const Mer
 
 }  // namespace
 
-Result<Lead> LeadStore::merge_leads(MergeLeadsCommand command) {
-  if (auto st = check_merge(command); !st) return st.error();
+// A lead action in one nested transaction: its several changes are kept all or
+// none (and the round robin of an assignment moves only when the change is made).
+Result<Lead> LeadStore::write_lead_action(std::function<Result<Lead>(store::WriteTxn&, TimeMs)> apply) {
   auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  // Nested: a merge is several changes, kept all or none.
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
+  auto st = write_sync([this, result, apply = std::move(apply)](WriteTxn& txn) -> Status {
     txn.nested([&](WriteTxn& inner) {
-      *result = apply_merge(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
+      *result = apply(inner, clock().now_ms());
       return static_cast<bool>(*result);
     });
     return ok_status();
@@ -182,19 +176,19 @@ Result<Lead> LeadStore::merge_leads(MergeLeadsCommand command) {
   return std::move(*result);
 }
 
+Result<Lead> LeadStore::merge_leads(MergeLeadsCommand command) {
+  if (auto st = check_merge(command); !st) return st.error();
+  return write_lead_action([this, command = std::move(command)](WriteTxn& txn, TimeMs now) {
+    return apply_merge(txn, command, ActionContext{*outbox_, processor_.get(), now});
+  });
+}
+
 Result<Lead> LeadStore::assign_lead(AssignLeadCommand command) {
   if (command.channel.empty()) return Error::invalid({{"channel", "required"}});
   if (auto st = check_actor(command.actor); !st) return st.error();
-  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
-    txn.nested([&](WriteTxn& inner) {  // the round robin moves only when the change is made
-      *result = apply_assign(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
-      return static_cast<bool>(*result);
-    });
-    return ok_status();
+  return write_lead_action([this, command = std::move(command)](WriteTxn& txn, TimeMs now) {
+    return apply_assign(txn, command, ActionContext{*outbox_, processor_.get(), now});
   });
-  if (!st) return st.error();
-  return std::move(*result);
 }
 
 // ---- ConvertLead and approvals ------------------------------------------------------
@@ -210,7 +204,7 @@ std::string status_patch(LeadStatus status, const std::string& opportunity_ref) 
   return out;
 }
 
-Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const MergeContext& ctx) {
+Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const ActionContext& ctx) {
   auto lead = load_lead(txn, cmd.id);
   if (!lead) return lead.error();
   if (lead->status != LeadStatus::qualified && lead->status != LeadStatus::accepted) {
@@ -264,16 +258,9 @@ Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, c
   store::StoredDecision decision{d.step, d.approve, d.actor.user, now, d.comment};
   decisions.push_back(decision);
   store::write_decisions(txn, d.id, decisions);
-  AuditEntry entry;
-  entry.at = now;
-  entry.user = d.actor.user;
-  entry.connector = d.actor.connector;
-  entry.action = d.approve ? "approved" : "rejected";
-  entry.version = lead->version;
-  entry.field = "(approval)";
-  entry.old_json = "null";
-  entry.new_json = store::to_json(decision);
-  store::append_audit(txn, d.id, entry);
+  store::append_audit(txn, d.id,
+                      store::action_entry(now, d.actor, d.approve ? "approved" : "rejected", lead->version,
+                                          "(approval)", store::to_json(decision)));
   return store::approval_state(config, *lead, decisions);
 }
 
@@ -281,16 +268,9 @@ Result<ApprovalState> apply_decision(WriteTxn& txn, const ApprovalDecision& d, c
 
 Result<Lead> LeadStore::convert_lead(ConvertLeadCommand command) {
   if (auto st = check_actor(command.actor); !st) return st.error();
-  auto result = std::make_shared<Result<Lead>>(Error::make(ErrorCode::internal, "not applied"));
-  auto st = write_sync([this, result, command = std::move(command)](WriteTxn& txn) -> Status {
-    txn.nested([&](WriteTxn& inner) {  // accept and convert: both or neither
-      *result = apply_convert(inner, command, MergeContext{*outbox_, processor_.get(), clock().now_ms()});
-      return static_cast<bool>(*result);
-    });
-    return ok_status();
+  return write_lead_action([this, command = std::move(command)](WriteTxn& txn, TimeMs now) {
+    return apply_convert(txn, command, ActionContext{*outbox_, processor_.get(), now});  // accept and convert
   });
-  if (!st) return st.error();
-  return std::move(*result);
 }
 
 Result<ApprovalState> LeadStore::read_approvals(RecordId id) const {

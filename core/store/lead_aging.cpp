@@ -45,16 +45,8 @@ struct AgingRun {
 };
 
 void write_audit(const AgingRun& run, RecordId id, std::uint64_t version, std::string action, std::string why) {
-  AuditEntry entry;
-  entry.at = run.now;
-  entry.user = scheduler().user;
-  entry.connector = scheduler().connector;
-  entry.action = std::move(action);
-  entry.version = version;
-  entry.field = "(aging)";
-  entry.old_json = "null";
-  entry.new_json = std::move(why);
-  store::append_audit(run.txn, id, entry);
+  store::append_audit(run.txn, id,
+                      store::action_entry(run.now, scheduler(), std::move(action), version, "(aging)", std::move(why)));
 }
 
 void raise(const AgingRun& run, std::string_view type, const Lead& lead, std::string_view data,

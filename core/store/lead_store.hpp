@@ -202,7 +202,7 @@ struct AuditEntry {
   TimeMs at = 0;
   std::string user;
   std::string connector;
-  std::string action;  // created | changed
+  std::string action;  // created | changed | processed | merged | approved | rejected | escalated | aged | reminded
   std::uint64_t version = 0;
   std::string field;     // top-level member of the lead; empty for "created"
   std::string old_json;  // encoded JSON value, "null" when absent
@@ -345,6 +345,7 @@ class LeadStore {
   };
   Result<IndexState> read_index_state() const;
   Status settle_index_fingerprint();
+  Result<Lead> write_lead_action(std::function<Result<Lead>(store::WriteTxn&, TimeMs)> apply);
   // Runs apply in the writer's next transaction; returns after the commit.
   Status write_sync(std::function<Status(store::WriteTxn&)> apply);
   template <typename T, typename Finish>

@@ -17,6 +17,7 @@
 #include "model/validation.hpp"
 #include "store/approvals.hpp"
 #include "store/audit_json.hpp"
+#include "store/audit_trail.hpp"
 #include "store/events.hpp"
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
@@ -399,16 +400,8 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
   }
   const auto assignment = ctx.processor->assign_new(txn, *p.lead);
   if (changed || assignment) encode_prepared(p, *p.lead, txn.dbi());
-  AuditEntry entry;
-  entry.at = p.lead->created_at;
-  entry.user = p.actor.user;
-  entry.connector = p.actor.connector;
-  entry.action = "processed";
-  entry.version = 1;
-  entry.field = "(processing)";
-  entry.old_json = "null";
-  entry.new_json = store::Processor::explain_new(*p.facts, &check, assignment);
-  p.processed_audit_json = to_json(entry);
+  p.processed_audit_json = to_json(store::action_entry(p.lead->created_at, p.actor, "processed", 1, "(processing)",
+                                                       store::Processor::explain_new(*p.facts, &check, assignment)));
   return std::optional<Result<CreateOutcome>>();
 }
 
@@ -829,16 +822,9 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   }
   if (processed) {
     processor->record_change(txn, before, after, *processed);
-    AuditEntry entry;
-    entry.at = now;
-    entry.user = cmd.actor.user;
-    entry.connector = cmd.actor.connector;
-    entry.action = "processed";
-    entry.version = after.version;
-    entry.field = "(processing)";
-    entry.old_json = "null";
-    entry.new_json = std::move(processed->explanation);
-    put_audit(txn, after.id, n++, entry);
+    put_audit(txn, after.id, n++,
+              store::action_entry(now, cmd.actor, "processed", after.version, "(processing)",
+                                  std::move(processed->explanation)));
   }
   append_change_events(outbox, txn, cmd, before, after, changes, json);
   return after;

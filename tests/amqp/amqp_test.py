@@ -252,11 +252,12 @@ ADDRESSES = {"json": "leads", "acme": "acme", "sap_create": "sap.lead.create", "
 
 
 def amqp_port(hub):
-    for line in hub.log:
-        m = re.search(r"info amqp: listening on amqp://[^ ]*:(\d+)", line)
-        if m:
-            return int(m.group(1))
-    raise RuntimeError("no amqp listening line:\n" + "\n".join(hub.log))
+    """The listener's port of the hub's latest start (a restarted hub keeps its log)."""
+    ports = [int(m.group(1)) for m in (re.search(r"info amqp: listening on amqp://[^ ]*:(\d+)", line)
+                                       for line in hub.log) if m]
+    if not ports:
+        raise RuntimeError("no amqp listening line:\n" + "\n".join(hub.log))
+    return ports[-1]
 
 
 def run_direct(c, leadhub):

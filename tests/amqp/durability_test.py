@@ -23,14 +23,14 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
-from hub_process import REPO, Checks, Hub  # noqa: E402
+from hub_process import Checks, Hub, wait_for  # noqa: E402
 from amqp_test import Client, Durable, amqp_port, free_port  # noqa: E402
+from broker_support import ctl, queue_depth, with_broker  # noqa: E402
 
 from proton import Message  # noqa: E402
 from proton.handlers import MessagingHandler  # noqa: E402
 from proton.reactor import Container  # noqa: E402
 
-SCRIPT = os.path.join(REPO, "scripts", "rabbitmq.sh")
 
 
 class Timer:
@@ -139,29 +139,6 @@ class Stream(MessagingHandler):
         t = threading.Thread(target=lambda: Container(self).run(), daemon=True)
         t.start()
         return t
-
-
-def ctl(base, *args):
-    return subprocess.run(["bash", SCRIPT, "ctl", base, *args], capture_output=True, text=True, check=True).stdout
-
-
-def queue_depth(base, queue):
-    """Ready plus unacknowledged messages of a queue (0 when it does not exist yet)."""
-    for line in ctl(base, "list_queues", "-q", "--no-table-headers", "name", "messages").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == queue:
-            return int(parts[1])
-    return 0
-
-
-def wait_for(what, cond, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.2)
-    print(f"     (gave up waiting for {what} after {timeout} s)")
-    return False
 
 
 def wait_log(hub, text, timeout=60):
@@ -278,20 +255,14 @@ def main():
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
     c = Checks()
-    base = os.path.join(os.getcwd(), "rabbitmq-durability")
-    port = free_port()
-    started = subprocess.run(["bash", SCRIPT, "start", base, str(port)], capture_output=True, text=True)
-    if started.returncode != 0:
-        c.check(False, "RabbitMQ starts", started.stderr)
-        return c.done()
-    try:
+
+    def run(base, port):
         if which in ("restart", "all"):
             broker_restart(c, leadhub, base, port, n)
         if which in ("kill", "all"):
             hub_killed(c, leadhub, base, port, max(n // 2, 100))
-    finally:
-        subprocess.run(["bash", SCRIPT, "stop", base], capture_output=True)
-    return c.done()
+
+    return with_broker(c, "rabbitmq-durability", run, free_port)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "amqp"))
-from events_support import REPO, Checks, Hub, stats, wait_for  # noqa: E402
-from amqp_test import Client, Durable, free_port  # noqa: E402
+from events_support import Checks, Hub, stats, wait_for  # noqa: E402
+from amqp_test import Client, Durable, amqp_port, free_port  # noqa: E402
+from broker_support import ctl, queue_depth, with_broker  # noqa: E402
 
 from proton import Timeout  # noqa: E402
 from proton.utils import BlockingConnection  # noqa: E402
-
-SCRIPT = os.path.join(REPO, "scripts", "rabbitmq.sh")
 
 CONFIG = """
 connectors:
@@ -62,25 +61,6 @@ events:
        when: {field: campaign, prefix: stream}, target: broker, address: /queue/ev.stream}
   retry: {initial_ms: 100, max_ms: 1000}
 """
-
-
-def amqp_port(hub):
-    """The listener's port of the hub's latest start."""
-    ports = [int(m.group(1)) for m in (re.search(r"info amqp: listening on amqp://[^ ]*:(\d+)", line)
-                                       for line in hub.log) if m]
-    return ports[-1]
-
-
-def ctl(base, *args):
-    return subprocess.run(["bash", SCRIPT, "ctl", base, *args], capture_output=True, text=True, check=True).stdout
-
-
-def queue_depth(base, queue):
-    for line in ctl(base, "list_queues", "-q", "--no-table-headers", "name", "messages").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == queue:
-            return int(parts[1])
-    return 0
 
 
 def drain(url, queue, quiet=2.0, most=1_000_000):
@@ -291,22 +271,16 @@ def main():
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     c = Checks()
-    base = os.path.join(os.getcwd(), "rabbitmq-events")
-    port = free_port()
-    started = subprocess.run(["bash", SCRIPT, "start", base, str(port)], capture_output=True, text=True)
-    if started.returncode != 0:
-        c.check(False, "RabbitMQ starts", started.stderr)
-        return c.done()
-    try:
+
+    def run(base, port):
         if which in ("routing", "all"):
             routing(c, leadhub, base, port)
         if which in ("restart", "all"):
             broker_restart(c, leadhub, base, port, n)
         if which in ("kill", "all"):
             hub_killed(c, leadhub, base, port, n * 3)
-    finally:
-        subprocess.run(["bash", SCRIPT, "stop", base], capture_output=True)
-    return c.done()
+
+    return with_broker(c, "rabbitmq-events", run, free_port)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
-from hub_process import REPO, Checks, Hub  # noqa: E402,F401
+from hub_process import REPO, Checks, Hub, wait_for  # noqa: E402,F401
 
 
 class Endpoint:
@@ -68,13 +68,3 @@ def stats(leadhub, config, data):
     out = subprocess.run([leadhub, "--config", config, "--data", data, "stats"], capture_output=True, text=True,
                          check=True).stdout
     return json.loads(out)
-
-
-def wait_for(what, cond, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    print(f"     (gave up waiting for {what} after {timeout} s)")
-    return False

@@ -109,3 +109,14 @@ class Checks:
             print("FAILED:\n  " + "\n  ".join(self.failures))
             return 1
         return 0
+
+
+def wait_for(what, cond, timeout, every=0.05):
+    """Polls cond() until it is true or timeout seconds pass; says so when it gives up."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(every)
+    print(f"     (gave up waiting for {what} after {timeout} s)")
+    return False
