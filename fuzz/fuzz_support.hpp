@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "json/record_json.hpp"
 #include "mapping/engine.hpp"
 #include "mapping/spec.hpp"
 
@@ -52,6 +53,12 @@ inline void check_record(const mapping::MappedRecord& r) {
   LEADHUB_FUZZ_CHECK(!r.location.empty(), "record without location");
   for (const auto& e : r.errors) LEADHUB_FUZZ_CHECK(!e.reason.empty(), e.to_string());
   if (r.ok() && r.operation == mapping::Operation::create) LEADHUB_FUZZ_CHECK(r.lead.has_value(), r.location);
+  if (r.lead) {
+    // The engine sets the lead's fields directly; its JSON must decode to the same lead.
+    const std::string json = to_json(*r.lead);
+    auto back = lead_from_json(json, DecodeMode::input);
+    LEADHUB_FUZZ_CHECK(back && *back == *r.lead, "mapped lead does not survive its JSON: " + json);
+  }
 }
 
 }  // namespace leadhub::fuzz

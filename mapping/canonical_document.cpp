@@ -64,13 +64,15 @@ void append_json_scalar(std::string& out, std::string_view value, ValueType type
   }
 }
 
-void set_member(GroupItem& item, std::string_view name, std::string value, ValueType type) {
+void set_member(GroupItem& item, std::string_view name, std::string value, ValueType type,
+                const json::LeadItemField* field) {
   if (CanonicalValue* v = find(item, name)) {
     v->value = std::move(value);
     v->type = type;
+    v->field = field;
     return;
   }
-  item.push_back({name, std::move(value), type});
+  item.push_back({name, std::move(value), type, field});
 }
 
 int CanonicalDocument::child(int parent, std::string_view name) const {
@@ -185,6 +187,20 @@ void CanonicalDocument::write(std::string& out) const {
     out += ']';
   }
   out += '}';
+}
+
+void set_items(Lead& lead, std::string_view group, std::vector<GroupItem>& items, json::DecodeContext& ctx) {
+  const json::Path group_path{nullptr, group};
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const json::Path item{&group_path, {}, i};
+    for (auto& v : items[i]) {
+      const json::Path member{&item, v.path};
+      if (v.field != nullptr)
+        v.field->set(lead, i, std::move(v.value), member, ctx);
+      else
+        ctx.fail(member, "unknown field");
+    }
+  }
 }
 
 }  // namespace leadhub::mapping

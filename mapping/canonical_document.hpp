@@ -19,6 +19,7 @@ struct CanonicalValue {
   std::string_view path;  // a rule's target: names owned by the mapping spec
   std::string value;
   ValueType type = ValueType::text;
+  const json::LeadItemField* field = nullptr;  // a group member: how the lead takes it
 };
 
 // One item of a repeating group: its members, relative names ("product").
@@ -69,7 +70,12 @@ class CanonicalDocument {
 };
 
 // Sets a member of a group item; a member set again replaces its value.
-void set_member(GroupItem& item, std::string_view name, std::string value, ValueType type);
+void set_member(GroupItem& item, std::string_view name, std::string value, ValueType type,
+                const json::LeadItemField* field = nullptr);
+
+// Sets the items of `group` on the lead (item i from items[i]), as decoding them
+// from JSON would; leaves the values moved from.
+void set_items(Lead& lead, std::string_view group, std::vector<GroupItem>& items, json::DecodeContext& ctx);
 
 // A scalar as the canonical model types it: integers without leading zeros,
 // true/false literals for booleans, strings otherwise.

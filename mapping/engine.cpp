@@ -42,15 +42,18 @@ Mapper::Mapper(std::shared_ptr<const MappingSpec> spec) : spec_(std::move(spec))
   // Rules whose transforms read other canonical fields run after all the others.
   for (const bool second_pass : {false, true}) {
     for (const auto& rule : spec_->fields) {
-      if (reads_canonical(rule) == second_pass)
-        fields_.push_back({&rule, is_command_target(rule.target), value_type(rule.target)});
+      if (reads_canonical(rule) == second_pass) {
+        fields_.push_back(
+            {&rule, is_command_target(rule.target), value_type(rule.target), json::find_lead_field(rule.target)});
+      }
     }
   }
   for (const auto& group : spec_->groups) {
-    CompiledGroup compiled{&group, {}, {}};
+    CompiledGroup compiled{&group, {}, {}, {}};
     for (const auto& rule : group.fields) {
       compiled.paths.push_back(group.target + "." + rule.target);
-      compiled.types.push_back(value_type(rule.target));
+      compiled.types.push_back(item_value_type(group.target, rule.target));
+      compiled.fields.push_back(json::find_lead_item_field(group.target, rule.target));
     }
     groups_.push_back(std::move(compiled));
   }
@@ -61,29 +64,37 @@ std::string Mapper::source_for(const std::string& path) const {
   return it == source_of_.end() ? std::string() : it->second;
 }
 
+void Mapper::read_operation(const Record& record, MappedRecord& out) const {
+  out.operation = spec_->fixed_operation;
+  if (!spec_->operation_from) return;
+  auto op = evaluate(*spec_->operation_from, record, "operation", out.errors, spec_->limits.max_field_bytes);
+  if (!op) return;
+  if (*op == "create")
+    out.operation = Operation::create;
+  else if (*op == "change")
+    out.operation = Operation::change;
+  else if (*op == "read")
+    out.operation = Operation::read;
+  else if (*op == "find")
+    out.operation = Operation::find;
+  else
+    out.errors.push_back({out.location, source_text(*spec_->operation_from), "operation",
+                          "'" + *op + "' is not an operation", MappingErrorCode::unknown_code});
+}
+
 MappedRecord Mapper::map(const Record& record) const {
   MappedRecord out;
   out.location = record.location();
-  const std::size_t max_field = spec_->limits.max_field_bytes;
-  out.operation = spec_->fixed_operation;
-  if (spec_->operation_from) {
-    if (auto op = evaluate(*spec_->operation_from, record, "operation", out.errors, max_field)) {
-      if (*op == "create")
-        out.operation = Operation::create;
-      else if (*op == "change")
-        out.operation = Operation::change;
-      else if (*op == "read")
-        out.operation = Operation::read;
-      else if (*op == "find")
-        out.operation = Operation::find;
-      else
-        out.errors.push_back({out.location, source_text(*spec_->operation_from), "operation",
-                              "'" + *op + "' is not an operation", MappingErrorCode::unknown_code});
-    }
+  read_operation(record, out);
+  Commands command;  // target.* and query.*
+  if (out.operation == Operation::create) {
+    map_create(record, command, out);
+    read_commands(command, out);
+    return out;
   }
 
+  const std::size_t max_field = spec_->limits.max_field_bytes;
   CanonicalDocument doc;
-  Commands command;  // target.* and query.*
   const TransformContext ctx{[&doc](std::string_view path) { return std::string(doc.get(path)); }};
   for (const auto& f : fields_) {
     auto value = evaluate(*f.rule, record, f.rule->target, out.errors, max_field, ctx);
@@ -93,14 +104,15 @@ MappedRecord Mapper::map(const Record& record) const {
     else
       doc.set(f.rule->target, std::move(*value), f.type);
   }
-  for (const auto& g : groups_) map_group(g, record, doc, out.errors);
-  out.document.reserve(1024);  // a lead document is 400 to 900 bytes
+  for (const auto& g : groups_) {
+    auto items = map_group(g, record, out.errors);
+    if (!items.empty()) doc.group(g.group->target) = std::move(items);
+  }
   doc.write(out.document);
 
   read_commands(command, out);
   switch (out.operation) {
-    case Operation::create:
-      decode_create(out);
+    case Operation::create:  // map_create
       break;
     case Operation::change:
       check_patch(doc, out);
@@ -119,18 +131,46 @@ MappedRecord Mapper::map(const Record& record) const {
   return out;
 }
 
-void Mapper::map_group(const CompiledGroup& compiled, const Record& record, CanonicalDocument& doc,
-                       std::vector<MappingError>& errors) const {
-  const GroupRule& group = *compiled.group;
-  if (group.when && !holds(*group.when, [&](const SourcePath& p) { return record.value(p); })) return;
+// A create: each value is set on the lead as decoding it from JSON would set it (the
+// same checks and errors, core's json/lead_fields.hpp), with no document written
+// and parsed in between; rules that read canonical fields read the lead.
+void Mapper::map_create(const Record& record, Commands& command, MappedRecord& out) const {
   const std::size_t max_field = spec_->limits.max_field_bytes;
-  std::vector<GroupItem>& items = doc.group(group.target);
+  Lead& lead = out.lead.emplace();
+  json::DecodeContext decoding;
+  const TransformContext ctx{[&lead](std::string_view path) {
+    const json::LeadField* field = json::find_lead_field(path);
+    return field != nullptr && field->get != nullptr ? field->get(lead, path) : std::string();
+  }};
+  for (const auto& f : fields_) {
+    auto value = evaluate(*f.rule, record, f.rule->target, out.errors, max_field, ctx);
+    if (!value) continue;
+    if (f.command)
+      command.set(f.rule->target, std::move(*value));
+    else if (f.field != nullptr)
+      f.field->set(lead, f.rule->target, std::move(*value), decoding);
+    else
+      decoding.fail(f.rule->target, "unknown field");
+  }
+  for (const auto& g : groups_) {
+    auto items = map_group(g, record, out.errors);
+    set_items(lead, g.group->target, items, decoding);
+  }
+  finish_create(decoding, out);
+}
+
+std::vector<GroupItem> Mapper::map_group(const CompiledGroup& compiled, const Record& record,
+                                         std::vector<MappingError>& errors) const {
+  const GroupRule& group = *compiled.group;
+  std::vector<GroupItem> items;
+  if (group.when && !holds(*group.when, [&](const SourcePath& p) { return record.value(p); })) return items;
+  const std::size_t max_field = spec_->limits.max_field_bytes;
   auto add_item = [&](const Record& part) {
     GroupItem item;
     for (std::size_t i = 0; i < group.fields.size(); ++i) {
       const FieldRule& rule = group.fields[i];
       auto value = evaluate(rule, part, compiled.paths[i], errors, max_field);
-      if (value) set_member(item, rule.target, std::move(*value), compiled.types[i]);
+      if (value) set_member(item, rule.target, std::move(*value), compiled.types[i], compiled.fields[i]);
     }
     if (!item.empty()) items.push_back(std::move(item));
   };
@@ -139,7 +179,7 @@ void Mapper::map_group(const CompiledGroup& compiled, const Record& record, Cano
   } else {
     add_item(record);
   }
-  if (items.empty()) doc.remove_group(group.target);
+  return items;
 }
 
 void Mapper::add_field_errors(const Error& e, MappedRecord& out, std::optional<MappingErrorCode> code) const {
@@ -160,24 +200,23 @@ void Mapper::add_patch_errors(const std::vector<FieldError>& errors, const Canon
   if (!kept.empty()) add_field_errors(Error::invalid(std::move(kept)), out);
 }
 
-// A create: the document decoded, normalized and validated as the store will.
-void Mapper::decode_create(MappedRecord& out) const {
-  auto lead = lead_from_json(out.document, DecodeMode::input);
-  if (!lead) {
-    add_field_errors(lead.error(), out);
+// `out.lead` holds the values: kept when they decode, normalize, pass the lifecycle
+// and validate, else the errors say why.
+void Mapper::finish_create(json::DecodeContext& decoding, MappedRecord& out) const {
+  Lead& lead = *out.lead;
+  if (!decoding.errors.empty()) {
+    add_field_errors(Error::invalid(std::move(decoding.errors)), out);
+    out.lead.reset();
     return;
   }
-  normalize(*lead);
+  normalize(lead);
   // The store's rules, so the dry run shows what would be stored (a qualification
   // makes an open lead qualified; nothing starts as converted). All errors together.
-  const auto lifecycle = apply_initial_lifecycle(*lead, 0);
+  const auto lifecycle = apply_initial_lifecycle(lead, 0);
   if (!lifecycle) add_field_errors(lifecycle.error(), out, MappingErrorCode::lifecycle);
-  if (auto errors = validate(*lead); !errors.empty()) {
-    add_field_errors(Error::invalid(std::move(errors)), out);
-    return;
-  }
-  if (!lifecycle) return;
-  out.lead = std::move(lead).value();
+  auto errors = validate(lead);
+  if (!errors.empty()) add_field_errors(Error::invalid(std::move(errors)), out);
+  if (!lifecycle || !errors.empty()) out.lead.reset();
 }
 
 // A change: the patch checked now as the store will check it, as far as that does

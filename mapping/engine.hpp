@@ -23,7 +23,7 @@ namespace leadhub::mapping {
 struct MappedRecord {
   std::string location;
   Operation operation = Operation::create;
-  std::string document;                   // canonical lead JSON (create) or JSON Merge Patch (change)
+  std::string document;                   // a change's JSON Merge Patch; a create's fields are in `lead`
   std::vector<Note> append_notes;         // change: notes are added to the lead's, never replace them
   std::optional<Lead> lead;               // create: decoded, normalized and validated
   RecordId target_id;                     // change/read: the lead, by id ...
@@ -35,6 +35,8 @@ struct MappedRecord {
 };
 
 class CanonicalDocument;
+struct CanonicalValue;
+using GroupItem = std::vector<CanonicalValue>;
 
 // The command fields of one record (target.*, query.*) by target name.
 class Commands {
@@ -75,16 +77,20 @@ class Mapper {
     const FieldRule* rule;
     bool command;  // target.* / query.*: not part of the document
     ValueType type;
+    const json::LeadField* field;  // how a create's lead takes the value
   };
   struct CompiledGroup {
     const GroupRule* group;
     std::vector<std::string> paths;  // "interests.product", for errors
     std::vector<ValueType> types;
+    std::vector<const json::LeadItemField*> fields;
   };
 
   std::string source_for(const std::string& canonical_path) const;
-  void map_group(const CompiledGroup& group, const Record& record, CanonicalDocument& doc,
-                 std::vector<MappingError>& errors) const;
+  void read_operation(const Record& record, MappedRecord& out) const;
+  void map_create(const Record& record, Commands& command, MappedRecord& out) const;
+  std::vector<GroupItem> map_group(const CompiledGroup& group, const Record& record,
+                                   std::vector<MappingError>& errors) const;
   // `code`: for all of them (a lifecycle refusal), else one per reason.
   void add_field_errors(const Error& e, MappedRecord& out, std::optional<MappingErrorCode> code = {}) const;
   // Only the field errors on fields `doc` sets (a change is checked without its lead).
@@ -92,7 +98,7 @@ class Mapper {
   void fail_command(MappedRecord& out, const char* field, std::string reason, MappingErrorCode code) const;
   void read_commands(const Commands& command, MappedRecord& out) const;
   void read_query(const Commands& command, MappedRecord& out) const;
-  void decode_create(MappedRecord& out) const;
+  void finish_create(json::DecodeContext& decoding, MappedRecord& out) const;
   void check_patch(CanonicalDocument& doc, MappedRecord& out) const;
 
   std::shared_ptr<const MappingSpec> spec_;

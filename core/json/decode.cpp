@@ -23,6 +23,61 @@ std::string Path::str() const {
   return prefix + "." + std::string(name);
 }
 
+namespace {
+
+constexpr const char* kExpectedWholeNumber = "expected a whole number >= 0";
+constexpr const char* kExpectedBool = "expected true or false";
+
+bool at_most(std::uint64_t number, std::uint64_t max, const Path& path, DecodeContext& ctx) {
+  if (number <= max) return true;
+  ctx.fail(path, "must be at most " + std::to_string(max));
+  return false;
+}
+
+}  // namespace
+
+bool whole_number_from_text(std::string_view text, const Path& path, DecodeContext& ctx, std::uint64_t max,
+                            std::uint64_t& out) {
+  // As a mapping writes it to JSON: up to 18 digits are a number, anything else a string.
+  std::uint64_t number = 0;
+  const auto end = text.data() + text.size();
+  const bool digits = !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == text.npos;
+  if (!digits || std::from_chars(text.data(), end, number).ptr != end) {
+    ctx.fail(path, kExpectedWholeNumber);
+    return false;
+  }
+  if (!at_most(number, max, path, ctx)) return false;
+  out = number;
+  return true;
+}
+
+bool bool_from_text(std::string_view text, const Path& path, DecodeContext& ctx, bool& out) {
+  if (text != "true" && text != "false") {
+    ctx.fail(path, kExpectedBool);
+    return false;
+  }
+  out = text == "true";
+  return true;
+}
+
+bool timestamp_from_text(std::string_view text, const Path& path, DecodeContext& ctx, TimeMs& out) {
+  if (auto ms = parse_timestamp(text)) {
+    out = *ms;
+    return true;
+  }
+  ctx.fail(path, "not an RFC 3339 timestamp with offset, e.g. 2026-11-22T10:00:00Z");
+  return false;
+}
+
+bool id_from_text(std::string_view text, const Path& path, DecodeContext& ctx, RecordId& out) {
+  if (auto id = RecordId::parse(text)) {
+    out = *id;
+    return true;
+  }
+  ctx.fail(path, "not a leadhub id (13 characters of Crockford base32)");
+  return false;
+}
+
 void read_string(Element el, const Path& path, DecodeContext& ctx, std::string& out) {
   if (el.is_null()) {
     out.clear();
@@ -43,7 +98,7 @@ void read_bool(Element el, const Path& path, DecodeContext& ctx, std::optional<b
   }
   bool flag = false;
   if (el.get_bool().get(flag) != simdjson::SUCCESS) {
-    ctx.fail(path, "expected true or false");
+    ctx.fail(path, kExpectedBool);
     return;
   }
   out = flag;
@@ -56,14 +111,10 @@ void read_uint(Element el, const Path& path, DecodeContext& ctx, std::uint64_t m
   }
   std::uint64_t number = 0;
   if (el.get_uint64().get(number) != simdjson::SUCCESS) {
-    ctx.fail(path, "expected a whole number >= 0");
+    ctx.fail(path, kExpectedWholeNumber);
     return;
   }
-  if (number > max) {
-    ctx.fail(path, "must be at most " + std::to_string(max));
-    return;
-  }
-  out = number;
+  if (at_most(number, max, path, ctx)) out = number;
 }
 
 void read_timestamp(Element el, const Path& path, DecodeContext& ctx, std::optional<TimeMs>& out) {
@@ -76,11 +127,8 @@ void read_timestamp(Element el, const Path& path, DecodeContext& ctx, std::optio
     ctx.fail(path, "expected an RFC 3339 timestamp string");
     return;
   }
-  if (auto ms = parse_timestamp(text)) {
-    out = *ms;
-  } else {
-    ctx.fail(path, "not an RFC 3339 timestamp with offset, e.g. 2026-11-22T10:00:00Z");
-  }
+  TimeMs ms = 0;
+  if (timestamp_from_text(text, path, ctx, ms)) out = ms;
 }
 
 void read_timestamp(Element el, const Path& path, DecodeContext& ctx, TimeMs& out) {
@@ -100,11 +148,7 @@ void read_id(Element el, const Path& path, DecodeContext& ctx, RecordId& out) {
     ctx.fail(path, "expected an id string");
     return;
   }
-  if (auto id = RecordId::parse(text)) {
-    out = *id;
-  } else {
-    ctx.fail(path, "not a leadhub id (13 characters of Crockford base32)");
-  }
+  id_from_text(text, path, ctx, out);
 }
 
 void read_decimal_text(Element el, const Path& path, DecodeContext& ctx, std::string& out) {

@@ -44,6 +44,16 @@ void read_id(Element el, const Path& path, DecodeContext& ctx, RecordId& out);
 void read_decimal_text(Element el, const Path& path, DecodeContext& ctx, std::string& out);
 void read_string_map(Element el, const Path& path, DecodeContext& ctx, std::map<std::string, std::string>& out);
 
+// The checks of the readers above on a value already in text form (a mapped field):
+// the same rules and messages. Each returns false, with an error, when `text` fails.
+bool whole_number_from_text(std::string_view text, const Path& path, DecodeContext& ctx, std::uint64_t max,
+                            std::uint64_t& out);
+bool bool_from_text(std::string_view text, const Path& path, DecodeContext& ctx, bool& out);
+bool timestamp_from_text(std::string_view text, const Path& path, DecodeContext& ctx, TimeMs& out);
+bool id_from_text(std::string_view text, const Path& path, DecodeContext& ctx, RecordId& out);
+template <typename E>
+bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx, E& out);
+
 template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value);
 template <typename E>

@@ -8,6 +8,16 @@ namespace leadhub::json {
 std::string enum_choices(std::span<const std::string_view> names);
 
 template <typename E>
+bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx, E& out) {
+  if (auto parsed = parse_enum<E>(text)) {
+    out = *parsed;
+    return true;
+  }
+  ctx.fail(path, "'" + std::string(text.substr(0, 40)) + "' is not one of " + enum_choices(enum_names<E>()));
+  return false;
+}
+
+template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value) {
   if (el.is_null()) {
     out = reset_value;
@@ -18,11 +28,7 @@ void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset
     ctx.fail(path, "expected a string");
     return;
   }
-  if (auto parsed = parse_enum<E>(text)) {
-    out = *parsed;
-  } else {
-    ctx.fail(path, "'" + std::string(text.substr(0, 40)) + "' is not one of " + enum_choices(enum_names<E>()));
-  }
+  enum_from_text(text, path, ctx, out);
 }
 
 template <typename E>

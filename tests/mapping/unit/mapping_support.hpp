@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "json/record_json.hpp"
 #include "mapping/engine.hpp"
 #include "mapping/spec.hpp"
 #include "mapping/transforms.hpp"
@@ -83,7 +84,7 @@ inline Mapped map_text(const std::shared_ptr<const MappingSpec>& spec, const std
 }
 
 inline std::string describe(const MappedRecord& r) {
-  std::string out = r.location + " " + to_string(r.operation) + " " + r.document;
+  std::string out = r.location + " " + to_string(r.operation) + " " + (r.lead ? to_json(*r.lead) : r.document);
   for (const auto& e : r.errors) out += "\n  error: " + e.to_string();
   return out;
 }
