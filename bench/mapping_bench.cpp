@@ -1,4 +1,4 @@
-// Mapping speed, one core: canonical-JSON leads/s (decode + normalize + validate),
+// Mapping speed, one core, best of 3 passes: canonical-JSON leads/s (decode + normalize + validate),
 // lettershop CSV rows/s and XML lead records/s through the mapping engine, and a
 // generated lettershop CSV written to disk for the end-to-end import timing.
 //
@@ -109,6 +109,23 @@ double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
+// Each measure runs kRounds times over the same input and reports the fastest,
+// as the raw LMDB reference does: on a shared 2-core machine a single pass varies
+// by +-20 % with whatever else runs, and the best pass is the one least disturbed.
+constexpr int kRounds = 3;
+
+template <typename Pass>
+double best_seconds(Pass&& pass) {
+  double best = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto start = SteadyClock::now();
+    pass();
+    const double s = seconds_since(start);
+    if (round == 0 || s < best) best = s;
+  }
+  return best;
+}
+
 std::size_t run_mapper(const mapping::Mapper& mapper, const std::string& document, std::size_t& failed) {
   std::istringstream in(document);
   std::size_t n = 0;
@@ -124,18 +141,19 @@ std::size_t run_mapper(const mapping::Mapper& mapper, const std::string& documen
 // 1. canonical JSON: decode + normalize + validate per line
 void bench_json(std::size_t rows) {
   const std::string ndjson = canonical_ndjson(rows);
-  const auto start = SteadyClock::now();
   std::size_t ok = 0;
-  for (std::size_t pos = 0; pos < ndjson.size();) {
-    const auto nl = ndjson.find('\n', pos);
-    auto lead = lead_from_json(std::string_view(ndjson).substr(pos, nl - pos), DecodeMode::input);
-    if (lead) {
-      normalize(*lead);
-      if (validate(*lead).empty()) ++ok;
+  const double json_s = best_seconds([&] {
+    ok = 0;
+    for (std::size_t pos = 0; pos < ndjson.size();) {
+      const auto nl = ndjson.find('\n', pos);
+      auto lead = lead_from_json(std::string_view(ndjson).substr(pos, nl - pos), DecodeMode::input);
+      if (lead) {
+        normalize(*lead);
+        if (validate(*lead).empty()) ++ok;
+      }
+      pos = nl + 1;
     }
-    pos = nl + 1;
-  }
-  const double json_s = seconds_since(start);
+  });
   std::printf("canonical JSON: %.0f leads/s (%zu of %zu valid, %.1f MB)\nRESULT map_json_rps %.0f\n", rows / json_s, ok,
               rows, ndjson.size() / 1e6, rows / json_s);
 }
@@ -149,10 +167,11 @@ bool bench_csv(const std::string& root, const std::string& out_dir, std::size_t 
   }
   const mapping::Mapper csv_mapper(*csv_spec);
   const std::string csv = lettershop_csv(rows);
-  std::size_t failed = 0;
-  const auto start = SteadyClock::now();
-  const std::size_t csv_rows = run_mapper(csv_mapper, csv, failed);
-  const double csv_s = seconds_since(start);
+  std::size_t failed = 0, csv_rows = 0;
+  const double csv_s = best_seconds([&] {
+    failed = 0;
+    csv_rows = run_mapper(csv_mapper, csv, failed);
+  });
   std::printf("lettershop CSV: %.0f rows/s (%zu rows, %zu failed, %.1f MB)\nRESULT map_csv_rps %.0f\n",
               csv_rows / csv_s, csv_rows, failed, csv.size() / 1e6, csv_rows / csv_s);
   std::ofstream(out_dir + "/lettershop-" + std::to_string(rows) + ".csv", std::ios::binary) << csv;
@@ -185,10 +204,11 @@ bool bench_xml(const std::string& out_dir, std::size_t rows) {
   }
   const mapping::Mapper xml_mapper(*xml_spec);
   const std::string xml = lead_xml(rows);
-  std::size_t failed = 0;
-  const auto start = SteadyClock::now();
-  const std::size_t xml_records = run_mapper(xml_mapper, xml, failed);
-  const double xml_s = seconds_since(start);
+  std::size_t failed = 0, xml_records = 0;
+  const double xml_s = best_seconds([&] {
+    failed = 0;
+    xml_records = run_mapper(xml_mapper, xml, failed);
+  });
   std::printf("XML: %.0f records/s (%zu records, %zu failed, %.1f MB)\nRESULT map_xml_rps %.0f\n", xml_records / xml_s,
               xml_records, failed, xml.size() / 1e6, xml_records / xml_s);
   return true;

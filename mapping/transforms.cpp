@@ -45,7 +45,8 @@ std::string collapse_owned(std::string v) {
   for (std::size_t i = 0; clean && i < v.size(); ++i) {
     clean = v[i] == ' ' ? !is_space(v[i + 1]) : !is_space(v[i]);  // v.back() is no space
   }
-  return clean ? v : collapse_whitespace(v);
+  if (clean) return v;  // moved out, where `clean ? v : ...` would copy it
+  return collapse_whitespace(v);
 }
 
 }  // namespace
@@ -184,10 +185,10 @@ Result<std::string> to_e164(const std::string& value, const std::string& region)
 }
 
 std::string normalize_email(std::string value) {
-  value = trim(value);
-  if (value.size() > 7 && lower_ascii(value.substr(0, 7)) == "mailto:") value = value.substr(7);
+  value = trim_owned(std::move(value));
+  if (value.size() > 7 && lower_ascii(value.substr(0, 7)) == "mailto:") value.erase(0, 7);
   if (value.size() > 2 && value.front() == '<' && value.back() == '>') value = value.substr(1, value.size() - 2);
-  return to_lower_utf8(value);
+  return lower_owned(std::move(value));
 }
 
 Result<std::string> parse_boolean(const std::string& value) {

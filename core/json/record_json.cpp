@@ -409,7 +409,6 @@ std::string member_json(const LeadMember& m, const Lead& lead) {
 // repeat the current value.
 Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
   DecodeContext ctx;
-  const Lead original = mode == DecodeMode::input ? lead : Lead{};
   json::for_each_member(
       doc, json::Path{}, ctx, [&] { ctx.fail("(document)", "expected an object"); },
       [&](std::string_view name, Element v) {
@@ -418,10 +417,10 @@ Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
           ctx.fail(std::string(name), "unknown field");
           return;
         }
+        const bool guarded = mode == DecodeMode::input && m->read_only;
+        const std::string before = guarded ? member_json(*m, lead) : std::string();
         m->read(v, json::Path{nullptr, name}, ctx, lead);
-        if (mode == DecodeMode::input && m->read_only && member_json(*m, lead) != member_json(*m, original)) {
-          ctx.fail(std::string(name), "read-only: set by the hub");
-        }
+        if (guarded && member_json(*m, lead) != before) ctx.fail(std::string(name), "read-only: set by the hub");
       });
   if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
   return ok_status();

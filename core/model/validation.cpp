@@ -63,16 +63,35 @@ void normalize_contact(std::string& email, std::string& phone) {
   phone = strip_phone_punctuation(trim(phone));
 }
 
+// A field's path, made text only when something is wrong with the field:
+// validation runs for every record of a bulk import. "interests[2].product" is
+// {"interests", 2, ".product"}; "attributes.utm" is {"attributes.", none, "utm"}.
+struct FieldPath {
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+  FieldPath(const char* whole) : head(whole) {}       // NOLINT(google-explicit-constructor): a plain path
+  FieldPath(std::string_view whole) : head(whole) {}  // NOLINT(google-explicit-constructor)
+  FieldPath(std::string_view list, std::size_t i, std::string_view member) : head(list), index(i), tail(member) {}
+
+  std::string str() const {
+    std::string out(head);
+    if (index != kNoIndex) out += "[" + std::to_string(index) + "]";
+    out += tail;
+    return out;
+  }
+
+  std::string_view head;
+  std::size_t index = kNoIndex;
+  std::string_view tail;
+};
+
 // Collects errors under a path prefix, e.g. "prospect.address".
 class Checker {
  public:
   explicit Checker(std::vector<FieldError>& out) : out_(out) {}
 
-  // Field names arrive as views and become strings only when something is wrong:
-  // validation runs for every record of a bulk import.
-  void fail(std::string_view field, std::string reason) { out_.push_back({std::string(field), std::move(reason)}); }
+  void fail(const FieldPath& field, std::string reason) { out_.push_back({field.str(), std::move(reason)}); }
 
-  void text(std::string_view field, std::string_view value, std::size_t max, bool multiline = false) {
+  void text(const FieldPath& field, std::string_view value, std::size_t max, bool multiline = false) {
     if (value.size() > max) {
       fail(field, "longer than " + std::to_string(max) + " bytes");
     } else if (!is_valid_utf8_text(value, multiline)) {
@@ -80,12 +99,12 @@ class Checker {
     }
   }
 
-  void required(std::string_view field, std::string_view value) {
+  void required(const FieldPath& field, std::string_view value) {
     if (value.empty()) fail(field, "required");
   }
 
   template <typename List>
-  bool list_size(std::string_view field, const List& list, std::size_t max) {
+  bool list_size(const FieldPath& field, const List& list, std::size_t max) {
     if (list.size() <= max) return true;
     fail(field, "more than " + std::to_string(max) + " entries");
     return false;
@@ -116,13 +135,13 @@ class Checker {
   void external_refs(const std::vector<ExternalRef>& refs) {
     if (!list_size("external_refs", refs, kExternalRefs)) return;
     for (std::size_t i = 0; i < refs.size(); ++i) {
-      const std::string p = "external_refs[" + std::to_string(i) + "]";
-      required(p + ".system", refs[i].system);
-      required(p + ".id", refs[i].id);
-      text(p + ".system", refs[i].system, kShortText);
-      text(p + ".id", refs[i].id, kShortText);
+      const FieldPath system{"external_refs", i, ".system"}, id{"external_refs", i, ".id"};
+      required(system, refs[i].system);
+      required(id, refs[i].id);
+      text(system, refs[i].system, kShortText);
+      text(id, refs[i].id, kShortText);
       for (std::size_t j = 0; j < i; ++j) {
-        if (refs[j].system == refs[i].system) fail(p + ".system", "the same system appears twice");
+        if (refs[j].system == refs[i].system) fail(system, "the same system appears twice");
       }
     }
   }
@@ -157,40 +176,40 @@ void check_prospect(Checker& c, const Prospect& p) {
 void check_lists(Checker& c, const Lead& lead) {
   if (c.list_size("interests", lead.interests, kInterests)) {
     for (std::size_t i = 0; i < lead.interests.size(); ++i) {
-      const std::string p = "interests[" + std::to_string(i) + "]";
-      c.required(p + ".product", lead.interests[i].product);
-      c.text(p + ".product", lead.interests[i].product, kShortText);
+      const FieldPath product{"interests", i, ".product"};
+      c.required(product, lead.interests[i].product);
+      c.text(product, lead.interests[i].product, kShortText);
       if (lead.interests[i].quantity == 0 || lead.interests[i].quantity > kMaxQuantity) {
-        c.fail(p + ".quantity", "must be between 1 and " + std::to_string(kMaxQuantity));
+        c.fail({"interests", i, ".quantity"}, "must be between 1 and " + std::to_string(kMaxQuantity));
       }
     }
   }
   if (c.list_size("notes", lead.notes, kNotes)) {
     for (std::size_t i = 0; i < lead.notes.size(); ++i) {
-      const std::string p = "notes[" + std::to_string(i) + "]";
-      c.required(p + ".text", lead.notes[i].text);
-      c.text(p + ".text", lead.notes[i].text, kNoteText, true);
-      c.text(p + ".author", lead.notes[i].author, kShortText);
+      const FieldPath text{"notes", i, ".text"};
+      c.required(text, lead.notes[i].text);
+      c.text(text, lead.notes[i].text, kNoteText, true);
+      c.text({"notes", i, ".author"}, lead.notes[i].author, kShortText);
     }
   }
   if (c.list_size("attachments", lead.attachments, kAttachments)) {
     for (std::size_t i = 0; i < lead.attachments.size(); ++i) {
       const auto& a = lead.attachments[i];
-      const std::string p = "attachments[" + std::to_string(i) + "]";
-      c.required(p + ".name", a.name);
-      c.text(p + ".name", a.name, kMediumText);
-      c.text(p + ".media_type", a.media_type, kShortText);
-      c.text(p + ".uri", a.uri, kUri);
+      const FieldPath name{"attachments", i, ".name"};
+      c.required(name, a.name);
+      c.text(name, a.name, kMediumText);
+      c.text({"attachments", i, ".media_type"}, a.media_type, kShortText);
+      c.text({"attachments", i, ".uri"}, a.uri, kUri);
       const bool hex = std::all_of(a.sha256.begin(), a.sha256.end(),
                                    [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
       if (!a.sha256.empty() && (a.sha256.size() != 64 || !hex)) {
-        c.fail(p + ".sha256", "not 64 lower-case hex digits");
+        c.fail({"attachments", i, ".sha256"}, "not 64 lower-case hex digits");
       }
     }
   }
   if (c.list_size("attributes", lead.attributes, kAttributes)) {
     for (const auto& [key, value] : lead.attributes) {
-      const std::string p = "attributes." + key.substr(0, kAttributeKey);
+      const FieldPath p{"attributes.", FieldPath::kNoIndex, std::string_view(key).substr(0, kAttributeKey)};
       const bool ok = !key.empty() && key.size() <= kAttributeKey && std::all_of(key.begin(), key.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
       });
