@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <unordered_map>
 
 #include "json/decode.hpp"
 #include "model/limits.hpp"
@@ -391,11 +392,16 @@ const std::vector<LeadMember>& lead_members() {
 #undef LEADHUB_TEXT_MEMBER
 #undef LEADHUB_TIME_MEMBER
 
+// By name through a hash table: decoding looks up every member of every record, and
+// a scan of the table compared ~10 names per member.
 const LeadMember* find_member(std::string_view name) {
-  for (const auto& m : lead_members()) {
-    if (m.name == name) return &m;
-  }
-  return nullptr;
+  static const std::unordered_map<std::string_view, const LeadMember*> by_name = [] {
+    std::unordered_map<std::string_view, const LeadMember*> out;
+    for (const auto& m : lead_members()) out.emplace(m.name, &m);
+    return out;
+  }();
+  const auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
 }
 
 std::string member_json(const LeadMember& m, const Lead& lead) {
