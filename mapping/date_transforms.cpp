@@ -298,7 +298,7 @@ Result<Transform> make_date(const YAML::Node& arg, const std::string& where, boo
   auto zone = load_zone(arg);
   if (!zone) return fail(where + ": " + zone.error().message);
   spec.zone = *zone;
-  return Transform{name, [spec](std::string v, const TransformContext&) { return parse_date(v, spec); }};
+  return Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, parse_date(v, spec)); }};
 }
 
 Result<Transform> make_format_date(const YAML::Node& arg, const std::string& where, bool date_only) {
@@ -308,7 +308,7 @@ Result<Transform> make_format_date(const YAML::Node& arg, const std::string& whe
   auto zone = load_zone(arg);
   if (!zone) return fail(where + ": " + name + ": " + zone.error().message);
   FormatSpec spec{formats[0], *zone, date_only};
-  return Transform{name, [spec](std::string v, const TransformContext&) { return format_date(v, spec); }};
+  return Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, format_date(v, spec)); }};
 }
 
 }  // namespace leadhub::mapping

@@ -85,14 +85,12 @@ std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& rec
     }
     if (value) {
       MappingErrorCode code = MappingErrorCode::bad_format;
-      auto transformed = apply_chain(rule.transforms, std::move(*value), ctx, &code);
-      if (!transformed) {
+      if (auto st = apply_chain_in_place(rule.transforms, *value, ctx, &code); !st) {
         errors.push_back(
-            {record.location(), one_source_text(rule), std::string(target_path), transformed.error().message, code});
+            {record.location(), one_source_text(rule), std::string(target_path), st.error().message, code});
         failed = true;
         return std::nullopt;
       }
-      value = std::move(transformed).value();
     }
   }
   if ((!value || value->empty()) && rule.fallback) value = *rule.fallback;

@@ -231,15 +231,17 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
 using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
 
 Transform simple(std::string name, std::function<std::string(std::string)> fn) {
-  return Transform{
-      std::move(name),
-      [fn = std::move(fn)](std::string v, const TransformContext&) -> Result<std::string> { return fn(std::move(v)); }};
+  return Transform{std::move(name), [fn = std::move(fn)](std::string& v, const TransformContext&) {
+                     v = fn(std::move(v));
+                     return ok_status();
+                   }};
 }
 
 // Wraps a step that needs no context.
 Transform plain(std::string name, std::function<Result<std::string>(std::string)> fn) {
-  return Transform{std::move(name),
-                   [fn = std::move(fn)](std::string v, const TransformContext&) { return fn(std::move(v)); }};
+  return Transform{std::move(name), [fn = std::move(fn)](std::string& v, const TransformContext&) {
+                     return assign(v, fn(std::move(v)));
+                   }};
 }
 
 Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
@@ -354,9 +356,9 @@ const std::unordered_map<std::string, Maker>& makers() {
            return fail(where + ": phone: unknown default country " + region);
          const std::string fallback = region == "ZZ" ? region : *to_iso_country(region);
          return Transform{"phone",
-                          [fallback](std::string v, const TransformContext& ctx) {
+                          [fallback](std::string& v, const TransformContext& ctx) {
                             std::string country = ctx.canonical ? ctx.canonical("prospect.address.country") : "";
-                            return to_e164(v, country.size() == 2 ? country : fallback);
+                            return assign(v, to_e164(v, country.size() == 2 ? country : fallback));
                           },
                           true};
        }},
@@ -419,16 +421,26 @@ Result<Transform> make_transform(const YAML::Node& node, const std::string& file
   }
 }
 
+Status assign(std::string& value, Result<std::string>&& result) {
+  if (!result) return result.error();
+  value = std::move(result).value();
+  return ok_status();
+}
+
+Status apply_chain_in_place(const std::vector<Transform>& chain, std::string& value, const TransformContext& ctx,
+                            MappingErrorCode* failure) {
+  for (const auto& step : chain) {
+    if (auto st = step.apply(value, ctx); !st) {
+      if (failure != nullptr) *failure = step.failure;
+      return Error::make(ErrorCode::invalid, step.name + ": " + st.error().message);
+    }
+  }
+  return ok_status();
+}
+
 Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value, const TransformContext& ctx,
                                 MappingErrorCode* failure) {
-  for (const auto& step : chain) {
-    auto next = step.apply(std::move(value), ctx);
-    if (!next) {
-      if (failure != nullptr) *failure = step.failure;
-      return Error::make(ErrorCode::invalid, step.name + ": " + next.error().message);
-    }
-    value = std::move(next).value();
-  }
+  if (auto st = apply_chain_in_place(chain, value, ctx, failure); !st) return st.error();
   return value;
 }
 

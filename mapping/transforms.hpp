@@ -22,9 +22,13 @@ struct TransformContext {
   std::function<std::string(std::string_view canonical_path)> canonical;
 };
 
-// Applies one step; on failure returns an Error whose message is the reason
-// ("not a date in format %d.%m.%Y").
-using TransformFn = std::function<Result<std::string>(std::string value, const TransformContext& ctx)>;
+// Applies one step to `value` in place; on failure returns an Error whose message
+// is the reason ("not a date in format %d.%m.%Y"). In place, because a record runs
+// a dozen steps and each step's value passed in and returned moved the string.
+using TransformFn = std::function<Status(std::string& value, const TransformContext& ctx)>;
+
+// `result` into `value`, or its error: for steps that compute a new string.
+Status assign(std::string& value, Result<std::string>&& result);
 
 struct Transform {
   std::string name;
@@ -37,7 +41,11 @@ struct Transform {
 // "file:line:col" of the node, used in load errors.
 Result<Transform> make_transform(const YAML::Node& node, const std::string& file);
 
-// Runs the chain; the error names the failing step, whose code goes to `failure`.
+// Runs the chain on `value` in place; the error names the failing step, whose code
+// goes to `failure`.
+Status apply_chain_in_place(const std::vector<Transform>& chain, std::string& value, const TransformContext& ctx = {},
+                            MappingErrorCode* failure = nullptr);
+// The same on a copy: the transformed value.
 Result<std::string> apply_chain(const std::vector<Transform>& chain, std::string value,
                                 const TransformContext& ctx = {}, MappingErrorCode* failure = nullptr);
 
