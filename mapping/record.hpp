@@ -36,6 +36,7 @@ class Record {
   // The text at `path`, or nullopt when the record has no such value.
   virtual std::optional<std::string> value(const SourcePath& path) const = 0;
   // Sub-records for a repeating group (XML elements, JSON array items).
+  // The records may refer to this one (for their location): use them while it lives.
   virtual std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const = 0;
   // Where the record is, for error messages: "line 12", "/Leads/Lead[3]", "/leads/2".
   virtual std::string location() const = 0;

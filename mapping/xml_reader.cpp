@@ -18,6 +18,10 @@ std::string string_value(const pugi::xpath_node& n) {
   if (n.attribute()) return n.attribute().value();
   const pugi::xml_node node = n.node();
   if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) return node.value();
+  const pugi::xml_node first = node.first_child();
+  if (first && !first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
+    return first.value();  // the common <Name>text</Name>: no concatenation
+  }
   std::string out;
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
@@ -98,6 +102,10 @@ class XmlRecord final : public Record {
   // `location` is given by whoever found the node (its index is known there):
   // computing it from the tree would scan every sibling, quadratic over a big file.
   XmlRecord(pugi::xml_node node, std::string location) : node_(node), location_(std::move(location)) {}
+  // An item of a repeating group: its location ("<parent's>/Item[2]") is made only
+  // when asked for, as errors are rare and groups are mapped for every record.
+  XmlRecord(pugi::xml_node node, const XmlRecord& parent, std::string_view step, std::size_t index)
+      : node_(node), parent_(&parent), step_(step), index_(index) {}
 
   std::optional<std::string> value(const SourcePath& path) const override {
     if (!path.steps.empty()) return walk(path.steps);
@@ -116,14 +124,16 @@ class XmlRecord final : public Record {
     for (const auto& n : path.xpath->evaluate_node_set(node_)) {
       ++index;
       if (n.node()) {
-        out.push_back(
-            std::make_unique<XmlRecord>(n.node(), location_ + "/" + path.text + "[" + std::to_string(index) + "]"));
+        out.push_back(std::make_unique<XmlRecord>(n.node(), *this, path.text, index));
       }
     }
     return out;
   }
 
-  std::string location() const override { return location_; }
+  std::string location() const override {
+    if (parent_ == nullptr) return location_;
+    return parent_->location() + "/" + std::string(step_) + "[" + std::to_string(index_) + "]";
+  }
 
  private:
   std::optional<std::string> walk(const std::vector<std::string>& steps) const {
@@ -154,14 +164,16 @@ class XmlRecord final : public Record {
     std::vector<std::unique_ptr<Record>> out;
     out.reserve(level.size());
     for (std::size_t i = 0; i < level.size(); ++i) {
-      out.push_back(
-          std::make_unique<XmlRecord>(level[i], location_ + "/" + path.text + "[" + std::to_string(i + 1) + "]"));
+      out.push_back(std::make_unique<XmlRecord>(level[i], *this, path.text, i + 1));
     }
     return out;
   }
 
   pugi::xml_node node_;
   std::string location_;
+  const XmlRecord* parent_ = nullptr;  // a group item's record
+  std::string_view step_;              // the group's path (owned by the mapping)
+  std::size_t index_ = 0;
 };
 
 std::size_t depth_of(const pugi::xml_node& root) {
