@@ -92,6 +92,15 @@ Response ok_lead(const Route& route, const Lead& lead, bool write) {
   return r;
 }
 
+// A created lead in canonical JSON is answered with the encoding the store made.
+Response ok_created(const Route& route, Created<Lead>&& created) {
+  if (route.reply_format || created.json.empty()) return ok_lead(route, created.record, true);
+  Response r;
+  r.body = std::move(created.json);
+  r.write = true;
+  return r;
+}
+
 // A query-string value: the canonical FindLeads body is turned into the REST
 // API's query parameters so both share one parser and one set of messages.
 void append_encoded(std::string& out, std::string_view text) {
@@ -497,7 +506,7 @@ void Operations::create_lead(const RoutePtr& route, Request&& request, Done&& do
   if (auto st = check_owner(request.partner, *lead, true); !st) return done(error_response(*route, st.error()));
   CreateLeadCommand command{std::move(lead).value(), request.actor, request.idempotency_key};
   store_.create_lead_async(std::move(command), [route, done = std::move(done)](Result<Created<Lead>> r) {
-    done(r ? ok_lead(*route, r->record, true) : error_response(*route, r.error()));
+    done(r ? ok_created(*route, std::move(r).value()) : error_response(*route, r.error()));
   });
 }
 

@@ -20,8 +20,9 @@ bool visible_to(const Principal& who, const Lead& lead) {
   return who.partner.empty() || lead.owner.channel == who.partner;
 }
 
-Response lead_response(bhttp::status status, const Lead& lead) {
-  auto r = json_response(status, to_json(lead));
+// `json`: the lead's encoding when the store already made it (a new lead).
+Response lead_response(bhttp::status status, const Lead& lead, std::string json = {}) {
+  auto r = json_response(status, json.empty() ? to_json(lead) : std::move(json));
   r.set(bhttp::field::etag, etag_of(lead.version));
   return r;
 }
@@ -74,7 +75,8 @@ void create_lead(ApiContext& ctx, Call&& call) {
   ctx.hub.store().create_lead_async(
       std::move(command), [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
         if (!r) return reply(problem(r.error(), path));
-        auto response = lead_response(r->created ? bhttp::status::created : bhttp::status::ok, r->record);
+        auto response =
+            lead_response(r->created ? bhttp::status::created : bhttp::status::ok, r->record, std::move(r->json));
         response.set(bhttp::field::location, kLeadsPath + r->record.id.to_string());
         reply(std::move(response));
       });

@@ -83,6 +83,7 @@ template <typename T>
 struct Created {
   T record;
   bool created = true;
+  std::string json;  // the record as stored, when the store has it at hand (a new lead); else empty
 };
 
 struct ChangeLeadCommand {

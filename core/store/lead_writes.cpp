@@ -446,7 +446,7 @@ Result<Created<Lead>> finish_create(PreparedCreate& p, const Status& commit) {
   if (!commit) return commit.error();
   if (!p.outcome) return p.outcome.error();
   if (!p.outcome->created) return Created<Lead>{p.existing ? std::move(*p.existing) : Lead{}, false};
-  return Created<Lead>{p.lead ? std::move(*p.lead) : Lead{}, true};
+  return Created<Lead>{p.lead ? std::move(*p.lead) : Lead{}, true, std::move(p.json)};  // answers need no re-encoding
 }
 
 Result<CreateOutcome> finish_import(PreparedCreate& p, const Status& commit) {

@@ -52,6 +52,7 @@ BOOST_AUTO_TEST_CASE(create_then_read) {
   auto json = store->read_lead_json(created.id);
   BOOST_TEST_REQUIRE(is_ok(json));
   BOOST_TEST(*json == to_json(created));
+  BOOST_TEST(r->json == *json);  // the stored encoding, handed back for answers
 
   const auto s = stats();
   BOOST_TEST(s.leads == 1u);

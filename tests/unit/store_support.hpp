@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "json/record_json.hpp"
 #include "processing/config.hpp"
 #include "store/lead_store.hpp"
 #include "temp_dir.hpp"
@@ -85,6 +86,7 @@ struct StoreFixture {
     auto r = store->create_lead(CreateLeadCommand{std::move(lead), std::move(actor), idempotency_key});
     BOOST_TEST_REQUIRE(is_ok(r));
     BOOST_TEST(r->created);
+    BOOST_TEST(r->json == to_json(r->record));  // what answers send instead of encoding the record again
     return r->record;
   }
 
