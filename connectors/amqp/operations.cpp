@@ -209,6 +209,7 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
     // would be hard to resend once fixed.
     if (!errors.empty()) {
       std::vector<FieldError> fields;
+      fields.reserve(errors.size());
       for (auto& e : errors) fields.push_back({"record", std::move(e)});
       return finish_with(Error{ErrorCode::invalid, "the document could not be mapped", std::move(fields)});
     }
@@ -245,7 +246,7 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
 
   void fail(const mapping::MappedRecord& m, const Error& e) {
     if (!first_error_) first_error_ = e;
-    failures_.push_back({m.location, describe(e)});
+    failures_.emplace_back(m.location, describe(e));
   }
 
   void run_creates() {
@@ -486,7 +487,7 @@ Response leads_response(const Route& route, const std::vector<Lead>& leads, cons
   return r;
 }
 
-void Operations::run(std::shared_ptr<const Route> route, Request request, Done done) {
+void Operations::run(const std::shared_ptr<const Route>& route, Request request, Done done) {
   if (route->mapper) return run_mapped(route, std::move(request), std::move(done));
   const auto& op = request.operation.empty() ? route->default_operation : request.operation;
   if (op == "CreateLead") return create_lead(route, std::move(request), std::move(done));

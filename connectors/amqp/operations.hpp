@@ -66,7 +66,7 @@ class Operations {
 
   // Calls `done` exactly once, from any thread (the caller's, the store's writer
   // or a blocking worker): the caller hands it back to its own thread.
-  void run(std::shared_ptr<const Route> route, Request request, Done done);
+  void run(const std::shared_ptr<const Route>& route, Request request, Done done);
 
   static const std::vector<std::string>& operation_names();
 
