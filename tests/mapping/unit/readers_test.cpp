@@ -73,6 +73,30 @@ BOOST_AUTO_TEST_CASE(records_plain_paths_attributes_and_xpath_functions) {
   BOOST_TEST(b.lead->attributes.count("second_tag") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(group_item_errors_name_the_items_element) {
+  const char* const doc = R"(<Leads>
+  <Lead><Name>A</Name><Item><Qty>1</Qty></Item><Item><Qty>x</Qty></Item></Lead>
+  <Lead><Name>B</Name><Item/><Item><Qty>2</Qty></Item><Item><Qty>y</Qty></Item></Lead>
+</Leads>)";
+  // A plain element path and an XPath select the items; either way an item's
+  // error gives its place in the document.
+  for (const std::string each : {"Item", "Item[Qty]"}) {
+    const auto spec = load_ok(
+        "format: xml\nrecords: /Leads/Lead\nfields:\n  prospect.family_name: Name\n"
+        "groups:\n  interests:\n    each: \"" +
+        each +
+        "\"\n"
+        "    fields: {product: {value: P}, quantity: {from: Qty, transforms: [integer]}}\n");
+    const auto m = map_text(spec, doc);
+    BOOST_TEST_REQUIRE(m.records.size() == 2u, describe(m));
+    BOOST_TEST(has_error(m.records[0], "interests.quantity", "Qty", "integer: not a whole number"), describe(m));
+    BOOST_TEST(m.records[0].errors.at(0).record == "/Leads/Lead[1]/" + each + "[2]", describe(m));
+    const std::string third = each == "Item" ? "3" : "2";  // the XPath leaves out the empty <Item/>
+    BOOST_TEST_REQUIRE(!m.records[1].errors.empty(), describe(m));
+    BOOST_TEST(m.records[1].errors.at(0).record == "/Leads/Lead[2]/" + each + "[" + third + "]", describe(m));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(single_record_location) {
   const auto spec = load_ok("format: xml\nrecords: /Root/Batch/Lead\nfields: {prospect.family_name: Name}\n");
   const auto m = map_text(spec, "<Root><Batch><Lead><Name>X</Name></Lead></Batch></Root>");
