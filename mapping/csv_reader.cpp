@@ -4,7 +4,11 @@
 // files are messy, so a stray quote inside an unquoted field is kept as text and
 // short rows are padded; rows longer than the header are errors naming the line.
 #include <array>
+#include <cstring>
 #include <unordered_map>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "csv_reader.hpp"
 #include "encoding.hpp"
@@ -15,9 +19,8 @@ namespace {
 
 class CsvRecord final : public Record {
  public:
-  CsvRecord(std::vector<std::string> fields, std::size_t line,
-            std::shared_ptr<const std::unordered_map<std::string, std::size_t>> header)
-      : fields_(std::move(fields)), line_(line), header_(std::move(header)) {}
+  CsvRecord(CsvRow row, std::size_t line, std::shared_ptr<const CsvHeader> header)
+      : row_(std::move(row)), line_(line), header_(std::move(header)) {}
 
   std::optional<std::string> value(const SourcePath& path) const override {
     std::size_t index = 0;
@@ -25,22 +28,51 @@ class CsvRecord final : public Record {
       index = static_cast<std::size_t>(path.column);
     } else {
       if (!header_) return std::nullopt;
-      const auto it = header_->find(path.text);
-      if (it == header_->end()) return std::nullopt;
-      index = it->second;
+      if (path.slot >= 0 && static_cast<std::size_t>(path.slot) < header_->by_slot.size()) {
+        const int column = header_->by_slot[static_cast<std::size_t>(path.slot)];
+        if (column < 0 || static_cast<std::size_t>(column) >= row_.size()) return std::nullopt;
+        return std::string(row_.field(static_cast<std::size_t>(column)));
+      }
+      const auto found = header_->find(path.text);
+      if (!found) return std::nullopt;
+      index = *found;
     }
-    if (index >= fields_.size()) return std::nullopt;
-    return fields_[index];
+    if (index >= row_.size()) return std::nullopt;
+    return std::string(row_.field(index));
   }
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
   std::string location() const override { return "line " + std::to_string(line_); }
 
  private:
-  std::vector<std::string> fields_;
+  CsvRow row_;
   std::size_t line_;
-  std::shared_ptr<const std::unordered_map<std::string, std::size_t>> header_;
+  std::shared_ptr<const CsvHeader> header_;
 };
+
+// Where the first of a, b and c is in data[from, n), or n. Sixteen bytes at a
+// time where SSE2 is there (every x86-64): fields are mostly plain text.
+std::size_t find_first_of3(const char* data, std::size_t from, std::size_t n, char a, char b, char c) {
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a);
+  const __m128i vb = _mm_set1_epi8(b);
+  const __m128i vc = _mm_set1_epi8(c);
+  for (; i + 16 <= n; i += 16) {
+    __m128i chunk;
+    std::memcpy(&chunk, data + i, sizeof chunk);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, va), _mm_cmpeq_epi8(chunk, vb)), _mm_cmpeq_epi8(chunk, vc));
+    if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (data[i] == a || data[i] == b || data[i] == c) return i;
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -67,27 +99,28 @@ bool CsvReader::fill() {
 // unquoted field everything but the delimiter and line ends. At the start of an
 // unquoted field a quote has a meaning, so there is no run.
 std::size_t CsvReader::plain_run_end(bool quoted, bool at_field_start) const {
-  std::size_t end = pos_;
-  const std::size_t n = buffer_.size();
-  if (quoted) {
-    while (end < n && buffer_[end] != options_.quote && buffer_[end] != '\n') ++end;
-  } else if (!at_field_start) {
-    const char d = options_.delimiter;
-    while (end < n && buffer_[end] != d && buffer_[end] != '\n' && buffer_[end] != '\r') ++end;
-  }
-  return end;
+  if (quoted) return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.quote, '\n', '\n');
+  if (at_field_start && buffer_[pos_] == options_.quote) return pos_;
+  return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.delimiter, '\n', '\r');
 }
 
-// Reads one physical record (which may span lines inside quotes) into fields.
-Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& start_line) {
-  fields.clear();
+// Reads one physical record (which may span lines inside quotes) into row.
+Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
+  row.text.clear();
+  row.ends.clear();
+  // Room for a typical row up front: growing by doubling costs several allocations a row.
+  row.text.reserve(256);
+  row.ends.reserve(header_names_.empty() ? 16 : header_names_.size());
   if (!fill()) return false;
   start_line = line_;
-  std::string field;
-  bool quoted = false;      // inside a quoted section
-  bool was_quoted = false;  // this field started with a quote
+  std::size_t field_start = 0;  // where the current field begins in row.text
+  bool quoted = false;          // inside a quoted section
   bool at_field_start = true;
   const char d = options_.delimiter, q = options_.quote;
+  const auto too_long = [&] {
+    return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
+                                               std::to_string(limits_.max_field_bytes) + " bytes (unclosed quote?)");
+  };
   while (fill()) {
     if (bytes_read_ > limits_.max_document_bytes) {
       return Error::make(ErrorCode::invalid, "line " + std::to_string(line_) + ": document larger than " +
@@ -96,13 +129,10 @@ Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& 
     // Plain text inside a field is copied in runs; the state machine below sees
     // only the characters that matter (quotes, delimiters, line ends).
     if (const std::size_t end = plain_run_end(quoted, at_field_start); end > pos_) {
-      field.append(buffer_, pos_, end - pos_);
+      row.text.append(buffer_, pos_, end - pos_);
       pos_ = end;
-      if (field.size() > limits_.max_field_bytes * 4) {
-        return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
-                                                   std::to_string(limits_.max_field_bytes) +
-                                                   " bytes (unclosed quote?)");
-      }
+      at_field_start = false;
+      if (row.text.size() - field_start > limits_.max_field_bytes * 4) return too_long();
       continue;
     }
     const char c = buffer_[pos_++];
@@ -113,80 +143,106 @@ Result<bool> CsvReader::read_row(std::vector<std::string>& fields, std::size_t& 
           continue;
         }
         if (pos_ < buffer_.size() && buffer_[pos_] == q) {  // "" is a quote
-          field += q;
+          row.text += q;
           ++pos_;
         } else {
           quoted = false;
         }
       } else {
         if (c == '\n') ++line_;
-        field += c;
+        row.text += c;
       }
     } else if (c == q && at_field_start) {
-      quoted = was_quoted = true;
+      quoted = true;
       at_field_start = false;
     } else if (c == d) {
-      fields.push_back(std::move(field));
-      field.clear();
+      row.end_field();
+      field_start = row.text.size();
       at_field_start = true;
-      was_quoted = false;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && fill() && buffer_[pos_] == '\n') ++pos_;
       ++line_;
-      fields.push_back(std::move(field));
+      row.end_field();
       return true;
     } else {
-      field += c;  // includes a stray quote in an unquoted field: kept as text
+      row.text += c;  // includes a stray quote in an unquoted field: kept as text
       at_field_start = false;
     }
-    if (field.size() > limits_.max_field_bytes * 4) {
-      return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
-                                                 std::to_string(limits_.max_field_bytes) + " bytes (unclosed quote?)");
-    }
+    if (row.text.size() - field_start > limits_.max_field_bytes * 4) return too_long();
   }
   if (quoted) {
     return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": quoted field never closed");
   }
-  (void)was_quoted;
-  fields.push_back(std::move(field));
+  row.end_field();
   ++line_;
   return true;
 }
 
-Status CsvReader::decode_fields(std::vector<std::string>& fields) const {
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    auto& f = fields[i];
-    if (is_ascii(f)) continue;
+// The row's fields in UTF-8. Most rows are ASCII throughout: one check for all.
+Status CsvReader::decode_fields(CsvRow& row) const {
+  if (is_ascii(row.text)) return ok_status();
+  CsvRow decoded;
+  decoded.ends.reserve(row.size());
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    const std::string_view f = row.field(i);
+    if (is_ascii(f)) {
+      decoded.text.append(f);
+      decoded.end_field();
+      continue;
+    }
     switch (options_.encoding) {
       case CsvOptions::Encoding::latin1:
-        f = single_byte_to_utf8(f, SingleByte::latin1);
+        append_single_byte_as_utf8(decoded.text, f, SingleByte::latin1);
         break;
       case CsvOptions::Encoding::windows1252:
-        f = single_byte_to_utf8(f, SingleByte::windows1252);
+        append_single_byte_as_utf8(decoded.text, f, SingleByte::windows1252);
         break;
       case CsvOptions::Encoding::auto_detect:
-        if (!is_valid_utf8_text(f, true)) f = single_byte_to_utf8(f, SingleByte::windows1252);
+        if (is_valid_utf8_text(f, true)) {
+          decoded.text.append(f);
+        } else {
+          append_single_byte_as_utf8(decoded.text, f, SingleByte::windows1252);
+        }
         break;
       case CsvOptions::Encoding::utf8:
         if (!is_valid_utf8_text(f, true)) {
           const std::string name = i < header_names_.size() ? header_names_[i] : "column " + std::to_string(i + 1);
           return Error::make(ErrorCode::invalid, name + ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
         }
+        decoded.text.append(f);
         break;
     }
+    decoded.end_field();
   }
+  row = std::move(decoded);
   return ok_status();
 }
 
+void CsvReader::read_header(const CsvRow& row) {
+  auto header = std::make_shared<CsvHeader>();
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    std::string_view name = row.field(i);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    if (!header->find(name)) header->names.emplace_back(name, i);  // a repeated name: the first column
+    header_names_.emplace_back(name);
+  }
+  for (const auto& name : options_.named_columns) {
+    const auto found = header->find(name);
+    header->by_slot.push_back(found ? static_cast<int>(*found) : -1);
+  }
+  header_ = std::move(header);
+}
+
 Result<std::unique_ptr<Record>> CsvReader::next() {
-  std::vector<std::string> fields;
+  CsvRow row;
   for (;;) {
     std::size_t line = 0;
-    auto got = read_row(fields, line);
+    auto got = read_row(row, line);
     if (!got) return got.error();
     if (!*got) return std::unique_ptr<Record>();
-    if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string::npos) continue;  // blank line
-    if (auto st = decode_fields(fields); !st) {
+    if (row.size() == 1 && row.text.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
+    if (auto st = decode_fields(row); !st) {
       // A broken header would turn the next row into the header: stop the document.
       if (options_.header && !header_) {
         return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + " (header): " + st.error().message);
@@ -195,28 +251,20 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
           std::unique_ptr<Record>(new ErrorRecord(st.error().message, "line " + std::to_string(line))));
     }
     if (options_.header && !header_) {
-      auto header = std::make_shared<std::unordered_map<std::string, std::size_t>>();
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::string name = fields[i];
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
-        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(0, 1);
-        header->emplace(name, i);
-        header_names_.push_back(name);
-      }
-      header_ = header;
+      read_header(row);
       continue;
     }
     if (++records_ > limits_.max_records) {
       return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": more than " +
                                                  std::to_string(limits_.max_records) + " records");
     }
-    if (header_ && fields.size() > header_names_.size()) {
+    if (header_ && row.size() > header_names_.size()) {
       return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
-          new ErrorRecord(std::to_string(fields.size()) + " fields but the header has " +
+          new ErrorRecord(std::to_string(row.size()) + " fields but the header has " +
                               std::to_string(header_names_.size()) + " (a delimiter inside an unquoted field?)",
                           "line " + std::to_string(line))));
     }
-    return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(fields), line, header_)));
+    return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(row), line, header_)));
   }
 }
 

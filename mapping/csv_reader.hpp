@@ -1,10 +1,13 @@
 // Streaming CSV reader (see csv_reader.cpp for the dialect it accepts).
 #pragma once
 
+#include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "record.hpp"
@@ -27,6 +30,35 @@ class ErrorRecord final : public Record {
   std::string location_;
 };
 
+// One row's fields, kept end to end in one string (a row is one allocation, not
+// one per field): field i is text[ends[i-1] .. ends[i]).
+struct CsvRow {
+  std::string text;
+  std::vector<std::uint32_t> ends;
+
+  std::size_t size() const { return ends.size(); }
+  std::string_view field(std::size_t i) const {
+    const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(text).substr(begin, ends[i] - begin);
+  }
+  void end_field() { ends.push_back(static_cast<std::uint32_t>(text.size())); }
+};
+
+// The header row's column names, shared by the rows that follow it.
+struct CsvHeader {
+  // Searched in order: a dozen short names compare faster than they hash.
+  std::vector<std::pair<std::string, std::size_t>> names;
+  // Column index by SourcePath::slot (CsvOptions::named_columns); -1: not in the header.
+  std::vector<int> by_slot;
+
+  std::optional<std::size_t> find(std::string_view name) const {
+    for (const auto& [text, index] : names) {
+      if (text.size() == name.size() && text == name) return index;
+    }
+    return std::nullopt;
+  }
+};
+
 class CsvReader final : public RecordReader {
  public:
   CsvReader(const CsvOptions& options, const Limits& limits, std::istream& in);
@@ -35,8 +67,9 @@ class CsvReader final : public RecordReader {
  private:
   bool fill();
   std::size_t plain_run_end(bool quoted, bool at_field_start) const;
-  Result<bool> read_row(std::vector<std::string>& fields, std::size_t& start_line);
-  Status decode_fields(std::vector<std::string>& fields) const;
+  Result<bool> read_row(CsvRow& row, std::size_t& start_line);
+  Status decode_fields(CsvRow& row) const;
+  void read_header(const CsvRow& row);
 
   CsvOptions options_;
   Limits limits_;
@@ -47,7 +80,7 @@ class CsvReader final : public RecordReader {
   bool first_chunk_ = true;
   std::size_t line_ = 1;
   std::size_t records_ = 0;
-  std::shared_ptr<const std::unordered_map<std::string, std::size_t>> header_;
+  std::shared_ptr<const CsvHeader> header_;
   std::vector<std::string> header_names_;
 };
 

@@ -68,7 +68,12 @@ bool is_ascii(std::string_view text) {
 
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
   std::string out;
-  out.reserve(in.size() + in.size() / 8);
+  append_single_byte_as_utf8(out, in, encoding);
+  return out;
+}
+
+void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByte encoding) {
+  out.reserve(out.size() + in.size() + in.size() / 8);
   for (std::size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
     if (c < 0x80) {  // ASCII runs (most of any Latin text) are copied as they are
@@ -83,7 +88,6 @@ std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
       append_utf8(out, encoding == SingleByte::latin9 ? latin9(c) : c);
     }
   }
-  return out;
 }
 
 std::string utf8_to_latin1(std::string_view utf8) {

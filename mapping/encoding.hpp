@@ -10,6 +10,7 @@ namespace leadhub::mapping {
 enum class SingleByte { latin1, windows1252, latin9 };
 
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);
+void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByte encoding);
 bool is_ascii(std::string_view text);
 // UTF-8 to ISO-8859-1 for partners that want it back; other characters become '?'.
 std::string utf8_to_latin1(std::string_view utf8);

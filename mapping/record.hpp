@@ -23,7 +23,10 @@ enum class SourceFormat { csv, xml, json, form };
 // form field name. Compiled once when the mapping loads.
 struct SourcePath {
   std::string text;
-  int column = -1;                           // csv: 0-based index when given as a number
+  int column = -1;  // csv: 0-based index when given as a number
+  // csv, a column name: its number in CsvOptions::named_columns of the mapping that
+  // compiled it (-1: look the name up). Only for records read with that mapping.
+  int slot = -1;
   std::shared_ptr<pugi::xpath_query> xpath;  // xml
   // xml: the steps of a plain path ("Contact/Email", "@id"), split once so records
   // walk the children without the XPath engine; empty for other paths.

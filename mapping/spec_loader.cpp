@@ -2,6 +2,7 @@
 // source path and transform, so a broken mapping fails at load with file:line:col
 // and never halfway through a partner's 100,000-row file.
 #include <re2/re2.h>
+#include <algorithm>
 
 #include <filesystem>
 #include <pugixml.hpp>
@@ -117,6 +118,7 @@ class Loader {
       if (!out) return out.error();
       spec->outbound = std::move(out).value();
     }
+    spec->csv.named_columns = named_columns_;
     return std::shared_ptr<const MappingSpec>(spec);
   }
 
@@ -206,6 +208,15 @@ class Loader {
     return ok_status();
   }
 
+  // The number of a CSV column name among the names this mapping reads (the
+  // reader resolves them once per header; see CsvOptions::named_columns).
+  int column_slot(const std::string& name) {
+    const auto it = std::find(named_columns_.begin(), named_columns_.end(), name);
+    if (it != named_columns_.end()) return static_cast<int>(it - named_columns_.begin());
+    named_columns_.push_back(name);
+    return static_cast<int>(named_columns_.size()) - 1;
+  }
+
   Result<SourcePath> compile_path(const std::string& text, const YAML::Node& where) {
     SourcePath path;
     path.text = text;
@@ -215,6 +226,8 @@ class Loader {
         if (text.find_first_not_of("0123456789") == std::string::npos) {
           path.column = std::stoi(text) - 1;
           if (path.column < 0) return fail_at(at(where), "CSV column numbers start at 1");
+        } else {
+          path.slot = column_slot(text);
         }
         break;
       case SourceFormat::xml:
@@ -358,6 +371,7 @@ class Loader {
   std::string file_;
   LoadContext ctx_;
   SourceFormat format_ = SourceFormat::json;
+  std::vector<std::string> named_columns_;
 };
 
 }  // namespace

@@ -31,22 +31,41 @@ std::string trim(std::string_view s) {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+// ' ', '\t', '\n', '\v', '\f' and '\r' (the last five are 9..13).
+bool is_space(char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') < 5; }
 
-// trim() for a value the step owns: most values have nothing to trim and are kept.
-std::string trim_owned(std::string v) {
-  if (v.empty() || (!is_space(v.front()) && !is_space(v.back()))) return v;
-  return trim(v);
+// The steps below change the value they are given: most values need no change
+// and then cost one pass over their bytes, no copy and no allocation.
+void trim_in_place(std::string& v) {
+  if (v.empty() || (!is_space(v.front()) && !is_space(v.back()))) return;
+  std::size_t end = v.size();
+  while (end > 0 && is_space(v[end - 1])) --end;
+  std::size_t begin = 0;
+  while (begin < end && is_space(v[begin])) ++begin;
+  v.erase(end);
+  v.erase(0, begin);
 }
 
-// collapse_whitespace() for an owned value: kept when it has only single spaces inside.
-std::string collapse_owned(std::string v) {
-  bool clean = v.empty() || (!is_space(v.front()) && !is_space(v.back()));
-  for (std::size_t i = 0; clean && i < v.size(); ++i) {
-    clean = v[i] == ' ' ? !is_space(v[i + 1]) : !is_space(v[i]);  // v.back() is no space
+// Leading and trailing whitespace dropped, every inner run made one space. The
+// write position never passes the read position, so one pass does it.
+void collapse_in_place(std::string& v) {
+  // Raw pointer and length in locals: a store through char* may alias the
+  // string's own members, which would make the compiler reload them every byte.
+  char* const data = v.data();
+  const std::size_t n = v.size();
+  std::size_t out = 0;
+  bool space = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = data[i];
+    if (is_space(c)) {
+      space = true;
+      continue;
+    }
+    if (space && out > 0) data[out++] = ' ';
+    space = false;
+    data[out++] = c;
   }
-  if (clean) return v;  // moved out, where `clean ? v : ...` would copy it
-  return collapse_whitespace(v);
+  v.resize(out);
 }
 
 }  // namespace
@@ -100,20 +119,24 @@ std::string to_upper_utf8(std::string_view s) {
 namespace {
 
 // ASCII values are case-mapped in place; others go through ICU as above.
-std::string lower_owned(std::string v) {
-  if (!is_ascii(v)) return to_lower_utf8(v);
+void lower_in_place(std::string& v) {
+  if (!is_ascii(v)) {
+    v = to_lower_utf8(v);
+    return;
+  }
   for (auto& c : v) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return v;
 }
 
-std::string upper_owned(std::string v) {
-  if (!is_ascii(v)) return to_upper_utf8(v);
+void upper_in_place(std::string& v) {
+  if (!is_ascii(v)) {
+    v = to_upper_utf8(v);
+    return;
+  }
   for (auto& c : v) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
-  return v;
 }
 
 }  // namespace
@@ -184,11 +207,14 @@ Result<std::string> to_e164(const std::string& value, const std::string& region)
   return fail("not a phone number (for region " + region + ")");
 }
 
-std::string normalize_email(std::string value) {
-  value = trim_owned(std::move(value));
-  if (value.size() > 7 && lower_ascii(value.substr(0, 7)) == "mailto:") value.erase(0, 7);
-  if (value.size() > 2 && value.front() == '<' && value.back() == '>') value = value.substr(1, value.size() - 2);
-  return lower_owned(std::move(value));
+void normalize_email(std::string& value) {
+  trim_in_place(value);
+  if (value.size() > 7 && lower_ascii(std::string_view(value).substr(0, 7)) == "mailto:") value.erase(0, 7);
+  if (value.size() > 2 && value.front() == '<' && value.back() == '>') {
+    value.pop_back();
+    value.erase(0, 1);
+  }
+  lower_in_place(value);
 }
 
 Result<std::string> parse_boolean(const std::string& value) {
@@ -210,13 +236,11 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
   std::string out;
   bool seen_separator = false;
   for (char c : trim(value)) {
-    if (c >= '0' && c <= '9') {
+    if ((c >= '0' && c <= '9') || (c == '-' && out.empty())) {
       out += c;
     } else if (c == separator && !seen_separator) {
       out += '.';
       seen_separator = true;
-    } else if (c == '-' && out.empty()) {
-      out += c;
     } else if (c == '.' || c == ',' || c == ' ' || c == '\'') {
       if (seen_separator) return fail("not a decimal number");
     } else {
@@ -230,18 +254,10 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
 
 using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
 
-Transform simple(std::string name, std::function<std::string(std::string)> fn) {
-  return Transform{std::move(name), [fn = std::move(fn)](std::string& v, const TransformContext&) {
-                     v = fn(std::move(v));
-                     return ok_status();
-                   }};
-}
-
 // Wraps a step that needs no context.
-Transform plain(std::string name, std::function<Result<std::string>(std::string)> fn) {
-  return Transform{std::move(name), [fn = std::move(fn)](std::string& v, const TransformContext&) {
-                     return assign(v, fn(std::move(v)));
-                   }};
+Transform plain(std::string name, std::function<Result<std::string>(const std::string&)> fn) {
+  return Transform{std::move(name),
+                   [fn = std::move(fn)](std::string& v, const TransformContext&) { return assign(v, fn(v)); }};
 }
 
 Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
@@ -260,8 +276,8 @@ Result<Transform> make_map(const YAML::Node& arg, const std::string& where) {
   }
   std::optional<std::string> fallback;
   if (arg["default"]) fallback = arg["default"].IsNull() ? std::string() : arg["default"].as<std::string>();
-  auto map = plain("map", [table, fallback, ignore_case](std::string v) -> Result<std::string> {
-    const auto it = table->find(ignore_case ? to_lower_utf8(v) : v);
+  auto map = plain("map", [table, fallback, ignore_case](const std::string& v) -> Result<std::string> {
+    const auto it = ignore_case ? table->find(to_lower_utf8(v)) : table->find(v);
     if (it != table->end()) return it->second;
     if (fallback) return *fallback;
     return fail("'" + truncate_utf8(v, 40) + "' is not in the value map");
@@ -280,7 +296,7 @@ Result<Transform> make_regex_extract(const YAML::Node& arg, const std::string& w
   auto re = compile(arg.as<std::string>(), where);
   if (!re) return re.error();
   auto pattern = *re;
-  return plain("regex_extract", [pattern](std::string v) -> Result<std::string> {
+  return plain("regex_extract", [pattern](const std::string& v) -> Result<std::string> {
     std::string group;
     if (pattern->NumberOfCapturingGroups() == 0) {
       re2::StringPiece match;
@@ -298,34 +314,39 @@ Result<Transform> make_regex_replace(const YAML::Node& arg, const std::string& w
   if (!re) return re.error();
   auto pattern = *re;
   const std::string with = arg["with"] ? arg["with"].as<std::string>() : std::string();
-  return simple("regex_replace", [pattern, with](std::string v) {
-    RE2::GlobalReplace(&v, *pattern, with);
-    return v;
-  });
+  return Transform{"regex_replace", [pattern, with](std::string& v, const TransformContext&) {
+                     RE2::GlobalReplace(&v, *pattern, with);
+                     return ok_status();
+                   }};
 }
 
-// A maker for a transform that takes no options, such as `trim`.
-Maker without_options(const char* name, std::string (*fn)(std::string)) {
-  return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> { return simple(name, fn); };
+// A maker for a transform that takes no options and cannot fail, such as `trim`.
+Maker without_options(const char* name, void (*fn)(std::string&)) {
+  return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> {
+    return Transform{name, [fn](std::string& v, const TransformContext&) {
+                       fn(v);
+                       return ok_status();
+                     }};
+  };
 }
 
 const std::unordered_map<std::string, Maker>& makers() {
-  static const std::unordered_map<std::string, Maker> table = {
-      {"trim", without_options("trim", trim_owned)},
-      {"collapse_whitespace", without_options("collapse_whitespace", collapse_owned)},
-      {"lower", without_options("lower", lower_owned)},
-      {"upper", without_options("upper", upper_owned)},
-      {"title", without_options("title", [](std::string v) { return title_case(v); })},
-      {"given_name", without_options("given_name", [](std::string v) { return split_full_name(v).first; })},
-      {"family_name", without_options("family_name", [](std::string v) { return split_full_name(v).second; })},
+  static const std::unordered_map<std::string, Maker> kTable = {
+      {"trim", without_options("trim", trim_in_place)},
+      {"collapse_whitespace", without_options("collapse_whitespace", collapse_in_place)},
+      {"lower", without_options("lower", lower_in_place)},
+      {"upper", without_options("upper", upper_in_place)},
+      {"title", without_options("title", [](std::string& v) { v = title_case(v); })},
+      {"given_name", without_options("given_name", [](std::string& v) { v = split_full_name(v).first; })},
+      {"family_name", without_options("family_name", [](std::string& v) { v = split_full_name(v).second; })},
       {"email", without_options("email", normalize_email)},
       {"boolean",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return plain("boolean", [](std::string v) { return parse_boolean(v); });
+         return plain("boolean", [](const std::string& v) { return parse_boolean(v); });
        }},
       {"integer",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         return plain("integer", [](std::string v) -> Result<std::string> {
+         return plain("integer", [](const std::string& v) -> Result<std::string> {
            std::string t = trim(v);
            if (t.empty()) return t;
            long long n = 0;
@@ -336,7 +357,7 @@ const std::unordered_map<std::string, Maker>& makers() {
        }},
       {"country",
        [](const YAML::Node&, const std::string&) -> Result<Transform> {
-         auto country = plain("country", [](std::string v) -> Result<std::string> {
+         auto country = plain("country", [](const std::string& v) -> Result<std::string> {
            if (trim(v).empty()) return std::string();
            if (auto code = to_iso_country(v)) return *code;
            return fail("'" + truncate_utf8(v, 40) + "' is not a known country name or code");
@@ -368,7 +389,7 @@ const std::unordered_map<std::string, Maker>& makers() {
                                  : arg.IsScalar()                ? arg.as<std::string>()
                                                                  : std::string(".");
          if (sep != "." && sep != ",") return fail(where + ": decimal: separator must be \".\" or \",\"");
-         return plain("decimal", [c = sep[0]](std::string v) { return parse_decimal(v, c); });
+         return plain("decimal", [c = sep[0]](const std::string& v) { return parse_decimal(v, c); });
        }},
       {"max_length",
        [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
@@ -376,12 +397,18 @@ const std::unordered_map<std::string, Maker>& makers() {
          if (!arg.IsScalar() || !YAML::convert<std::size_t>::decode(arg, n) || n == 0) {
            return fail(where + ": max_length: expected a positive number");
          }
-         return simple("max_length", [n](std::string v) { return v.size() <= n ? v : truncate_utf8(v, n); });
+         return Transform{"max_length", [n](std::string& v, const TransformContext&) {
+                            if (v.size() > n) v = truncate_utf8(v, n);
+                            return ok_status();
+                          }};
        }},
       {"prefix",
        [](const YAML::Node& arg, const std::string&) -> Result<Transform> {
          const std::string p = arg.as<std::string>("");
-         return simple("prefix", [p](std::string v) { return v.empty() ? v : p + v; });
+         return Transform{"prefix", [p](std::string& v, const TransformContext&) {
+                            if (!v.empty()) v.insert(0, p);
+                            return ok_status();
+                          }};
        }},
       {"map", make_map},
       {"regex_extract", make_regex_extract},
@@ -391,7 +418,7 @@ const std::unordered_map<std::string, Maker>& makers() {
       {"format_date", [](const YAML::Node& a, const std::string& w) { return make_format_date(a, w, true); }},
       {"format_datetime", [](const YAML::Node& a, const std::string& w) { return make_format_date(a, w, false); }},
   };
-  return table;
+  return kTable;
 }
 
 }  // namespace

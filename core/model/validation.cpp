@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "model/codes.hpp"
@@ -229,9 +231,33 @@ std::string lower_ascii(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// True when all eight bytes are printable ASCII (0x20..0x7E): most text is, and
+// checking a word at a time is several times cheaper than byte by byte.
+bool printable_ascii_word(const char* p) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w;  // high bit set where a byte < 0x20 (or >= 0x80)
+  const std::uint64_t del = w ^ (kOnes * 0x7F);
+  const std::uint64_t is_del = (del - kOnes) & ~del;  // high bit set where a byte == 0x7F
+  return ((w | below_space | is_del) & kHigh) == 0;
+}
+
+}  // namespace
+
 bool is_valid_utf8_text(std::string_view text, bool allow_newlines) {
   std::size_t i = 0;
   while (i < text.size()) {
+    const std::size_t rest = text.size() - i;
+    if (rest >= 8 && printable_ascii_word(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    // A short rest of a long text: its last eight bytes, overlapping what was read.
+    if (rest < 8 && text.size() >= 8 && printable_ascii_word(text.data() + text.size() - 8)) return true;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       const bool control = c < 0x20 || c == 0x7F;

@@ -208,6 +208,29 @@ BOOST_AUTO_TEST_CASE(utf8_building_block) {
   BOOST_TEST(!is_valid_utf8_text("a\x1b", true));
 }
 
+// The checker reads printable ASCII eight bytes at a time: every byte value at
+// every position of a word (and of the tail after the last whole word) must still
+// be judged on its own.
+BOOST_AUTO_TEST_CASE(utf8_word_at_a_time_sees_every_byte) {
+  for (std::size_t length : {7U, 8U, 9U, 16U, 23U}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(byte);
+        const bool printable = byte >= 0x20 && byte < 0x7F;
+        BOOST_TEST(is_valid_utf8_text(text, false) == printable, "byte " << byte << " at " << at << " of " << length);
+        const bool newline = byte == '\n' || byte == '\r' || byte == '\t';
+        BOOST_TEST(is_valid_utf8_text(text, true) == (printable || newline));
+      }
+    }
+  }
+  BOOST_TEST(
+      is_valid_utf8_text("Hauptstra\xC3\x9F"
+                         "e 12, 10115 Berlin",
+                         false));
+  BOOST_TEST(!is_valid_utf8_text("Hauptstrasse 12\xDF Berlin", false));  // Latin-1, not UTF-8
+}
+
 BOOST_AUTO_TEST_CASE(score_rule) {
   Lead l = minimal_lead();
   l.score = 0;

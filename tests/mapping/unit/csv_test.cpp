@@ -342,6 +342,54 @@ BOOST_AUTO_TEST_CASE(limits_records_document_and_fields) {
   BOOST_TEST(m.records[1].ok(), describe(m));
 }
 
+// A mapping's column names are resolved once per header row: each document finds
+// them wherever its header puts them, a column a header lacks is missing (not
+// another column), and a name given twice in a header reads the first.
+BOOST_AUTO_TEST_CASE(named_columns_follow_each_documents_header) {
+  const auto spec = load_ok(R"(name: cols
+format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.given_name: Vorname
+  prospect.family_name: {from: Nachname, required: true}
+  prospect.email: {from: E-Mail, transforms: [email]}
+  attributes.code: 3
+)");
+  const auto first = map_text(spec, "Vorname;Nachname;E-Mail\nAnna;Muster;A@X.DE\n");
+  BOOST_TEST_REQUIRE(first.records.size() == 1u);
+  BOOST_TEST_REQUIRE(first.records[0].ok(), describe(first));
+  BOOST_TEST(first.records[0].lead->prospect.given_name == "Anna");
+  BOOST_TEST(first.records[0].lead->prospect.email == "a@x.de");
+  BOOST_TEST(first.records[0].lead->attributes.at("code") == "A@X.DE");
+
+  const auto swapped = map_text(spec, " E-Mail ;Nachname;Vorname;Nachname\nb@y.de;Beispiel;Ben;Zweiter\n");
+  BOOST_TEST_REQUIRE(swapped.records.size() == 1u);
+  BOOST_TEST_REQUIRE(swapped.records[0].ok(), describe(swapped));
+  BOOST_TEST(swapped.records[0].lead->prospect.given_name == "Ben");
+  BOOST_TEST(swapped.records[0].lead->prospect.family_name == "Beispiel");
+  BOOST_TEST(swapped.records[0].lead->prospect.email == "b@y.de");
+
+  const auto lacking = map_text(spec, "Vorname;E-Mail\nCarla;c@z.de\n");
+  BOOST_TEST_REQUIRE(lacking.records.size() == 1u);
+  BOOST_TEST(has_error(lacking.records[0], "prospect.family_name", "Nachname", "required"));
+}
+
+// Plain text is scanned sixteen bytes at a time: a delimiter, quote or line end at
+// any position of a long field must still end it.
+BOOST_AUTO_TEST_CASE(special_characters_at_every_position_of_a_long_field) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string left(at, 'a'), right(40 - at, 'b');
+    const auto r = read_csv("x;y\n" + left + ";" + right + "\nq" + left + "\r\n\"" + right + "\";z\n", semicolon());
+    BOOST_TEST_REQUIRE(r.records.size() == 3u, "at " << at);
+    BOOST_TEST(r.get(0, "x") == left);
+    BOOST_TEST(r.get(0, "y") == right);
+    BOOST_TEST(r.get(1, "x") == "q" + left);  // a short row
+    BOOST_TEST(r.get(1, "y") == "<none>");
+    BOOST_TEST(r.get(2, "x") == right);
+    BOOST_TEST(r.get(2, "y") == "z");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(lettershop_fixture_maps) {
   const auto spec = load_mapping(std::string(LEADHUB_SOURCE_DIR) + "/config/mappings/lettershop-csv.yaml");
   BOOST_TEST_REQUIRE(spec.ok(), (spec.ok() ? "" : spec.error().message));

@@ -23,6 +23,8 @@ BOOST_AUTO_TEST_CASE(collapse_whitespace_joins_runs_and_trims) {
   BOOST_TEST(tf("collapse_whitespace", "  Haupt \t\n  Straße   5  ") == "Haupt Straße 5");
   BOOST_TEST(tf("collapse_whitespace", "a\r\nb") == "a b");
   BOOST_TEST(tf("collapse_whitespace", " \t ") == "");
+  BOOST_TEST(tf("collapse_whitespace", "\va\f\f b\v") == "a b");
+  BOOST_TEST(tf("collapse_whitespace", "a!b~c") == "a!b~c");  // bytes around the whitespace range stay
   BOOST_TEST(collapse_whitespace("one") == "one");
 }
 
