@@ -1,35 +1,13 @@
 #include "engine_rules.hpp"
 
-#include <cstdint>
-#include <cstring>
-
 #include "model/validation.hpp"
 
 namespace leadhub::mapping {
 namespace {
 
-// Printable ASCII, tab, CR and LF only: valid text without decoding UTF-8. Most
-// values are, so the full check (core's is_valid_utf8_text) runs for few of them;
-// eight bytes are tested at a time.
-bool is_plain_ascii_text(std::string_view s) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // a byte >= 0x80, or < 0x20 (then w - 0x20.. borrows into its high bit), or 0x7F (+1 carries)
-    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w;
-    const std::uint64_t del = ((w ^ (kOnes * 0x7F)) - kOnes) & ~(w ^ (kOnes * 0x7F));
-    if (((w | below_space | del) & kHigh) != 0) return false;
-  }
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x7F || c < 0x20) return false;
-  }
-  return true;
-}
-
-bool is_text(std::string_view s) { return is_plain_ascii_text(s) || is_valid_utf8_text(s, true); }
+// Valid UTF-8 text (tab, CR and LF allowed); printable ASCII, most values, is
+// checked eight bytes at a time.
+bool is_text(std::string_view s) { return is_valid_utf8_text(s, true); }
 
 std::string one_source_text(const FieldRule& rule) {
   std::string out;
