@@ -233,22 +233,37 @@ std::string lower_ascii(std::string_view text) {
 
 namespace {
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+
 // True when all eight bytes are printable ASCII (0x20..0x7E): most text is, and
 // checking a word at a time is several times cheaper than byte by byte.
-bool printable_ascii_word(const char* p) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+bool printable_ascii(std::uint64_t w) {
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  std::uint64_t w = 0;
-  std::memcpy(&w, p, sizeof w);
   const std::uint64_t below_space = (w - kOnes * 0x20) & ~w;  // high bit set where a byte < 0x20 (or >= 0x80)
   const std::uint64_t del = w ^ (kOnes * 0x7F);
   const std::uint64_t is_del = (del - kOnes) & ~del;  // high bit set where a byte == 0x7F
   return ((w | below_space | is_del) & kHigh) == 0;
 }
 
+bool printable_ascii_word(const char* p) {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  return printable_ascii(w);
+}
+
+// A text shorter than a word (codes, postal codes, short names: many values),
+// padded with printable bytes.
+bool printable_ascii_short(std::string_view text) {
+  std::uint64_t w = kOnes * 'a';
+  std::memcpy(&w, text.data(), text.size());
+  return printable_ascii(w);
+}
+
 }  // namespace
 
 bool is_valid_utf8_text(std::string_view text, bool allow_newlines) {
+  if (text.empty()) return true;
+  if (text.size() < 8 && printable_ascii_short(text)) return true;
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t rest = text.size() - i;
