@@ -5,7 +5,6 @@
 // short rows are padded; rows longer than the header are errors naming the line.
 #include <array>
 #include <cstring>
-#include <unordered_map>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -23,28 +22,28 @@ class CsvRecord final : public Record {
       : row_(std::move(row)), line_(line), header_(std::move(header)) {}
 
   std::optional<std::string> value(const SourcePath& path) const override {
-    std::size_t index = 0;
-    if (path.column >= 0) {
-      index = static_cast<std::size_t>(path.column);
-    } else {
-      if (!header_) return std::nullopt;
-      if (path.slot >= 0 && static_cast<std::size_t>(path.slot) < header_->by_slot.size()) {
-        const int column = header_->by_slot[static_cast<std::size_t>(path.slot)];
-        if (column < 0 || static_cast<std::size_t>(column) >= row_.size()) return std::nullopt;
-        return std::string(row_.field(static_cast<std::size_t>(column)));
-      }
-      const auto found = header_->find(path.text);
-      if (!found) return std::nullopt;
-      index = *found;
-    }
-    if (index >= row_.size()) return std::nullopt;
-    return std::string(row_.field(index));
+    const auto index = column_of(path);
+    if (!index || *index >= row_.size()) return std::nullopt;
+    return std::string(row_.field(*index));
   }
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
   std::string location() const override { return "line " + std::to_string(line_); }
 
  private:
+  // A column number as given, a name through the header's slot table (or by
+  // name for a path the mapping did not number).
+  std::optional<std::size_t> column_of(const SourcePath& path) const {
+    if (path.column >= 0) return static_cast<std::size_t>(path.column);
+    if (!header_) return std::nullopt;
+    if (path.slot >= 0 && static_cast<std::size_t>(path.slot) < header_->by_slot.size()) {
+      const int column = header_->by_slot[static_cast<std::size_t>(path.slot)];
+      if (column < 0) return std::nullopt;
+      return static_cast<std::size_t>(column);
+    }
+    return header_->find(path.text);
+  }
+
   CsvRow row_;
   std::size_t line_;
   std::shared_ptr<const CsvHeader> header_;
@@ -110,7 +109,7 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
   row.ends.clear();
   // Room for a typical row up front: growing by doubling costs several allocations a row.
   row.text.reserve(256);
-  row.ends.reserve(header_names_.empty() ? 16 : header_names_.size());
+  row.ends.reserve(header_ ? header_->names.size() : 16);
   if (!fill()) return false;
   start_line = line_;
   std::size_t field_start = 0;  // where the current field begins in row.text
@@ -206,7 +205,7 @@ Status CsvReader::decode_fields(CsvRow& row) const {
         break;
       case CsvOptions::Encoding::utf8:
         if (!is_valid_utf8_text(f, true)) {
-          const std::string name = i < header_names_.size() ? header_names_[i] : "column " + std::to_string(i + 1);
+          const std::string name = header_ ? header_->name_of(i) : "column " + std::to_string(i + 1);
           return Error::make(ErrorCode::invalid, name + ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
         }
         decoded.text.append(f);
@@ -224,8 +223,7 @@ void CsvReader::read_header(const CsvRow& row) {
     std::string_view name = row.field(i);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-    if (!header->find(name)) header->names.emplace_back(name, i);  // a repeated name: the first column
-    header_names_.emplace_back(name);
+    header->names.emplace_back(name);
   }
   for (const auto& name : options_.named_columns) {
     const auto found = header->find(name);
@@ -258,10 +256,10 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
       return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": more than " +
                                                  std::to_string(limits_.max_records) + " records");
     }
-    if (header_ && row.size() > header_names_.size()) {
+    if (header_ && row.size() > header_->names.size()) {
       return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
           new ErrorRecord(std::to_string(row.size()) + " fields but the header has " +
-                              std::to_string(header_names_.size()) + " (a delimiter inside an unquoted field?)",
+                              std::to_string(header_->names.size()) + " (a delimiter inside an unquoted field?)",
                           "line " + std::to_string(line))));
     }
     return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(row), line, header_)));

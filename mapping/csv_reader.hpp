@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "record.hpp"
@@ -46,17 +45,20 @@ struct CsvRow {
 
 // The header row's column names, shared by the rows that follow it.
 struct CsvHeader {
-  // Searched in order: a dozen short names compare faster than they hash.
-  std::vector<std::pair<std::string, std::size_t>> names;
+  std::vector<std::string> names;  // trimmed, in column order
   // Column index by SourcePath::slot (CsvOptions::named_columns); -1: not in the header.
   std::vector<int> by_slot;
 
+  // The first column with this name (a dozen short names compare faster than
+  // they hash; rows use by_slot anyway).
   std::optional<std::size_t> find(std::string_view name) const {
-    for (const auto& [text, index] : names) {
-      if (text.size() == name.size() && text == name) return index;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return i;
     }
     return std::nullopt;
   }
+  // The column's name for messages, or "column N".
+  std::string name_of(std::size_t i) const { return i < names.size() ? names[i] : "column " + std::to_string(i + 1); }
 };
 
 class CsvReader final : public RecordReader {
@@ -81,7 +83,6 @@ class CsvReader final : public RecordReader {
   std::size_t line_ = 1;
   std::size_t records_ = 0;
   std::shared_ptr<const CsvHeader> header_;
-  std::vector<std::string> header_names_;
 };
 
 }  // namespace leadhub::mapping

@@ -22,13 +22,6 @@ std::string yaml_position(const std::string& file, const YAML::Node& node) {
   return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
-std::string trim(std::string_view s) {
-  const auto* ws = " \t\r\n\v\f";
-  const auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
-}
-
 namespace {
 
 // ' ', '\t', '\n', '\v', '\f' and '\r' (the last five are 9..13).
@@ -70,19 +63,15 @@ void collapse_in_place(std::string& v) {
 
 }  // namespace
 
+std::string trim(std::string_view s) {
+  std::string out(s);
+  trim_in_place(out);
+  return out;
+}
+
 std::string collapse_whitespace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
+  std::string out(s);
+  collapse_in_place(out);
   return out;
 }
 
@@ -254,6 +243,15 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
 
 using Maker = std::function<Result<Transform>(const YAML::Node& arg, const std::string& where)>;
 
+// Wraps a step that changes the value in place, needs no context and cannot fail.
+template <typename Fn>
+Transform in_place(std::string name, Fn fn) {
+  return Transform{std::move(name), [fn = std::move(fn)](std::string& v, const TransformContext&) {
+                     fn(v);
+                     return ok_status();
+                   }};
+}
+
 // Wraps a step that needs no context.
 Transform plain(std::string name, std::function<Result<std::string>(const std::string&)> fn) {
   return Transform{std::move(name),
@@ -314,20 +312,12 @@ Result<Transform> make_regex_replace(const YAML::Node& arg, const std::string& w
   if (!re) return re.error();
   auto pattern = *re;
   const std::string with = arg["with"] ? arg["with"].as<std::string>() : std::string();
-  return Transform{"regex_replace", [pattern, with](std::string& v, const TransformContext&) {
-                     RE2::GlobalReplace(&v, *pattern, with);
-                     return ok_status();
-                   }};
+  return in_place("regex_replace", [pattern, with](std::string& v) { RE2::GlobalReplace(&v, *pattern, with); });
 }
 
 // A maker for a transform that takes no options and cannot fail, such as `trim`.
 Maker without_options(const char* name, void (*fn)(std::string&)) {
-  return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> {
-    return Transform{name, [fn](std::string& v, const TransformContext&) {
-                       fn(v);
-                       return ok_status();
-                     }};
-  };
+  return [name, fn](const YAML::Node&, const std::string&) -> Result<Transform> { return in_place(name, fn); };
 }
 
 const std::unordered_map<std::string, Maker>& makers() {
@@ -397,18 +387,16 @@ const std::unordered_map<std::string, Maker>& makers() {
          if (!arg.IsScalar() || !YAML::convert<std::size_t>::decode(arg, n) || n == 0) {
            return fail(where + ": max_length: expected a positive number");
          }
-         return Transform{"max_length", [n](std::string& v, const TransformContext&) {
-                            if (v.size() > n) v = truncate_utf8(v, n);
-                            return ok_status();
-                          }};
+         return in_place("max_length", [n](std::string& v) {
+           if (v.size() > n) v = truncate_utf8(v, n);
+         });
        }},
       {"prefix",
        [](const YAML::Node& arg, const std::string&) -> Result<Transform> {
          const std::string p = arg.as<std::string>("");
-         return Transform{"prefix", [p](std::string& v, const TransformContext&) {
-                            if (!v.empty()) v.insert(0, p);
-                            return ok_status();
-                          }};
+         return in_place("prefix", [p](std::string& v) {
+           if (!v.empty()) v.insert(0, p);
+         });
        }},
       {"map", make_map},
       {"regex_extract", make_regex_extract},
