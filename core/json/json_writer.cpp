@@ -83,40 +83,47 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void JsonWriter::before_value() {
+bool JsonWriter::take_separator() {
   if (after_key_) {
     after_key_ = false;
-    return;
+    return false;
   }
-  if (!has_items_.empty()) {
-    if (has_items_.back()) out_ += ',';
-    has_items_.back() = true;
-  }
+  const bool separate = !first_ && depth_ != 0;
+  first_ = false;
+  return separate;
+}
+
+void JsonWriter::before_value() {
+  if (take_separator()) out_ += ',';
 }
 
 JsonWriter& JsonWriter::begin_object() {
   before_value();
   out_ += '{';
-  has_items_.push_back(false);
+  first_ = true;
+  ++depth_;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
   out_ += '}';
-  has_items_.pop_back();
+  first_ = false;
+  --depth_;
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
   before_value();
   out_ += '[';
-  has_items_.push_back(false);
+  first_ = true;
+  ++depth_;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
   out_ += ']';
-  has_items_.pop_back();
+  first_ = false;
+  --depth_;
   return *this;
 }
 
@@ -128,11 +135,18 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   return *this;
 }
 
+// Separator, quotes and colon in one append: a record has some 40 member names.
 JsonWriter& JsonWriter::key_identifier(std::string_view name) {
-  before_value();
-  out_ += '"';
-  out_ += name;
-  out_ += "\":";
+  char buf[64];
+  if (name.size() > sizeof buf - 4) return key(name);
+  std::size_t n = 0;
+  if (take_separator()) buf[n++] = ',';
+  buf[n++] = '"';
+  std::memcpy(buf + n, name.data(), name.size());
+  n += name.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  out_.append(buf, n);
   after_key_ = true;
   return *this;
 }

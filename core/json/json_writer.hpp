@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace leadhub {
 
@@ -35,10 +34,16 @@ class JsonWriter {
   JsonWriter& raw(std::string_view json);  // an already encoded JSON value
 
  private:
+  // Whether a comma goes before the next value or key; counts it as written.
+  bool take_separator();
   void before_value();
 
   std::string& out_;
-  std::vector<bool> has_items_;  // one per open container
+  // Whether the next value is the first of its container. No stack is needed: a
+  // container that ends is itself an item of the one around it. Values outside any
+  // container (one writer may write several, a line each) are never separated.
+  bool first_ = true;
+  std::size_t depth_ = 0;
   bool after_key_ = false;
 };
 

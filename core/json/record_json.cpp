@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <functional>
-#include <unordered_map>
 
 #include "json/decode.hpp"
 #include "model/limits.hpp"
@@ -49,15 +49,15 @@ void read_address(Element el, const json::Path& path, DecodeContext& ctx, Addres
       el, path, ctx, [&] { a = Address{}; },
       [&](std::string_view name, Element v) {
         const auto p = member_path(path, name);
-        if (name == "street")
+        if (json::named(name, "street"))
           json::read_string(v, p, ctx, a.street);
-        else if (name == "postal_code")
+        else if (json::named(name, "postal_code"))
           json::read_string(v, p, ctx, a.postal_code);
-        else if (name == "city")
+        else if (json::named(name, "city"))
           json::read_string(v, p, ctx, a.city);
-        else if (name == "region")
+        else if (json::named(name, "region"))
           json::read_string(v, p, ctx, a.region);
-        else if (name == "country")
+        else if (json::named(name, "country"))
           json::read_string(v, p, ctx, a.country);
         else
           ctx.fail(p, "unknown field");
@@ -68,17 +68,17 @@ void read_address(Element el, const json::Path& path, DecodeContext& ctx, Addres
 // is none of them.
 template <typename Contact>
 bool read_contact_member(std::string_view name, Element v, const json::Path& f, DecodeContext& ctx, Contact& c) {
-  if (name == "company")
+  if (json::named(name, "company"))
     json::read_string(v, f, ctx, c.company);
-  else if (name == "given_name")
+  else if (json::named(name, "given_name"))
     json::read_string(v, f, ctx, c.given_name);
-  else if (name == "family_name")
+  else if (json::named(name, "family_name"))
     json::read_string(v, f, ctx, c.family_name);
-  else if (name == "email")
+  else if (json::named(name, "email"))
     json::read_string(v, f, ctx, c.email);
-  else if (name == "phone")
+  else if (json::named(name, "phone"))
     json::read_string(v, f, ctx, c.phone);
-  else if (name == "address")
+  else if (json::named(name, "address"))
     read_address(v, f, ctx, c.address);
   else
     return false;
@@ -90,9 +90,9 @@ void read_refs(Element el, const json::Path& path, DecodeContext& ctx, std::vect
     json::for_each_member(
         item, p, ctx, [] {},
         [&](std::string_view name, Element v) {
-          if (name == "system")
+          if (json::named(name, "system"))
             json::read_string(v, member_path(p, name), ctx, r.system);
-          else if (name == "id")
+          else if (json::named(name, "id"))
             json::read_string(v, member_path(p, name), ctx, r.id);
           else
             ctx.fail(member_path(p, name), "unknown field");
@@ -132,11 +132,11 @@ void read_prospect(Element el, const json::Path& path, DecodeContext& ctx, Prosp
       el, path, ctx, [&] { p = Prospect{}; },
       [&](std::string_view name, Element v) {
         const auto f = member_path(path, name);
-        if (name == "kind")
+        if (json::named(name, "kind"))
           json::read_enum(v, f, ctx, p.kind);
-        else if (name == "partner_id")
+        else if (json::named(name, "partner_id"))
           json::read_id(v, f, ctx, p.partner_id);
-        else if (name == "language")
+        else if (json::named(name, "language"))
           json::read_string(v, f, ctx, p.language);
         else if (!read_contact_member(name, v, f, ctx, p))
           ctx.fail(f, "unknown field");
@@ -149,9 +149,9 @@ void read_interests(Element el, const json::Path& path, DecodeContext& ctx, std:
         item, p, ctx, [] {},
         [&](std::string_view name, Element v) {
           std::uint64_t qty = i.quantity;
-          if (name == "product")
+          if (json::named(name, "product"))
             json::read_string(v, member_path(p, name), ctx, i.product);
-          else if (name == "quantity") {
+          else if (json::named(name, "quantity")) {
             json::read_uint(v, member_path(p, name), ctx, limits::kMaxQuantity, qty);
             i.quantity = static_cast<std::uint32_t>(qty);
           } else
@@ -165,11 +165,11 @@ void read_notes(Element el, const json::Path& path, DecodeContext& ctx, std::vec
     json::for_each_member(
         item, p, ctx, [] {},
         [&](std::string_view name, Element v) {
-          if (name == "at")
+          if (json::named(name, "at"))
             json::read_timestamp(v, member_path(p, name), ctx, n.at);
-          else if (name == "author")
+          else if (json::named(name, "author"))
             json::read_string(v, member_path(p, name), ctx, n.author);
-          else if (name == "text")
+          else if (json::named(name, "text"))
             json::read_string(v, member_path(p, name), ctx, n.text);
           else
             ctx.fail(member_path(p, name), "unknown field");
@@ -183,15 +183,15 @@ void read_attachments(Element el, const json::Path& path, DecodeContext& ctx, st
         item, p, ctx, [] {},
         [&](std::string_view name, Element v) {
           const auto f = member_path(p, name);
-          if (name == "name")
+          if (json::named(name, "name"))
             json::read_string(v, f, ctx, a.name);
-          else if (name == "media_type")
+          else if (json::named(name, "media_type"))
             json::read_string(v, f, ctx, a.media_type);
-          else if (name == "size")
+          else if (json::named(name, "size"))
             json::read_uint(v, f, ctx, UINT64_MAX, a.size);
-          else if (name == "sha256")
+          else if (json::named(name, "sha256"))
             json::read_string(v, f, ctx, a.sha256);
-          else if (name == "uri")
+          else if (json::named(name, "uri"))
             json::read_string(v, f, ctx, a.uri);
           else
             ctx.fail(f, "unknown field");
@@ -214,7 +214,7 @@ void read_attachments(Element el, const json::Path& path, DecodeContext& ctx, st
   }
 
 const std::vector<LeadMember>& lead_members() {
-  static const std::vector<LeadMember> members = {
+  static const std::vector<LeadMember> kMembers = {
       {"id", true, [](const Lead& l) { return !l.id.empty(); },
        [](JsonWriter& w, const Lead& l) { w.value(l.id.to_string()); },
        [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_id(v, p, c, l.id); }},
@@ -287,9 +287,9 @@ const std::vector<LeadMember>& lead_members() {
          json::for_each_member(
              v, p, c, [&] { m = Money{}; },
              [&](std::string_view name, Element x) {
-               if (name == "amount")
+               if (json::named(name, "amount"))
                  json::read_decimal_text(x, member_path(p, name), c, m.amount);
-               else if (name == "currency")
+               else if (json::named(name, "currency"))
                  json::read_string(x, member_path(p, name), c, m.currency);
                else
                  c.fail(member_path(p, name), "unknown field");
@@ -307,9 +307,9 @@ const std::vector<LeadMember>& lead_members() {
          json::for_each_member(
              v, p, c, [&] { o = Owner{}; },
              [&](std::string_view name, Element x) {
-               if (name == "channel")
+               if (json::named(name, "channel"))
                  json::read_string(x, member_path(p, name), c, o.channel);
-               else if (name == "assignee")
+               else if (json::named(name, "assignee"))
                  json::read_string(x, member_path(p, name), c, o.assignee);
                else
                  c.fail(member_path(p, name), "unknown field");
@@ -328,11 +328,11 @@ const std::vector<LeadMember>& lead_members() {
          json::for_each_member(
              v, p, c, [&] { k = Consent{}; },
              [&](std::string_view name, Element x) {
-               if (name == "marketing")
+               if (json::named(name, "marketing"))
                  json::read_bool(x, member_path(p, name), c, k.marketing);
-               else if (name == "at")
+               else if (json::named(name, "at"))
                  json::read_timestamp(x, member_path(p, name), c, k.at);
-               else if (name == "text")
+               else if (json::named(name, "text"))
                  json::read_string(x, member_path(p, name), c, k.text);
                else
                  c.fail(member_path(p, name), "unknown field");
@@ -386,22 +386,28 @@ const std::vector<LeadMember>& lead_members() {
        [](Element v, const json::Path& p, DecodeContext& c, Lead& l) { json::read_string(v, p, c, l.changed_by); }},
       LEADHUB_TIME_MEMBER(status_changed_at),
   };
-  return members;
+  return kMembers;
 }
 
 #undef LEADHUB_TEXT_MEMBER
 #undef LEADHUB_TIME_MEMBER
 
-// By name through a hash table: decoding looks up every member of every record, and
-// a scan of the table compared ~10 names per member.
+// By name: decoding looks up every member of every record. The names are bucketed
+// by length and first letter, which leaves one candidate for most names and two for
+// the *_at / *_by pairs; hashing the name cost more than the compares it saved.
 const LeadMember* find_member(std::string_view name) {
-  static const std::unordered_map<std::string_view, const LeadMember*> by_name = [] {
-    std::unordered_map<std::string_view, const LeadMember*> out;
-    for (const auto& m : lead_members()) out.emplace(m.name, &m);
+  constexpr std::size_t kBucketCount = std::size_t{32} * 32;
+  const auto bucket_of = [](std::string_view n) { return (n.size() % 32) * 32 + (n[0] & 31U); };
+  static const auto kBuckets = [&] {
+    std::array<std::vector<const LeadMember*>, kBucketCount> out;
+    for (const auto& m : lead_members()) out[bucket_of(m.name)].push_back(&m);
     return out;
   }();
-  const auto it = by_name.find(name);
-  return it == by_name.end() ? nullptr : it->second;
+  if (name.empty()) return nullptr;
+  for (const LeadMember* m : kBuckets[bucket_of(name)]) {
+    if (m->name.size() == name.size() && std::memcmp(m->name.data(), name.data(), name.size()) == 0) return m;
+  }
+  return nullptr;
 }
 
 std::string member_json(const LeadMember& m, const Lead& lead) {
@@ -527,23 +533,23 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
           if (!v.is_null()) ctx.fail(f, "read-only: set by the hub");
           return;
         }
-        if (name == "id")
+        if (json::named(name, "id"))
           json::read_id(v, f, ctx, p.id);
-        else if (name == "version")
+        else if (json::named(name, "version"))
           json::read_uint(v, f, ctx, UINT64_MAX, p.version);
-        else if (name == "kind")
+        else if (json::named(name, "kind"))
           json::read_enum(v, f, ctx, p.kind, PartnerKind::contact);
         else if (read_contact_member(name, v, f, ctx, p))
           return;
-        else if (name == "external_refs")
+        else if (json::named(name, "external_refs"))
           read_refs(v, f, ctx, p.external_refs);
-        else if (name == "created_at")
+        else if (json::named(name, "created_at"))
           json::read_timestamp(v, f, ctx, p.created_at);
-        else if (name == "created_by")
+        else if (json::named(name, "created_by"))
           json::read_string(v, f, ctx, p.created_by);
-        else if (name == "changed_at")
+        else if (json::named(name, "changed_at"))
           json::read_timestamp(v, f, ctx, p.changed_at);
-        else if (name == "changed_by")
+        else if (json::named(name, "changed_by"))
           json::read_string(v, f, ctx, p.changed_by);
         else
           ctx.fail(f, "unknown field");

@@ -1,5 +1,8 @@
 #include "model/codes.hpp"
 
+#include <array>
+#include <cstdint>
+
 namespace leadhub {
 namespace {
 
@@ -22,17 +25,41 @@ constexpr std::string_view kCurrencies =
     "PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP "
     "TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL";
 
-bool in_list(std::string_view list, std::string_view code, std::size_t width) {
-  if (code.size() != width) return false;
-  for (std::size_t pos = 0; pos + width <= list.size(); pos += width + 1) {
-    if (list.substr(pos, width) == code) return true;
+// A code of `width` upper-case letters as a number below 26^width; -1 for anything else.
+constexpr int code_number(std::string_view code, std::size_t width) {
+  if (code.size() != width) return -1;
+  int n = 0;
+  for (const char c : code) {
+    if (c < 'A' || c > 'Z') return -1;
+    n = n * 26 + (c - 'A');
   }
-  return false;
+  return n;
 }
+
+// The list as a bit per possible code: validation checks a country on every lead,
+// and scanning the list took more than checking the rest of the address.
+template <std::size_t Width, std::size_t Codes>
+struct CodeSet {
+  std::array<std::uint64_t, (Codes + 63) / 64> bits{};
+  constexpr explicit CodeSet(std::string_view list) {
+    for (std::size_t pos = 0; pos + Width <= list.size(); pos += Width + 1) {
+      const auto n = static_cast<std::size_t>(code_number(list.substr(pos, Width), Width));
+      bits[n / 64] |= std::uint64_t{1} << (n % 64);
+    }
+  }
+  constexpr bool contains(std::string_view code) const {
+    const int n = code_number(code, Width);
+    return n >= 0 && ((bits[static_cast<std::size_t>(n) / 64] >> (static_cast<std::size_t>(n) % 64)) & 1U) != 0;
+  }
+};
+
+constexpr std::size_t kLetters = 26;
+constexpr CodeSet<2, kLetters * kLetters> kCountrySet(kCountries);
+constexpr CodeSet<3, kLetters * kLetters * kLetters> kCurrencySet(kCurrencies);
 
 }  // namespace
 
-bool is_iso_country(std::string_view alpha2) { return in_list(kCountries, alpha2, 2); }
-bool is_iso_currency(std::string_view alpha3) { return in_list(kCurrencies, alpha3, 3); }
+bool is_iso_country(std::string_view alpha2) { return kCountrySet.contains(alpha2); }
+bool is_iso_currency(std::string_view alpha3) { return kCurrencySet.contains(alpha3); }
 
 }  // namespace leadhub

@@ -445,7 +445,7 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
 Result<Created<Lead>> finish_create(PreparedCreate& p, const Status& commit) {
   if (!commit) return commit.error();
   if (!p.outcome) return p.outcome.error();
-  if (!p.outcome->created) return Created<Lead>{p.existing ? std::move(*p.existing) : Lead{}, false};
+  if (!p.outcome->created) return Created<Lead>{p.existing ? std::move(*p.existing) : Lead{}, false, {}};
   return Created<Lead>{p.lead ? std::move(*p.lead) : Lead{}, true, std::move(p.json)};  // answers need no re-encoding
 }
 
@@ -878,7 +878,7 @@ Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const Creat
     }
     auto partner = partner_from_json(json, DecodeMode::stored);
     if (!partner) return partner.error();
-    return Created<BusinessPartner>{std::move(partner).value(), false};
+    return Created<BusinessPartner>{std::move(partner).value(), false, {}};
   }
   BusinessPartner p = cmd.partner;
   p.version = 1;
@@ -891,7 +891,7 @@ Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const Creat
   } while (!txn.put_new(txn.dbi().partners, store::id_key(p.id), json));
   put_indexes(txn, store::partner_index_entries(txn.dbi(), p), p.id);
   if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "P:" + cmd.idempotency_key, store::id_key(p.id));
-  return Created<BusinessPartner>{std::move(p), true};
+  return Created<BusinessPartner>{std::move(p), true, {}};
 }
 
 }  // namespace

@@ -177,6 +177,29 @@ BOOST_AUTO_TEST_CASE(nested_arrays) {
   BOOST_TEST(out == "[[],[1,2],{\"x\":null}]");
 }
 
+// The writer keeps no stack: a closed container counts as an item of the one around
+// it, and values outside any container (one per line) are never separated.
+BOOST_AUTO_TEST_CASE(separators_without_a_stack) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key_identifier("a").begin_object().key_identifier("b").begin_array().end_array().end_object();
+  w.key_identifier("c").begin_array().begin_object().end_object().begin_object().end_object().end_array();
+  w.key_identifier("d").value(1).end_object();
+  out += '\n';
+  w.begin_array().value(2).end_array();
+  out += '\n';
+  w.value("x");
+  BOOST_TEST(out == "{\"a\":{\"b\":[]},\"c\":[{},{}],\"d\":1}\n[2]\n\"x\"");
+}
+
+BOOST_AUTO_TEST_CASE(long_identifier_keys) {
+  const std::string name(100, 'k');
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key_identifier("short").value(1).key_identifier(name).value(2).end_object();
+  BOOST_TEST(out == "{\"short\":1,\"" + name + "\":2}");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- lead codec ------------------------------------------------------------------------------

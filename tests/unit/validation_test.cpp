@@ -536,13 +536,13 @@ BOOST_AUTO_TEST_CASE(country_and_currency_codes) {
   for (const char* ok : {"AD", "DE", "AT", "CH", "US", "GB", "ZW", "AX", "SS"}) {
     BOOST_TEST_CONTEXT(ok) { BOOST_TEST(is_iso_country(ok)); }
   }
-  for (const char* bad : {"", "D", "de", "De", "XX", "UK", "EU", "DEU", "ZZ", "A ", " D"}) {
+  for (const char* bad : {"", "D", "de", "De", "XX", "UK", "EU", "DEU", "ZZ", "A ", " D", "@D", "D[", "\xC3\x84"}) {
     BOOST_TEST_CONTEXT("\"" << bad << "\"") { BOOST_TEST(!is_iso_country(bad)); }
   }
   for (const char* ok : {"AED", "EUR", "USD", "CHF", "GBP", "JPY", "ZWL", "ZWG"}) {
     BOOST_TEST_CONTEXT(ok) { BOOST_TEST(is_iso_currency(ok)); }
   }
-  for (const char* bad : {"", "EU", "eur", "EURO", "XYZ", "DEM", "AED ", "E R"}) {
+  for (const char* bad : {"", "EU", "eur", "EURO", "XYZ", "DEM", "AED ", "E R", "EU[", "@UR", "\xE2\x82\xAC"}) {
     BOOST_TEST_CONTEXT("\"" << bad << "\"") { BOOST_TEST(!is_iso_currency(bad)); }
   }
 }
