@@ -426,7 +426,8 @@ Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
       [&](std::string_view name, Element v) {
         const LeadMember* m = find_member(name);
         if (m == nullptr) {
-          ctx.fail(std::string(name), "unknown field");
+          ctx.fail(name.empty() ? std::string("\"\"") : std::string(name),
+                   "unknown field");  // an empty name is shown quoted
           return;
         }
         const bool guarded = mode == DecodeMode::input && m->read_only;

@@ -310,6 +310,11 @@ BOOST_AUTO_TEST_CASE(lead_members_json_in_schema_order) {
 
 BOOST_AUTO_TEST_CASE(unknown_fields_rejected_with_their_path) {
   BOOST_TEST(has_error(decode_errors(R"({"subjekt":"x"})"), "subjekt", "unknown field"));
+  // Names that share a length and first letter with a member, or differ in case only.
+  for (const char* name : {"statu", "statuses", "sTatus", "Status", "ID", "i", "created_by_", "changed_ay"}) {
+    BOOST_TEST(has_error(decode_errors(std::string("{\"") + name + "\":\"x\"}"), name, "unknown field"));
+  }
+  BOOST_TEST(has_error(decode_errors(R"({"":1})"), "\"\"", "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"prospect":{"mail":"x"}})"), "prospect.mail", "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"prospect":{"address":{"planet":"Mars"}}})"), "prospect.address.planet",
                        "unknown field"));
