@@ -3,6 +3,8 @@
 // object (one record). Values are addressed by JSON Pointers relative to a record.
 #include <simdjson.h>
 
+#include "json/decode.hpp"
+
 #include "reader_factory.hpp"
 
 namespace leadhub::mapping {
@@ -72,8 +74,9 @@ class JsonReader final : public RecordReader {
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
     parser_ = std::make_unique<simdjson::dom::parser>();
+    const std::string_view json = json::without_byte_order_mark(*text);
     element root;
-    if (auto err = parser_->parse(text->data(), text->size()).get(root); err != simdjson::SUCCESS) {
+    if (auto err = parser_->parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
       return Error::make(ErrorCode::invalid, std::string("not valid JSON: ") + simdjson::error_message(err));
     }
     element records = root;

@@ -194,9 +194,11 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
   std::vector<std::string> where;
   std::string line;
   std::size_t line_no = 0;
+  records = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (is_blank(line)) continue;
+    if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
+    ++records;
     auto lead = lead_from_json(line, DecodeMode::input);
     if (!lead) {
       run.reject("line " + std::to_string(line_no), lead.error());
@@ -208,11 +210,10 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
       run.submit(std::move(batch), std::move(where));
       batch.clear();
       where.clear();
-      run.show_progress(line_no, false);
+      run.show_progress(records, false);
     }
   }
   if (!batch.empty()) run.submit(std::move(batch), std::move(where));
-  records = line_no;
 }
 
 // The distinct codes of a record's mapping errors, in order.

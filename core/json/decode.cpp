@@ -208,6 +208,7 @@ void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std
 }
 
 Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser) {
+  text = without_byte_order_mark(text);
   if (text.size() > limits::kMaxRecordBytes) {
     return Error::invalid({{"(document)", "larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
   }

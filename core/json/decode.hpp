@@ -79,7 +79,17 @@ constexpr bool named(std::string_view name, const char (&literal)[N]) {
   return name.size() == N - 1 && std::char_traits<char>::compare(name.data(), literal, N - 1) == 0;
 }
 
-// Parses text into a DOM with a per-thread parser; errors name the reason.
+// `text` without a leading UTF-8 byte order mark. Windows tools (Notepad,
+// PowerShell's Out-File) start UTF-8 files with one; RFC 8259 lets a parser ignore
+// it, and simdjson would call it bad JSON.
+inline std::string_view without_byte_order_mark(std::string_view text) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+  return text;
+}
+
+// Parses text (a leading byte order mark ignored) into a DOM with a per-thread
+// parser; errors name the reason.
 Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser);
 
 }  // namespace leadhub::json

@@ -154,6 +154,17 @@ check([e["line"] for e in summary["errors"]] == [2502, 2503], "rejected lines ca
 check("prospect.email" in summary["errors"][1]["reason"], "rejection reason names the field")
 again = json.loads(run("import", ndjson, expect=1).stdout)
 check(again["created"] == 0 and again["duplicates"] == 2500, "re-import creates nothing (external refs)")
+check(summary["records"] == 2502, "blank lines are not counted as records")
+
+# A file as Windows tools write it: a UTF-8 byte order mark, CRLF line ends, blank
+# lines with spaces, no newline at the end.
+windows = os.path.join(WORK, "windows.ndjson")
+with open(windows, "wb") as f:
+    f.write(b"\xef\xbb\xbf" + json.dumps({"prospect": {"family_name": "M\u00fcller"}}).encode() + b"\r\n\r\n   \r\n")
+    f.write(json.dumps({"prospect": {"family_name": "Zwei"}}).encode() + b"\r\n")
+    f.write(json.dumps({"prospect": {"family_name": "Drei"}}).encode())
+win = json.loads(run("import", windows).stdout)
+check(win["records"] == 3 and win["created"] == 3 and win["rejected"] == 0, f"BOM, CRLF and blank lines import cleanly: {win}")
 exported = run("export").stdout.splitlines()
 stats = json.loads(run("stats").stdout)
 check(len(exported) == stats["leads"], "export writes every lead")

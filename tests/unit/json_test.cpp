@@ -308,6 +308,14 @@ BOOST_AUTO_TEST_CASE(lead_members_json_in_schema_order) {
   BOOST_TEST(few[3].json == "\"c\"");
 }
 
+BOOST_AUTO_TEST_CASE(a_leading_byte_order_mark_is_ignored) {
+  auto lead = lead_from_json("\xEF\xBB\xBF{\"prospect\":{\"family_name\":\"Bom\"}}", DecodeMode::input);
+  BOOST_TEST_REQUIRE(lead.ok());
+  BOOST_TEST(lead->prospect.family_name == "Bom");
+  BOOST_TEST(!lead_from_json("\xEF\xBB{}", DecodeMode::input).ok());  // half a mark is bad JSON
+  BOOST_TEST(!lead_from_json("{}\xEF\xBB\xBF", DecodeMode::input).ok());
+}
+
 BOOST_AUTO_TEST_CASE(unknown_fields_rejected_with_their_path) {
   BOOST_TEST(has_error(decode_errors(R"({"subjekt":"x"})"), "subjekt", "unknown field"));
   // Names that share a length and first letter with a member, or differ in case only.

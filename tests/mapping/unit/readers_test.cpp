@@ -294,6 +294,14 @@ BOOST_AUTO_TEST_CASE(pointer_to_an_object_and_whole_document) {
   BOOST_TEST(arr.records[1].location == "/1");
 }
 
+BOOST_AUTO_TEST_CASE(a_byte_order_mark_before_the_document_is_ignored) {
+  const auto spec = load_ok("format: json\nfields:\n  prospect.family_name: /name\n");
+  const auto m = map_text(spec, "\xEF\xBB\xBF{\"name\": \"Notepad\"}");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Notepad");
+}
+
 BOOST_AUTO_TEST_CASE(invalid_json_and_wrong_shapes) {
   const auto spec = load_ok(kJsonMapping);
   const auto bad = map_text(spec, R"({"leads": [{"name": })");
