@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "json/decode.hpp"
 #include "json/record_json.hpp"
 #include "mapping/spec.hpp"
 #include "store/audit_json.hpp"
@@ -103,21 +104,22 @@ int lead_get(Context& ctx, const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// --NAME as one of the enum's values; an error lists them.
+template <typename E>
+void enum_option(const Args& args, const std::string& name, std::optional<E>& out, std::vector<FieldError>& errors) {
+  const auto text = args.get(name);
+  if (!text) return;
+  if (auto v = parse_enum<E>(*text))
+    out = *v;
+  else
+    errors.push_back({"--" + name, json::not_one_of<E>(*text)});
+}
+
 Result<LeadQuery> query_from(const Args& args) {
   LeadQuery q;
   std::vector<FieldError> errors;
-  if (auto s = args.get("status")) {
-    if (auto v = parse_enum<LeadStatus>(*s))
-      q.status = *v;
-    else
-      errors.push_back({"--status", "'" + *s + "' is not a status"});
-  }
-  if (auto s = args.get("source")) {
-    if (auto v = parse_enum<LeadSource>(*s))
-      q.source = *v;
-    else
-      errors.push_back({"--source", "'" + *s + "' is not a source"});
-  }
+  enum_option(args, "status", q.status, errors);
+  enum_option(args, "source", q.source, errors);
   q.owner_channel = args.get_or("owner", "");
   q.campaign = args.get_or("campaign", "");
   q.email = args.get_or("email", "");
@@ -136,10 +138,11 @@ Result<LeadQuery> query_from(const Args& args) {
     else
       errors.push_back({"--changed-since", "not an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"});
   }
-  if (auto l = args.get("limit")) {
+  if (const auto l = args.get("limit")) {
+    const std::string_view text = *l;
     std::size_t n = 0;
-    const auto res = std::from_chars(l->data(), l->data() + l->size(), n);
-    if (res.ec != std::errc{} || res.ptr != l->data() + l->size())
+    const auto res = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (res.ec != std::errc{} || res.ptr != text.data() + text.size())
       errors.push_back({"--limit", "not a number"});
     else
       q.limit = n;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "engine.hpp"
+#include "json/decode.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub::mapping {
@@ -68,13 +69,13 @@ void Mapper::read_query(const Commands& command, MappedRecord& out) const {
     if (auto s = parse_enum<LeadStatus>(*text))
       q.status = *s;
     else
-      fail_command(out, "query.status", "'" + *text + "' is not a status", MappingErrorCode::unknown_code);
+      fail_command(out, "query.status", json::not_one_of<LeadStatus>(*text), MappingErrorCode::unknown_code);
   }
   if (const auto* text = command.get("query.source")) {
     if (auto s = parse_enum<LeadSource>(*text))
       q.source = *s;
     else
-      fail_command(out, "query.source", "'" + *text + "' is not a source", MappingErrorCode::unknown_code);
+      fail_command(out, "query.source", json::not_one_of<LeadSource>(*text), MappingErrorCode::unknown_code);
   }
   q.owner_channel = command.value_or_empty("query.owner");
   q.campaign = command.value_or_empty("query.campaign");

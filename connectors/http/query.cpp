@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "json/decode.hpp"
 #include "message.hpp"
 #include "model/enums.hpp"
 #include "util/time_format.hpp"
@@ -34,7 +35,7 @@ void parse_enum_param(const std::string& name, const std::string& value, std::op
   if (auto v = parse_enum<E>(value))
     out = *v;
   else
-    errors.push_back({name, "'" + value + "' is not a known value"});
+    errors.push_back({name, json::not_one_of<E>(value)});
 }
 
 void parse_limit(const std::string& value, std::size_t& out, std::vector<FieldError>& errors) {

@@ -53,6 +53,9 @@ bool timestamp_from_text(std::string_view text, const Path& path, DecodeContext&
 bool id_from_text(std::string_view text, const Path& path, DecodeContext& ctx, RecordId& out);
 template <typename E>
 bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx, E& out);
+// "'text' is not one of a, b, c": the reason every reader of an enum gives.
+template <typename E>
+std::string not_one_of(std::string_view text);
 
 template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value);

@@ -8,15 +8,20 @@ namespace leadhub::json {
 std::string enum_choices(std::span<const std::string_view> names);
 
 template <typename E>
+std::string not_one_of(std::string_view text) {
+  // Appended, not a chain of operator+: GCC 12 warns (-Wrestrict) on the inlined chain.
+  std::string reason = "'";
+  reason.append(text.substr(0, 40)).append("' is not one of ").append(enum_choices(enum_names<E>()));
+  return reason;
+}
+
+template <typename E>
 bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx, E& out) {
   if (auto parsed = parse_enum<E>(text)) {
     out = *parsed;
     return true;
   }
-  // Appended, not a chain of operator+: GCC 12 warns (-Wrestrict) on the inlined chain.
-  std::string reason = "'";
-  reason.append(text.substr(0, 40)).append("' is not one of ").append(enum_choices(enum_names<E>()));
-  ctx.fail(path, std::move(reason));
+  ctx.fail(path, not_one_of<E>(text));
   return false;
 }
 

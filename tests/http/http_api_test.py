@@ -171,6 +171,8 @@ c.check(st == 200 and [x["id"] for x in page["items"]] == [lid], "find by e-mail
 st, _, _, p = api("GET", "/api/v1/leads?colour=red&limit=0&status=sideways")
 fields = {e["field"] for e in p.get("errors", [])} if p else set()
 c.check(st == 400 and {"colour", "limit", "status"} <= fields, "bad query parameters -> 400 naming each", p)
+reasons = {e["field"]: e["reason"] for e in p.get("errors", [])} if p else {}
+c.check("open, in_process, qualified" in reasons.get("status", ""), "a bad status lists the known ones", reasons)
 
 # ---- business partners -------------------------------------------------------------------
 st, h, _, bp = api("POST", "/api/v1/business-partners", {"kind": "account", "company": "ACME GmbH",

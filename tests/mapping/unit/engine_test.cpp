@@ -400,8 +400,8 @@ fields:
 
   const auto bad = map_text(spec, "status=sleeping&source=fax&since=yesterday&limit=many");
   BOOST_TEST_REQUIRE(bad.records.size() == 1u);
-  BOOST_TEST(has_error(bad.records[0], "query.status", "status", "'sleeping' is not a status"));
-  BOOST_TEST(has_error(bad.records[0], "query.source", "source", "'fax' is not a source"));
+  BOOST_TEST(has_error(bad.records[0], "query.status", "status", "'sleeping' is not one of open, in_process"));
+  BOOST_TEST(has_error(bad.records[0], "query.source", "source", "'fax' is not one of web_form, lettershop"));
   BOOST_TEST(has_error(bad.records[0], "query.changed_since", "since", "not a timestamp"));
   BOOST_TEST(has_error(bad.records[0], "query.limit", "limit", "not a number"));
 
