@@ -1,10 +1,13 @@
 // CSV records, streamed: RFC 4180 with a configurable delimiter and quote, quoted
 // fields holding delimiters, quotes ("") and line breaks, CRLF or LF, an optional
-// header row, and ISO-8859-1 / Windows-1252 / UTF-8 (BOM skipped) input. Real
-// files are messy, so a stray quote inside an unquoted field is kept as text and
-// short rows are padded; rows longer than the header are errors naming the line.
+// header row, and ISO-8859-1 / Windows-1252 / UTF-8 (BOM skipped) input, or UTF-16
+// when the file starts with its byte order mark (Excel's "Unicode text"); Excel's
+// "sep=;" first line is skipped. Real files are messy, so a stray quote inside an
+// unquoted field is kept as text and short rows are padded; rows longer than the
+// header are errors naming the line.
 #include <array>
 #include <cstring>
+#include <utility>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -73,24 +76,69 @@ std::size_t find_first_of3(const char* data, std::size_t from, std::size_t n, ch
   return n;
 }
 
+// The separator an Excel "sep=;" first line names, or nullopt for any other row. When
+// it names the delimiter the line splits into "sep=" and an empty field.
+std::optional<char> excel_separator(const CsvRow& row, char delimiter) {
+  const auto is_sep = [](std::string_view f) {
+    return f.size() >= 4 && (f[0] == 's' || f[0] == 'S') && (f[1] == 'e' || f[1] == 'E') &&
+           (f[2] == 'p' || f[2] == 'P') && f[3] == '=';
+  };
+  if (row.size() == 2 && row.field(0).size() == 4 && is_sep(row.field(0)) && row.field(1).empty()) return delimiter;
+  if (row.size() == 1 && row.field(0).size() == 5 && is_sep(row.field(0))) return row.field(0)[4];
+  return std::nullopt;
+}
+
 }  // namespace
 
 CsvReader::CsvReader(const CsvOptions& options, const Limits& limits, std::istream& in)
     : options_(options), limits_(limits), in_(in) {}
 
+// Makes buffer_[pos_] the next byte to parse; false at the end of the input.
 bool CsvReader::fill() {
-  if (pos_ < buffer_.size()) return true;
-  if (!in_) return false;
-  buffer_.resize(1 << 16);
-  in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  buffer_.resize(static_cast<std::size_t>(in_.gcount()));
-  bytes_read_ += buffer_.size();
-  pos_ = 0;
-  if (first_chunk_) {
-    first_chunk_ = false;
-    if (buffer_.size() >= 3 && buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 BOM
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  while (pos_ >= buffer_.size()) {
+    if (!in_) return false;
+    // A UTF-16 file is read into raw_ after the bytes the last chunk left undecoded.
+    std::string& target = utf16_ ? raw_ : buffer_;
+    const std::size_t keep = utf16_ ? raw_.size() : 0;
+    target.resize(keep + kChunk);
+    in_.read(target.data() + keep, static_cast<std::streamsize>(kChunk));
+    const auto got = static_cast<std::size_t>(in_.gcount());
+    target.resize(keep + got);
+    bytes_read_ += got;
+    pos_ = 0;
+    if (first_chunk_) {
+      first_chunk_ = false;
+      read_byte_order_mark();
+    }
+    if (utf16_) decode_utf16();
   }
-  return pos_ < buffer_.size();
+  return true;
+}
+
+void CsvReader::read_byte_order_mark() {
+  if (buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    pos_ = 3;
+    return;
+  }
+  if (buffer_.compare(0, 2, "\xFF\xFE") == 0) {
+    utf16_ = Utf16::little_endian;
+  } else if (buffer_.compare(0, 2, "\xFE\xFF") == 0) {
+    utf16_ = Utf16::big_endian;
+  } else {
+    return;
+  }
+  // The mark says what the file is, whatever the mapping expected: decoded to UTF-8.
+  options_.encoding = CsvOptions::Encoding::utf8;
+  raw_ = buffer_.substr(2);
+  buffer_.clear();
+}
+
+void CsvReader::decode_utf16() {
+  buffer_.clear();
+  const std::size_t waiting = append_utf16_as_utf8(buffer_, raw_, *utf16_, !in_);
+  raw_.erase(0, raw_.size() - waiting);
+  pos_ = 0;
 }
 
 // Where the run of characters from pos_ that are plain text in the current state
@@ -247,6 +295,15 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
       }
       return Result<std::unique_ptr<Record>>(
           std::unique_ptr<Record>(new ErrorRecord(st.error().message, "line " + std::to_string(line))));
+    }
+    if (std::exchange(first_row_, false)) {
+      if (const auto sep = excel_separator(row, options_.delimiter)) {
+        if (*sep == options_.delimiter) continue;  // Excel's hint line, not data
+        return Error::make(ErrorCode::invalid, "line " + std::to_string(line) +
+                                                   ": the file says sep=" + std::string(1, *sep) +
+                                                   " but this mapping reads fields separated by '" +
+                                                   std::string(1, options_.delimiter) + "' (csv.delimiter)");
+      }
     }
     if (options_.header && !header_) {
       read_header(row);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "encoding.hpp"
 #include "record.hpp"
 #include "spec.hpp"
 
@@ -68,6 +69,8 @@ class CsvReader final : public RecordReader {
 
  private:
   bool fill();
+  void read_byte_order_mark();  // on the first chunk: skips a UTF-8 mark, switches to UTF-16
+  void decode_utf16();          // raw_ (its unfinished end kept) to buffer_
   std::size_t plain_run_end(bool quoted, bool at_field_start) const;
   Result<bool> read_row(CsvRow& row, std::size_t& start_line);
   Status decode_fields(CsvRow& row) const;
@@ -76,7 +79,10 @@ class CsvReader final : public RecordReader {
   CsvOptions options_;
   Limits limits_;
   std::istream& in_;
-  std::string buffer_;
+  std::string buffer_;          // what is parsed: the file's bytes, or UTF-8 from UTF-16
+  std::optional<Utf16> utf16_;  // set when the file starts with a UTF-16 byte order mark
+  std::string raw_;             // a UTF-16 file's bytes not yet decoded
+  bool first_row_ = true;       // Excel's "sep=;" line can only come first
   std::size_t pos_ = 0;
   std::size_t bytes_read_ = 0;
   bool first_chunk_ = true;

@@ -19,8 +19,13 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   } else if (cp < 0x800) {
     out += static_cast<char>(0xC0 | (cp >> 6));
     out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
+  } else if (cp < 0x10000) {
     out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {  // beyond the Basic Multilingual Plane: only UTF-16 surrogate pairs get here
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
@@ -88,6 +93,38 @@ void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByt
       append_utf8(out, encoding == SingleByte::latin9 ? latin9(c) : c);
     }
   }
+}
+
+std::size_t append_utf16_as_utf8(std::string& out, std::string_view in, Utf16 order, bool at_end) {
+  const auto unit = [&](std::size_t i) -> std::uint32_t {
+    const auto first = static_cast<unsigned char>(in[i]);
+    const auto second = static_cast<unsigned char>(in[i + 1]);
+    return order == Utf16::little_endian ? first | (second << 8U) : (first << 8U) | second;
+  };
+  constexpr std::uint32_t kReplacement = 0xFFFD;
+  std::size_t i = 0;
+  while (i + 2 <= in.size()) {
+    const std::uint32_t u = unit(i);
+    const bool high = u >= 0xD800 && u <= 0xDBFF;
+    if (high && i + 4 > in.size() && !at_end) return in.size() - i;  // its pair is in the next chunk
+    std::uint32_t cp = u;
+    std::size_t step = 2;
+    if (u >= 0xD800 && u <= 0xDFFF) {
+      const std::uint32_t low = high && i + 4 <= in.size() ? unit(i + 2) : 0;
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((u - 0xD800) << 10U) + (low - 0xDC00);
+        step = 4;
+      } else {
+        cp = kReplacement;  // a surrogate without its pair
+      }
+    }
+    append_utf8(out, cp);
+    i += step;
+  }
+  if (i == in.size()) return 0;
+  if (!at_end) return in.size() - i;
+  append_utf8(out, kReplacement);  // an odd byte at the very end
+  return 0;
 }
 
 std::string utf8_to_latin1(std::string_view utf8) {

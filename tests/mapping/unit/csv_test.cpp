@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "mapping/csv_reader.hpp"
+#include "mapping/encoding.hpp"
 #include "mapping_support.hpp"
 
 using namespace leadhub;
@@ -120,6 +121,82 @@ BOOST_AUTO_TEST_CASE(bom_is_skipped) {
   const auto r = read_csv("\xEF\xBB\xBFName;Text\nAnna;x\n", semicolon());
   BOOST_TEST_REQUIRE(r.records.size() == 1u);
   BOOST_TEST(r.get(0, "Name") == "Anna");
+}
+
+// UTF-16 text in the file's byte order, preceded by its mark.
+std::string utf16_file(const std::u16string& text, bool little_endian) {
+  std::string out = little_endian ? "\xFF\xFE" : "\xFE\xFF";
+  for (const char16_t unit : text) {
+    const auto low = static_cast<char>(unit & 0xFF), high = static_cast<char>(unit >> 8);
+    out += little_endian ? low : high;
+    out += little_endian ? high : low;
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(utf16_files_with_a_byte_order_mark_are_decoded) {
+  for (const bool little_endian : {true, false}) {
+    BOOST_TEST_CONTEXT((little_endian ? "UTF-16LE" : "UTF-16BE")) {
+      // ISO-8859-1 expected by the mapping: the mark says otherwise, and wins.
+      CsvOptions o = semicolon();
+      o.encoding = CsvOptions::Encoding::latin1;
+      const auto r = read_csv(utf16_file(u"Name;Ort\r\nM\u00fcller;K\u00f6ln \U0001F600\r\n", little_endian), o);
+      BOOST_TEST_REQUIRE(r.records.size() == 1u);
+      BOOST_TEST(r.get(0, "Name") == "M\u00fcller");
+      BOOST_TEST(r.get(0, "Ort") == "K\u00f6ln \U0001F600");
+    }
+  }
+}
+
+// The reader takes 64 KiB at a time; after the 2-byte mark the first chunk holds 32,767
+// units, so a surrogate pair starting at unit 32,766 is split between two chunks.
+BOOST_AUTO_TEST_CASE(utf16_across_the_read_buffer) {
+  std::u16string text = u"Name\n" + std::u16string(32760, u'a') + u"\n";
+  BOOST_TEST_REQUIRE(text.size() == 32766u);
+  std::vector<std::string> expected{std::string(32760, 'a')};
+  for (int i = 0; i < 9000; ++i) {
+    text += u"\U0001F600a\u00e4" + std::u16string(i % 3, u'x') + u"\n";
+    expected.push_back("\U0001F600a\u00e4" + std::string(i % 3, 'x'));
+  }
+  for (const bool little_endian : {true, false}) {
+    const auto r = read_csv(utf16_file(text, little_endian), semicolon());
+    BOOST_TEST_REQUIRE(r.records.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) BOOST_TEST_REQUIRE(r.get(i, "Name") == expected[i]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(broken_utf16_becomes_replacement_characters) {
+  std::string out;
+  // A lone low surrogate, a high surrogate followed by a letter, an odd last byte.
+  const std::string units = std::string("\x00\xDC", 2) + std::string("\x3D\xD8\x41\x00", 4) + "z";
+  BOOST_TEST(append_utf16_as_utf8(out, units, Utf16::little_endian, true) == 0u);
+  BOOST_TEST(out == "\uFFFD\uFFFDA\uFFFD");
+  // Not at the end: a high surrogate and half a unit wait for the next bytes.
+  out.clear();
+  BOOST_TEST(append_utf16_as_utf8(out, std::string("\x41\x00\x3D\xD8", 4), Utf16::little_endian, false) == 2u);
+  BOOST_TEST(out == "A");
+  out.clear();
+  BOOST_TEST(append_utf16_as_utf8(out, std::string("\x41\x00\x42", 3), Utf16::little_endian, false) == 1u);
+  BOOST_TEST(out == "A");
+}
+
+BOOST_AUTO_TEST_CASE(excel_separator_line) {
+  // Skipped when it names the mapping's delimiter; line numbers stay the file's.
+  for (const char* first : {"sep=;\r\n", "SEP=;\n"}) {
+    const auto r = read_csv(std::string(first) + "Name;Ort\nA;B\n", semicolon());
+    BOOST_TEST_REQUIRE(!r.error);
+    BOOST_TEST_REQUIRE(r.records.size() == 1u);
+    BOOST_TEST(r.get(0, "Ort") == "B");
+    BOOST_TEST(r.location(0) == "line 3");
+  }
+  // Another separator: the file is not what the mapping reads.
+  const auto other = read_csv("sep=,\nName,Ort\nA,B\n", semicolon());
+  BOOST_TEST_REQUIRE(other.error.has_value());
+  BOOST_TEST(other.error->find("line 1: the file says sep=, but this mapping reads fields separated by ';'") == 0u);
+  // Only a first line is Excel's: later it is data.
+  const auto later = read_csv("Name;Ort\nsep=;\n", semicolon());
+  BOOST_TEST_REQUIRE(later.records.size() == 1u);
+  BOOST_TEST(later.get(0, "Name") == "sep=");
 }
 
 BOOST_AUTO_TEST_CASE(iso_8859_1_is_converted) {
