@@ -109,10 +109,7 @@ template <typename E>
 void enum_option(const Args& args, const std::string& name, std::optional<E>& out, std::vector<FieldError>& errors) {
   const auto text = args.get(name);
   if (!text) return;
-  if (auto v = parse_enum<E>(*text))
-    out = *v;
-  else
-    errors.push_back({"--" + name, json::not_one_of<E>(*text)});
+  if (auto reason = json::enum_or_reason(*text, out)) errors.push_back({"--" + name, std::move(*reason)});
 }
 
 Result<LeadQuery> query_from(const Args& args) {

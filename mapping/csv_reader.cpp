@@ -79,10 +79,7 @@ std::size_t find_first_of3(const char* data, std::size_t from, std::size_t n, ch
 // The separator an Excel "sep=;" first line names, or nullopt for any other row. When
 // it names the delimiter the line splits into "sep=" and an empty field.
 std::optional<char> excel_separator(const CsvRow& row, char delimiter) {
-  const auto is_sep = [](std::string_view f) {
-    return f.size() >= 4 && (f[0] == 's' || f[0] == 'S') && (f[1] == 'e' || f[1] == 'E') &&
-           (f[2] == 'p' || f[2] == 'P') && f[3] == '=';
-  };
+  const auto is_sep = [](std::string_view f) { return lower_ascii(f.substr(0, 4)) == "sep="; };
   if (row.size() == 2 && row.field(0).size() == 4 && is_sep(row.field(0)) && row.field(1).empty()) return delimiter;
   if (row.size() == 1 && row.field(0).size() == 5 && is_sep(row.field(0))) return row.field(0)[4];
   return std::nullopt;
@@ -117,10 +114,8 @@ bool CsvReader::fill() {
 }
 
 void CsvReader::read_byte_order_mark() {
-  if (buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-    pos_ = 3;
-    return;
-  }
+  pos_ = buffer_.size() - without_byte_order_mark(buffer_).size();
+  if (pos_ != 0) return;  // UTF-8, marked
   if (buffer_.compare(0, 2, "\xFF\xFE") == 0) {
     utf16_ = Utf16::little_endian;
   } else if (buffer_.compare(0, 2, "\xFE\xFF") == 0) {

@@ -65,18 +65,15 @@ void Mapper::read_commands(const Commands& command, MappedRecord& out) const {
 
 void Mapper::read_query(const Commands& command, MappedRecord& out) const {
   auto& q = out.query;
-  if (const auto* text = command.get("query.status")) {
-    if (auto s = parse_enum<LeadStatus>(*text))
-      q.status = *s;
-    else
-      fail_command(out, "query.status", json::not_one_of<LeadStatus>(*text), MappingErrorCode::unknown_code);
-  }
-  if (const auto* text = command.get("query.source")) {
-    if (auto s = parse_enum<LeadSource>(*text))
-      q.source = *s;
-    else
-      fail_command(out, "query.source", json::not_one_of<LeadSource>(*text), MappingErrorCode::unknown_code);
-  }
+  const auto read_enum = [&](const char* field, auto& target) {
+    const auto* text = command.get(field);
+    if (text == nullptr) return;
+    if (auto reason = json::enum_or_reason(*text, target)) {
+      fail_command(out, field, std::move(*reason), MappingErrorCode::unknown_code);
+    }
+  };
+  read_enum("query.status", q.status);
+  read_enum("query.source", q.source);
   q.owner_channel = command.value_or_empty("query.owner");
   q.campaign = command.value_or_empty("query.campaign");
   q.email = command.value_or_empty("query.email");

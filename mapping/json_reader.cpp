@@ -3,7 +3,7 @@
 // object (one record). Values are addressed by JSON Pointers relative to a record.
 #include <simdjson.h>
 
-#include "json/decode.hpp"
+#include "model/validation.hpp"
 
 #include "reader_factory.hpp"
 
@@ -74,7 +74,7 @@ class JsonReader final : public RecordReader {
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
     parser_ = std::make_unique<simdjson::dom::parser>();
-    const std::string_view json = json::without_byte_order_mark(*text);
+    const std::string_view json = without_byte_order_mark(*text);
     element root;
     if (auto err = parser_->parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
       return Error::make(ErrorCode::invalid, std::string("not valid JSON: ") + simdjson::error_message(err));

@@ -32,10 +32,7 @@ namespace {
 template <typename E>
 void parse_enum_param(const std::string& name, const std::string& value, std::optional<E>& out,
                       std::vector<FieldError>& errors) {
-  if (auto v = parse_enum<E>(value))
-    out = *v;
-  else
-    errors.push_back({name, json::not_one_of<E>(value)});
+  if (auto reason = json::enum_or_reason(value, out)) errors.push_back({name, std::move(*reason)});
 }
 
 void parse_limit(const std::string& value, std::size_t& out, std::vector<FieldError>& errors) {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "model/limits.hpp"
+#include "model/validation.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub::json {

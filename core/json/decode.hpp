@@ -56,6 +56,10 @@ bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx,
 // "'text' is not one of a, b, c": the reason every reader of an enum gives.
 template <typename E>
 std::string not_one_of(std::string_view text);
+// Sets `out` from `text`, or leaves it and returns that reason (query parameters,
+// command-line options, mapped queries).
+template <typename E>
+std::optional<std::string> enum_or_reason(std::string_view text, std::optional<E>& out);
 
 template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value);
@@ -82,17 +86,8 @@ constexpr bool named(std::string_view name, const char (&literal)[N]) {
   return name.size() == N - 1 && std::char_traits<char>::compare(name.data(), literal, N - 1) == 0;
 }
 
-// `text` without a leading UTF-8 byte order mark. Windows tools (Notepad,
-// PowerShell's Out-File) start UTF-8 files with one; RFC 8259 lets a parser ignore
-// it, and simdjson would call it bad JSON.
-inline std::string_view without_byte_order_mark(std::string_view text) {
-  constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
-  return text;
-}
-
-// Parses text (a leading byte order mark ignored) into a DOM with a per-thread
-// parser; errors name the reason.
+// Parses text into a DOM with a per-thread parser; errors name the reason. A leading
+// byte order mark is ignored (RFC 8259 allows it; simdjson would call it bad JSON).
 Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser);
 
 }  // namespace leadhub::json

@@ -16,6 +16,14 @@ std::string not_one_of(std::string_view text) {
 }
 
 template <typename E>
+std::optional<std::string> enum_or_reason(std::string_view text, std::optional<E>& out) {
+  auto parsed = parse_enum<E>(text);
+  if (!parsed) return not_one_of<E>(text);
+  out = *parsed;
+  return std::nullopt;
+}
+
+template <typename E>
 bool enum_from_text(std::string_view text, const Path& path, DecodeContext& ctx, E& out) {
   if (auto parsed = parse_enum<E>(text)) {
     out = *parsed;

@@ -27,5 +27,12 @@ bool is_e164(std::string_view text);
 bool is_decimal(std::string_view text);  // up to 15 integer and 4 fraction digits
 bool is_valid_utf8_text(std::string_view text, bool allow_newlines);
 std::string lower_ascii(std::string_view text);
+// `text` without a leading UTF-8 byte order mark. Windows tools (Notepad,
+// PowerShell's Out-File, Excel's "CSV UTF-8") start UTF-8 files with one.
+inline std::string_view without_byte_order_mark(std::string_view text) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+  return text;
+}
 
 }  // namespace leadhub
