@@ -73,13 +73,14 @@ void create_lead(ApiContext& ctx, Call&& call) {
   }
   CreateLeadCommand command{std::move(lead).value(), actor_of(call, ctx), std::move(idempotency_key)};
   ctx.hub.store().create_lead_async(
-      std::move(command), [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
-        if (!r) return reply(problem(r.error(), path));
-        auto response =
-            lead_response(r->created ? bhttp::status::created : bhttp::status::ok, r->record, std::move(r->json));
-        response.set(bhttp::field::location, kLeadsPath + r->record.id.to_string());
-        reply(std::move(response));
-      });
+      std::move(command), on_connection<Result<Created<Lead>>>(
+                              req, [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
+                                if (!r) return reply(problem(r.error(), path));
+                                auto response = lead_response(r->created ? bhttp::status::created : bhttp::status::ok,
+                                                              r->record, std::move(r->json));
+                                response.set(bhttp::field::location, kLeadsPath + r->record.id.to_string());
+                                reply(std::move(response));
+                              }));
 }
 
 // POST /api/v1/duplicate-checks: what the duplicate check would find for a lead,
@@ -196,13 +197,14 @@ void change_lead(ApiContext& ctx, Call&& call) {
     command.idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
   }
   ctx.hub.store().change_lead_async(
-      std::move(command), [reply = std::move(call.reply), path = req.path](Result<Lead> r) {
+      std::move(command),
+      on_connection<Result<Lead>>(req, [reply = std::move(call.reply), path = req.path](Result<Lead> r) {
         if (!r)
           return reply(r.error().fields.empty() || r.error().fields.front().field != "(document)"
                            ? problem(r.error(), path)
                            : body_problem(r.error(), path));
         reply(lead_response(bhttp::status::ok, *r));
-      });
+      }));
 }
 
 void find_leads(ApiContext& ctx, Call&& call) {

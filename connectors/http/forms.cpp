@@ -441,7 +441,8 @@ class Form {
     Actor actor{"web-form:" + config_.name, ctx_.connector};
     ctx_.hub.store().create_lead_async(
         {std::move(*lead), std::move(actor), {}, config_.with_partner},
-        [this, key, browser, reply = std::move(call.reply), path = call.request.path](Result<Created<Lead>> r) {
+        on_connection<Result<Created<Lead>>>(call.request, [this, key, browser, reply = std::move(call.reply),
+                                                            path = call.request.path](Result<Created<Lead>> r) {
           if (!key.empty()) recent_.finish(key, r ? Result<RecordId>(r->record.id) : Result<RecordId>(r.error()));
           if (!r) {
             log::error(ctx_.connector, "form " + config_.name + ": " + r.error().message);
@@ -453,7 +454,7 @@ class Form {
             return reply(problem(r.error(), path));
           }
           accepted(reply, browser, r->record.id, true);
-        });
+        }));
   }
 
   static std::string lower_email(const std::string& email) {

@@ -3,12 +3,15 @@
 // file for bulk uploads), then hands over the whole request.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace leadhub::connectors::http {
 
@@ -25,6 +28,7 @@ struct Request {
   std::string body_file;  // BodyPlan::spool: the file holding the body (removed afterwards)
   std::string client;     // remote address, for rate limits and logs
   bool tls = false;
+  boost::asio::any_io_executor executor;  // the connection's strand (none outside a server)
 
   std::string_view header(bhttp::field name) const;
   std::string_view header(std::string_view name) const;
@@ -47,6 +51,17 @@ class Handler {
   virtual BodyPlan plan_body(const RequestHeader& head, std::string_view path) = 0;
   virtual void handle(Request request, Reply reply) = 0;
 };
+
+// A store callback that continues on the request's connection instead of the
+// store's writer thread: encoding and building the answer there would hold up
+// the next commit, which every waiting caller needs.
+template <typename Result, typename Fn>
+std::function<void(Result)> on_connection(const Request& request, Fn fn) {
+  return [executor = request.executor, fn = std::move(fn)](Result result) mutable {
+    if (!executor) return fn(std::move(result));
+    boost::asio::post(executor, [fn = std::move(fn), result = std::move(result)]() mutable { fn(std::move(result)); });
+  };
+}
 
 // "a%20b" -> "a b"; nullopt when an escape is broken or decodes to a NUL byte.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);

@@ -262,6 +262,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.query = std::move(query_);
     request.client = client_;
     request.tls = kTls;
+    request.executor = stream_.get_executor();
     if (memory_) {
       auto message = memory_->release();
       request.body = std::move(message.body());

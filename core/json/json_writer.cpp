@@ -136,17 +136,19 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 }
 
 // Separator, quotes and colon in one append: a record has some 40 member names.
+// Written in place, in one resize: a copy through a small stack buffer is what GCC
+// turns into `rep movsq`, whose start-up cost outweighed the copy of a short name.
 JsonWriter& JsonWriter::key_identifier(std::string_view name) {
-  char buf[64];
-  if (name.size() > sizeof buf - 4) return key(name);
-  std::size_t n = 0;
-  if (take_separator()) buf[n++] = ',';
-  buf[n++] = '"';
-  std::memcpy(buf + n, name.data(), name.size());
-  n += name.size();
-  buf[n++] = '"';
-  buf[n++] = ':';
-  out_.append(buf, n);
+  const bool comma = take_separator();
+  const std::size_t at = out_.size();
+  out_.resize(at + name.size() + (comma ? 4 : 3));
+  char* p = out_.data() + at;
+  if (comma) *p++ = ',';
+  *p++ = '"';
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  p[0] = '"';
+  p[1] = ':';
   after_key_ = true;
   return *this;
 }

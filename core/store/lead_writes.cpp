@@ -162,12 +162,15 @@ struct PreparedCreate {
   std::string changed;
   std::vector<store::IndexEntry> entries;
   bool with_events = false;
-  std::vector<std::string> events;               // lead.created and the others, see store/events.hpp
-  bool want_record = false;                      // the caller wants the record back (not imports)
-  std::unique_ptr<Lead> lead;                    // kept when wanted, or when processing may change it
-  std::unique_ptr<store::NewLeadFacts> facts;    // with processing
-  std::string processed_audit_json;              // with processing: why it decided what it did
-  std::unique_ptr<BusinessPartner> new_partner;  // with_partner: made from the prospect
+  std::vector<std::string> events;             // lead.created and the others, see store/events.hpp
+  bool want_record = false;                    // the caller wants the record back (not imports)
+  std::unique_ptr<Lead> lead;                  // kept when wanted, or when processing may change it
+  std::unique_ptr<store::NewLeadFacts> facts;  // with processing
+  std::string processed_audit_json;            // with processing: why it decided what it did
+  // with_partner: the partner made from the prospect, its id already in the lead's
+  // JSON, and its own JSON; stored unless one with its e-mail exists (see attach_partner).
+  std::unique_ptr<BusinessPartner> new_partner;
+  std::string new_partner_json;
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
   std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
@@ -210,12 +213,25 @@ std::unique_ptr<BusinessPartner> partner_from_prospect(const Prospect& prospect)
 // What every create of one call shares.
 struct PrepareContext {
   IdGenerator& ids;
+  IdGenerator& partner_ids;
   const store::Dbis& dbi;
   TimeMs now;
   bool keep_records;
   bool events;
   const store::Processor* processor;
 };
+
+// The new partner gets its id and JSON here, on the caller's thread, so the writer
+// neither encodes it nor encodes the lead a second time to point at it.
+void prepare_partner(PreparedCreate& p, Lead& lead, const PrepareContext& ctx) {
+  BusinessPartner& partner = *p.new_partner;
+  partner.id = ctx.partner_ids.next();
+  partner.version = 1;
+  partner.created_at = partner.changed_at = ctx.now;
+  partner.created_by = partner.changed_by = p.actor.user;
+  p.new_partner_json = to_json(partner);
+  lead.prospect.partner_id = partner.id;
+}
 
 Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareContext& ctx) {
   const TimeMs now = ctx.now;
@@ -233,6 +249,7 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   p.partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
   if (cmd.with_partner && lead.prospect.partner_id.empty()) p.new_partner = partner_from_prospect(lead.prospect);
+  if (p.new_partner) prepare_partner(p, lead, ctx);
   encode_prepared(p, lead, ctx.dbi);
   if (auto st = check_encoded_size(p.json); !st) return st;
   p.want_record = ctx.keep_records;
@@ -307,24 +324,26 @@ struct ApplyContext {
   store::PendingMatches* pending = nullptr;  // a bulk job's new leads, for the duplicate check
 };
 
-Result<Created<BusinessPartner>> apply_create_partner(WriteTxn& txn, const CreatePartnerCommand& cmd, IdGenerator& ids,
-                                                      TimeMs now);
-
-// with_partner: the partner with the prospect's e-mail, else a new one; the lead
-// points at it (and is encoded again).
+// with_partner: the partner with the prospect's e-mail, else the prepared one (under
+// a fresh id if its own is taken); the lead is encoded again only when its partner
+// id changed.
 Status attach_partner(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx) {
-  std::optional<RecordId> id;
-  if (!p.new_partner->email.empty()) {
-    id = lookup_id(txn, txn.dbi().partner_by_email, store::email_key(p.new_partner->email));
+  BusinessPartner& partner = *p.new_partner;
+  std::optional<RecordId> existing;
+  if (!partner.email.empty()) {
+    existing = lookup_id(txn, txn.dbi().partner_by_email, store::email_key(partner.email));
   }
-  if (!id) {
-    auto created =
-        apply_create_partner(txn, CreatePartnerCommand{*p.new_partner, p.actor, {}}, ctx.partner_ids, ctx.now);
-    if (!created) return created.error();
-    id = created->record.id;
+  const RecordId prepared_id = partner.id;
+  if (!existing) {
+    while (!txn.put_new_last(txn.dbi().partners, store::id_key(partner.id), p.new_partner_json)) {
+      partner.id = ctx.partner_ids.next();
+      p.new_partner_json = to_json(partner);
+    }
+    put_indexes(txn, store::partner_index_entries(txn.dbi(), partner), partner.id);
   }
-  p.lead->prospect.partner_id = *id;
-  p.partner_id = *id;
+  p.partner_id = existing ? *existing : partner.id;
+  if (p.partner_id == prepared_id) return ok_status();
+  p.lead->prospect.partner_id = p.partner_id;
   encode_prepared(p, *p.lead, txn.dbi());
   return ok_status();
 }
@@ -386,8 +405,9 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
       case DuplicatePolicy::update:
         return std::optional<Result<CreateOutcome>>(update_existing(txn, p, best, ctx));
       case DuplicatePolicy::link:
-        if (!check.best_partner.empty() && p.lead->prospect.partner_id.empty()) {
+        if (!check.best_partner.empty() && (p.lead->prospect.partner_id.empty() || p.new_partner)) {
           p.lead->prospect.partner_id = check.best_partner;
+          p.new_partner.reset();  // linked to the duplicate's partner instead
           changed = true;
           break;
         }
@@ -418,7 +438,7 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
     if (!decided) return decided.error();
     if (*decided) return std::move(**decided);  // refused or merged into an existing lead
   }
-  if (p.new_partner && p.lead->prospect.partner_id.empty()) {  // `link` may have found one
+  if (p.new_partner) {  // unless `link` chose the duplicate's partner
     if (auto st = attach_partner(txn, p, ctx); !st) return st.error();
   }
   while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {
@@ -503,7 +523,8 @@ std::shared_ptr<BulkCreate> prepare_bulk(std::vector<CreateLeadCommand>& command
 
 void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done) {
   auto state = std::make_shared<PreparedCreate>();
-  const PrepareContext ctx{*lead_ids_, env_->dbi(), clock().now_ms(), true, outbox_->enabled(), processor_.get()};
+  const PrepareContext ctx{*lead_ids_, *partner_ids_,      env_->dbi(),     clock().now_ms(),
+                           true,       outbox_->enabled(), processor_.get()};
   if (auto st = prepare_create(*state, command, ctx); !st) {
     done(st.error());
     return;
@@ -521,7 +542,7 @@ void LeadStore::create_lead_async(CreateLeadCommand command, CreateLeadDone done
 template <typename T, typename Finish>
 void LeadStore::submit_bulk(std::vector<CreateLeadCommand>& commands, bool keep_records,
                             const std::function<void(std::size_t, Result<T>)>& done, Finish finish) {
-  const PrepareContext ctx{*lead_ids_,   env_->dbi(),        clock().now_ms(),
+  const PrepareContext ctx{*lead_ids_,   *partner_ids_,      env_->dbi(),     clock().now_ms(),
                            keep_records, outbox_->enabled(), processor_.get()};
   for (std::size_t from = 0; from < commands.size(); from += kMaxBulkCreates) {
     const std::size_t to = std::min(commands.size(), from + kMaxBulkCreates);

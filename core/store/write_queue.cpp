@@ -227,11 +227,11 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
     std::lock_guard lock(mutex_);
     ++stats_.map_grows;
   }
-  // Before the callers learn of the commit, so an import that finishes right after
-  // its last commit is measured with the pages already dropped.
-  if (resident_map_budget_ != 0) env_.trim_resident(resident_map_budget_);
   std::uint64_t commands = 0;
   for (const auto& job : batch) commands += job.weight;
+  // Before the callers learn of the commit, so an import that finishes right after
+  // its last commit is measured with the pages already dropped.
+  trim_after_commit(commands);
   {
     std::lock_guard lock(mutex_);
     ++stats_.commits;
@@ -240,6 +240,17 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
   }
   for (auto& job : batch) job.done(outcome);
   if (after_commit_) after_commit_(static_cast<bool>(outcome));
+}
+
+// Checking the resident size reads /proc/self/statm (three system calls): a bulk
+// commit checks every time, small online commits once per few dozen commands.
+void WriteQueue::trim_after_commit(std::uint64_t weight) {
+  constexpr std::uint64_t kCheckEvery = 64;
+  if (resident_map_budget_ == 0) return;
+  weight_since_trim_check_ += weight;
+  if (weight_since_trim_check_ < kCheckEvery) return;
+  weight_since_trim_check_ = 0;
+  env_.trim_resident(resident_map_budget_);
 }
 
 Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {

@@ -134,12 +134,14 @@ class WriteQueue {
   void run();
   void take_batch(std::vector<WriteJob>& batch);  // with mutex_ held
   void commit_batch(std::vector<WriteJob>& batch);
+  void trim_after_commit(std::uint64_t weight);
   // rc_out receives the LMDB error code when the batch failed on one.
   Status apply_and_commit(std::vector<WriteJob>& batch, int& rc_out);
 
   LmdbEnv& env_;
   const std::size_t max_batch_;
   const std::size_t resident_map_budget_;
+  std::uint64_t weight_since_trim_check_ = 0;  // writer thread only
   std::function<void(bool committed)> after_commit_;
   std::function<void(WriteTxn&)> batch_begin_;
   std::function<void(WriteTxn&)> before_commit_;

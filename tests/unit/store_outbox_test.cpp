@@ -232,6 +232,7 @@ BOOST_FIXTURE_TEST_CASE(with_partner_links_or_creates_the_business_partner, Stor
   auto second = store->create_lead(make("EVA@example.com"));  // the same person again
   BOOST_TEST_REQUIRE(is_ok(second));
   BOOST_TEST(second->record.prospect.partner_id == partner);
+  BOOST_TEST((read(second->record.id) == second->record));  // stored as answered: the known partner
   BOOST_TEST(stats().partners == 1u);
 
   CreateLeadCommand nameless = make("x@example.com");

@@ -114,6 +114,26 @@ BOOST_AUTO_TEST_CASE(link_policy_attaches_the_existing_business_partner) {
   BOOST_TEST(linked->record.duplicate_of.empty());
 }
 
+// A web form registers a partner for each new person; with `link`, the duplicate's
+// partner is taken instead and none is registered.
+BOOST_AUTO_TEST_CASE(link_policy_takes_the_duplicates_partner_over_a_new_one) {
+  BusinessPartner bp;
+  bp.kind = PartnerKind::contact;
+  bp.family_name = "Meyer";
+  auto partner = store->create_partner(CreatePartnerCommand{bp, Actor{}, ""});
+  BOOST_TEST_REQUIRE(is_ok(partner));
+  Lead with_partner = person("Meyer", "anna@example.com");
+  with_partner.prospect.partner_id = partner->record.id;
+  create(with_partner);
+  auto linked = store->create_lead(
+      CreateLeadCommand{person("Meyer", "anna@example.com"), Actor{"tester", "partner-feed"}, "", true});
+  BOOST_TEST_REQUIRE(is_ok(linked));
+  BOOST_TEST(linked->record.prospect.partner_id == partner->record.id);
+  BOOST_TEST(linked->record.duplicate_of.empty());
+  BOOST_TEST((read(linked->record.id) == linked->record));
+  BOOST_TEST(stats().partners == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(update_policy_changes_the_existing_lead_instead) {
   const Lead first = create(person("Meyer", "anna@example.com"));
   Lead again = person("Meyer", "anna@example.com");
