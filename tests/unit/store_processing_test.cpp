@@ -61,6 +61,20 @@ struct ProcessingFixture : StoreFixture {
     return store->create_lead(CreateLeadCommand{std::move(lead), Actor{"tester", connector}, ""});
   }
 
+  // Anna Meyer's lead, pointing at a stored partner (which has no e-mail): the
+  // partner a `link` should take. Returns the partner's id.
+  RecordId stored_lead_with_partner() {
+    BusinessPartner bp;
+    bp.kind = PartnerKind::contact;
+    bp.family_name = "Meyer";
+    auto partner = store->create_partner(CreatePartnerCommand{bp, Actor{}, ""});
+    BOOST_TEST_REQUIRE(is_ok(partner));
+    Lead with_partner = person("Meyer", "anna@example.com");
+    with_partner.prospect.partner_id = partner->record.id;
+    create(with_partner);
+    return partner->record.id;
+  }
+
   std::string processed_audit(RecordId id) {
     auto audit = store->read_audit(id);
     BOOST_TEST_REQUIRE(is_ok(audit));
@@ -100,35 +114,21 @@ BOOST_AUTO_TEST_CASE(reject_policy_answers_with_the_matches) {
 }
 
 BOOST_AUTO_TEST_CASE(link_policy_attaches_the_existing_business_partner) {
-  BusinessPartner bp;
-  bp.kind = PartnerKind::contact;
-  bp.family_name = "Meyer";
-  auto partner = store->create_partner(CreatePartnerCommand{bp, Actor{}, ""});
-  BOOST_TEST_REQUIRE(is_ok(partner));
-  Lead with_partner = person("Meyer", "anna@example.com");
-  with_partner.prospect.partner_id = partner->record.id;
-  create(with_partner);
+  const RecordId partner = stored_lead_with_partner();
   auto linked = create_via(person("Meyer", "anna@example.com"), "partner-feed");
   BOOST_TEST_REQUIRE(is_ok(linked));
-  BOOST_TEST(linked->record.prospect.partner_id == partner->record.id);
+  BOOST_TEST(linked->record.prospect.partner_id == partner);
   BOOST_TEST(linked->record.duplicate_of.empty());
 }
 
 // A web form registers a partner for each new person; with `link`, the duplicate's
 // partner is taken instead and none is registered.
 BOOST_AUTO_TEST_CASE(link_policy_takes_the_duplicates_partner_over_a_new_one) {
-  BusinessPartner bp;
-  bp.kind = PartnerKind::contact;
-  bp.family_name = "Meyer";
-  auto partner = store->create_partner(CreatePartnerCommand{bp, Actor{}, ""});
-  BOOST_TEST_REQUIRE(is_ok(partner));
-  Lead with_partner = person("Meyer", "anna@example.com");
-  with_partner.prospect.partner_id = partner->record.id;
-  create(with_partner);
+  const RecordId partner = stored_lead_with_partner();
   auto linked = store->create_lead(
       CreateLeadCommand{person("Meyer", "anna@example.com"), Actor{"tester", "partner-feed"}, "", true});
   BOOST_TEST_REQUIRE(is_ok(linked));
-  BOOST_TEST(linked->record.prospect.partner_id == partner->record.id);
+  BOOST_TEST(linked->record.prospect.partner_id == partner);
   BOOST_TEST(linked->record.duplicate_of.empty());
   BOOST_TEST((read(linked->record.id) == linked->record));
   BOOST_TEST(stats().partners == 1u);
