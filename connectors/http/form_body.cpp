@@ -2,7 +2,11 @@
 
 #include <simdjson.h>
 
+#include <optional>
+
+#include "mapping/encoding.hpp"
 #include "mapping/reader_factory.hpp"
+#include "model/validation.hpp"
 
 namespace leadhub::connectors::http {
 namespace {
@@ -38,6 +42,7 @@ std::string header_param(std::string_view header, std::string_view name) {
 }
 
 Result<FormFields> parse_json_object(std::string_view body) {
+  body = without_byte_order_mark(body);  // as Windows tools write it
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(body.data(), body.size()).get(doc); err) {
@@ -61,6 +66,63 @@ Result<FormFields> parse_json_object(std::string_view body) {
     }
   }
   return out;
+}
+
+// What a declared charset means, by the labels browsers and the WHATWG Encoding
+// standard use: like browsers, ISO-8859-1 and US-ASCII are read as Windows-1252
+// (its superset, which fills 0x80-0x9F with the letters and signs people type).
+enum class Charset { utf8, windows1252, latin9, unsupported };
+
+Charset charset_named(std::string_view label) {
+  const std::string name = lower(trim(label));
+  for (const char* l : {"utf-8", "utf8", "unicode-1-1-utf-8"}) {
+    if (name == l) return Charset::utf8;
+  }
+  for (const char* l : {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "us-ascii", "ascii", "windows-1252",
+                        "cp1252", "x-cp1252"}) {
+    if (name == l) return Charset::windows1252;
+  }
+  for (const char* l : {"iso-8859-15", "iso8859-15", "iso_8859-15", "latin-9", "latin9", "l9"}) {
+    if (name == l) return Charset::latin9;
+  }
+  return Charset::unsupported;
+}
+
+std::optional<std::string_view> charset_field(const FormFields& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name == "_charset_") return value;
+  }
+  return std::nullopt;
+}
+
+// Names and values to UTF-8 from the charset the post declares.
+Status decode_declared_charset(std::string_view content_type, FormFields& fields) {
+  std::string field = "Content-Type";
+  std::string label = header_param(content_type, "charset");
+  if (label.empty()) {
+    const auto declared = charset_field(fields);
+    if (!declared) return ok_status();
+    field = "_charset_";
+    label = std::string(*declared);
+  }
+  const Charset charset = charset_named(label);
+  if (charset == Charset::utf8) return ok_status();
+  if (charset == Charset::unsupported) {
+    return Error::invalid(
+        {{field, "charset '" + label + "' is not supported; send UTF-8, ISO-8859-1, Windows-1252 or ISO-8859-15"}});
+  }
+  const auto encoding = charset == Charset::latin9 ? mapping::SingleByte::latin9 : mapping::SingleByte::windows1252;
+  for (auto& [name, value] : fields) {
+    name = mapping::single_byte_to_utf8(name, encoding);
+    value = mapping::single_byte_to_utf8(value, encoding);
+  }
+  return ok_status();
+}
+
+Result<FormFields> with_declared_charset(std::string_view content_type, Result<FormFields> fields) {
+  if (!fields) return fields;
+  if (auto st = decode_declared_charset(content_type, *fields); !st) return st.error();
+  return fields;
 }
 
 }  // namespace
@@ -115,9 +177,13 @@ Result<FormFields> parse_multipart(std::string_view boundary, std::string_view b
 
 Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body) {
   const auto media = lower(trim(content_type.substr(0, content_type.find(';'))));
-  if (media == "application/x-www-form-urlencoded") return mapping::parse_urlencoded(body);
-  if (media == "multipart/form-data") return parse_multipart(header_param(content_type, "boundary"), body);
-  if (media == "application/json") return parse_json_object(body);
+  if (media == "application/x-www-form-urlencoded") {
+    return with_declared_charset(content_type, mapping::parse_urlencoded(body));
+  }
+  if (media == "multipart/form-data") {
+    return with_declared_charset(content_type, parse_multipart(header_param(content_type, "boundary"), body));
+  }
+  if (media == "application/json") return parse_json_object(body);  // JSON is UTF-8 (RFC 8259)
   return Error::invalid({{"Content-Type",
                           "expected application/x-www-form-urlencoded, multipart/form-data or "
                           "application/json, got " +

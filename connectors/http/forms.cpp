@@ -384,7 +384,9 @@ class Form {
     for (const auto& [name, value] : fields) {
       if (!is_valid_utf8_text(value, true)) {
         refuse(call, bhttp::status::unprocessable_entity, "invalid", "form field " + name + " is not valid UTF-8",
-               {{name, "not valid UTF-8 (send the form as UTF-8: accept-charset=\"UTF-8\")"}});
+               {{name,
+                 "not valid UTF-8 (send the form as UTF-8: accept-charset=\"UTF-8\", or declare "
+                 "its charset: Content-Type ...; charset=windows-1252)"}});
         return std::nullopt;
       }
     }

@@ -144,6 +144,32 @@ c.check(st == 415 and p["code"] == "unsupported_media_type", "XML body -> 415", 
 # ---- bad input -----------------------------------------------------------------------------------------
 st, _, _, p = post("contact", fixture("bad-latin1.txt"))
 c.check(st == 422 and "UTF-8" in p["detail"], "ISO-8859-1 bytes -> 422 naming the field", p)
+c.check("charset=windows-1252" in p["errors"][0]["reason"], "... and says how to declare another charset", p)
+
+# ---- declared charsets (legacy pages, scripts): decoded to UTF-8 -------------------------------------
+st, _, _, body = post("contact", fixture("bad-latin1.txt").replace("email=", "email=declared."),
+                      content_type=FORM + "; charset=ISO-8859-1")
+got = lead(body["id"]) if st == 201 else None
+c.check(got and got["prospect"]["given_name"] == "Jürgen" and got["prospect"]["family_name"] == "Größe",
+        "charset=ISO-8859-1 -> decoded (as Windows-1252, like browsers)", (st, body, got))
+st, _, _, body = post("contact", "_charset_=windows-1252&first_name=Fran%E7ois&last_name=L%E9vy&company=Caf%E9+%80"
+                      "&email=charset%40example.fr")
+got = lead(body["id"]) if st == 201 else None
+c.check(got and (got["prospect"]["given_name"], got["prospect"]["family_name"], got["prospect"]["company"])
+        == ("François", "Lévy", "Café €"), "a _charset_ field declares the charset", (st, got))
+boundary = "----latin9"
+parts = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"last_name\"\r\n\r\nEuro\xa4\r\n"
+         f"--{boundary}\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nl9@example.de\r\n--{boundary}--\r\n")
+st, _, _, body = post("contact", parts.encode("latin-1"),
+                      content_type=f"multipart/form-data; boundary={boundary}; charset=ISO-8859-15")
+got = lead(body["id"]) if st == 201 else None
+c.check(got and got["prospect"]["family_name"] == "Euro€", "multipart with charset=ISO-8859-15", (st, got))
+st, _, _, p = post("contact", "last_name=X&email=sj%40example.jp", content_type=FORM + "; charset=Shift_JIS")
+c.check(st == 415 and p["errors"][0]["field"] == "Content-Type" and "Shift_JIS" in p["detail"],
+        "an unsupported charset -> 415 naming it", p)
+st, _, _, body = post("contact", ("\ufeff" + json.dumps({"last_name": "Bom", "email": "bom@example.de"})).encode(),
+                      content_type="application/json")
+c.check(st == 201, "a JSON post with a byte order mark -> 201", body)
 st, _, _, p = post("contact", "first_name=X&email=nobody")
 c.check(st == 422 and any(e["field"] == "prospect.email" for e in p["errors"]), "bad e-mail -> 422 prospect.email", p)
 st, _, _, p = post("contact", "message=hello+only")
