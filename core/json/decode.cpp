@@ -1,5 +1,7 @@
 #include "json/decode.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "model/limits.hpp"
@@ -219,6 +221,62 @@ Result<Element> parse_document(std::string_view text, simdjson::dom::parser& par
     return Error::invalid({{"(document)", std::string("not valid JSON: ") + simdjson::error_message(err)}});
   }
   return doc;
+}
+
+namespace {
+
+// Lower case without '_', '-' or ' ': the spelling a slip in case or separators keeps.
+std::string folded(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (const char c : name) {
+    if (c == '_' || c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Edits (insert, delete, replace, swap of neighbours) between two short names.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string unknown_field_among(std::string_view name, const std::string_view* known, std::size_t count) {
+  constexpr std::size_t kLongest = 64;  // longer names are no slip of a known one
+  const std::string unknown = folded(name);
+  if (unknown.empty() || unknown.size() > kLongest) return "unknown field";
+  std::string_view best;
+  std::size_t best_distance = unknown.size() <= 4 ? 1 : 2;  // short names: one edit at most
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t distance = edit_distance(unknown, folded(known[i]));
+    if (distance <= best_distance && (best.empty() || distance < best_distance)) {
+      best = known[i];
+      best_distance = distance;
+    }
+  }
+  if (best.empty()) return "unknown field";
+  return "unknown field (did you mean '" + std::string(best) + "'?)";
+}
+
+}  // namespace
+
+std::string unknown_field(std::string_view name, std::initializer_list<std::string_view> known) {
+  return unknown_field_among(name, known.begin(), known.size());
+}
+
+std::string unknown_field(std::string_view name, const std::vector<std::string_view>& known) {
+  return unknown_field_among(name, known.data(), known.size());
 }
 
 }  // namespace leadhub::json

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +66,12 @@ template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, E& out, E reset_value);
 template <typename E>
 void read_enum(Element el, const Path& path, DecodeContext& ctx, std::optional<E>& out);
+
+// "unknown field", naming the known member the unknown one was probably meant to
+// be: the same name in another case or with other separators (postalCode,
+// Postal-Code) or with a typo of a letter or two (emial, adress).
+std::string unknown_field(std::string_view name, std::initializer_list<std::string_view> known);
+std::string unknown_field(std::string_view name, const std::vector<std::string_view>& known);
 
 // Calls member(name, value) for each member of an object; null resets via on_null.
 using MemberFn = std::function<void(std::string_view name, Element value)>;

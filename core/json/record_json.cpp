@@ -60,7 +60,7 @@ void read_address(Element el, const json::Path& path, DecodeContext& ctx, Addres
         else if (json::named(name, "country"))
           json::read_string(v, p, ctx, a.country);
         else
-          ctx.fail(p, "unknown field");
+          ctx.fail(p, json::unknown_field(name, {"street", "postal_code", "city", "region", "country"}));
       });
 }
 
@@ -95,7 +95,7 @@ void read_refs(Element el, const json::Path& path, DecodeContext& ctx, std::vect
           else if (json::named(name, "id"))
             json::read_string(v, member_path(p, name), ctx, r.id);
           else
-            ctx.fail(member_path(p, name), "unknown field");
+            ctx.fail(member_path(p, name), json::unknown_field(name, {"system", "id"}));
         });
   });
 }
@@ -139,7 +139,8 @@ void read_prospect(Element el, const json::Path& path, DecodeContext& ctx, Prosp
         else if (json::named(name, "language"))
           json::read_string(v, f, ctx, p.language);
         else if (!read_contact_member(name, v, f, ctx, p))
-          ctx.fail(f, "unknown field");
+          ctx.fail(f, json::unknown_field(name, {"kind", "partner_id", "language", "company", "given_name",
+                                                 "family_name", "email", "phone", "address"}));
       });
 }
 
@@ -155,7 +156,7 @@ void read_interests(Element el, const json::Path& path, DecodeContext& ctx, std:
             json::read_uint(v, member_path(p, name), ctx, limits::kMaxQuantity, qty);
             i.quantity = static_cast<std::uint32_t>(qty);
           } else
-            ctx.fail(member_path(p, name), "unknown field");
+            ctx.fail(member_path(p, name), json::unknown_field(name, {"product", "quantity"}));
         });
   });
 }
@@ -172,7 +173,7 @@ void read_notes(Element el, const json::Path& path, DecodeContext& ctx, std::vec
           else if (json::named(name, "text"))
             json::read_string(v, member_path(p, name), ctx, n.text);
           else
-            ctx.fail(member_path(p, name), "unknown field");
+            ctx.fail(member_path(p, name), json::unknown_field(name, {"at", "author", "text"}));
         });
   });
 }
@@ -194,7 +195,7 @@ void read_attachments(Element el, const json::Path& path, DecodeContext& ctx, st
           else if (json::named(name, "uri"))
             json::read_string(v, f, ctx, a.uri);
           else
-            ctx.fail(f, "unknown field");
+            ctx.fail(f, json::unknown_field(name, {"name", "media_type", "size", "sha256", "uri"}));
         });
   });
 }
@@ -292,7 +293,7 @@ const std::vector<LeadMember>& lead_members() {
                else if (json::named(name, "currency"))
                  json::read_string(x, member_path(p, name), c, m.currency);
                else
-                 c.fail(member_path(p, name), "unknown field");
+                 c.fail(member_path(p, name), json::unknown_field(name, {"amount", "currency"}));
              });
        }},
       {"owner", false, [](const Lead& l) { return !l.owner.empty(); },
@@ -312,7 +313,7 @@ const std::vector<LeadMember>& lead_members() {
                else if (json::named(name, "assignee"))
                  json::read_string(x, member_path(p, name), c, o.assignee);
                else
-                 c.fail(member_path(p, name), "unknown field");
+                 c.fail(member_path(p, name), json::unknown_field(name, {"channel", "assignee"}));
              });
        }},
       {"consent", false, [](const Lead& l) { return !l.consent.empty(); },
@@ -335,7 +336,7 @@ const std::vector<LeadMember>& lead_members() {
                else if (json::named(name, "text"))
                  json::read_string(x, member_path(p, name), c, k.text);
                else
-                 c.fail(member_path(p, name), "unknown field");
+                 c.fail(member_path(p, name), json::unknown_field(name, {"marketing", "at", "text"}));
              });
        }},
       {"notes", false, [](const Lead& l) { return !l.notes.empty(); },
@@ -417,6 +418,15 @@ std::string member_json(const LeadMember& m, const Lead& lead) {
   return out;
 }
 
+const std::vector<std::string_view>& lead_member_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& m : lead_members()) out.push_back(m.name);
+    return out;
+  }();
+  return names;
+}
+
 // Decodes members of `doc` onto `lead`. In input mode a read-only member must
 // repeat the current value.
 Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
@@ -426,8 +436,8 @@ Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
       [&](std::string_view name, Element v) {
         const LeadMember* m = find_member(name);
         if (m == nullptr) {
-          ctx.fail(name.empty() ? std::string("\"\"") : std::string(name),
-                   "unknown field");  // an empty name is shown quoted
+          ctx.fail(name.empty() ? std::string("\"\"") : std::string(name),  // an empty name is shown quoted
+                   json::unknown_field(name, lead_member_names()));
           return;
         }
         const bool guarded = mode == DecodeMode::input && m->read_only;
@@ -553,7 +563,9 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
         else if (json::named(name, "changed_by"))
           json::read_string(v, f, ctx, p.changed_by);
         else
-          ctx.fail(f, "unknown field");
+          ctx.fail(f, json::unknown_field(
+                          name, {"id", "version", "kind", "company", "given_name", "family_name", "email", "phone",
+                                 "address", "external_refs", "created_at", "created_by", "changed_at", "changed_by"}));
       });
   if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
   return p;

@@ -317,13 +317,14 @@ BOOST_AUTO_TEST_CASE(a_leading_byte_order_mark_is_ignored) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_fields_rejected_with_their_path) {
-  BOOST_TEST(has_error(decode_errors(R"({"subjekt":"x"})"), "subjekt", "unknown field"));
+  BOOST_TEST(has_error(decode_errors(R"({"subjekt":"x"})"), "subjekt", "unknown field (did you mean 'subject'?)"));
   // Names that share a length and first letter with a member, or differ in case only.
   for (const char* name : {"statu", "statuses", "sTatus", "Status", "ID", "i", "created_by_", "changed_ay"}) {
-    BOOST_TEST(has_error(decode_errors(std::string("{\"") + name + "\":\"x\"}"), name, "unknown field"));
+    BOOST_TEST(has_error_containing(decode_errors(std::string("{\"") + name + "\":\"x\"}"), name, "unknown field"));
   }
   BOOST_TEST(has_error(decode_errors(R"({"":1})"), "\"\"", "unknown field"));
-  BOOST_TEST(has_error(decode_errors(R"({"prospect":{"mail":"x"}})"), "prospect.mail", "unknown field"));
+  BOOST_TEST(has_error(decode_errors(R"({"prospect":{"mail":"x"}})"), "prospect.mail",
+                       "unknown field (did you mean 'email'?)"));
   BOOST_TEST(has_error(decode_errors(R"({"prospect":{"address":{"planet":"Mars"}}})"), "prospect.address.planet",
                        "unknown field"));
   BOOST_TEST(has_error(decode_errors(R"({"notes":[{"text":"a"},{"text":"b","mood":"x"}]})"), "notes[1].mood",
@@ -340,6 +341,28 @@ BOOST_AUTO_TEST_CASE(unknown_fields_rejected_with_their_path) {
   BOOST_TEST(has_error(decode_errors(R"({"consent":{"given":true}})"), "consent.given", "unknown field"));
   // stored mode is just as strict about unknown members
   BOOST_TEST(has_error(decode_errors(R"({"bogus":1})", DecodeMode::stored), "bogus", "unknown field"));
+}
+
+// A slip in case, separators or a letter or two names the member meant; a name
+// like no member says no more than "unknown field".
+BOOST_AUTO_TEST_CASE(unknown_fields_name_the_member_probably_meant) {
+  const auto means = [](const std::string& json, const std::string& field, const std::string& member) {
+    return has_error(decode_errors(json), field, "unknown field (did you mean '" + member + "'?)");
+  };
+  BOOST_TEST(means(R"({"Status":"open"})", "Status", "status"));
+  BOOST_TEST(means(R"({"externalRefs":[]})", "externalRefs", "external_refs"));
+  BOOST_TEST(means(R"({"follow-up":"2026-01-01"})", "follow-up", "follow_up"));
+  BOOST_TEST(means(R"({"prospect":{"familyName":"x"}})", "prospect.familyName", "family_name"));
+  BOOST_TEST(means(R"({"prospect":{"emial":"a@b.de"}})", "prospect.emial", "email"));
+  BOOST_TEST(means(R"({"prospect":{"address":{"PostalCode":"1"}}})", "prospect.address.PostalCode", "postal_code"));
+  BOOST_TEST(means(R"({"prospect":{"adress":{}}})", "prospect.adress", "address"));  // one letter missing
+  BOOST_TEST(means(R"({"notes":[{"txet":"a"}]})", "notes[0].txet", "text"));         // two letters swapped
+  BOOST_TEST(means(R"({"consent":{"marketting":true}})", "consent.marketting", "marketing"));
+  BOOST_TEST(has_error(decode_errors(R"({"colour":"red"})"), "colour", "unknown field"));
+  BOOST_TEST(has_error(decode_errors(R"({"prospect":{"fax":"1"}})"), "prospect.fax", "unknown field"));
+  auto partner = partner_from_json(R"({"kind":"contact","family_name":"x","Company":"y"})", DecodeMode::input);
+  BOOST_TEST_REQUIRE(!partner.ok());
+  BOOST_TEST(has_error(partner.error().fields, "Company", "unknown field (did you mean 'company'?)"));
 }
 
 BOOST_AUTO_TEST_CASE(all_errors_reported_together) {
