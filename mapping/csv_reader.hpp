@@ -50,14 +50,11 @@ struct CsvHeader {
   // Column index by SourcePath::slot (CsvOptions::named_columns); -1: not in the header.
   std::vector<int> by_slot;
 
-  // The first column with this name (a dozen short names compare faster than
-  // they hash; rows use by_slot anyway).
-  std::optional<std::size_t> find(std::string_view name) const {
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == name) return i;
-    }
-    return std::nullopt;
-  }
+  // The first column with this name, else the first whose name differs only in
+  // case or in ' ', '_', '-' and '.' (files say "E-Mail", "e-mail", "EMAIL" or
+  // "E_Mail" for one column). A dozen short names compare faster than they hash;
+  // rows use by_slot anyway.
+  std::optional<std::size_t> find(std::string_view name) const;
   // The column's name for messages, or "column N".
   std::string name_of(std::size_t i) const { return i < names.size() ? names[i] : "column " + std::to_string(i + 1); }
 };

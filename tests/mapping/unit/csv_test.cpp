@@ -451,6 +451,34 @@ fields:
   BOOST_TEST(has_error(lacking.records[0], "prospect.family_name", "Nachname", "required"));
 }
 
+// Files name a column in their own spelling: another case, or other separators.
+// An exact name wins over a spelling that only folds to it.
+BOOST_AUTO_TEST_CASE(column_names_match_across_case_and_separators) {
+  const auto spec = load_ok(R"(name: cols
+format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.given_name: Vorname
+  prospect.family_name: {from: Nachname, required: true}
+  prospect.email: {from: E-Mail, transforms: [email]}
+)");
+  const auto messy = map_text(spec, "VORNAME;nachname;e_mail\nAnna;Muster;a@x.de\n");
+  BOOST_TEST_REQUIRE(messy.records.size() == 1u);
+  BOOST_TEST_REQUIRE(messy.records[0].ok(), describe(messy));
+  BOOST_TEST(messy.records[0].lead->prospect.given_name == "Anna");
+  BOOST_TEST(messy.records[0].lead->prospect.family_name == "Muster");
+  BOOST_TEST(messy.records[0].lead->prospect.email == "a@x.de");
+
+  const auto both = map_text(spec, "EMail;Nachname;E-Mail\nold@x.de;Muster;new@x.de\n");
+  BOOST_TEST_REQUIRE(both.records.size() == 1u);
+  BOOST_TEST_REQUIRE(both.records[0].ok(), describe(both));
+  BOOST_TEST(both.records[0].lead->prospect.email == "new@x.de");
+
+  const auto other = map_text(spec, "Name;Mail\nMuster;m@x.de\n");  // not a spelling of Nachname
+  BOOST_TEST_REQUIRE(other.records.size() == 1u);
+  BOOST_TEST(has_error(other.records[0], "prospect.family_name", "Nachname", "required"));
+}
+
 // Plain text is scanned sixteen bytes at a time: a delimiter, quote or line end at
 // any position of a long field must still end it.
 BOOST_AUTO_TEST_CASE(special_characters_at_every_position_of_a_long_field) {
