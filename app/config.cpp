@@ -44,7 +44,11 @@ Status check_keys(const std::string& path, const YAML::Node& map, std::initializ
     const auto key = item.first.as<std::string>();
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
-    if (!ok) return Error::make(ErrorCode::invalid, where(path, item.first) + ": unknown key '" + key + "'");
+    if (ok) continue;
+    std::string list;  // as the mapping, processing and connector settings loaders say it
+    for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return Error::make(ErrorCode::invalid,
+                       where(path, item.first) + ": unknown key '" + key + "' (expected one of: " + list + ")");
   }
   return ok_status();
 }

@@ -181,7 +181,8 @@ cfg = os.path.join(WORK, "bad.yaml")
 with open(cfg, "w") as f:
     f.write("data: x\nstore:\n  max_batch: 10\n  colour: blue\n")
 p = run("--config", cfg, "stats", data=None, expect=2)
-check(f"{cfg}:4:3: unknown key 'colour'" in p.stderr, "config errors give file:line:column")
+check(f"{cfg}:4:3: unknown key 'colour' (expected one of: map_size_mb, max_batch, partition)" in p.stderr,
+      "config errors give file:line:column and the keys allowed there")
 good = os.path.join(WORK, "good.yaml")
 with open(good, "w") as f:
     f.write(f"data: {os.path.join(WORK, 'cfgdata')}\nstore:\n  map_size_mb: 64\n")
