@@ -45,10 +45,13 @@ Status check_keys(const std::string& path, const YAML::Node& map, std::initializ
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
     if (ok) continue;
-    std::string list;  // as the mapping, processing and connector settings loaders say it
-    for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    return Error::make(ErrorCode::invalid,
-                       where(path, item.first) + ": unknown key '" + key + "' (expected one of: " + list + ")");
+    // As the mapping, processing and connector settings loaders say it.
+    std::string message = where(path, item.first);
+    message.append(": unknown key '").append(key).append("' (expected one of: ");
+    for (const char* k : known) message.append(k).append(", ");
+    message.resize(message.size() - 2);
+    message += ')';
+    return Error::make(ErrorCode::invalid, message);
   }
   return ok_status();
 }
