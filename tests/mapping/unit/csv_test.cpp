@@ -434,6 +434,14 @@ fields:
 )");
 }
 
+// The lead a document of one row maps to.
+Lead one_lead(const std::shared_ptr<const MappingSpec>& spec, const std::string& text) {
+  const auto mapped = map_text(spec, text);
+  BOOST_TEST_REQUIRE(mapped.records.size() == 1u);
+  BOOST_TEST_REQUIRE(mapped.records[0].ok(), describe(mapped));
+  return *mapped.records[0].lead;
+}
+
 }  // namespace
 
 // A mapping's column names are resolved once per header row: each document finds
@@ -448,12 +456,10 @@ BOOST_AUTO_TEST_CASE(named_columns_follow_each_documents_header) {
   BOOST_TEST(first.records[0].lead->prospect.email == "a@x.de");
   BOOST_TEST(first.records[0].lead->attributes.at("code") == "A@X.DE");
 
-  const auto swapped = map_text(spec, " E-Mail ;Nachname;Vorname;Nachname\nb@y.de;Beispiel;Ben;Zweiter\n");
-  BOOST_TEST_REQUIRE(swapped.records.size() == 1u);
-  BOOST_TEST_REQUIRE(swapped.records[0].ok(), describe(swapped));
-  BOOST_TEST(swapped.records[0].lead->prospect.given_name == "Ben");
-  BOOST_TEST(swapped.records[0].lead->prospect.family_name == "Beispiel");
-  BOOST_TEST(swapped.records[0].lead->prospect.email == "b@y.de");
+  const Lead swapped = one_lead(spec, " E-Mail ;Nachname;Vorname;Nachname\nb@y.de;Beispiel;Ben;Zweiter\n");
+  BOOST_TEST(swapped.prospect.given_name == "Ben");
+  BOOST_TEST(swapped.prospect.family_name == "Beispiel");
+  BOOST_TEST(swapped.prospect.email == "b@y.de");
 
   const auto lacking = map_text(spec, "Vorname;E-Mail\nCarla;c@z.de\n");
   BOOST_TEST_REQUIRE(lacking.records.size() == 1u);
@@ -464,17 +470,11 @@ BOOST_AUTO_TEST_CASE(named_columns_follow_each_documents_header) {
 // An exact name wins over a spelling that only folds to it.
 BOOST_AUTO_TEST_CASE(column_names_match_across_case_and_separators) {
   const auto spec = named_columns_spec();
-  const auto messy = map_text(spec, "VORNAME;nachname;e_mail\nAnna;Muster;a@x.de\n");
-  BOOST_TEST_REQUIRE(messy.records.size() == 1u);
-  BOOST_TEST_REQUIRE(messy.records[0].ok(), describe(messy));
-  BOOST_TEST(messy.records[0].lead->prospect.given_name == "Anna");
-  BOOST_TEST(messy.records[0].lead->prospect.family_name == "Muster");
-  BOOST_TEST(messy.records[0].lead->prospect.email == "a@x.de");
-
-  const auto both = map_text(spec, "EMail;Nachname;E-Mail\nold@x.de;Muster;new@x.de\n");
-  BOOST_TEST_REQUIRE(both.records.size() == 1u);
-  BOOST_TEST_REQUIRE(both.records[0].ok(), describe(both));
-  BOOST_TEST(both.records[0].lead->prospect.email == "new@x.de");
+  const Lead messy = one_lead(spec, "VORNAME;nachname;e_mail\nAnna;Muster;a@x.de\n");
+  BOOST_TEST(messy.prospect.given_name == "Anna");
+  BOOST_TEST(messy.prospect.family_name == "Muster");
+  BOOST_TEST(messy.prospect.email == "a@x.de");
+  BOOST_TEST(one_lead(spec, "EMail;Nachname;E-Mail\nold@x.de;Muster;new@x.de\n").prospect.email == "new@x.de");
 
   const auto other = map_text(spec, "Name;Mail\nMuster;m@x.de\n");  // not a spelling of Nachname
   BOOST_TEST_REQUIRE(other.records.size() == 1u);
