@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "processing/config.hpp"
+#include "processing/yaml_support.hpp"
 
 namespace leadhub::cli {
 
@@ -36,23 +37,6 @@ Status read_scalar(const std::string& path, const YAML::Node& parent, const char
                                                std::to_string(min) + " and " + std::to_string(max));
   }
   out = value;
-  return ok_status();
-}
-
-Status check_keys(const std::string& path, const YAML::Node& map, std::initializer_list<const char*> known) {
-  for (const auto& item : map) {
-    const auto key = item.first.as<std::string>();
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (ok) continue;
-    // As the mapping, processing and connector settings loaders say it.
-    std::string message = where(path, item.first);
-    message.append(": unknown key '").append(key).append("' (expected one of: ");
-    for (const char* k : known) message.append(k).append(", ");
-    message.resize(message.size() - 2);
-    message += ')';
-    return Error::make(ErrorCode::invalid, message);
-  }
   return ok_status();
 }
 
@@ -94,7 +78,9 @@ Result<HubConfig> load_config(const std::string& path) {
   config.file = path;
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Error::make(ErrorCode::invalid, where(path, root) + ": expected a mapping at the top");
-  if (auto st = check_keys(path, root, {"data", "store", "connectors", "mappings", "events", "processing"}); !st)
+  if (auto st = processing::yaml::only_keys({path}, root,
+                                            {"data", "store", "connectors", "mappings", "events", "processing"});
+      !st)
     return st.error();
   if (const auto data = root["data"]) {
     if (!data.IsScalar() || data.as<std::string>().empty()) {
@@ -123,7 +109,8 @@ Result<HubConfig> load_config(const std::string& path) {
   if (auto st = read_processing(path, root, config); !st) return st.error();
   if (const auto store = root["store"]) {
     if (!store.IsMap()) return Error::make(ErrorCode::invalid, where(path, store) + ": store: expected a mapping");
-    if (auto st = check_keys(path, store, {"map_size_mb", "max_batch", "partition"}); !st) return st.error();
+    if (auto st = processing::yaml::only_keys({path}, store, {"map_size_mb", "max_batch", "partition"}); !st)
+      return st.error();
     if (auto st = read_scalar<std::size_t>(path, store, "map_size_mb", config.map_size_mb, 1, 1 << 24); !st)
       return st.error();
     if (auto st = read_scalar<std::size_t>(path, store, "max_batch", config.max_batch, 1, 100000); !st)

@@ -260,29 +260,14 @@ Status CsvReader::decode_fields(CsvRow& row) const {
   return ok_status();
 }
 
-namespace {
-
-// A header name as compared when no column has it exactly: lower case, no separators.
-std::string folded_column_name(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (const char c : name) {
-    if (c == ' ' || c == '_' || c == '-' || c == '.') continue;
-    out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  return out;
-}
-
-}  // namespace
-
 std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] == name) return i;
   }
-  const std::string folded = folded_column_name(name);
+  const std::string folded = fold_name(name);
   if (folded.empty()) return std::nullopt;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (folded_column_name(names[i]) == folded) return i;
+    if (fold_name(names[i]) == folded) return i;
   }
   return std::nullopt;
 }

@@ -4,18 +4,13 @@
 
 #include <optional>
 
+#include "json/decode.hpp"
 #include "mapping/encoding.hpp"
 #include "mapping/reader_factory.hpp"
 #include "model/validation.hpp"
 
 namespace leadhub::connectors::http {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -31,7 +26,7 @@ std::string header_param(std::string_view header, std::string_view name) {
     const auto next = part.find(';');
     auto item = trim(part.substr(0, next));
     const auto eq = item.find('=');
-    if (eq != std::string_view::npos && lower(trim(item.substr(0, eq))) == name) {
+    if (eq != std::string_view::npos && lower_ascii(trim(item.substr(0, eq))) == name) {
       auto value = trim(item.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       return std::string(value);
@@ -42,14 +37,11 @@ std::string header_param(std::string_view header, std::string_view name) {
 }
 
 Result<FormFields> parse_json_object(std::string_view body) {
-  body = without_byte_order_mark(body);  // as Windows tools write it
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc); err) {
-    return Error::invalid({{"(document)", std::string("not valid JSON: ") + simdjson::error_message(err)}});
-  }
+  thread_local simdjson::dom::parser parser;      // reused: a parser allocates on its first use
+  auto doc = json::parse_document(body, parser);  // also takes a byte order mark
+  if (!doc) return doc.error();
   simdjson::dom::object object;
-  if (doc.get(object)) return Error::invalid({{"(document)", "expected a JSON object of form fields"}});
+  if (doc->get(object)) return Error::invalid({{"(document)", "expected a JSON object of form fields"}});
   FormFields out;
   for (auto [key, value] : object) {
     std::string name(key);
@@ -74,7 +66,7 @@ Result<FormFields> parse_json_object(std::string_view body) {
 enum class Charset { utf8, windows1252, latin9, unsupported };
 
 Charset charset_named(std::string_view label) {
-  const std::string name = lower(trim(label));
+  const std::string name = lower_ascii(trim(label));
   for (const char* l : {"utf-8", "utf8", "unicode-1-1-utf-8"}) {
     if (name == l) return Charset::utf8;
   }
@@ -153,7 +145,8 @@ Result<FormFields> parse_multipart(std::string_view boundary, std::string_view b
       const auto line = headers.substr(0, eol);
       headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
       const auto colon = line.find(':');
-      if (colon == std::string_view::npos || lower(trim(line.substr(0, colon))) != "content-disposition") continue;
+      if (colon == std::string_view::npos || lower_ascii(trim(line.substr(0, colon))) != "content-disposition")
+        continue;
       name = header_param(line.substr(colon + 1), "name");
       is_file =
           !header_param(line.substr(colon + 1), "filename").empty() || line.find("filename=") != std::string_view::npos;
@@ -176,7 +169,7 @@ Result<FormFields> parse_multipart(std::string_view boundary, std::string_view b
 }
 
 Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body) {
-  const auto media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  const auto media = lower_ascii(trim(content_type.substr(0, content_type.find(';'))));
   if (media == "application/x-www-form-urlencoded") {
     return with_declared_charset(content_type, mapping::parse_urlencoded(body));
   }

@@ -429,7 +429,7 @@ class Form {
     const bool browser = wants_html(call.request);
     std::string key;
     if (!lead->prospect.email.empty() && config_.duplicate_window_ms > 0) {
-      key = lower_email(lead->prospect.email);
+      key = lower_ascii(lead->prospect.email);
       RecordId first;
       const auto claim = recent_.claim(
           key, now(), config_.duplicate_window_ms, first, [&] { return stored_submission(key); },
@@ -457,12 +457,6 @@ class Form {
           }
           accepted(reply, browser, r->record.id, true);
         }));
-  }
-
-  static std::string lower_email(const std::string& email) {
-    std::string out = email;
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
   }
 
   // After a restart the window is checked in the store: a lead from this form with

@@ -1,7 +1,6 @@
 #include "json/decode.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "model/limits.hpp"
@@ -225,17 +224,6 @@ Result<Element> parse_document(std::string_view text, simdjson::dom::parser& par
 
 namespace {
 
-// Lower case without '_', '-' or ' ': the spelling a slip in case or separators keeps.
-std::string folded(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (const char c : name) {
-    if (c == '_' || c == '-' || c == ' ') continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // Edits (insert, delete, replace, swap of neighbours) between two short names.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
@@ -254,12 +242,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string unknown_field_among(std::string_view name, const std::string_view* known, std::size_t count) {
   constexpr std::size_t kLongest = 64;  // longer names are no slip of a known one
-  const std::string unknown = folded(name);
+  const std::string unknown = fold_name(name);
   if (unknown.empty() || unknown.size() > kLongest) return "unknown field";
   std::string_view best;
   std::size_t best_distance = unknown.size() <= 4 ? 1 : 2;  // short names: one edit at most
   for (std::size_t i = 0; i < count; ++i) {
-    const std::size_t distance = edit_distance(unknown, folded(known[i]));
+    const std::size_t distance = edit_distance(unknown, fold_name(known[i]));
     if (distance <= best_distance && (best.empty() || distance < best_distance)) {
       best = known[i];
       best_distance = distance;

@@ -64,6 +64,17 @@ void read_address(Element el, const json::Path& path, DecodeContext& ctx, Addres
       });
 }
 
+// The members read_contact_member reads, and "unknown field" for an object that has
+// them besides its own.
+constexpr std::array<std::string_view, 6> kContactMembers = {"company", "given_name", "family_name",
+                                                             "email",   "phone",      "address"};
+
+std::string unknown_contact_field(std::string_view name, std::initializer_list<std::string_view> own) {
+  std::vector<std::string_view> known(own);
+  known.insert(known.end(), kContactMembers.begin(), kContactMembers.end());
+  return json::unknown_field(name, known);
+}
+
 // The contact members a prospect and a business partner share; false when `name`
 // is none of them.
 template <typename Contact>
@@ -139,8 +150,7 @@ void read_prospect(Element el, const json::Path& path, DecodeContext& ctx, Prosp
         else if (json::named(name, "language"))
           json::read_string(v, f, ctx, p.language);
         else if (!read_contact_member(name, v, f, ctx, p))
-          ctx.fail(f, json::unknown_field(name, {"kind", "partner_id", "language", "company", "given_name",
-                                                 "family_name", "email", "phone", "address"}));
+          ctx.fail(f, unknown_contact_field(name, {"kind", "partner_id", "language"}));
       });
 }
 
@@ -419,12 +429,12 @@ std::string member_json(const LeadMember& m, const Lead& lead) {
 }
 
 const std::vector<std::string_view>& lead_member_names() {
-  static const std::vector<std::string_view> names = [] {
+  static const std::vector<std::string_view> kNames = [] {
     std::vector<std::string_view> out;
     for (const auto& m : lead_members()) out.push_back(m.name);
     return out;
   }();
-  return names;
+  return kNames;
 }
 
 // Decodes members of `doc` onto `lead`. In input mode a read-only member must
@@ -563,9 +573,8 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
         else if (json::named(name, "changed_by"))
           json::read_string(v, f, ctx, p.changed_by);
         else
-          ctx.fail(f, json::unknown_field(
-                          name, {"id", "version", "kind", "company", "given_name", "family_name", "email", "phone",
-                                 "address", "external_refs", "created_at", "created_by", "changed_at", "changed_by"}));
+          ctx.fail(f, unknown_contact_field(name, {"id", "version", "kind", "external_refs", "created_at", "created_by",
+                                                   "changed_at", "changed_by"}));
       });
   if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
   return p;

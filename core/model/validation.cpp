@@ -231,6 +231,16 @@ std::string lower_ascii(std::string_view text) {
   return out;
 }
 
+std::string fold_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (const char c : name) {
+    if (c == ' ' || c == '_' || c == '-' || c == '.') continue;
+    out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return out;
+}
+
 namespace {
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;

@@ -27,6 +27,10 @@ bool is_e164(std::string_view text);
 bool is_decimal(std::string_view text);  // up to 15 integer and 4 fraction digits
 bool is_valid_utf8_text(std::string_view text, bool allow_newlines);
 std::string lower_ascii(std::string_view text);
+// A name as people misspell it least: lower case without ' ', '_', '-' or '.'
+// ("Postal-Code", "postalCode" and "POSTAL_CODE" all become "postalcode"). For
+// matching a field or column name given in another style.
+std::string fold_name(std::string_view name);
 // `text` without a leading UTF-8 byte order mark. Windows tools (Notepad,
 // PowerShell's Out-File, Excel's "CSV UTF-8") start UTF-8 files with one.
 inline std::string_view without_byte_order_mark(std::string_view text) {
