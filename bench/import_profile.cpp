@@ -24,9 +24,10 @@
 // the writer thread, so its wall time is about the largest of the three, not the
 // sum printed here. Since the bulk write path (LeadStore::import_leads_async), core
 // itself does what --sorted --append estimate, with 5,000 leads per commit, and
-// stages e-mail and phone entries instead of --defer (merged every 200,000 entries
-// and on close): --batch 5000 --sorted --append --defer email,phone is the closest
-// what-if to the current import.
+// stages e-mail and phone entries instead of --defer (core/store/staging.hpp: merged
+// once a stage holds 1,000,000 entries and as many as its index, and on close):
+// --batch 5000 --sorted --append --defer email,phone is the closest what-if to the
+// current import.
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 

@@ -14,6 +14,7 @@
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
 #include "store/lmdb_env.hpp"
+#include "store/staging.hpp"
 
 namespace leadhub {
 
@@ -42,36 +43,19 @@ bool matches(const LeadQuery& q, const Lead& lead) {
 struct Filter {
   MDB_dbi dbi;
   std::string key;
-  std::vector<RecordId> staged;  // e-mail / phone: ids whose entry is still staged
+  std::vector<RecordId> staged;  // e-mail / phone: ids whose entry is still staged (store/staging.hpp)
 };
-
-// Ids whose entry for this key a bulk import staged and the writer has not merged
-// yet (lead_writes.cpp): a scan of the stage, which the writer keeps below a few
-// hundred thousand entries and empties when the store closes.
-std::vector<RecordId> staged_ids(const ReadTxn& txn, MDB_dbi stage, std::string_view key) {
-  std::vector<RecordId> out;
-  MDB_stat st{};
-  if (mdb_stat(txn.get(), stage, &st) != 0 || st.ms_entries == 0) return out;
-  MDB_cursor* cursor = nullptr;
-  mdb_cursor_open(txn.get(), stage, &cursor);
-  MDB_val k{}, v{};
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    if (k.mv_size == 8 && store::to_view(v) == key) out.push_back(RecordId::from_key(k.mv_data));
-  }
-  mdb_cursor_close(cursor);
-  return out;  // in id order: the stage is keyed by id
-}
 
 std::vector<Filter> equality_filters(const ReadTxn& txn, const LeadQuery& q) {
   const store::Dbis& d = txn.dbi();
   std::vector<Filter> out;
   if (!q.email.empty()) {
     std::string key = store::email_key(q.email);
-    out.push_back({d.by_email, key, staged_ids(txn, d.staged_email, key)});
+    out.push_back({d.by_email, key, store::staged_ids(txn.get(), *store::staged_index(d, d.by_email), key)});
   }
   if (!q.phone.empty()) {
     std::string key = store::phone_key(q.phone);
-    out.push_back({d.by_phone, key, staged_ids(txn, d.staged_phone, key)});
+    out.push_back({d.by_phone, key, store::staged_ids(txn.get(), *store::staged_index(d, d.by_phone), key)});
   }
   if (q.external_ref) out.push_back({d.by_ref, store::ref_key(*q.external_ref), {}});
   if (q.status) out.push_back({d.by_status, std::string(to_string(*q.status)), {}});

@@ -50,12 +50,6 @@ std::string audit_key(RecordId id, std::uint64_t version, std::uint16_t n) {
   return out;
 }
 
-std::optional<MDB_dbi> staged_dbi(const Dbis& dbi, MDB_dbi index) {
-  if (index == dbi.by_email) return dbi.staged_email;
-  if (index == dbi.by_phone) return dbi.staged_phone;
-  return std::nullopt;
-}
-
 std::vector<IndexEntry> lead_index_entries(const Dbis& dbi, const Lead& lead) {
   std::vector<IndexEntry> out;
   const auto& p = lead.prospect;

@@ -41,9 +41,6 @@ struct IndexEntry {
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
 };
 
-// The staging database of an index whose bulk entries are staged (e-mail, phone).
-std::optional<MDB_dbi> staged_dbi(const Dbis& dbi, MDB_dbi index);
-
 // Every secondary-index entry that points at this lead (value = the lead's id).
 std::vector<IndexEntry> lead_index_entries(const Dbis& dbi, const Lead& lead);
 std::vector<IndexEntry> partner_index_entries(const Dbis& dbi, const BusinessPartner& partner);

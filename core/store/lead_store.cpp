@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -11,6 +12,7 @@
 #include "store/lmdb_env.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
+#include "store/staging.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -74,7 +76,10 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
       if (auto st = s->processor_->load_model(txn->get(), txn->dbi()); !st) return st.error();
     }
   }
-  s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, options.max_batch, options.resident_map_budget);
+  // Entries an interrupted import left staged (or staged by an older version keyed
+  // otherwise): into the indexes before anything reads or writes them.
+  if (auto st = s->merge_staged(1); !st) return st.error();
+  s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, s->options_.max_batch, s->options_.resident_map_budget);
   if (auto* processor = s->processor_.get()) {
     s->writer_->set_batch_hooks([processor](store::WriteTxn& txn) { processor->batch_begin(txn); },
                                 [processor](store::WriteTxn& txn) { processor->before_commit(txn); });
@@ -92,6 +97,28 @@ LeadStore::~LeadStore() { close(); }
 
 // Leaves no staged index entries behind (finds would scan them), unless the merge
 // fails: then they stay valid and a later commit or close merges them.
+Status LeadStore::merge_staged(std::uint64_t at_least, bool tiered) {
+  const store::MergeLimits limits{options_.staged_merge_chunk, options_.resident_map_budget};
+  for (const auto& staged : store::staged_indexes(env_->dbi())) {
+    std::uint64_t stage_entries = 0;
+    std::uint64_t index_entries = 0;
+    {
+      auto txn = env_->begin_read();
+      if (!txn) return txn.error();
+      stage_entries = entries(*txn, staged.stage);
+      index_entries = entries(*txn, staged.index);
+    }
+    if (stage_entries == 0 || stage_entries < at_least || (tiered && stage_entries < index_entries)) continue;
+    if (auto st = store::merge_stage(*env_, limits, staged); !st) return st;
+  }
+  return ok_status();
+}
+
+// A failed merge leaves the stage as it was: the next commit or close tries again.
+void LeadStore::merge_staged_if_large() {
+  (void)merge_staged(std::max<std::uint64_t>(options_.staged_merge_at, 1), true);
+}
+
 void LeadStore::close() {
   if (!writer_ || closed_) return;
   closed_ = true;

@@ -42,10 +42,12 @@ struct StoreOptions {
   // page cache, not allocations: past this many resident bytes of file pages, the
   // writer drops them after a commit (0: never). See LmdbEnv::trim_resident.
   std::size_t resident_map_budget = std::size_t{40} << 20;
-  // Bulk imports stage e-mail and phone index entries; the writer merges them into
-  // the indexes once this many are staged (and on close), in key-range chunks of
-  // merge_chunk entries, one transaction each (see lead_writes.cpp).
-  std::uint64_t staged_merge_at = 200'000;
+  // Bulk imports stage e-mail and phone index entries (store/staging.hpp). The
+  // writer merges a stage into its index once it holds this many entries and at
+  // least as many as the index (so each index entry is rewritten by a merge only a
+  // few times however large the import), and the store merges every stage when it
+  // opens and closes; in transactions of merge_chunk entries.
+  std::uint64_t staged_merge_at = 1'000'000;
   std::size_t staged_merge_chunk = 100'000;
   // Every committed change writes its events (store/events.hpp) into the outbox in
   // the same transaction. Off only for a store whose events nobody consumes.
@@ -336,9 +338,10 @@ class LeadStore {
  private:
   LeadStore() = default;
   const Clock& clock() const { return *options_.clock; }
-  // Moves staged e-mail / phone entries into their indexes (see lead_writes.cpp)
-  // when at least `at_least` are staged; only from the writer thread or after it.
-  Status merge_staged(std::uint64_t at_least);
+  // Moves a stage's e-mail / phone entries into their index (store/staging.hpp)
+  // when it holds at least `at_least`, and with `tiered` at least as many as the
+  // index; only before the writer thread runs, on it, or after it.
+  Status merge_staged(std::uint64_t at_least, bool tiered = false);
   void merge_staged_if_large();
   struct IndexState {
     std::optional<std::string> fingerprint;  // processing's index fingerprint in meta

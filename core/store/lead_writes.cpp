@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <deque>
 #include <future>
 #include <memory>
 
@@ -24,6 +23,7 @@
 #include "store/lead_writes_internal.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
+#include "store/staging.hpp"
 #include "store/write_queue.hpp"
 
 namespace leadhub {
@@ -62,7 +62,7 @@ void delete_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries
   const std::string_view value_view = value;
   for (const auto& e : entries) {
     txn.del(e.dbi, e.key, &value_view);
-    if (auto staged = store::staged_dbi(txn.dbi(), e.dbi)) txn.del(*staged, value);
+    if (auto s = store::staged_index(txn.dbi(), e.dbi)) txn.del(s->stage, store::stage_key(*s, e.key, id));
   }
 }
 
@@ -300,14 +300,13 @@ Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId 
   return CreateOutcome{existing, false};
 }
 
-// A bulk job's index entries: e-mail and phone staged (appended under the id, see
-// "Staged entries" below), the others sorted at the job's end.
+// A bulk job's index entries: e-mail and phone staged (store/staging.hpp), the
+// others sorted at the job's end.
 void put_bulk_entries(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id,
                       store::IndexBatch& batch) {
-  const store::IdKey key(id);
   for (const auto& e : entries) {
-    if (auto staged = store::staged_dbi(txn.dbi(), e.dbi))
-      txn.put_last(*staged, key.view(), e.key);
+    if (auto s = store::staged_index(txn.dbi(), e.dbi))
+      txn.put(s->stage, store::stage_key(*s, e.key, id), e.key);
     else
       batch.add(e.dbi, e.key, id);
   }
@@ -578,159 +577,6 @@ Result<Created<Lead>> LeadStore::create_lead(CreateLeadCommand command) {
   create_lead_async(std::move(command), [&promise](Result<Created<Lead>> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
-
-// ---- Staged entries ----------------------------------------------------------------
-//
-// A random-key index costs about one page write per new entry and commit once it has
-// more leaves than a commit has entries: at a million leads the e-mail and phone
-// indexes caused most of an import's disk writes. Bulk jobs therefore stage those
-// entries in staged_email / staged_phone (lead id -> key: appends, a few pages per
-// commit); finds read index and stage (find.cpp); ChangeLead deletes from both. The
-// writer merges the stage into the index once staged_merge_at entries have piled up, and
-// the store does when it closes: in key-range chunks, each one transaction that puts
-// the chunk's entries sorted into the index and deletes them from the stage. So an
-// entry is always in exactly one of the two, and each leaf page of the index is
-// written about once per merge instead of once per commit. A chunk holds at most
-// staged_merge_chunk entries and touches only its key range's pages, which bounds the dirty
-// pages (memory) of a merge transaction however large the index is.
-
-namespace {
-
-constexpr std::size_t kMergeTrimEvery = 4096;  // entries between resident-page checks in a merge
-
-struct Staged {
-  MDB_dbi stage;
-  MDB_dbi index;
-};
-
-std::uint64_t entry_count(MDB_txn* txn, MDB_dbi dbi) {
-  MDB_stat st{};
-  return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
-}
-
-// Runs fn in a write transaction of its own and commits; grows the map and runs it
-// again when it fills up (fn must be repeatable).
-template <typename Fn>
-Status in_write_txn(store::LmdbEnv& env, std::size_t resident_budget, Fn fn) {
-  for (int attempt = 0;; ++attempt) {
-    MDB_txn* txn = nullptr;
-    try {
-      txn = env.begin_write();
-      WriteTxn w(txn, env, resident_budget);
-      fn(w);
-      const int rc = mdb_txn_commit(txn);
-      txn = nullptr;
-      if (rc != 0) throw store::LmdbFailure{rc, "commit: " + store::lmdb_message(rc)};
-      return ok_status();
-    } catch (const store::LmdbFailure& failure) {
-      if (txn != nullptr) mdb_txn_abort(txn);
-      if (failure.rc != MDB_MAP_FULL || attempt >= 8) {
-        return Error::make(ErrorCode::unavailable, "merging staged index entries: " + failure.what);
-      }
-      if (auto grown = env.grow_map(); !grown) return grown;
-    }
-  }
-}
-
-// The lower key bound of each chunk of about `chunk` entries, from a sorted sample
-// of every kSampleEvery-th staged key (sorting all keys would cost as much as the
-// merge's own sorting).
-Result<std::vector<std::string>> chunk_bounds(const store::LmdbEnv& env, const StoreOptions& options, MDB_dbi stage) {
-  const std::size_t chunk = options.staged_merge_chunk;
-  constexpr std::size_t kSampleEvery = 16;
-  auto txn = env.begin_read();
-  if (!txn) return txn.error();
-  std::vector<std::string> bounds{std::string()};
-  if (entry_count(txn->get(), stage) <= chunk) return bounds;  // one chunk: everything
-  std::vector<std::string> sample;
-  MDB_cursor* cursor = nullptr;
-  mdb_cursor_open(txn->get(), stage, &cursor);
-  MDB_val k{}, v{};
-  std::size_t n = 0;
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    if (n++ % kSampleEvery == 0) sample.emplace_back(store::to_view(v));
-    // The stage's pages lie scattered among the records': each fault maps neighbours.
-    if (n % kMergeTrimEvery == 0 && options.resident_map_budget != 0) env.trim_resident(options.resident_map_budget);
-  }
-  mdb_cursor_close(cursor);
-  std::sort(sample.begin(), sample.end());
-  const std::size_t step = std::max<std::size_t>(chunk / kSampleEvery, 1);
-  for (std::size_t i = step; i < sample.size(); i += step) {
-    if (sample[i] != bounds.back()) bounds.push_back(std::move(sample[i]));
-  }
-  return bounds;
-}
-
-// Moves the staged entries with lo <= key < hi (hi null: no upper bound) into the
-// index. Reads the stage inside the transaction, so entries staged or deleted since
-// the bounds were taken are handled right.
-void merge_chunk(WriteTxn& txn, Staged s, std::string_view lo, const std::string* hi) {
-  store::IndexBatch batch;
-  std::vector<RecordId> moved;
-  // Copies, not views into the map: sorting views would read the stage's pages in
-  // random order again after a trim, each fault mapping 15 neighbours (RSS).
-  std::deque<std::string> keys;  // stable addresses for the batch's views
-  MDB_cursor* cursor = nullptr;
-  if (const int rc = mdb_cursor_open(txn.get(), s.stage, &cursor); rc != 0) {
-    throw store::LmdbFailure{rc, "cursor: " + store::lmdb_message(rc)};
-  }
-  MDB_val k{}, v{};
-  std::size_t n = 0;
-  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    if (++n % kMergeTrimEvery == 0) txn.trim_resident();  // the stage is read once per chunk (see chunk_bounds)
-    const std::string_view key = store::to_view(v);
-    if (key < lo || (hi != nullptr && key >= *hi) || k.mv_size != 8) continue;
-    const RecordId id = RecordId::from_key(k.mv_data);
-    batch.add(s.index, keys.emplace_back(key), id);
-    moved.push_back(id);
-  }
-  mdb_cursor_close(cursor);
-  const bool everything = moved.size() == entry_count(txn.get(), s.stage);
-  batch.flush(txn);
-  if (everything) {  // one call frees the stage's pages instead of a delete per entry
-    if (const int rc = mdb_drop(txn.get(), s.stage, 0); rc != 0) {
-      throw store::LmdbFailure{rc, "empty stage: " + store::lmdb_message(rc)};
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < moved.size(); ++i) {
-    if (i % kMergeTrimEvery == kMergeTrimEvery - 1) txn.trim_resident();
-    const store::IdKey key(moved[i]);
-    txn.del(s.stage, key.view());
-  }
-}
-
-Status merge_stage(store::LmdbEnv& env, const StoreOptions& options, Staged s) {
-  auto bounds = chunk_bounds(env, options, s.stage);
-  if (!bounds) return bounds.error();
-  for (std::size_t i = 0; i < bounds->size(); ++i) {
-    const std::string* hi = i + 1 < bounds->size() ? &(*bounds)[i + 1] : nullptr;
-    auto st =
-        in_write_txn(env, options.resident_map_budget, [&](WriteTxn& txn) { merge_chunk(txn, s, (*bounds)[i], hi); });
-    if (!st) return st;
-  }
-  return ok_status();
-}
-
-}  // namespace
-
-Status LeadStore::merge_staged(std::uint64_t at_least) {
-  const auto& d = env_->dbi();
-  for (const Staged s : {Staged{d.staged_email, d.by_email}, Staged{d.staged_phone, d.by_phone}}) {
-    std::uint64_t staged = 0;
-    {
-      auto txn = env_->begin_read();
-      if (!txn) return txn.error();
-      staged = entry_count(txn->get(), s.stage);
-    }
-    if (staged == 0 || staged < at_least) continue;
-    if (auto st = merge_stage(*env_, options_, s); !st) return st;
-  }
-  return ok_status();
-}
-
-// A failed merge leaves the stage as it was: the next commit or close tries again.
-void LeadStore::merge_staged_if_large() { (void)merge_staged(std::max<std::uint64_t>(options_.staged_merge_at, 1)); }
 
 // ---- ChangeLead -------------------------------------------------------------------
 

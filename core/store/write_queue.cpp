@@ -129,12 +129,23 @@ void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry
   if (const int rc = mdb_cursor_open(txn.get(), first->dbi, &cursor); rc != 0) {
     throw LmdbFailure{rc, "cursor: " + lmdb_message(rc)};
   }
+  // Keys after the index's last one are appended (MDB_APPEND): no search, and LMDB
+  // fills the last page instead of splitting it in half. Under an existing key a new
+  // lead's id is usually the largest, so it is appended to the key's ids
+  // (MDB_APPENDDUP). Either refuses with MDB_KEYEXIST when the entry does not belong
+  // at the end; then it is put the ordinary way.
+  std::string last_key;
+  MDB_val lk{}, lv{};
+  const bool has_last = mdb_cursor_get(cursor, &lk, &lv, MDB_LAST) == 0;
+  if (has_last) last_key.assign(to_view(lk));
   for (const Entry* e = first; e != last; ++e) {
     if ((e - first) % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
     const IdKey id(e->id);
     MDB_val k = to_val(e->key);
     MDB_val v = to_val(id.view());
-    const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
+    const bool new_last_key = (!has_last || e->key > last_key) && (e == first || e[-1].key != e->key);
+    int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (new_last_key ? MDB_APPEND : MDB_APPENDDUP));
+    if (rc == MDB_KEYEXIST) rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
     if (rc != 0 && rc != MDB_KEYEXIST) {
       mdb_cursor_close(cursor);
       throw LmdbFailure{rc, "index put: " + lmdb_message(rc)};

@@ -59,8 +59,9 @@ class WriteTxn {
 
 // Secondary-index entries of many records, put together at the end of a bulk job
 // instead of one mdb_put each as the records come: sorted by (database, key, id)
-// and through one cursor per database, so neighbouring keys reuse the cursor's
-// page instead of a search from the root, and each touched page is visited once.
+// and through one cursor per database, so each touched page is visited once and
+// while it is in cache, and keys past the index's last one (or ids past their
+// key's last one) are appended without a search (see put_sorted).
 // Entries whose database is `visible` (external references) can be looked up
 // before the flush, so a later record of the same job sees an earlier one.
 class IndexBatch {

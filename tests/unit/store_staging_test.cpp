@@ -1,0 +1,194 @@
+// Staged e-mail and phone entries (core/store/staging.hpp): the stage's keys group
+// entries by bucket, a find scans its key's bucket, a merge moves every entry once
+// however it is chunked (also entries an interrupted merge left in both places and
+// the 8-byte keys of older stores), and a store opened after an import was killed
+// merges what that import staged.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+#include <set>
+#include <utility>
+
+#include "store/keys.hpp"
+#include "store/lmdb_env.hpp"
+#include "store/staging.hpp"
+#include "store/write_queue.hpp"
+#include "store_support.hpp"
+
+using namespace leadhub;
+using namespace leadhub::test;
+
+namespace {
+
+using Pair = std::pair<std::string, std::uint64_t>;  // index key, raw id
+
+std::unique_ptr<store::LmdbEnv> open_env(const TempDir& dir) {
+  auto env = store::LmdbEnv::open(store::EnvOptions{dir.sub("env"), std::size_t{16} << 20, false});
+  BOOST_TEST_REQUIRE(is_ok(env));
+  return std::move(env).value();
+}
+
+void write(store::LmdbEnv& env, const std::function<void(store::WriteTxn&)>& fn) {
+  MDB_txn* txn = env.begin_write();
+  BOOST_TEST_REQUIRE(txn != nullptr);
+  {
+    store::WriteTxn w(txn, env.dbi());
+    fn(w);
+  }
+  BOOST_TEST_REQUIRE(mdb_txn_commit(txn) == 0);
+}
+
+// Every (key, id) pair of a dupsort index, in its order.
+std::vector<Pair> index_pairs(store::LmdbEnv& env, MDB_dbi dbi) {
+  auto txn = env.begin_read();
+  BOOST_TEST_REQUIRE(is_ok(txn));
+  std::vector<Pair> out;
+  MDB_cursor* cursor = nullptr;
+  BOOST_TEST_REQUIRE(mdb_cursor_open(txn->get(), dbi, &cursor) == 0);
+  MDB_val k{}, v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    out.emplace_back(std::string(store::to_view(k)), RecordId::from_key(v.mv_data).raw());
+  }
+  mdb_cursor_close(cursor);
+  return out;
+}
+
+std::uint64_t count(store::LmdbEnv& env, MDB_dbi dbi) {
+  auto txn = env.begin_read();
+  BOOST_TEST_REQUIRE(is_ok(txn));
+  MDB_stat st{};
+  BOOST_TEST_REQUIRE(mdb_stat(txn->get(), dbi, &st) == 0);
+  return st.ms_entries;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_staging)
+
+BOOST_AUTO_TEST_CASE(stage_keys_are_bucket_then_id) {
+  TempDir dir;
+  auto env = open_env(dir);
+  const auto email = *store::staged_index(env->dbi(), env->dbi().by_email);
+  const auto phone = *store::staged_index(env->dbi(), env->dbi().by_phone);
+  BOOST_TEST(!store::staged_index(env->dbi(), env->dbi().by_status).has_value());
+  BOOST_TEST(store::stage_bucket(email, "anna@example.com") == "a");
+  BOOST_TEST(store::stage_bucket(phone, "+4930123") == "49");  // the country code's digits, not the '+'
+  BOOST_TEST(store::stage_bucket(phone, "+4") == std::string("4\0", 2));
+  BOOST_TEST(store::stage_bucket(email, "") == std::string(1, '\0'));
+  const std::string key = store::stage_key(phone, "+4930123", RecordId(0x0102030405060708));
+  BOOST_TEST(key == std::string("49\x01\x02\x03\x04\x05\x06\x07\x08"));
+  // One bucket's entries lie together, in id order, whatever their full keys.
+  BOOST_TEST(store::stage_key(email, "zed@x", RecordId(1)) < store::stage_key(email, "zara@x", RecordId(2)));
+  BOOST_TEST(store::stage_key(email, "zara@x", RecordId(2)) < store::stage_key(email, "zed@x", RecordId(3)));
+  BOOST_TEST(store::stage_key(email, "bob@x", RecordId(9)) < store::stage_key(email, "zed@x", RecordId(1)));
+}
+
+BOOST_AUTO_TEST_CASE(staged_ids_scan_their_bucket_only) {
+  TempDir dir;
+  auto env = open_env(dir);
+  const auto email = *store::staged_index(env->dbi(), env->dbi().by_email);
+  write(*env, [&](store::WriteTxn& txn) {
+    for (std::uint64_t id : {5, 2, 9, 7}) {
+      txn.put(email.stage, store::stage_key(email, "ann@x", RecordId(id)), "ann@x");
+    }
+    txn.put(email.stage, store::stage_key(email, "amy@x", RecordId(3)), "amy@x");  // same bucket, other key
+    txn.put(email.stage, store::stage_key(email, "bob@x", RecordId(4)), "bob@x");
+  });
+  auto txn = env->begin_read();
+  BOOST_TEST_REQUIRE(is_ok(txn));
+  const auto ids = store::staged_ids(txn->get(), email, "ann@x");
+  BOOST_TEST_REQUIRE(ids.size() == 4u);
+  BOOST_TEST(ids[0].raw() == 2u);
+  BOOST_TEST(ids[3].raw() == 9u);
+  BOOST_TEST(store::staged_ids(txn->get(), email, "bob@x").size() == 1u);
+  BOOST_TEST(store::staged_ids(txn->get(), email, "cat@x").empty());
+}
+
+BOOST_AUTO_TEST_CASE(merge_moves_every_entry_once_whatever_the_chunks) {
+  TempDir dir;
+  auto env = open_env(dir);
+  const auto email = *store::staged_index(env->dbi(), env->dbi().by_email);
+  std::set<Pair> expected;
+  write(*env, [&](store::WriteTxn& txn) {
+    // Indexed before: kept, and not doubled when the stage holds them too (as an
+    // interrupted merge leaves them).
+    for (std::uint64_t id = 1; id <= 5; ++id) {
+      const std::string key = "k" + std::to_string(id % 3) + "@x";
+      txn.put(email.index, key, store::id_key(RecordId(id)), MDB_NODUPDATA);
+      txn.put(email.stage, store::stage_key(email, key, RecordId(id)), key);
+      expected.emplace(key, id);
+    }
+    for (std::uint64_t id = 10; id < 60; ++id) {
+      const std::string key = std::string(1, static_cast<char>('a' + id % 7)) + std::to_string(id % 11) + "@x";
+      txn.put(email.stage, store::stage_key(email, key, RecordId(id)), key);
+      expected.emplace(key, id);
+    }
+    // A stage entry as older versions keyed it: the 8 id bytes alone.
+    txn.put(email.stage, store::id_key(RecordId(70)), "legacy@x");
+    expected.emplace("legacy@x", 70);
+  });
+  BOOST_TEST_REQUIRE(is_ok(store::merge_stage(*env, store::MergeLimits{7, 0}, email)));
+  BOOST_TEST(count(*env, email.stage) == 0u);
+  const auto pairs = index_pairs(*env, email.index);
+  BOOST_TEST(pairs.size() == expected.size());
+  BOOST_TEST((std::set<Pair>(pairs.begin(), pairs.end()) == expected));
+  // Merging an empty stage is a no-op.
+  BOOST_TEST_REQUIRE(is_ok(store::merge_stage(*env, store::MergeLimits{7, 0}, email)));
+  BOOST_TEST(index_pairs(*env, email.index).size() == expected.size());
+}
+
+BOOST_AUTO_TEST_CASE(an_import_killed_before_close_is_merged_when_the_store_opens) {
+  TempDir dir;
+  StoreOptions o;
+  o.path = dir.sub("data");
+  o.map_size = std::size_t{64} << 20;
+  const pid_t child = fork();
+  BOOST_TEST_REQUIRE(child >= 0);
+  if (child == 0) {  // imports and ends without closing the store: its stage stays
+    auto store = LeadStore::open(o);
+    if (!store) _exit(2);
+    std::vector<CreateLeadCommand> cmds;
+    for (int i = 0; i < 40; ++i) {
+      Lead l = minimal_lead("Killed " + std::to_string(i));
+      l.external_refs.push_back({"crm", "K-" + std::to_string(i)});
+      l.prospect.email = i % 4 == 0 ? "four@example.com" : "lead" + std::to_string(i) + "@example.com";
+      l.prospect.phone = "+49 30 " + std::to_string(7000 + i);
+      cmds.push_back({std::move(l), {}, {}});
+    }
+    const auto out = collect_async<CreateOutcome>(
+        cmds.size(), [&](const auto& done) { (*store)->import_leads_async(std::move(cmds), done); });
+    for (const auto& r : out) {
+      if (!r) _exit(3);
+    }
+    auto s = (*store)->stats();
+    _exit(s && s->staged_index_entries == 80 ? 0 : 4);
+  }
+  int status = 0;
+  BOOST_TEST_REQUIRE(waitpid(child, &status, 0) == child);
+  BOOST_TEST_REQUIRE(WIFEXITED(status));
+  BOOST_TEST_REQUIRE(WEXITSTATUS(status) == 0);  // 4: the import did not stage
+
+  auto opened = LeadStore::open(o);
+  BOOST_TEST_REQUIRE(is_ok(opened));
+  auto store = std::move(opened).value();
+  auto s = store->stats();
+  BOOST_TEST_REQUIRE(is_ok(s));
+  BOOST_TEST(s->leads == 40u);
+  BOOST_TEST(s->staged_index_entries == 0u);
+  LeadQuery q;
+  q.email = "four@example.com";
+  auto four = store->find_leads(q);
+  BOOST_TEST_REQUIRE(is_ok(four));
+  BOOST_TEST(four->items.size() == 10u);
+  LeadQuery p;
+  p.phone = "+49 30 7013";
+  auto phone = store->find_leads(p);
+  BOOST_TEST_REQUIRE(is_ok(phone));
+  BOOST_TEST_REQUIRE(phone->items.size() == 1u);
+  BOOST_TEST(phone->items[0].prospect.family_name == "Killed 13");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
