@@ -84,16 +84,18 @@ bool WriteTxn::nested(const std::function<bool(WriteTxn&)>& fn) {
 
 namespace {
 
-std::uint64_t key_prefix(std::string_view key) {
+// Eight of the key's bytes from `from` on, big-endian, zero-padded past its end.
+std::uint64_t key_bytes(std::string_view key, std::size_t from) {
   std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
+  for (std::size_t i = from; i < from + 8; ++i)
+    v = (v << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
   return v;
 }
 
 }  // namespace
 
 void IndexBatch::add(MDB_dbi dbi, std::string_view key, RecordId id) {
-  entries_.push_back({dbi, key_prefix(key), key, id});
+  entries_.push_back({dbi, {key_bytes(key, 0), key_bytes(key, 8)}, key, id});
   if (dbi == visible_) visible_keys_.try_emplace(key, id);  // the first one wins, as in a dupsort get
 }
 
@@ -108,7 +110,10 @@ void IndexBatch::flush(WriteTxn& txn) {
   // LMDB's default order: bytes as unsigned, shorter first on a tie; ids big-endian.
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     if (a.dbi != b.dbi) return a.dbi < b.dbi;
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;  // same order as comparing the bytes
+    // Same order as comparing the bytes (compared as numbers: std::array's
+    // operators would call memcmp).
+    if (a.prefix[0] != b.prefix[0]) return a.prefix[0] < b.prefix[0];
+    if (a.prefix[1] != b.prefix[1]) return a.prefix[1] < b.prefix[1];
     if (const int c = a.key.compare(b.key); c != 0) return c < 0;
     return a.id < b.id;
   });
@@ -138,12 +143,16 @@ void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry
   MDB_val lk{}, lv{};
   const bool has_last = mdb_cursor_get(cursor, &lk, &lv, MDB_LAST) == 0;
   if (has_last) last_key.assign(to_view(lk));
+  bool past_last = !has_last;  // the entries are sorted: once past, the rest are too
   for (const Entry* e = first; e != last; ++e) {
     if ((e - first) % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
     const IdKey id(e->id);
     MDB_val k = to_val(e->key);
     MDB_val v = to_val(id.view());
-    const bool new_last_key = (!has_last || e->key > last_key) && (e == first || e[-1].key != e->key);
+    past_last = past_last || e->key > last_key;
+    const bool repeated_key =
+        e != first && e[-1].prefix[0] == e->prefix[0] && e[-1].prefix[1] == e->prefix[1] && e[-1].key == e->key;
+    const bool new_last_key = past_last && !repeated_key;
     int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (new_last_key ? MDB_APPEND : MDB_APPENDDUP));
     if (rc == MDB_KEYEXIST) rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
     if (rc != 0 && rc != MDB_KEYEXIST) {

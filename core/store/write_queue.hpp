@@ -4,6 +4,7 @@
 // commit (two fsyncs) for many records is what makes durable writes fast.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -75,7 +76,9 @@ class IndexBatch {
  private:
   struct Entry {
     MDB_dbi dbi;
-    std::uint64_t prefix;  // the key's first 8 bytes, big-endian: most comparisons end here
+    // The key's first 16 bytes as two big-endian numbers: most comparisons end here
+    // (e-mail addresses often share their first 8 bytes, rarely 16).
+    std::array<std::uint64_t, 2> prefix;
     std::string_view key;
     RecordId id;
   };

@@ -126,6 +126,9 @@ BOOST_AUTO_TEST_CASE(merge_moves_every_entry_once_whatever_the_chunks) {
       txn.put(email.stage, store::stage_key(email, key, RecordId(id)), key);
       expected.emplace(key, id);
     }
+    // Under an indexed key with a smaller id than the key's ids: not appended.
+    txn.put(email.stage, store::stage_key(email, "k0@x", RecordId(2)), "k0@x");
+    expected.emplace("k0@x", 2);
     // A stage entry as older versions keyed it: the 8 id bytes alone.
     txn.put(email.stage, store::id_key(RecordId(70)), "legacy@x");
     expected.emplace("legacy@x", 70);
