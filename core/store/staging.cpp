@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 
 #include "store/keys.hpp"
 #include "store/write_queue.hpp"
@@ -24,20 +25,12 @@ RecordId id_of(const MDB_val& stage_key) {
 
 // Runs fn in a write transaction of its own and commits; grows the map and runs it
 // again when it fills up (fn must be repeatable).
-template <typename Fn>
-Status in_write_txn(LmdbEnv& env, std::size_t resident_budget, Fn fn) {
+Status in_write_txn(LmdbEnv& env, std::size_t resident_budget, const std::function<void(WriteTxn&)>& fn) {
   for (int attempt = 0;; ++attempt) {
-    MDB_txn* txn = nullptr;
     try {
-      txn = env.begin_write();
-      WriteTxn w(txn, env, resident_budget);
-      fn(w);
-      const int rc = mdb_txn_commit(txn);
-      txn = nullptr;
-      if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};
+      write_transaction(env, resident_budget, fn);
       return ok_status();
     } catch (const LmdbFailure& failure) {
-      if (txn != nullptr) mdb_txn_abort(txn);
       if (failure.rc != MDB_MAP_FULL || attempt >= 8) {
         return Error::make(ErrorCode::unavailable, "merging staged index entries: " + failure.what);
       }

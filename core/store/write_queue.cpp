@@ -274,25 +274,32 @@ void WriteQueue::trim_after_commit(std::uint64_t weight) {
 }
 
 Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
-  MDB_txn* txn = nullptr;
   try {
-    txn = env_.begin_write();
-    WriteTxn wtxn(txn, env_, resident_map_budget_);
-    if (batch_begin_) batch_begin_(wtxn);
-    for (auto& job : batch) job.apply(wtxn);
-    if (before_commit_) before_commit_(wtxn);
-    const int rc = mdb_txn_commit(txn);
-    txn = nullptr;
-    if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};
+    write_transaction(env_, resident_map_budget_, [&](WriteTxn& wtxn) {
+      if (batch_begin_) batch_begin_(wtxn);
+      for (auto& job : batch) job.apply(wtxn);
+      if (before_commit_) before_commit_(wtxn);
+    });
     return ok_status();
   } catch (const LmdbFailure& failure) {
-    if (txn != nullptr) mdb_txn_abort(txn);
     rc_out = failure.rc;
     return Error::make(ErrorCode::unavailable, "store write failed: " + failure.what);
   } catch (const std::exception& e) {  // e.g. bad_alloc inside a job
-    if (txn != nullptr) mdb_txn_abort(txn);
     return Error::make(ErrorCode::internal, std::string("store write failed: ") + e.what());
   }
+}
+
+void write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn) {
+  MDB_txn* txn = env.begin_write();
+  try {
+    WriteTxn wtxn(txn, env, resident_map_budget);
+    fn(wtxn);
+  } catch (...) {
+    mdb_txn_abort(txn);
+    throw;
+  }
+  const int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
+  if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};
 }
 
 }  // namespace leadhub::store

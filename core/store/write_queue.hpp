@@ -89,6 +89,10 @@ class IndexBatch {
   std::unordered_map<std::string_view, RecordId> visible_keys_;
 };
 
+// Begins a write transaction, runs fn in it and commits. When fn or the commit
+// throws (LmdbFailure for LMDB's errors), nothing is committed and it rethrows.
+void write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn);
+
 struct WriteJob {
   // Runs inside the batch transaction. It must leave the transaction unchanged when
   // it refuses the command (check first, then write), and may run more than once:
