@@ -46,17 +46,17 @@ struct Filter {
   std::vector<RecordId> staged;  // e-mail / phone: ids whose entry is still staged (store/staging.hpp)
 };
 
+// An e-mail or phone filter: the index key and the ids still staged under it.
+Filter staged_filter(const ReadTxn& txn, MDB_dbi index, std::string key) {
+  auto staged = store::staged_ids(txn.get(), *store::staged_index(txn.dbi(), index), key);
+  return {index, std::move(key), std::move(staged)};
+}
+
 std::vector<Filter> equality_filters(const ReadTxn& txn, const LeadQuery& q) {
   const store::Dbis& d = txn.dbi();
   std::vector<Filter> out;
-  if (!q.email.empty()) {
-    std::string key = store::email_key(q.email);
-    out.push_back({d.by_email, key, store::staged_ids(txn.get(), *store::staged_index(d, d.by_email), key)});
-  }
-  if (!q.phone.empty()) {
-    std::string key = store::phone_key(q.phone);
-    out.push_back({d.by_phone, key, store::staged_ids(txn.get(), *store::staged_index(d, d.by_phone), key)});
-  }
+  if (!q.email.empty()) out.push_back(staged_filter(txn, d.by_email, store::email_key(q.email)));
+  if (!q.phone.empty()) out.push_back(staged_filter(txn, d.by_phone, store::phone_key(q.phone)));
   if (q.external_ref) out.push_back({d.by_ref, store::ref_key(*q.external_ref), {}});
   if (q.status) out.push_back({d.by_status, std::string(to_string(*q.status)), {}});
   if (!q.owner_channel.empty()) out.push_back({d.by_owner, q.owner_channel, {}});

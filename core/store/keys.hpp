@@ -1,7 +1,6 @@
 // How records and index entries are keyed in LMDB.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

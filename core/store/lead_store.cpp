@@ -32,11 +32,7 @@ std::optional<RecordId> last_id(const ReadTxn& txn, MDB_dbi dbi) {
   return out;
 }
 
-std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) {
-  MDB_stat st{};
-  mdb_stat(txn.get(), dbi, &st);
-  return st.ms_entries;
-}
+std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) { return store::entry_count(txn.get(), dbi); }
 
 // Events waiting per delivery target (keys: target \0 sequence).
 std::vector<std::pair<std::string, std::uint64_t>> delivery_depths(const ReadTxn& txn) {
@@ -95,8 +91,6 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
 
 LeadStore::~LeadStore() { close(); }
 
-// Leaves no staged index entries behind (finds would scan them), unless the merge
-// fails: then they stay valid and a later commit or close merges them.
 Status LeadStore::merge_staged(std::uint64_t at_least, bool tiered) {
   const store::MergeLimits limits{options_.staged_merge_chunk, options_.resident_map_budget};
   for (const auto& staged : store::staged_indexes(env_->dbi())) {
@@ -119,6 +113,8 @@ void LeadStore::merge_staged_if_large() {
   (void)merge_staged(std::max<std::uint64_t>(options_.staged_merge_at, 1), true);
 }
 
+// Leaves no staged index entries behind (finds would scan them), unless the merge
+// fails: then they stay valid and a later commit or close merges them.
 void LeadStore::close() {
   if (!writer_ || closed_) return;
   closed_ = true;

@@ -69,6 +69,11 @@ struct EnvOptions {
 
 inline MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 inline std::string_view to_view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+// Entries in a database (for dupsort: data items), 0 when it cannot be read.
+inline std::uint64_t entry_count(MDB_txn* txn, MDB_dbi dbi) {
+  MDB_stat st{};
+  return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
+}
 
 class LmdbEnv;
 

@@ -14,11 +14,6 @@ namespace {
 constexpr std::size_t kIdBytes = 8;
 constexpr std::size_t kTrimEvery = 4096;  // entries read between resident-page checks
 
-std::uint64_t entry_count(MDB_txn* txn, MDB_dbi dbi) {
-  MDB_stat st{};
-  return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
-}
-
 RecordId id_of(const MDB_val& stage_key) {
   return RecordId::from_key(static_cast<const char*>(stage_key.mv_data) + stage_key.mv_size - kIdBytes);
 }
@@ -73,17 +68,6 @@ Chunk read_chunk(const WriteTxn& txn, const StagedIndex& s, const std::string& a
 }
 
 }  // namespace
-
-std::array<StagedIndex, 2> staged_indexes(const Dbis& dbi) {
-  return {StagedIndex{dbi.by_email, dbi.staged_email, 1}, StagedIndex{dbi.by_phone, dbi.staged_phone, 2}};
-}
-
-std::optional<StagedIndex> staged_index(const Dbis& dbi, MDB_dbi index) {
-  for (const auto& s : staged_indexes(dbi)) {
-    if (s.index == index) return s;
-  }
-  return std::nullopt;
-}
 
 std::string stage_bucket(const StagedIndex& s, std::string_view index_key) {
   if (!index_key.empty() && index_key.front() == '+') index_key.remove_prefix(1);

@@ -33,10 +33,18 @@ struct StagedIndex {
   std::size_t bucket_bytes;  // taken from the index key after a leading '+'
 };
 
-// The e-mail and phone indexes with their stages.
-std::array<StagedIndex, 2> staged_indexes(const Dbis& dbi);
+// The e-mail and phone indexes with their stages. Inline: the bulk write path asks
+// for every index entry it puts.
+inline std::array<StagedIndex, 2> staged_indexes(const Dbis& dbi) {
+  return {StagedIndex{dbi.by_email, dbi.staged_email, 1}, StagedIndex{dbi.by_phone, dbi.staged_phone, 2}};
+}
 // The stage of an index whose bulk entries are staged; nullopt for the others.
-std::optional<StagedIndex> staged_index(const Dbis& dbi, MDB_dbi index);
+inline std::optional<StagedIndex> staged_index(const Dbis& dbi, MDB_dbi index) {
+  for (const auto& s : staged_indexes(dbi)) {
+    if (s.index == index) return s;
+  }
+  return std::nullopt;
+}
 
 // bucket (bucket_bytes, zero-padded) + the id's 8 key bytes.
 std::string stage_bucket(const StagedIndex& s, std::string_view index_key);
