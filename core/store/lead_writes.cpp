@@ -156,7 +156,7 @@ struct PreparedCreate {
   RecordId id;
   Actor actor;
   std::string idempotency_key;
-  RecordId partner_id;
+  RecordId caller_partner_id;  // the partner the caller named; never changed by an attempt
   std::string json;
   std::string audit_json;
   std::string changed;
@@ -171,6 +171,9 @@ struct PreparedCreate {
   // JSON, and its own JSON; stored unless one with its e-mail exists (see attach_partner).
   std::unique_ptr<BusinessPartner> new_partner;
   std::string new_partner_json;
+  // Set by each attempt: `link` chose the duplicate's partner over new_partner. Kept
+  // apart from new_partner because a batch replayed after MDB_MAP_FULL decides again.
+  bool linked_to_duplicate = false;
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
   std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
@@ -246,7 +249,7 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   lead.created_by = lead.changed_by = cmd.actor.user;
   p.actor = std::move(cmd.actor);
   p.idempotency_key = std::move(cmd.idempotency_key);
-  p.partner_id = lead.prospect.partner_id;
+  p.caller_partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
   if (cmd.with_partner && lead.prospect.partner_id.empty()) p.new_partner = partner_from_prospect(lead.prospect);
   if (p.new_partner) prepare_partner(p, lead, ctx);
@@ -332,7 +335,6 @@ Status attach_partner(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx)
   if (!partner.email.empty()) {
     existing = lookup_id(txn, txn.dbi().partner_by_email, store::email_key(partner.email));
   }
-  const RecordId prepared_id = partner.id;
   if (!existing) {
     while (!txn.put_new_last(txn.dbi().partners, store::id_key(partner.id), p.new_partner_json)) {
       partner.id = ctx.partner_ids.next();
@@ -340,9 +342,9 @@ Status attach_partner(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx)
     }
     put_indexes(txn, store::partner_index_entries(txn.dbi(), partner), partner.id);
   }
-  p.partner_id = existing ? *existing : partner.id;
-  if (p.partner_id == prepared_id) return ok_status();
-  p.lead->prospect.partner_id = p.partner_id;
+  const RecordId chosen = existing ? *existing : partner.id;
+  if (chosen == p.lead->prospect.partner_id) return ok_status();
+  p.lead->prospect.partner_id = chosen;
   encode_prepared(p, *p.lead, txn.dbi());
   return ok_status();
 }
@@ -396,6 +398,7 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
   using processing::DuplicatePolicy;
   const auto check = ctx.processor->check_new(txn.get(), txn.dbi(), *p.facts, p.actor, ctx.pending);
   bool changed = false;
+  p.linked_to_duplicate = false;
   if (check.decision.duplicate) {
     const RecordId best = *check.decision.best();
     switch (check.policy) {
@@ -404,9 +407,9 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
       case DuplicatePolicy::update:
         return std::optional<Result<CreateOutcome>>(update_existing(txn, p, best, ctx));
       case DuplicatePolicy::link:
-        if (!check.best_partner.empty() && (p.lead->prospect.partner_id.empty() || p.new_partner)) {
+        if (!check.best_partner.empty() && p.caller_partner_id.empty()) {
           p.lead->prospect.partner_id = check.best_partner;
-          p.new_partner.reset();  // linked to the duplicate's partner instead
+          p.linked_to_duplicate = true;  // instead of registering new_partner
           changed = true;
           break;
         }
@@ -431,13 +434,13 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
   IdGenerator& ids = ctx.ids;
   store::IndexBatch* batch = ctx.batch;
   if (auto existing = existing_lead(txn, p, batch)) return apply_existing(txn, p, *existing);
-  if (auto st = check_partner_exists(txn, p.partner_id, "prospect.partner_id"); !st) return st.error();
+  if (auto st = check_partner_exists(txn, p.caller_partner_id, "prospect.partner_id"); !st) return st.error();
   if (ctx.processor != nullptr && p.facts) {
     auto decided = apply_processing(txn, p, ctx);
     if (!decided) return decided.error();
     if (*decided) return std::move(**decided);  // refused or merged into an existing lead
   }
-  if (p.new_partner) {  // unless `link` chose the duplicate's partner
+  if (p.new_partner && !p.linked_to_duplicate) {
     if (auto st = attach_partner(txn, p, ctx); !st) return st.error();
   }
   while (!txn.put_new_last(txn.dbi().leads, store::id_key(p.id), p.json)) {

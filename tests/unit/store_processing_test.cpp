@@ -4,6 +4,8 @@
 // that survive a reopen, and the "processed" audit entry that explains each.
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include "processing/config.hpp"
 #include "store_support.hpp"
 
@@ -132,6 +134,57 @@ BOOST_AUTO_TEST_CASE(link_policy_takes_the_duplicates_partner_over_a_new_one) {
   BOOST_TEST(linked->record.duplicate_of.empty());
   BOOST_TEST((read(linked->record.id) == linked->record));
   BOOST_TEST(stats().partners == 1u);
+}
+
+// A batch that fills the map is applied again after the map grows. The replay must
+// decide as the first attempt did: link to the duplicate's partner, not flag the
+// lead (the first attempt had already dropped the new partner and set the id).
+BOOST_AUTO_TEST_CASE(link_policy_survives_the_replay_after_the_map_grows) {
+  reopen_fresh(std::size_t{256} << 10);
+  const RecordId partner = stored_lead_with_partner();
+  constexpr std::size_t kLeads = 300;  // about 300 KB of records: more than the map holds
+  std::vector<CreateLeadCommand> cmds;
+  for (std::size_t i = 0; i < kLeads; ++i) {
+    Lead l = person("Meyer", "anna@example.com");
+    l.notes = {{kT0, "loader", "padding so the batch outgrows the map: " + std::string(600, 'p')}};
+    cmds.push_back(CreateLeadCommand{std::move(l), Actor{"tester", "partner-feed"}, "", true});
+  }
+  const auto results =
+      collect_async<Created<Lead>>(kLeads, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
+  for (const auto& r : results) {
+    BOOST_TEST_REQUIRE(is_ok(r));
+    BOOST_TEST(r->record.prospect.partner_id == partner);
+    BOOST_TEST(r->record.duplicate_of.empty());
+    BOOST_TEST((read(r->record.id) == r->record));
+  }
+  BOOST_TEST(stats().map_grows > 0u);
+  BOOST_TEST(stats().partners == 1u);
+}
+
+// The same replay when each lead registers its own new partner: the partner put by
+// the aborted attempt is gone, so the replay must store it again, not look for it.
+BOOST_AUTO_TEST_CASE(new_partners_survive_the_replay_after_the_map_grows) {
+  reopen_fresh(std::size_t{256} << 10);
+  constexpr std::size_t kLeads = 300;
+  std::vector<CreateLeadCommand> cmds;
+  for (std::size_t i = 0; i < kLeads; ++i) {
+    Lead l = person("Person" + std::to_string(i), "p" + std::to_string(i) + "@example.com", "FR");
+    l.notes = {{kT0, "loader", "padding so the batch outgrows the map: " + std::string(600, 'p')}};
+    cmds.push_back(CreateLeadCommand{std::move(l), Actor{"tester", "partner-feed"}, "", true});
+  }
+  const auto results =
+      collect_async<Created<Lead>>(kLeads, [&](const auto& done) { store->create_leads_async(std::move(cmds), done); });
+  std::set<RecordId> partners;
+  for (const auto& r : results) {
+    BOOST_TEST_REQUIRE(is_ok(r), (r ? "" : r.error().message));
+    BOOST_TEST_REQUIRE(!r->record.prospect.partner_id.empty());
+    BOOST_TEST(is_ok(store->read_partner(r->record.prospect.partner_id)));
+    BOOST_TEST((read(r->record.id) == r->record));
+    partners.insert(r->record.prospect.partner_id);
+  }
+  BOOST_TEST(stats().map_grows > 0u);
+  BOOST_TEST(partners.size() == kLeads);
+  BOOST_TEST(stats().partners == kLeads);
 }
 
 BOOST_AUTO_TEST_CASE(update_policy_changes_the_existing_lead_instead) {

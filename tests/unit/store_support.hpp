@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,6 +79,15 @@ struct StoreFixture {
   void reopen(std::size_t map_size = std::size_t{64} << 20) {
     store->close();
     store.reset();
+    open(map_size);
+  }
+
+  // Closes the store and opens an empty one in a new file: LMDB keeps a file's
+  // map size, so only a fresh file gets a smaller `map_size`.
+  void reopen_fresh(std::size_t map_size) {
+    store->close();
+    store.reset();
+    std::filesystem::remove_all(data_path());
     open(map_size);
   }
 
