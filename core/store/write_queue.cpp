@@ -114,7 +114,14 @@ void IndexBatch::flush(WriteTxn& txn) {
     // operators would call memcmp).
     if (a.prefix[0] != b.prefix[0]) return a.prefix[0] < b.prefix[0];
     if (a.prefix[1] != b.prefix[1]) return a.prefix[1] < b.prefix[1];
-    if (const int c = a.key.compare(b.key); c != 0) return c < 0;
+    // Keys of at most 16 bytes are all in the prefix (zero-padded: the shorter
+    // first). Most keys of the few-valued indexes (status, source, ...) are that
+    // short, and their many equal keys made memcmp the sort's main cost.
+    if (a.key.size() <= 16 && b.key.size() <= 16) {
+      if (a.key.size() != b.key.size()) return a.key.size() < b.key.size();
+    } else if (const int c = a.key.compare(b.key); c != 0) {
+      return c < 0;
+    }
     return a.id < b.id;
   });
   for (auto first = entries_.begin(); first != entries_.end();) {
@@ -125,6 +132,32 @@ void IndexBatch::flush(WriteTxn& txn) {
   entries_.clear();
   visible_keys_.clear();
 }
+
+namespace {
+
+[[noreturn]] void throw_index_failure(MDB_cursor* cursor, int rc) {
+  mdb_cursor_close(cursor);
+  throw LmdbFailure{rc, "index put: " + lmdb_message(rc)};
+}
+
+// The ids of a key's further entries, appended to the key's ids in one call
+// (MDB_MULTIPLE; the indexes are MDB_DUPFIXED): LMDB finds the key once instead of
+// once per id, which made the few-valued indexes (status, owner, source, campaign)
+// cost more than the rest of the write. Returns how many it stored before an id did
+// not belong at the end (MDB_KEYEXIST); the caller puts those one by one.
+std::size_t append_ids(MDB_cursor* cursor, MDB_val& key, const RecordId* ids, std::size_t n, std::string& buffer) {
+  buffer.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    const IdKey id(ids[i]);
+    buffer.append(id.view());
+  }
+  MDB_val data[2] = {{sizeof(std::uint64_t), buffer.data()}, {n, nullptr}};
+  const int rc = mdb_cursor_put(cursor, &key, data, MDB_MULTIPLE | MDB_APPENDDUP | MDB_NODUPDATA);
+  if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);
+  return rc == 0 ? n : data[1].mv_size;
+}
+
+}  // namespace
 
 void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry* last) {
   // A random-key index touches about one page per entry, which the kernel maps with
@@ -144,21 +177,37 @@ void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry
   const bool has_last = mdb_cursor_get(cursor, &lk, &lv, MDB_LAST) == 0;
   if (has_last) last_key.assign(to_view(lk));
   bool past_last = !has_last;  // the entries are sorted: once past, the rest are too
-  for (const Entry* e = first; e != last; ++e) {
-    if ((e - first) % kTrimEvery == kTrimEvery - 1) txn.trim_resident();
-    const IdKey id(e->id);
+  std::vector<RecordId> run_ids;
+  std::string buffer;
+  std::size_t since_trim = 0;
+  for (const Entry* e = first; e != last;) {
+    const Entry* run_end = e + 1;  // entries under the same key
+    while (run_end != last && run_end->prefix == e->prefix && run_end->key == e->key) ++run_end;
     MDB_val k = to_val(e->key);
-    MDB_val v = to_val(id.view());
     past_last = past_last || e->key > last_key;
-    const bool repeated_key =
-        e != first && e[-1].prefix[0] == e->prefix[0] && e[-1].prefix[1] == e->prefix[1] && e[-1].key == e->key;
-    const bool new_last_key = past_last && !repeated_key;
-    int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (new_last_key ? MDB_APPEND : MDB_APPENDDUP));
-    if (rc == MDB_KEYEXIST) rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
-    if (rc != 0 && rc != MDB_KEYEXIST) {
-      mdb_cursor_close(cursor);
-      throw LmdbFailure{rc, "index put: " + lmdb_message(rc)};
+    run_ids.clear();
+    for (const Entry* r = e; r != run_end; ++r) run_ids.push_back(r->id);
+    std::size_t done = 0;
+    {
+      const IdKey id(run_ids[0]);
+      MDB_val v = to_val(id.view());
+      const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (past_last ? MDB_APPEND : MDB_APPENDDUP));
+      if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);  // e.g. MDB_MAP_FULL: grown, replayed
+      done = rc == 0 ? 1 : 0;
     }
+    if (done == 1 && run_ids.size() > 1) done += append_ids(cursor, k, &run_ids[1], run_ids.size() - 1, buffer);
+    for (std::size_t i = done; i < run_ids.size(); ++i) {  // not at the end: the ordinary way
+      const IdKey id(run_ids[i]);
+      MDB_val v = to_val(id.view());
+      const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
+      if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);
+    }
+    since_trim += run_ids.size();
+    if (since_trim >= kTrimEvery) {
+      txn.trim_resident();
+      since_trim = 0;
+    }
+    e = run_end;
   }
   mdb_cursor_close(cursor);
 }

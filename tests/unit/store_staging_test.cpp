@@ -194,4 +194,34 @@ BOOST_AUTO_TEST_CASE(an_import_killed_before_close_is_merged_when_the_store_open
   BOOST_TEST(phone->items[0].prospect.family_name == "Killed 13");
 }
 
+// A flush appends a key's ids in one call where it can (MDB_MULTIPLE) and falls back
+// to ordinary puts where an id does not belong at the end: each path, and an entry
+// given twice, must leave exactly the sorted set of pairs.
+BOOST_AUTO_TEST_CASE(index_batch_puts_runs_of_ids_under_one_key) {
+  TempDir dir;
+  auto env = open_env(dir);
+  const MDB_dbi status = env->dbi().by_status;
+  write(*env, [&](store::WriteTxn& txn) {
+    for (const char* key : {"k", "m"}) {
+      for (std::uint64_t raw : {20, 50}) txn.put(status, key, store::id_key(RecordId(raw)));
+    }
+  });
+  const std::vector<std::string> keys = {"a", "k", "m", "z"};
+  write(*env, [&](store::WriteTxn& txn) {
+    store::IndexBatch batch;
+    // "m": 51 appended alone, then 52, 52, 53, 60 in one call that stops at the
+    // second 52 (already there); the rest go in one by one.
+    for (std::uint64_t raw : {51, 52, 53, 60, 52}) batch.add(status, keys[2], RecordId(raw));
+    // "k": 10 does not belong at the end, so none of these is appended.
+    for (std::uint64_t raw : {10, 30, 55}) batch.add(status, keys[1], RecordId(raw));
+    for (std::uint64_t raw : {3, 1, 2}) batch.add(status, keys[0], RecordId(raw));  // a new key before the last
+    for (std::uint64_t raw : {7, 8, 9}) batch.add(status, keys[3], RecordId(raw));  // a new last key
+    batch.flush(txn);
+  });
+  const std::vector<Pair> expected = {{"a", 1},  {"a", 2},  {"a", 3},  {"k", 10}, {"k", 20}, {"k", 30},
+                                      {"k", 50}, {"k", 55}, {"m", 20}, {"m", 50}, {"m", 51}, {"m", 52},
+                                      {"m", 53}, {"m", 60}, {"z", 7},  {"z", 8},  {"z", 9}};
+  BOOST_TEST((index_pairs(*env, status) == expected));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
