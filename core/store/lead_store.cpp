@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "json/record_json.hpp"
@@ -79,6 +80,10 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
   if (auto* processor = s->processor_.get()) {
     s->writer_->set_batch_hooks([processor](store::WriteTxn& txn) { processor->batch_begin(txn); },
                                 [processor](store::WriteTxn& txn) { processor->before_commit(txn); });
+  }
+  if (s->options_.staged_merge_idle_ms > 0) {
+    s->writer_->set_idle_hook(std::chrono::milliseconds(s->options_.staged_merge_idle_ms),
+                              [store = s.get()] { (void)store->merge_staged(1); });
   }
   s->writer_->set_after_commit([store = s.get()](bool committed) {
     if (store->processor_) store->processor_->after_commit(committed);

@@ -45,10 +45,14 @@ struct StoreOptions {
   // Bulk imports stage e-mail and phone index entries (store/staging.hpp). The
   // writer merges a stage into its index once it holds this many entries and at
   // least as many as the index (so each index entry is rewritten by a merge only a
-  // few times however large the import), and the store merges every stage when it
-  // opens and closes; in transactions of merge_chunk entries.
+  // few times however large the import), and once it has had no job for
+  // staged_merge_idle_ms after a commit (0: never; a hub that keeps running after an
+  // import must not leave its finds scanning a stage; longer than the pause between
+  // an import's batches). The store also merges every stage when it opens and
+  // closes. Merges run in transactions of staged_merge_chunk entries.
   std::uint64_t staged_merge_at = 1'000'000;
   std::size_t staged_merge_chunk = 100'000;
+  std::uint32_t staged_merge_idle_ms = 1000;
   // Every committed change writes its events (store/events.hpp) into the outbox in
   // the same transaction. Off only for a store whose events nobody consumes.
   bool events = true;

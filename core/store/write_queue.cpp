@@ -263,14 +263,28 @@ WriterStats WriteQueue::stats() const {
 void WriteQueue::run() {
   std::vector<WriteJob> batch;
   for (;;) {
+    bool idle = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      take_batch(batch);
+      const auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (committed_since_idle_ && idle_) {
+        idle = !wake_.wait_for(lock, idle_after_, ready);
+      } else {
+        wake_.wait(lock, ready);
+      }
+      if (!idle) {
+        if (queue_.empty()) return;  // stopping and drained
+        take_batch(batch);
+      }
+    }
+    if (idle) {
+      committed_since_idle_ = false;
+      idle_();
+      continue;
     }
     commit_batch(batch);
     batch.clear();
+    committed_since_idle_ = true;
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -127,6 +128,14 @@ class WriteQueue {
   // Runs on the writer thread after each commit, once the callers are completed
   // (for housekeeping in transactions of its own). Set before the first submit.
   void set_after_commit(std::function<void(bool committed)> fn) { after_commit_ = std::move(fn); }
+  // Runs on the writer thread once no job has come for `after` since the last
+  // commit (and again only after further commits): work that must not interrupt a
+  // stream of jobs, such as merging what a bulk import staged. Set before the first
+  // submit.
+  void set_idle_hook(std::chrono::milliseconds after, std::function<void()> fn) {
+    idle_after_ = after;
+    idle_ = std::move(fn);
+  }
   // Runs inside each attempt at a batch transaction, before the first job and
   // after the last (state kept across jobs, written once per batch; an attempt
   // that fails is replayed from `begin`). Set before the first submit.
@@ -153,6 +162,9 @@ class WriteQueue {
   std::function<void(bool committed)> after_commit_;
   std::function<void(WriteTxn&)> batch_begin_;
   std::function<void(WriteTxn&)> before_commit_;
+  std::chrono::milliseconds idle_after_{0};
+  std::function<void()> idle_;
+  bool committed_since_idle_ = false;  // writer thread only
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WriteJob> queue_;

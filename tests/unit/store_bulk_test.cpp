@@ -232,6 +232,7 @@ BOOST_AUTO_TEST_CASE(stage_is_merged_in_chunks_once_large) {
   o.clock = &clock;
   o.staged_merge_at = 100;   // merged after the commit that staged the 100th entry
   o.staged_merge_chunk = 7;  // in many key-range transactions
+  o.staged_merge_idle_ms = 0;
   auto opened = LeadStore::open(o);
   BOOST_TEST_REQUIRE(is_ok(opened));
   auto store = std::move(opened).value();

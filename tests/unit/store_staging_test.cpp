@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <functional>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "store/keys.hpp"
@@ -148,6 +150,7 @@ BOOST_AUTO_TEST_CASE(an_import_killed_before_close_is_merged_when_the_store_open
   StoreOptions o;
   o.path = dir.sub("data");
   o.map_size = std::size_t{64} << 20;
+  o.staged_merge_idle_ms = 0;  // the child's stage stays until it ends
   const pid_t child = fork();
   BOOST_TEST_REQUIRE(child >= 0);
   if (child == 0) {  // imports and ends without closing the store: its stage stays
@@ -192,6 +195,47 @@ BOOST_AUTO_TEST_CASE(an_import_killed_before_close_is_merged_when_the_store_open
   BOOST_TEST_REQUIRE(is_ok(phone));
   BOOST_TEST_REQUIRE(phone->items.size() == 1u);
   BOOST_TEST(phone->items[0].prospect.family_name == "Killed 13");
+}
+
+// A hub that keeps running after an import merges the stage once its writer has
+// been idle for staged_merge_idle_ms; a store with the idle merge off keeps it.
+BOOST_AUTO_TEST_CASE(an_idle_writer_merges_what_an_import_staged) {
+  for (const std::uint32_t idle_ms : {0U, 50U}) {
+    TempDir dir;
+    StoreOptions o;
+    o.path = dir.sub("data");
+    o.map_size = std::size_t{64} << 20;
+    o.staged_merge_idle_ms = idle_ms;
+    auto opened = LeadStore::open(o);
+    BOOST_TEST_REQUIRE(is_ok(opened));
+    auto store = std::move(opened).value();
+    std::vector<CreateLeadCommand> cmds;
+    for (int i = 0; i < 20; ++i) {
+      Lead l = minimal_lead("Idle " + std::to_string(i));
+      l.prospect.email = "idle" + std::to_string(i % 5) + "@example.com";
+      l.prospect.phone = "+49 30 " + std::to_string(8000 + i);
+      cmds.push_back({std::move(l), {}, {}});
+    }
+    const auto out = collect_async<CreateOutcome>(
+        cmds.size(), [&](const auto& done) { store->import_leads_async(std::move(cmds), done); });
+    for (const auto& r : out) BOOST_TEST_REQUIRE(is_ok(r));
+    const auto staged = [&] {
+      auto s = store->stats();
+      BOOST_TEST_REQUIRE(is_ok(s));
+      return s->staged_index_entries;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (staged() != 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms == 0 ? 500 : 10));
+      if (idle_ms == 0) break;  // half a second: long enough to show nothing merges
+    }
+    BOOST_TEST(staged() == (idle_ms == 0 ? 40U : 0U), "idle merge after " << idle_ms << " ms");
+    LeadQuery q;
+    q.email = "idle3@example.com";
+    auto found = store->find_leads(q);
+    BOOST_TEST_REQUIRE(is_ok(found));
+    BOOST_TEST(found->items.size() == 4U);
+  }
 }
 
 // A flush appends a key's ids in one call where it can (MDB_MULTIPLE) and falls back

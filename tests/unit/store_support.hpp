@@ -69,6 +69,7 @@ struct StoreFixture {
     o.path = data_path();
     o.map_size = map_size;
     o.partition = partition;
+    o.staged_merge_idle_ms = 0;  // tests that count staged entries decide when merges run
     o.clock = &clock;
     o.processing = processing_config;
     auto r = LeadStore::open(o);
