@@ -157,6 +157,29 @@ std::size_t append_ids(MDB_cursor* cursor, MDB_val& key, const RecordId* ids, st
   return rc == 0 ? n : data[1].mv_size;
 }
 
+// The ids of one key, ascending: the first appended alone (MDB_APPEND for a key past
+// the index's last, else MDB_APPENDDUP), the rest in one append_ids call, and
+// whatever did not belong at the end the ordinary way.
+void put_ids(MDB_cursor* cursor, std::string_view key, bool past_last, const std::vector<RecordId>& ids,
+             std::string& buffer) {
+  MDB_val k = to_val(key);
+  std::size_t done = 0;
+  {
+    const IdKey id(ids[0]);
+    MDB_val v = to_val(id.view());
+    const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (past_last ? MDB_APPEND : MDB_APPENDDUP));
+    if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);  // e.g. MDB_MAP_FULL: grown, replayed
+    done = rc == 0 ? 1 : 0;
+  }
+  if (done == 1 && ids.size() > 1) done += append_ids(cursor, k, &ids[1], ids.size() - 1, buffer);
+  for (std::size_t i = done; i < ids.size(); ++i) {
+    const IdKey id(ids[i]);
+    MDB_val v = to_val(id.view());
+    const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
+    if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);
+  }
+}
+
 }  // namespace
 
 void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry* last) {
@@ -182,26 +205,14 @@ void IndexBatch::put_sorted(const WriteTxn& txn, const Entry* first, const Entry
   std::size_t since_trim = 0;
   for (const Entry* e = first; e != last;) {
     const Entry* run_end = e + 1;  // entries under the same key
-    while (run_end != last && run_end->prefix == e->prefix && run_end->key == e->key) ++run_end;
-    MDB_val k = to_val(e->key);
+    while (run_end != last && run_end->prefix[0] == e->prefix[0] && run_end->prefix[1] == e->prefix[1] &&
+           run_end->key == e->key) {
+      ++run_end;
+    }
     past_last = past_last || e->key > last_key;
     run_ids.clear();
     for (const Entry* r = e; r != run_end; ++r) run_ids.push_back(r->id);
-    std::size_t done = 0;
-    {
-      const IdKey id(run_ids[0]);
-      MDB_val v = to_val(id.view());
-      const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA | (past_last ? MDB_APPEND : MDB_APPENDDUP));
-      if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);  // e.g. MDB_MAP_FULL: grown, replayed
-      done = rc == 0 ? 1 : 0;
-    }
-    if (done == 1 && run_ids.size() > 1) done += append_ids(cursor, k, &run_ids[1], run_ids.size() - 1, buffer);
-    for (std::size_t i = done; i < run_ids.size(); ++i) {  // not at the end: the ordinary way
-      const IdKey id(run_ids[i]);
-      MDB_val v = to_val(id.view());
-      const int rc = mdb_cursor_put(cursor, &k, &v, MDB_NODUPDATA);
-      if (rc != 0 && rc != MDB_KEYEXIST) throw_index_failure(cursor, rc);
-    }
+    put_ids(cursor, e->key, past_last, run_ids, buffer);
     since_trim += run_ids.size();
     if (since_trim >= kTrimEvery) {
       txn.trim_resident();
