@@ -96,18 +96,22 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
 
 LeadStore::~LeadStore() { close(); }
 
+// Called after every commit: one read transaction decides for both stages.
 Status LeadStore::merge_staged(std::uint64_t at_least, bool tiered) {
-  const store::MergeLimits limits{options_.staged_merge_chunk, options_.resident_map_budget};
-  for (const auto& staged : store::staged_indexes(env_->dbi())) {
-    std::uint64_t stage_entries = 0;
-    std::uint64_t index_entries = 0;
-    {
-      auto txn = env_->begin_read();
-      if (!txn) return txn.error();
-      stage_entries = entries(*txn, staged.stage);
-      index_entries = entries(*txn, staged.index);
+  const auto stages = store::staged_indexes(env_->dbi());
+  std::vector<store::StagedIndex> due;
+  {
+    auto txn = env_->begin_read();
+    if (!txn) return txn.error();
+    for (const auto& staged : stages) {
+      const std::uint64_t stage_entries = entries(*txn, staged.stage);
+      if (stage_entries == 0 || stage_entries < at_least) continue;
+      if (tiered && stage_entries < entries(*txn, staged.index)) continue;
+      due.push_back(staged);
     }
-    if (stage_entries == 0 || stage_entries < at_least || (tiered && stage_entries < index_entries)) continue;
+  }
+  const store::MergeLimits limits{options_.staged_merge_chunk, options_.resident_map_budget};
+  for (const auto& staged : due) {
     if (auto st = store::merge_stage(*env_, limits, staged); !st) return st;
   }
   return ok_status();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <functional>
 
 #include "store/keys.hpp"
 #include "store/write_queue.hpp"
@@ -16,22 +15,6 @@ constexpr std::size_t kTrimEvery = 4096;  // entries read between resident-page 
 
 RecordId id_of(const MDB_val& stage_key) {
   return RecordId::from_key(static_cast<const char*>(stage_key.mv_data) + stage_key.mv_size - kIdBytes);
-}
-
-// Runs fn in a write transaction of its own and commits; grows the map and runs it
-// again when it fills up (fn must be repeatable).
-Status in_write_txn(LmdbEnv& env, std::size_t resident_budget, const std::function<void(WriteTxn&)>& fn) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      write_transaction(env, resident_budget, fn);
-      return ok_status();
-    } catch (const LmdbFailure& failure) {
-      if (failure.rc != MDB_MAP_FULL || attempt >= 8) {
-        return Error::make(ErrorCode::unavailable, "merging staged index entries: " + failure.what);
-      }
-      if (auto grown = env.grow_map(); !grown) return grown;
-    }
-  }
 }
 
 // One merge transaction's share of the stage.
@@ -103,20 +86,23 @@ Status merge_stage(LmdbEnv& env, const MergeLimits& limits, const StagedIndex& s
   std::uint64_t merged = 0;  // entries read by committed chunks
   for (bool done = false; !done;) {
     Chunk chunk;
-    auto st = in_write_txn(env, limits.resident_budget, [&](WriteTxn& txn) {
-      IndexBatch batch;
-      std::deque<std::string> keys;  // stable addresses for the batch's views
-      chunk = read_chunk(txn, s, after, std::max<std::size_t>(limits.chunk, 1), batch, keys);
-      batch.flush(txn);
-      // Every entry read is indexed now: one call frees the stage's pages. A count
-      // that differs would mean the stage changed under the merge; then the entries
-      // stay in both places until the next merge.
-      if (chunk.at_end && entry_count(txn.get(), s.stage) == merged + chunk.read) {
-        if (const int rc = mdb_drop(txn.get(), s.stage, 0); rc != 0) {
-          throw LmdbFailure{rc, "empty stage: " + lmdb_message(rc)};
-        }
-      }
-    });
+    auto st = write_transaction(
+        env, limits.resident_budget,
+        [&](WriteTxn& txn) {
+          IndexBatch batch;
+          std::deque<std::string> keys;  // stable addresses for the batch's views
+          chunk = read_chunk(txn, s, after, std::max<std::size_t>(limits.chunk, 1), batch, keys);
+          batch.flush(txn);
+          // Every entry read is indexed now: one call frees the stage's pages. A count
+          // that differs would mean the stage changed under the merge; then the entries
+          // stay in both places until the next merge.
+          if (chunk.at_end && entry_count(txn.get(), s.stage) == merged + chunk.read) {
+            if (const int rc = mdb_drop(txn.get(), s.stage, 0); rc != 0) {
+              throw LmdbFailure{rc, "empty stage: " + lmdb_message(rc)};
+            }
+          }
+        },
+        "merging staged index entries");
     if (!st) return st;
     merged += chunk.read;
     after = std::move(chunk.last_stage_key);

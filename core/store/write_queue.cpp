@@ -309,18 +309,18 @@ void WriteQueue::take_batch(std::vector<WriteJob>& batch) {
 }
 
 void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
-  Status outcome = ok_status();
-  for (int attempt = 0;; ++attempt) {
-    int rc = 0;
-    outcome = apply_and_commit(batch, rc);
-    if (rc != MDB_MAP_FULL || attempt >= 8) break;
-    if (auto grown = env_.grow_map(); !grown) {
-      outcome = grown;
-      break;
-    }
-    std::lock_guard lock(mutex_);
-    ++stats_.map_grows;
-  }
+  const Status outcome = write_transaction(
+      env_, resident_map_budget_,
+      [&](WriteTxn& wtxn) {
+        if (batch_begin_) batch_begin_(wtxn);
+        for (auto& job : batch) job.apply(wtxn);
+        if (before_commit_) before_commit_(wtxn);
+      },
+      "store write failed",
+      [&] {
+        std::lock_guard lock(mutex_);
+        ++stats_.map_grows;
+      });
   std::uint64_t commands = 0;
   for (const auto& job : batch) commands += job.weight;
   // Before the callers learn of the commit, so an import that finishes right after
@@ -347,23 +347,10 @@ void WriteQueue::trim_after_commit(std::uint64_t weight) {
   env_.trim_resident(resident_map_budget_);
 }
 
-Status WriteQueue::apply_and_commit(std::vector<WriteJob>& batch, int& rc_out) {
-  try {
-    write_transaction(env_, resident_map_budget_, [&](WriteTxn& wtxn) {
-      if (batch_begin_) batch_begin_(wtxn);
-      for (auto& job : batch) job.apply(wtxn);
-      if (before_commit_) before_commit_(wtxn);
-    });
-    return ok_status();
-  } catch (const LmdbFailure& failure) {
-    rc_out = failure.rc;
-    return Error::make(ErrorCode::unavailable, "store write failed: " + failure.what);
-  } catch (const std::exception& e) {  // e.g. bad_alloc inside a job
-    return Error::make(ErrorCode::internal, std::string("store write failed: ") + e.what());
-  }
-}
+namespace {
 
-void write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn) {
+// One attempt: begin, run fn, commit; on any throw, abort and rethrow.
+void commit_once(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn) {
   MDB_txn* txn = env.begin_write();
   try {
     WriteTxn wtxn(txn, env, resident_map_budget);
@@ -374,6 +361,26 @@ void write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std:
   }
   const int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
   if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};
+}
+
+}  // namespace
+
+Status write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn,
+                         const std::string& what, const std::function<void()>& on_grow) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      commit_once(env, resident_map_budget, fn);
+      return ok_status();
+    } catch (const LmdbFailure& failure) {
+      if (failure.rc != MDB_MAP_FULL || attempt >= 8) {
+        return Error::make(ErrorCode::unavailable, what + ": " + failure.what);
+      }
+    } catch (const std::exception& e) {  // e.g. bad_alloc inside fn
+      return Error::make(ErrorCode::internal, what + ": " + e.what());
+    }
+    if (auto grown = env.grow_map(); !grown) return grown;
+    if (on_grow) on_grow();
+  }
 }
 
 }  // namespace leadhub::store

@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -90,9 +91,12 @@ class IndexBatch {
   std::unordered_map<std::string_view, RecordId> visible_keys_;
 };
 
-// Begins a write transaction, runs fn in it and commits. When fn or the commit
-// throws (LmdbFailure for LMDB's errors), nothing is committed and it rethrows.
-void write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn);
+// Begins a write transaction, runs fn in it and commits. When the map fills up,
+// nothing is committed: the map is grown (on_grow called) and fn runs again in a
+// new transaction, up to 8 times, so fn must be repeatable. Any other failure
+// commits nothing and comes back as an error whose message starts with `what`.
+Status write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn,
+                         const std::string& what, const std::function<void()>& on_grow = {});
 
 struct WriteJob {
   // Runs inside the batch transaction. It must leave the transaction unchanged when
@@ -153,7 +157,6 @@ class WriteQueue {
   void commit_batch(std::vector<WriteJob>& batch);
   void trim_after_commit(std::uint64_t weight);
   // rc_out receives the LMDB error code when the batch failed on one.
-  Status apply_and_commit(std::vector<WriteJob>& batch, int& rc_out);
 
   LmdbEnv& env_;
   const std::size_t max_batch_;

@@ -233,9 +233,7 @@ BOOST_AUTO_TEST_CASE(stage_is_merged_in_chunks_once_large) {
   o.staged_merge_at = 100;   // merged after the commit that staged the 100th entry
   o.staged_merge_chunk = 7;  // in many key-range transactions
   o.staged_merge_idle_ms = 0;
-  auto opened = LeadStore::open(o);
-  BOOST_TEST_REQUIRE(is_ok(opened));
-  auto store = std::move(opened).value();
+  auto store = must_open(o);
   constexpr int kLeads = 90;  // 90 e-mail + 90 phone entries per round
   for (int round = 0; round < 2; ++round) {
     std::vector<CreateLeadCommand> cmds;
@@ -303,9 +301,7 @@ BOOST_AUTO_TEST_CASE(resident_map_pages_are_dropped_over_budget) {
   o.map_size = std::size_t{64} << 20;
   o.clock = &clock;
   o.resident_map_budget = 1;  // always over: every check drops the map's pages
-  auto opened = LeadStore::open(o);
-  BOOST_TEST_REQUIRE(is_ok(opened));
-  auto store = std::move(opened).value();
+  auto store = must_open(o);
   std::vector<RecordId> ids;
   for (int i = 0; i < 70; ++i) {  // one commit each; the writer checks once per 64 commands
     auto r = store->create_lead({with_ref("Trim", "T-" + std::to_string(i)), {}, {}});

@@ -97,9 +97,7 @@ BOOST_AUTO_TEST_CASE(map_grows_when_full) {
   o.path = dir.sub("data");
   o.map_size = std::size_t{256} << 10;  // 256 KiB: fills up after a few hundred leads
   o.clock = &clock;
-  auto opened = LeadStore::open(o);
-  BOOST_TEST_REQUIRE(is_ok(opened));
-  auto store = std::move(opened).value();
+  auto store = must_open(o);
 
   constexpr int kLeads = 5000;
   constexpr int kChunk = 250;

@@ -177,9 +177,7 @@ BOOST_AUTO_TEST_CASE(an_import_killed_before_close_is_merged_when_the_store_open
   BOOST_TEST_REQUIRE(WIFEXITED(status));
   BOOST_TEST_REQUIRE(WEXITSTATUS(status) == 0);  // 4: the import did not stage
 
-  auto opened = LeadStore::open(o);
-  BOOST_TEST_REQUIRE(is_ok(opened));
-  auto store = std::move(opened).value();
+  auto store = must_open(o);
   auto s = store->stats();
   BOOST_TEST_REQUIRE(is_ok(s));
   BOOST_TEST(s->leads == 40u);
@@ -206,9 +204,7 @@ BOOST_AUTO_TEST_CASE(an_idle_writer_merges_what_an_import_staged) {
     o.path = dir.sub("data");
     o.map_size = std::size_t{64} << 20;
     o.staged_merge_idle_ms = idle_ms;
-    auto opened = LeadStore::open(o);
-    BOOST_TEST_REQUIRE(is_ok(opened));
-    auto store = std::move(opened).value();
+    auto store = must_open(o);
     std::vector<CreateLeadCommand> cmds;
     for (int i = 0; i < 20; ++i) {
       Lead l = minimal_lead("Idle " + std::to_string(i));

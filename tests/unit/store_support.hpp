@@ -46,6 +46,13 @@ std::vector<Result<T>> collect_async(std::size_t n, Submit submit) {
   return out;
 }
 
+// Opens a store that must open (the test stops here when it does not).
+inline std::unique_ptr<LeadStore> must_open(const StoreOptions& options) {
+  auto opened = LeadStore::open(options);
+  BOOST_TEST_REQUIRE(is_ok(opened), (opened ? "" : opened.error().message));
+  return std::move(opened).value();
+}
+
 struct StoreFixture {
   TempDir dir;
   ManualClock clock{kT0};
