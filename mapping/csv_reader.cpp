@@ -52,6 +52,8 @@ class CsvRecord final : public Record {
   std::shared_ptr<const CsvHeader> header_;
 };
 
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
 // Where the first of a, b and c is in data[from, n), or n. Sixteen bytes at a
 // time where SSE2 is there (every x86-64): fields are mostly plain text.
 std::size_t find_first_of3(const char* data, std::size_t from, std::size_t n, char a, char b, char c) {
@@ -115,7 +117,10 @@ bool CsvReader::fill() {
 
 void CsvReader::read_byte_order_mark() {
   pos_ = buffer_.size() - without_byte_order_mark(buffer_).size();
-  if (pos_ != 0) return;  // UTF-8, marked
+  if (pos_ != 0) {  // UTF-8, marked: a partner who switched to UTF-8 and kept the mapping
+    options_.encoding = CsvOptions::Encoding::utf8;
+    return;
+  }
   if (buffer_.compare(0, 2, "\xFF\xFE") == 0) {
     utf16_ = Utf16::little_endian;
   } else if (buffer_.compare(0, 2, "\xFE\xFF") == 0) {
@@ -139,10 +144,11 @@ void CsvReader::decode_utf16() {
 // Where the run of characters from pos_ that are plain text in the current state
 // ends: inside quotes everything but the quote and a line break (counted), in an
 // unquoted field everything but the delimiter and line ends. At the start of an
-// unquoted field a quote has a meaning, so there is no run.
+// unquoted field a quote, and blanks that may come before one, have a meaning, so
+// there is no run.
 std::size_t CsvReader::plain_run_end(bool quoted, bool at_field_start) const {
   if (quoted) return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.quote, '\n', '\n');
-  if (at_field_start && buffer_[pos_] == options_.quote) return pos_;
+  if (at_field_start && (buffer_[pos_] == options_.quote || is_blank(buffer_[pos_]))) return pos_;
   return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.delimiter, '\n', '\r');
 }
 
@@ -155,9 +161,19 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
   row.ends.reserve(header_ ? header_->names.size() : 16);
   if (!fill()) return false;
   start_line = line_;
-  std::size_t field_start = 0;  // where the current field begins in row.text
-  bool quoted = false;          // inside a quoted section
-  bool at_field_start = true;
+  std::size_t field_start = 0;                // where the current field begins in row.text
+  bool quoted = false;                        // inside a quoted section
+  bool at_field_start = true;                 // nothing but blanks in the field yet
+  std::size_t closed_at = std::string::npos;  // where the field's closing quote was
+  // Blanks between a closing quote and the delimiter are dropped: `"Hans" ;` is Hans.
+  const auto end_field = [&] {
+    if (closed_at != std::string::npos && row.text.find_first_not_of(" \t", closed_at) == std::string::npos)
+      row.text.resize(closed_at);
+    row.end_field();
+    field_start = row.text.size();
+    at_field_start = true;
+    closed_at = std::string::npos;
+  };
   const char d = options_.delimiter, q = options_.quote;
   const auto too_long = [&] {
     return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
@@ -189,23 +205,25 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
           ++pos_;
         } else {
           quoted = false;
+          closed_at = row.text.size();
         }
       } else {
         if (c == '\n') ++line_;
         row.text += c;
       }
     } else if (c == q && at_field_start) {
+      row.text.resize(field_start);  // blanks before the opening quote: `; "Hans"` is Hans
       quoted = true;
       at_field_start = false;
     } else if (c == d) {
-      row.end_field();
-      field_start = row.text.size();
-      at_field_start = true;
+      end_field();
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && fill() && buffer_[pos_] == '\n') ++pos_;
       ++line_;
-      row.end_field();
+      end_field();
       return true;
+    } else if (at_field_start && is_blank(c)) {
+      row.text += c;  // kept unless a quote follows
     } else {
       row.text += c;  // includes a stray quote in an unquoted field: kept as text
       at_field_start = false;
@@ -215,7 +233,7 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
   if (quoted) {
     return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": quoted field never closed");
   }
-  row.end_field();
+  end_field();
   ++line_;
   return true;
 }

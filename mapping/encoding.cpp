@@ -86,9 +86,12 @@ void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByt
       while (end < in.size() && static_cast<unsigned char>(in[end]) < 0x80) ++end;
       out.append(in.data() + i, end - i);
       i = end - 1;
-    } else if (encoding == SingleByte::windows1252 && c < 0xA0) {
+    } else if (encoding != SingleByte::latin9 && c < 0xA0) {
+      // Files labelled ISO-8859-1 are written by Windows tools: their 0x80-0x9F are
+      // Windows-1252 (euro sign, curly quotes, dashes), never the C1 controls a
+      // literal reading gives. Browsers decode the label the same way (WHATWG).
       const std::uint16_t cp = kCp1252[c - 0x80];
-      append_utf8(out, cp == 0 ? 0xFFFD : cp);
+      append_utf8(out, cp != 0 ? cp : encoding == SingleByte::latin1 ? c : 0xFFFD);
     } else {
       append_utf8(out, encoding == SingleByte::latin9 ? latin9(c) : c);
     }

@@ -8,6 +8,8 @@
 
 namespace leadhub::mapping {
 
+// latin1 reads 0x80-0x9F as Windows-1252 where that code page defines them, as
+// browsers read a file labelled ISO-8859-1.
 enum class SingleByte { latin1, windows1252, latin9 };
 
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);

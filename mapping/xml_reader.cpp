@@ -190,7 +190,7 @@ std::size_t depth_of(const pugi::xml_node& root) {
   return max;
 }
 
-// pugixml decodes UTF-8/16/32 and ISO-8859-1 itself; windows-1252 and ISO-8859-15
+// pugixml decodes UTF-8/16/32 itself; ISO-8859-1, windows-1252 and ISO-8859-15
 // (what Windows tools write) are converted here, and the declaration rewritten.
 Status convert_declared_encoding(std::string& text) {
   if (text.rfind("<?xml", 0) != 0) return ok_status();
@@ -210,8 +210,8 @@ Status convert_declared_encoding(std::string& text) {
     encoding = SingleByte::windows1252;
   else if (name == "iso-8859-15" || name == "latin-9" || name == "latin9")
     encoding = SingleByte::latin9;
-  else if (name == "latin-1")
-    encoding = SingleByte::latin1;
+  else if (name == "iso-8859-1" || name == "latin-1" || name == "latin1" || name == "iso_8859-1")
+    encoding = SingleByte::latin1;  // ours, not pugixml's: 0x80-0x9F as Windows-1252
   else
     return ok_status();
   text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" +

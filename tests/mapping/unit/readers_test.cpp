@@ -107,6 +107,20 @@ BOOST_AUTO_TEST_CASE(single_record_location) {
   BOOST_TEST(m.records[0].ok(), describe(m));
 }
 
+BOOST_AUTO_TEST_CASE(iso_8859_1_documents_read_0x80_to_0x9f_as_windows_1252) {
+  // What a Windows tool writes under an ISO-8859-1 declaration: the euro sign and
+  // curly quotes are Windows-1252 bytes, which a literal reading turns into C1 controls.
+  const auto spec =
+      load_ok("format: xml\nrecords: /Leads/Lead\nfields: {prospect.family_name: Name, attributes.note: Note}\n");
+  const auto m = map_text(spec,
+                          "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                          "<Leads><Lead><Name>M\xFCller</Name><Note>\x93Preis\x94 5 \x80</Note></Lead></Leads>");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Müller");
+  BOOST_TEST(m.records[0].lead->attributes.at("note") == "“Preis” 5 €");
+}
+
 BOOST_AUTO_TEST_CASE(relative_xpaths_self_and_parent) {
   // ".", ".." and "../@x" are XPath, not child names
   const auto spec = load_ok(
