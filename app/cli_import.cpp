@@ -17,7 +17,8 @@ namespace {
 const char* const kImportUsage =
     "usage: leadhub import FILE|- [--mapping NAME] [--batch N]\n"
     "\n"
-    "Imports newline-delimited canonical leads (one JSON object per line), or with\n"
+    "Imports newline-delimited canonical leads (one JSON object per line) or one JSON\n"
+    "array of them (streamed; a rejection names the line the element starts on), or with\n"
     "--mapping a partner's CSV, XML, JSON or form file through config/mappings/NAME.yaml\n"
     "(creates and changes; `leadhub map` is the dry run). Records are\n"
     "committed in batches; a lead whose external reference is already stored counts as\n"

@@ -10,7 +10,9 @@
 
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
+#include "json_array_stream.hpp"
 #include "log.hpp"
+#include "model/limits.hpp"
 #include "store/events.hpp"
 
 namespace leadhub::connectors {
@@ -188,38 +190,109 @@ class ImportRun {
 
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
-// Newline-delimited canonical JSON, one lead per line.
-void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, std::size_t& records) {
-  std::vector<CreateLeadCommand> batch;
-  std::vector<std::string> where;
+// Canonical leads decoded by the reader and handed to the run in batches.
+class CanonicalBatches {
+ public:
+  CanonicalBatches(ImportRun& run, std::size_t batch_size, const Actor& actor)
+      : run_(run), batch_size_(batch_size), actor_(actor) {
+    reserve();
+  }
+  CanonicalBatches(const CanonicalBatches&) = delete;
+  CanonicalBatches& operator=(const CanonicalBatches&) = delete;
+  ~CanonicalBatches() {
+    if (!batch_.empty()) run_.submit(std::move(batch_), std::move(where_));
+  }
+
+  // One record's text; `where` names it in a rejection ("line 12").
+  void add(std::string_view json, std::string where, std::size_t records) {
+    auto lead = lead_from_json(json, DecodeMode::input);
+    if (!lead) {
+      run_.reject(where, lead.error());
+      return;
+    }
+    batch_.push_back({std::move(lead).value(), actor_, {}});
+    where_.push_back(std::move(where));
+    if (batch_.size() < batch_size_) return;
+    run_.submit(std::move(batch_), std::move(where_));
+    batch_.clear();
+    where_.clear();
+    reserve();
+    run_.show_progress(records, false);
+  }
+
+ private:
   // Reserved: a lead is about 1 KB to move, and a growing vector moves them all.
-  const std::size_t expected = std::min<std::size_t>(batch_size, 10'000);
-  batch.reserve(expected);
-  where.reserve(expected);
+  void reserve() {
+    const std::size_t expected = std::min<std::size_t>(batch_size_, 10'000);
+    batch_.reserve(expected);
+    where_.reserve(expected);
+  }
+
+  ImportRun& run_;
+  std::size_t batch_size_;
+  const Actor& actor_;
+  std::vector<CreateLeadCommand> batch_;
+  std::vector<std::string> where_;  // where each command came from, for rejections
+};
+
+// Skips what comes before the first record (blank lines, a byte order mark) and
+// says whether the records are one JSON array; `lines` counts the line breaks read.
+bool starts_with_json_array(std::istream& in, std::size_t& lines) {
+  // A stream gives back one byte for sure: the mark is read a byte at a time.
+  for (const int mark : {0xEF, 0xBB, 0xBF}) {
+    if (in.peek() != mark) break;
+    in.get();
+  }
+  for (int c = in.get(); c != std::char_traits<char>::eof(); c = in.get()) {
+    if (c == '\n') {
+      ++lines;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      if (c == '[') return true;
+      in.unget();
+      return false;
+    }
+  }
+  return false;
+}
+
+// Newline-delimited canonical JSON, one lead per line; `line_no` lines already read.
+void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, std::size_t line_no,
+                   std::size_t& records) {
+  CanonicalBatches batches(run, batch_size, actor);
   std::string line;
-  std::size_t line_no = 0;
-  records = 0;
   while (std::getline(in, line)) {
     ++line_no;
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
     ++records;
-    auto lead = lead_from_json(line, DecodeMode::input);
-    if (!lead) {
-      run.reject("line " + std::to_string(line_no), lead.error());
-      continue;
-    }
-    batch.push_back({std::move(lead).value(), actor, {}});
-    where.push_back("line " + std::to_string(line_no));
-    if (batch.size() >= batch_size) {
-      run.submit(std::move(batch), std::move(where));
-      batch.clear();
-      where.clear();
-      batch.reserve(expected);
-      where.reserve(expected);
-      run.show_progress(records, false);
-    }
+    batches.add(line, "line " + std::to_string(line_no), records);
   }
-  if (!batch.empty()) run.submit(std::move(batch), std::move(where));
+}
+
+// One JSON array of canonical leads, streamed element by element; each is named by
+// the line it starts on and its place in the array.
+Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
+                         std::size_t line_no, std::size_t& records) {
+  CanonicalBatches batches(run, batch_size, actor);
+  JsonArrayStream array(in, line_no, limits::kMaxRecordBytes);
+  std::string element;
+  std::size_t line = 0;
+  for (;;) {
+    auto more = array.next(element, line);
+    if (!more) return more.error();
+    if (!*more) return ok_status();
+    ++records;
+    batches.add(element, "line " + std::to_string(line) + " (element " + std::to_string(records) + ")", records);
+  }
+}
+
+// Canonical leads: one JSON object per line, or one JSON array of them.
+Status import_canonical(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
+                        std::size_t& records) {
+  std::size_t lines = 0;
+  records = 0;
+  if (starts_with_json_array(in, lines)) return import_json_array(run, in, batch_size, actor, lines + 1, records);
+  import_ndjson(run, in, batch_size, actor, lines, records);
+  return ok_status();
 }
 
 // The distinct codes of a record's mapping errors, in order.
@@ -328,7 +401,7 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
   if (options.mapper != nullptr)
     st = import_mapped(run, store, *options.mapper, in, options.batch_size, options.actor, records);
   else
-    import_ndjson(run, in, options.batch_size, options.actor, records);
+    st = import_canonical(run, in, options.batch_size, options.actor, records);
   run.wait_all();
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message, {"unreadable"});  // what came before the break is stored

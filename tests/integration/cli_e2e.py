@@ -165,6 +165,22 @@ with open(windows, "wb") as f:
     f.write(json.dumps({"prospect": {"family_name": "Drei"}}).encode())
 win = json.loads(run("import", windows).stdout)
 check(win["records"] == 3 and win["created"] == 3 and win["rejected"] == 0, f"BOM, CRLF and blank lines import cleanly: {win}")
+# One JSON array instead of one lead per line (what `jq -s` and many exports write),
+# pretty-printed: streamed element by element, rejections name the element's line.
+array = os.path.join(WORK, "array.json")
+with open(array, "w", encoding="utf-8") as f:
+    json.dump([{"prospect": {"family_name": "Arr1"}}, {"prospect": {"family_name": "Arr2", "email": "nope"}},
+               {"subject": "brackets ]} and \"quotes\" in a string", "prospect": {"family_name": "Arr3"}}], f, indent=2)
+arr = json.loads(run("import", array, expect=1).stdout)
+check(arr["records"] == 3 and arr["created"] == 2 and arr["rejected"] == 1, f"a JSON array imports element by element: {arr}")
+bad_line = 1 + 1 + len(json.dumps({"prospect": {"family_name": "Arr1"}}, indent=2).splitlines())
+check(arr["errors"][0]["record"] == f"line {bad_line} (element 2)" and "prospect.email" in arr["errors"][0]["reason"],
+      f"an array element's rejection names its line and place: {arr['errors']}")
+with open(array, "w", encoding="utf-8") as f:
+    f.write('[{"prospect":{"family_name":"Arr4"}}\n {"prospect":{"family_name":"Arr5"}}]\n')
+arr = json.loads(run("import", array, expect=1).stdout)
+check(arr["created"] == 1 and arr["errors"][0]["reason"] == "line 2: expected ',' or ']' after the array's element, found '{'",
+      f"a broken array stops with the line, after storing what came before: {arr}")
 exported = run("export").stdout.splitlines()
 stats = json.loads(run("stats").stdout)
 check(len(exported) == stats["leads"], "export writes every lead")
