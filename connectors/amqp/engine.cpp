@@ -21,9 +21,13 @@
 #include <proton/value.hpp>
 
 #include "../framework/log.hpp"
+#include "value_json.hpp"
 
 namespace leadhub::connectors::amqp {
 namespace {
+
+// What a request's body was: a string, a data section, or an amqp-value map or list.
+enum class BodyForm { text, binary, amqp_value };
 
 // proton::delivery::reject() cannot carry an error condition; the C API can. The
 // derived class only exists to reach the wrapped pn_delivery_t.
@@ -121,6 +125,21 @@ std::optional<std::string> property(const proton::message& m, const std::string&
   return scalar_text(props.get(name));
 }
 
+// The reply's body in the request's form: a map request gets a map (when the reply
+// is JSON; a partner format's reply stays text), binary gets binary.
+void set_reply_body(proton::message& out, BodyForm form, const Response& response) {
+  if (form == BodyForm::binary) {
+    out.body(proton::binary(response.body.begin(), response.body.end()));
+    return;
+  }
+  if (form == BodyForm::amqp_value && response.content_type == "application/json") {
+    if (auto value = json_to_amqp_value(response.body)) {
+      out.body(std::move(value).value());
+      return;
+    }
+  }
+  out.body(response.body);
+}
 }  // namespace
 
 // The request message's parts that the reply and the settlement need later.
@@ -133,8 +152,8 @@ struct Engine::InFlight {
   std::string reply_to;
   proton::message_id correlation;
   std::string operation;
-  std::string key;  // idempotency key
-  bool binary_body = false;
+  std::string key;                      // idempotency key
+  BodyForm body_form = BodyForm::text;  // the reply's body takes the request's form
 };
 
 class Engine::Listening final : public proton::listen_handler {
@@ -427,11 +446,16 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   } else if (body.type() == proton::BINARY) {
     const auto bytes = proton::get<proton::binary>(body);
     request.body.assign(bytes.begin(), bytes.end());
-    f->binary_body = true;
+    f->body_form = BodyForm::binary;
+  } else if (body.type() == proton::MAP || body.type() == proton::LIST) {
+    auto json = amqp_value_to_json(body);
+    if (!json) return complete(f, error_response(*route, json.error()));
+    request.body = std::move(json).value();
+    f->body_form = BodyForm::amqp_value;
   } else if (body.type() != proton::NULL_TYPE) {
     return complete(f, error_response(*route, Error::invalid({{"body",
-                                                               "expected a string or binary body (data "
-                                                               "section), got " +
+                                                               "expected a string, a binary body (data "
+                                                               "section) or a map, got " +
                                                                    proton::type_name(body.type())}})));
   }
   if (request.body.size() > options_.max_message_bytes) {
@@ -456,15 +480,16 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
     // From the store's writer or a blocking worker: back to the container thread.
     std::lock_guard lock(gate->mutex);
     if (gate->queue) {
-      gate->queue->add([this, id, response = std::move(response)]() mutable {
+      gate->queue->add([this, id, response = std::move(response)] {
         const auto it = pending_.find(id);
-        if (it != pending_.end()) complete(it->second, std::move(response));
+        if (it != pending_.end()) complete(it->second, response);
       });
     }
   });
 }
 
-void Engine::complete(std::shared_ptr<InFlight> f, Response response) {
+void Engine::complete(std::shared_ptr<InFlight> f,  // NOLINT(performance-unnecessary-value-param): see engine.hpp
+                      const Response& response) {
   pending_.erase(f->id);
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);
@@ -492,10 +517,7 @@ void Engine::complete(std::shared_ptr<InFlight> f, Response response) {
 void Engine::reply(const InFlight& f, const Response& response) {
   if (f.reply_to.empty()) return;
   proton::message out;
-  if (f.binary_body)
-    out.body(proton::binary(response.body.begin(), response.body.end()));
-  else
-    out.body(response.body);
+  set_reply_body(out, f.body_form, response);
   out.correlation_id(f.correlation);
   out.subject(f.operation);
   out.content_type(response.content_type);

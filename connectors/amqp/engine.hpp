@@ -121,7 +121,8 @@ class Engine final : public proton::messaging_handler {
   void start_listening(proton::container& c);
   void start_connecting(proton::container& c);
   void open_broker_receivers(proton::connection& c);
-  void complete(std::shared_ptr<InFlight> f, Response response);
+  // f by value: completing erases the pending_ entry a caller's reference would point into.
+  void complete(std::shared_ptr<InFlight> f, const Response& response);  // NOLINT(performance-unnecessary-value-param)
   void reply(const InFlight& f, const Response& response);
   void settle(const InFlight& f, const Response& response);
   void finish_stop();
@@ -153,7 +154,6 @@ class Engine final : public proton::messaging_handler {
   std::uint64_t next_pending_ = 0;
   bool stopping_ = false;
   bool finished_ = false;
-  std::uint64_t dynamic_addresses_ = 0;
   std::uint64_t next_epoch_ = 0;
   // Replies of writes by idempotency key, newest first, so a redelivered
   // ChangeLead gets the first answer instead of a conflict with itself.

@@ -162,6 +162,21 @@ def scenario(c, client, a, label, direct):
     _, outcome, text, *_ = client.request(a["json"], "TakeOverTheWorld", "{}")
     c.check(outcome == "invalid" and "subject" in text, t + "unknown operation: invalid", text)
 
+    # An amqp-value map (what clients send for a dict or a JavaScript object) is read as
+    # the JSON document it stands for, and answered with a map
+    map_email = f"map-{uuid.uuid4().hex[:8]}@example.com"
+    _, outcome, body, *_ = client.request(a["json"], "CreateLead", {
+        "subject": "As a map", "score": 14, "prospect": {"family_name": "Map", "email": map_email},
+        "interests": [{"product": "x", "quantity": 2}]})
+    c.check(outcome == "ok" and isinstance(body, dict) and body["prospect"]["email"] == map_email
+            and body["score"] == 14 and body["interests"][0]["quantity"] == 2,
+            t + "CreateLead with a map body: stored, answered with a map", body)
+    _, outcome, body, state, cond, _ = client.request(a["json"], "CreateLead",
+                                                      {"prospect": {"family_name": "B", "photo": b"\x00"}})
+    c.check(outcome == "invalid" and "body.prospect.photo" in str(body)
+            and (not direct or "body.prospect.photo: AMQP type binary has no JSON form" in (cond.description or "")),
+            t + "a map member without a JSON form: invalid, naming the member", (body, cond))
+
     # SAP-style XML through the mappings: create, read, change, find
     ref = "LD-" + uuid.uuid4().hex[:8]
     _, outcome, text, *_ = client.request(a["sap_create"], "", sap_create(ref, "Schmidt", f"s-{ref}@example.de"),
