@@ -1,5 +1,6 @@
 // Helpers the API route files share.
 #include "api.hpp"
+#include "model/validation.hpp"
 #include "problem.hpp"
 
 namespace leadhub::connectors::http {
@@ -11,10 +12,13 @@ Actor actor_of(const Call& call, const ApiContext& ctx) {
   return actor;
 }
 
+// Media types are case-insensitive (RFC 9110): some clients send Application/JSON.
 bool has_json_body(const Request& request) {
-  auto type = request.header(bhttp::field::content_type);
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  auto header = request.header(bhttp::field::content_type);
+  header = header.substr(0, header.find(';'));
+  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
+  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+  const std::string type = lower_ascii(header);
   return type == "application/json" ||
          (type.rfind("application/", 0) == 0 && type.size() > 5 && type.substr(type.size() - 5) == "+json");
 }

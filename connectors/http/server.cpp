@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../framework/log.hpp"
+#include "problem.hpp"
 
 namespace leadhub::connectors::http {
 namespace {
@@ -42,12 +43,11 @@ const std::string& http_date() {
   return text;
 }
 
-Response plain_error(bhttp::status status, const std::string& detail) {
-  Response r{status, 11};
-  r.set(bhttp::field::content_type, "application/problem+json");
-  r.body() = "{\"type\":\"about:blank\",\"title\":\"" + std::string(bhttp::obsolete_reason(status)) +
-             "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" + detail + "\"}";
-  return r;
+// Refusals before a route has the request: the same problem+json, with a fixed
+// code and the part of the request at fault, as every other error of the API.
+Response plain_error(bhttp::status status, const std::string& code, const std::string& field,
+                     const std::string& detail) {
+  return problem(status, code, detail, "", {{field, detail}});
 }
 
 struct SessionBase {
@@ -187,12 +187,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     idle_ = false;
     if (ec == bhttp::error::header_limit) {
       return refuse(plain_error(
-          bhttp::status::request_header_fields_too_large,
+          bhttp::status::request_header_fields_too_large, "too_large", "(header)",
           "the request header is larger than " + std::to_string(server_.options.max_header_bytes) + " bytes"));
     }
     if (ec) {
       if (is_client_gone(ec)) return shutdown();
-      return refuse(plain_error(bhttp::status::bad_request, "malformed HTTP request: " + ec.message()));
+      return refuse(
+          plain_error(bhttp::status::bad_request, "malformed", "(request)", "malformed HTTP request: " + ec.message()));
     }
     const auto& head = header_->get();
     version_ = head.version();
@@ -201,14 +202,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     const auto q = target.find('?');
     auto path = percent_decode(target.substr(0, q), false);
     if (target.empty() || target.front() != '/' || !path) {
-      return refuse(plain_error(bhttp::status::bad_request, "the request target is not a valid path"));
+      return refuse(
+          plain_error(bhttp::status::bad_request, "malformed", "(target)", "the request target is not a valid path"));
     }
     path_ = std::move(*path);
     query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
     plan_ = server_.handler.plan_body(head, path_);
     if (plan_.refuse) return refuse(std::move(*plan_.refuse));
     if (const auto length = header_->content_length(); length && *length > plan_.limit) {
-      return refuse(plain_error(bhttp::status::payload_too_large,
+      return refuse(plain_error(bhttp::status::payload_too_large, "too_large", "(body)",
                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (header_->is_done()) return start_body();  // no body at all
@@ -242,7 +244,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     spooled_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
     if (ec) {
       connectors::log::error("http", "cannot open spool file " + spool_path_ + ": " + ec.message());
-      return refuse(plain_error(bhttp::status::service_unavailable, "cannot store the upload; try again later"));
+      return refuse(plain_error(bhttp::status::service_unavailable, "unavailable", "(body)",
+                                "cannot store the upload; try again later"));
     }
     lowest().expires_after(server_.options.upload_timeout);
     bhttp::async_read(stream_, buffer_, *spooled_, [self](beast::error_code rec, std::size_t) { self->on_body(rec); });
@@ -250,12 +253,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_body(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return refuse(plain_error(bhttp::status::payload_too_large,
+      return refuse(plain_error(bhttp::status::payload_too_large, "too_large", "(body)",
                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (ec) {
       if (is_client_gone(ec)) return shutdown();
-      return refuse(plain_error(bhttp::status::bad_request, "malformed HTTP body: " + ec.message()));
+      return refuse(
+          plain_error(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message()));
     }
     Request request;
     request.path = std::move(path_);

@@ -103,6 +103,9 @@ c.check(st == 422 and p["code"] == "invalid" and any(e["field"] == "prospect.ema
         "invalid e-mail -> 422 naming prospect.email", p)
 st, _, _, p = api("POST", "/api/v1/leads", "subject=x", headers={"Content-Type": "text/plain"})
 c.check(st == 415 and p["code"] == "unsupported_media_type", "text/plain body -> 415", p)
+case_lead = dict(LEAD, subject="case", prospect={"family_name": "Case", "email": "case@example.com"})
+st, _, _, p = api("POST", "/api/v1/leads", case_lead, headers={"Content-Type": "Application/JSON; Charset=UTF-8"})
+c.check(st == 201, "media types are case-insensitive: Application/JSON -> 201", p)
 st, _, _, p = api("DELETE", f"/api/v1/leads/{lid}")
 c.check(st == 405, "DELETE -> 405", p)
 st, h, _, p = hub.request("POST", "/api/v1/leads", LEAD)
@@ -249,9 +252,11 @@ c.check(h.get("access-control-allow-origin") == "https://crm.example.com" and "E
 # ---- limits (the `tight` connector) ----------------------------------------------------------------
 big = dict(LEAD, subject="x" * 4000)
 st, h, _, p = hub.request("POST", "/api/v1/leads", big, name="tight")
-c.check(st == 413, "body over max_body_bytes -> 413", (st, p))
+c.check(st == 413 and p.get("code") == "too_large" and p["errors"][0]["field"] == "(body)",
+        "body over max_body_bytes -> 413, code too_large, naming the body", (st, p))
 st, h, _, p = hub.request("GET", "/healthz", headers={"X-Big": "y" * 2000}, name="tight")
-c.check(st == 431, "header over max_header_bytes -> 431", (st, p))
+c.check(st == 431 and p.get("code") == "too_large" and p["errors"][0]["field"] == "(header)",
+        "header over max_header_bytes -> 431, code too_large, naming the header", (st, p))
 codes = [hub.request("GET", "/api/v1/leads?limit=1", name="tight")[0] for _ in range(5)]
 c.check(codes[:3] == [200, 200, 200] and codes[3] == 429, "4th call within a minute -> 429", codes)
 st, h, _, p = hub.request("GET", "/api/v1/leads?limit=1", name="tight")
