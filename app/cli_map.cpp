@@ -101,9 +101,11 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
   if (auto st = input.open(name); !st) return report(st.error());
   std::istream& in = input.stream();
   std::size_t records = 0, failed = 0;
+  std::vector<std::string> warnings;
   std::string line;
   auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
     ++records;
+    warnings.insert(warnings.end(), m.notices.begin(), m.notices.end());
     if (!m.ok()) ++failed;
     line.clear();
     JsonWriter w(line);
@@ -119,6 +121,11 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
   w.key("ok").value(static_cast<std::uint64_t>(records - failed));
   w.key("failed").value(static_cast<std::uint64_t>(failed));
   if (!st) w.key("document_error").value(st.error().message);
+  if (!warnings.empty()) {
+    w.key("warnings").begin_array();
+    for (const auto& warning : warnings) w.value(warning);
+    w.end_array();
+  }
   w.end_object().end_object();
   print_line(summary);
   return failed == 0 && st ? kExitOk : kExitPartial;

@@ -14,6 +14,7 @@
 
 #include "csv_reader.hpp"
 #include "encoding.hpp"
+#include "json/decode.hpp"
 #include "model/validation.hpp"
 
 namespace leadhub::mapping {
@@ -32,6 +33,15 @@ class CsvRecord final : public Record {
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
   std::string location() const override { return "line " + std::to_string(line_); }
+
+  std::string why_absent(const SourcePath& path) const override {
+    if (path.column >= 0 || !header_ || column_of(path)) return {};
+    std::string reason = "the file's header has no column '" + path.text + "'";
+    const std::vector<std::string_view> names(header_->names.begin(), header_->names.end());
+    if (const auto closest = json::closest_name(path.text, names))
+      reason += " (is '" + std::string(*closest) + "' it?)";
+    return reason;
+  }
 
  private:
   // A column number as given, a name through the header's slot table (or by

@@ -215,8 +215,9 @@ void Mapper::finish_create(json::DecodeContext& decoding, MappedRecord& out) con
   const auto lifecycle = apply_initial_lifecycle(lead, 0);
   if (!lifecycle) add_field_errors(lifecycle.error(), out, MappingErrorCode::lifecycle);
   auto errors = validate(lead);
-  if (!errors.empty()) add_field_errors(Error::invalid(std::move(errors)), out);
-  if (!lifecycle || !errors.empty()) out.lead.reset();
+  const bool invalid = !errors.empty();
+  if (invalid) add_field_errors(Error::invalid(std::move(errors)), out);
+  if (!lifecycle || invalid) out.lead.reset();  // a failed record carries no lead
 }
 
 // A change: the patch checked now as the store will check it, as far as that does
@@ -264,14 +265,49 @@ MappedRecord Mapper::map_record(const Record& record) const {
   return map(record);
 }
 
+std::vector<std::string> Mapper::document_notices(const Record& first) const {
+  std::vector<std::string> notices;
+  // Every source of a rule (its alternatives too) absent: the rule can never read a value.
+  const auto check = [&](const FieldRule& rule, const std::string& target) {
+    std::string reason;
+    const auto all_absent = [&](const FieldRule& r) {
+      if (r.from.empty()) return false;  // a constant
+      for (const auto& source : r.from) {
+        std::string why = first.why_absent(source);
+        if (why.empty()) return false;
+        if (reason.empty()) reason = std::move(why);
+      }
+      return true;
+    };
+    if (!all_absent(rule)) return;
+    for (const auto& alternative : rule.otherwise) {
+      if (!all_absent(alternative)) return;
+    }
+    std::string effect = "; empty in every record";
+    if (rule.required)
+      effect = "; every record fails";
+    else if (rule.fallback)
+      effect = "; its default '" + *rule.fallback + "' in every record";
+    notices.push_back(target + ": " + reason + effect);
+  };
+  for (const auto& compiled : fields_) check(*compiled.rule, compiled.rule->target);
+  for (const auto& group : groups_) {
+    if (group.group->each) continue;  // its fields are read from sub-records
+    for (const auto& field : group.group->fields) check(field, group.group->target + "." + field.target);
+  }
+  return notices;
+}
+
 Status Mapper::map_stream(std::istream& in, const Sink& sink) const {
   auto reader = open_reader(*spec_, in);
   if (!reader) return reader.error();
-  for (;;) {
+  for (bool first = true;; first = false) {
     auto record = (*reader)->next();
     if (!record) return record.error();
     if (!*record) return ok_status();
-    if (!sink(map_record(**record))) return ok_status();
+    auto mapped = map_record(**record);
+    if (first) mapped.notices = document_notices(**record);
+    if (!sink(std::move(mapped))) return ok_status();
   }
 }
 

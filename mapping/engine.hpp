@@ -31,6 +31,10 @@ struct MappedRecord {
   std::optional<std::uint64_t> expected_version;
   LeadQuery query;  // find
   std::vector<MappingError> errors;
+  // About the whole document, on its first record only: a mapped source the
+  // document lacks altogether (a CSV column renamed by the partner), so the field
+  // stays empty in every record without any record failing.
+  std::vector<std::string> notices;
   bool ok() const { return errors.empty(); }
 };
 
@@ -70,6 +74,9 @@ class Mapper {
   // records, errors and stopping rule as map_stream. Mapper is immutable, so one
   // Mapper may serve both. threads <= 1 is map_stream.
   Status map_stream_parallel(std::istream& in, const Sink& sink, unsigned threads) const;
+
+  // The notices of a document whose first record is `first` (MappedRecord::notices).
+  std::vector<std::string> document_notices(const Record& first) const;
 
  private:
   // Prepared once per mapping, so mapping a record looks nothing up by name.

@@ -76,6 +76,20 @@ std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& rec
   return value;
 }
 
+// "required, but missing or empty", or what the record knows of why: a header
+// without the column fails every row, and its name may be a typo away.
+std::string required_reason(const FieldRule& rule, const Record& record) {
+  const auto why = [&](const FieldRule& r) -> std::string {
+    for (const auto& source : r.from) {
+      if (auto reason = record.why_absent(source); !reason.empty()) return reason;
+    }
+    return {};
+  };
+  std::string reason = why(rule);
+  for (std::size_t i = 0; reason.empty() && i < rule.otherwise.size(); ++i) reason = why(rule.otherwise[i]);
+  return reason.empty() ? "required, but missing or empty" : "required, but " + reason;
+}
+
 }  // namespace
 
 std::string source_text(const FieldRule& rule) {
@@ -97,7 +111,7 @@ std::optional<std::string> evaluate(const FieldRule& rule, const Record& record,
     value = evaluate_one(rule.otherwise[i], record, target_path, errors, max_field_bytes, ctx, outcome);
   }
   if (!value && !outcome.failed && outcome.applied && rule.required) {
-    errors.push_back({record.location(), source_text(rule), std::string(target_path), "required, but missing or empty",
+    errors.push_back({record.location(), source_text(rule), std::string(target_path), required_reason(rule, record),
                       MappingErrorCode::required_missing});
   }
   return value;

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "engine.hpp"
 
@@ -133,9 +134,17 @@ Status Mapper::map_stream_parallel(std::istream& in, const Sink& sink, unsigned 
   auto reader = open_reader(*spec_, in);
   if (!reader) return reader.error();
   MappingPool pool(*this, threads, 4 * std::size_t{threads});
+  // Computed here from the first record, delivered with the first mapped one (the
+  // sink runs on this thread).
+  std::vector<std::string> notices;
+  const Sink with_notices = [&](MappedRecord&& m) {
+    if (!notices.empty()) m.notices = std::exchange(notices, {});
+    return sink(std::move(m));
+  };
   for (std::size_t seq = 0;; ++seq) {
-    Batch batch{seq, {}, {}};
-    batch.records.reserve(kBatchRecords);
+    Batch batch;
+    batch.seq = seq;
+    batch.records.reserve(kBatchRecords);  // NOLINT(clang-analyzer-cplusplus.Move): a new batch each pass
     Status status = ok_status();
     bool end = false;
     while (batch.records.size() < kBatchRecords) {
@@ -149,11 +158,12 @@ Status Mapper::map_stream_parallel(std::istream& in, const Sink& sink, unsigned 
         break;
       }
       batch.records.push_back(std::move(record).value());
+      if (seq == 0 && batch.records.size() == 1) notices = document_notices(*batch.records.front());
     }
     // Records before a broken part of the document are delivered before its error.
-    if (!batch.records.empty() && !pool.submit(std::move(batch), sink)) return ok_status();
+    if (!batch.records.empty() && !pool.submit(std::move(batch), with_notices)) return ok_status();
     if (!status || end) {
-      if (!pool.drain(sink)) return ok_status();
+      if (!pool.drain(with_notices)) return ok_status();
       return status;
     }
   }

@@ -43,6 +43,9 @@ class Record {
   virtual std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const = 0;
   // Where the record is, for error messages: "line 12", "/Leads/Lead[3]", "/leads/2".
   virtual std::string location() const = 0;
+  // Why `path` has no value, when the format can tell more than "missing" (a CSV
+  // column the file's header does not have); empty otherwise.
+  virtual std::string why_absent(const SourcePath& /*path*/) const { return {}; }
 };
 
 class RecordReader {

@@ -62,6 +62,12 @@ class ImportRun {
     record_rejection(record, reason, std::move(codes));
   }
   void reject(const std::string& record, const Error& error) { reject(record, error.message, {to_string(error.code)}); }
+  // About the whole document (a mapped column its header lacks): listed in the summary.
+  void warn(std::vector<std::string> notices) {
+    if (notices.empty()) return;
+    std::lock_guard lock(mutex_);
+    for (auto& n : notices) warnings_.push_back(std::move(n));
+  }
   void count_changed() {
     std::lock_guard lock(mutex_);
     ++changed_;
@@ -105,6 +111,11 @@ class ImportRun {
     if (changed_ > 0) w.key("changed").value(static_cast<std::uint64_t>(changed_));
     w.key("rejected").value(static_cast<std::uint64_t>(rejected_));
     w.key("seconds").raw(std::to_string(seconds));
+    if (!warnings_.empty()) {
+      w.key("warnings").begin_array();
+      for (const auto& warning : warnings_) w.value(warning);
+      w.end_array();
+    }
     w.key("errors").begin_array();
     for (const auto& r : rejections_) {
       w.begin_object().key("record").value(r.record);
@@ -185,6 +196,7 @@ class ImportRun {
   std::size_t in_flight_ = 0;  // batches handed over and not yet committed
   std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0, changed_ = 0;
   std::vector<Rejection> rejections_;
+  std::vector<std::string> warnings_;
   std::thread submitter_;  // last: starts once the members it uses exist
 };
 
@@ -353,6 +365,7 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
   };
   auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
     ++records;
+    run.warn(std::move(m.notices));
     if (!m.ok()) {
       run.reject(m.location, join_errors(m.errors), error_codes(m.errors));
     } else if (m.operation == mapping::Operation::create) {

@@ -240,10 +240,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
-std::string unknown_field_among(std::string_view name, const std::string_view* known, std::size_t count) {
+std::optional<std::string_view> closest_among(std::string_view name, const std::string_view* known, std::size_t count) {
   constexpr std::size_t kLongest = 64;  // longer names are no slip of a known one
   const std::string unknown = fold_name(name);
-  if (unknown.empty() || unknown.size() > kLongest) return "unknown field";
+  if (unknown.empty() || unknown.size() > kLongest) return std::nullopt;
   std::string_view best;
   std::size_t best_distance = unknown.size() <= 4 ? 1 : 2;  // short names: one edit at most
   for (std::size_t i = 0; i < count; ++i) {
@@ -253,8 +253,14 @@ std::string unknown_field_among(std::string_view name, const std::string_view* k
       best_distance = distance;
     }
   }
-  if (best.empty()) return "unknown field";
-  return "unknown field (did you mean '" + std::string(best) + "'?)";
+  if (best.empty()) return std::nullopt;
+  return best;
+}
+
+std::string unknown_field_among(std::string_view name, const std::string_view* known, std::size_t count) {
+  const auto best = closest_among(name, known, count);
+  if (!best) return "unknown field";
+  return "unknown field (did you mean '" + std::string(*best) + "'?)";
 }
 
 }  // namespace
@@ -265,6 +271,10 @@ std::string unknown_field(std::string_view name, std::initializer_list<std::stri
 
 std::string unknown_field(std::string_view name, const std::vector<std::string_view>& known) {
   return unknown_field_among(name, known.data(), known.size());
+}
+
+std::optional<std::string_view> closest_name(std::string_view name, const std::vector<std::string_view>& known) {
+  return closest_among(name, known.data(), known.size());
 }
 
 }  // namespace leadhub::json

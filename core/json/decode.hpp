@@ -72,6 +72,8 @@ void read_enum(Element el, const Path& path, DecodeContext& ctx, std::optional<E
 // Postal-Code) or with a typo of a letter or two (emial, adress).
 std::string unknown_field(std::string_view name, std::initializer_list<std::string_view> known);
 std::string unknown_field(std::string_view name, const std::vector<std::string_view>& known);
+// The known name `name` is probably meant to be (the rules above), or nullopt.
+std::optional<std::string_view> closest_name(std::string_view name, const std::vector<std::string_view>& known);
 
 // Calls member(name, value) for each member of an object; null resets via on_null.
 using MemberFn = std::function<void(std::string_view name, Element value)>;

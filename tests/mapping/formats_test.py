@@ -499,6 +499,14 @@ def test_end_to_end():
     import_file("config/mappings/lettershop-csv.yaml", f("lettershop", "responses.csv"), created=0, duplicates=3, rejected=2)
     import_file(lx, f("lettershop-xml", "ruecklauf-fehler.xml"), created=0, rejected=2)
 
+    # the lettershop renamed its phone column: the import says so once, instead of
+    # storing every lead without a phone and saying nothing
+    renamed = write("renamed.csv", "Anrede;Vorname;Nachname;Firma;Strasse;PLZ;Ort;Land;Tel;E-Mail;Aktionscode;Antwort\n"
+                    "Herr;Kai;Renner;;Weg 1;10115;Berlin;DE;030 1234567;kai.renner@example.de;HERBST-26;ja\n")
+    summary = import_file("config/mappings/lettershop-csv.yaml", renamed, created=1, rejected=0)
+    check(summary.get("warnings") == ["prospect.phone: the file's header has no column 'Telefon'; empty in every record"],
+          "import names a mapped column the file's header lacks", summary)
+
     # call centre: two new leads, a lettershop lead qualified, a call-centre lead declined
     import_file(cc, f("call-center", "calls.xml"), created=2, changed=2, rejected=0)
     lead = lead_by_ref("lettershop", "herbst-26:juergen.mueller@example.de")
@@ -580,7 +588,7 @@ def test_end_to_end():
     p = leadhub("export")
     leads = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
     # 1 web form + 3 lettershop + 2 call centre + 3 TMF699 + 3 BIAN
-    check(len(leads) == 12, "12 leads stored in all", f"got {len(leads)}")
+    check(len(leads) == 13, "13 leads stored in all (with the renamed-column file's)", f"got {len(leads)}")
     check(all(lead.get("source") in ("web_form", "lettershop", "call_center", "partner", "trade_show", "api")
               for lead in leads), "every stored lead has a canonical source")
 

@@ -549,4 +549,37 @@ BOOST_AUTO_TEST_CASE(lettershop_fixture_maps) {
   BOOST_TEST(m.records[2].lead->prospect.phone == "+33142603000");  // read in France, the record's country
 }
 
+// A partner renamed or misspelt a column: every record says why (the header has no
+// such column, and which one it probably is), and the document says it once, also
+// for optional fields that would otherwise stay empty without any record failing.
+BOOST_AUTO_TEST_CASE(columns_the_header_lacks_are_named) {
+  const auto spec = load_ok(
+      "format: csv\ncsv: {delimiter: \";\", header: true}\nfields:\n"
+      "  prospect.family_name: {from: Nachname, required: true}\n"
+      "  prospect.phone: {from: Telefon}\n"
+      "  prospect.address.country: {from: Land, default: DE}\n"
+      "  prospect.email: [{from: EMail}, {from: Mail}]\n"
+      "  subject: {value: Mailing}\n");
+  const auto m = map_text(spec, "Nachnme;Tel;E-Mail\nMeier;030 1;a@example.com\nKrause;030 2;b@example.com\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 2u);
+  for (const auto& r : m.records) {
+    BOOST_TEST_REQUIRE(r.errors.size() == 1u);
+    BOOST_TEST(r.errors[0].reason == "required, but the file's header has no column 'Nachname' (is 'Nachnme' it?)");
+  }
+  // e-mail: the second alternative is absent, the first is there (E-Mail reads EMail)
+  BOOST_TEST(
+      (m.records[0].notices ==
+       std::vector<std::string>{"prospect.family_name: the file's header has no column 'Nachname' (is "
+                                "'Nachnme' it?); every record fails",
+                                "prospect.phone: the file's header has no column 'Telefon'; empty in every record",
+                                "prospect.address.country: the file's header has no column 'Land'; its default "
+                                "'DE' in every record"}));
+  BOOST_TEST(m.records[1].notices.empty());  // once per document
+  // A header with every column: no notices, and the usual reason for an empty value.
+  const auto full = map_text(spec, "Nachname;Telefon;Land;EMail\n;;;\n");
+  BOOST_TEST_REQUIRE(full.records.size() == 1u);
+  BOOST_TEST(full.records[0].notices.empty());
+  BOOST_TEST(full.records[0].errors.at(0).reason == "required, but missing or empty");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

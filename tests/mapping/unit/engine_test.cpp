@@ -46,7 +46,8 @@ fields:
   // a column the file does not have at all
   const auto absent = map_text(spec, "E-Mail\nx@y.de\n");
   BOOST_TEST_REQUIRE(absent.records.size() == 1u);
-  BOOST_TEST(has_error(absent.records[0], "prospect.family_name", "Nachname", "required, but missing or empty"));
+  BOOST_TEST(has_error(absent.records[0], "prospect.family_name", "Nachname",
+                       "required, but the file's header has no column 'Nachname'"));
 }
 
 BOOST_AUTO_TEST_CASE(mapping_error_to_string_forms) {

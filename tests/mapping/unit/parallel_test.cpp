@@ -101,4 +101,18 @@ BOOST_AUTO_TEST_CASE(the_sink_stops_the_stream) {
   for (std::size_t i = 0; i < 300; ++i) BOOST_TEST_REQUIRE(describe(stopped.records[i]) == describe(all.records[i]));
 }
 
+BOOST_AUTO_TEST_CASE(document_notices_come_with_the_first_record) {
+  const auto spec = load_ok(
+      "format: csv\ncsv: {delimiter: \";\"}\nfields:\n  prospect.family_name: Name\n"
+      "  prospect.phone: {from: Telefon}\n");
+  std::string file = "Name;Tel\n";
+  for (int i = 0; i < 3000; ++i) file += "N" + std::to_string(i) + ";1\n";
+  const auto m = map_parallel(spec, file, 2);
+  BOOST_TEST_REQUIRE(m.records.size() == 3000u);
+  BOOST_TEST(
+      (m.records[0].notices ==
+       std::vector<std::string>{"prospect.phone: the file's header has no column 'Telefon'; empty in every record"}));
+  for (std::size_t i = 1; i < m.records.size(); ++i) BOOST_TEST_REQUIRE(m.records[i].notices.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
