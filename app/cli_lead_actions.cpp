@@ -40,11 +40,12 @@ int lead_merge(Context& ctx, const std::vector<std::string>& argv) {
 namespace {
 
 Result<std::optional<std::uint64_t>> if_version(const Args& args) {
-  auto v = args.get("if-version");
+  const auto v = args.get("if-version");
   if (!v) return std::optional<std::uint64_t>{};
+  const std::string_view text = *v;
   std::uint64_t version = 0;
-  const auto res = std::from_chars(v->data(), v->data() + v->size(), version);
-  if (res.ec != std::errc{} || res.ptr != v->data() + v->size()) {
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (res.ec != std::errc{} || res.ptr != text.data() + text.size()) {
     return Error::invalid({{"--if-version", "needs a number"}});
   }
   return std::optional<std::uint64_t>{version};

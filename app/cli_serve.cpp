@@ -47,7 +47,7 @@ Status build_event_dispatcher(const HubConfig& config, connectors::Hub& hub) {
 Status build_connectors(const HubConfig& config, connectors::Hub& hub) {
   const std::string file = config.file.empty() ? std::string("(built-in default)") : config.file;
   std::vector<std::string> names;
-  if (config.events.IsMap()) names.push_back("events");  // the dispatcher's instance
+  if (config.events.IsMap()) names.emplace_back("events");  // the dispatcher's instance
   std::size_t index = 0;
   for (const auto& node : connector_list(config)) {
     connectors::Settings item(file, node, "[" + std::to_string(index++) + "]");

@@ -516,12 +516,12 @@ KeyMap build_map() {
 }  // namespace
 
 std::optional<std::string> to_iso_country(std::string_view text) {
-  static const KeyMap map = build_map();
+  static const KeyMap kNames = build_map();
   KeyBuffer key;
   build_key(text, kPlain, key);
   if (!key.fits() || key.view().empty()) return std::nullopt;
-  const auto it = map.find(key.view());
-  if (it == map.end()) return std::nullopt;
+  const auto it = kNames.find(key.view());
+  if (it == kNames.end()) return std::nullopt;
   return it->second;
 }
 

@@ -29,8 +29,7 @@ class Zone {
       return fail("timezone: '" + name + "' is not a known time zone (an IANA name such as Europe/Berlin)");
     }
     Zone zone;
-    zone.tz_ = std::shared_ptr<const icu::BasicTimeZone>(basic);
-    tz.release();
+    zone.tz_ = std::shared_ptr<const icu::BasicTimeZone>(static_cast<icu::BasicTimeZone*>(tz.release()));
     return zone;
   }
   static Zone fixed(int offset_minutes) {
@@ -193,12 +192,12 @@ std::string iso_date(const DateParts& d) {
 }
 
 Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
-  const std::string text = trim(value);
+  std::string text = trim(value);
   if (text.empty()) return text;
   for (const auto& format : spec.formats) {
     DateParts d;
     if (!parse_with_format(text, format, d) || d.year < 1 || d.month < 1 || d.day < 1) continue;
-    const std::string date = iso_date(d);
+    std::string date = iso_date(d);
     if (!is_valid_date(date)) continue;
     if (spec.date_only) return date;
     if (d.hour > 23 || d.minute > 59 || d.second > 59) continue;
@@ -263,7 +262,7 @@ struct FormatSpec {
 
 // A canonical date (YYYY-MM-DD) or timestamp (RFC 3339) in the party's format and zone.
 Result<std::string> format_date(const std::string& value, const FormatSpec& spec) {
-  const std::string text = trim(value);
+  std::string text = trim(value);
   if (text.empty()) return text;
   DateParts d;
   if (spec.date_only && text.size() == 10 && is_valid_date(text) && parse_with_format(text, "%Y-%m-%d", d)) {

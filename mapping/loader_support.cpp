@@ -62,7 +62,10 @@ Status LoadContext::check_keys(const YAML::Node& map, std::initializer_list<cons
     for (const char* k : known) ok = ok || key == k;
     if (!ok) {
       std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      for (const char* k : known) {
+        if (!list.empty()) list += ", ";
+        list += k;
+      }
       return fail_at(at(item.first), "unknown key '" + key + "' (expected one of: " + list + ")");
     }
   }

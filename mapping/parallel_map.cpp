@@ -144,7 +144,8 @@ Status Mapper::map_stream_parallel(std::istream& in, const Sink& sink, unsigned 
   for (std::size_t seq = 0;; ++seq) {
     Batch batch;
     batch.seq = seq;
-    batch.records.reserve(kBatchRecords);  // NOLINT(clang-analyzer-cplusplus.Move): a new batch each pass
+    // NOLINTNEXTLINE(clang-analyzer-cplusplus.Move): a new batch each pass
+    batch.records.reserve(kBatchRecords);
     Status status = ok_status();
     bool end = false;
     while (batch.records.size() < kBatchRecords) {

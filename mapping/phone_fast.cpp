@@ -126,8 +126,8 @@ class Table {
 };
 
 const Table& table() {
-  static const Table t;
-  return t;
+  static const Table kTable;
+  return kTable;
 }
 
 // PhoneNumberUtil::TestNumberLength for the general description.

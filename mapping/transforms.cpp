@@ -189,7 +189,7 @@ namespace {
 Error fail(std::string reason) { return Error::make(ErrorCode::invalid, std::move(reason)); }
 
 Result<std::string> to_e164(const std::string& value, const std::string& region) {
-  const std::string text = trim(value);
+  std::string text = trim(value);
   if (text.empty()) return text;
   if (auto fast = fast_e164(text, region)) return std::move(*fast);
   if (auto full = full_e164(text, region)) return std::move(*full);

@@ -488,8 +488,8 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   });
 }
 
-void Engine::complete(std::shared_ptr<InFlight> f,  // NOLINT(performance-unnecessary-value-param): see engine.hpp
-                      const Response& response) {
+// NOLINTNEXTLINE(performance-unnecessary-value-param): by value, see engine.hpp
+void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
   pending_.erase(f->id);
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);

@@ -122,7 +122,8 @@ class Engine final : public proton::messaging_handler {
   void start_connecting(proton::container& c);
   void open_broker_receivers(proton::connection& c);
   // f by value: completing erases the pending_ entry a caller's reference would point into.
-  void complete(std::shared_ptr<InFlight> f, const Response& response);  // NOLINT(performance-unnecessary-value-param)
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  void complete(std::shared_ptr<InFlight> f, const Response& response);
   void reply(const InFlight& f, const Response& response);
   void settle(const InFlight& f, const Response& response);
   void finish_stop();

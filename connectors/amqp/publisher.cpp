@@ -6,8 +6,8 @@
 
 namespace leadhub::connectors::amqp {
 
-void Publisher::use_connection(proton::connection connection) {
-  connection_ = std::move(connection);
+void Publisher::use_connection(const proton::connection& connection) {
+  connection_ = connection;
   connected_ = true;
   for (auto& [address, outlet] : outlets_) {
     if (!outlet.queue.empty()) open_sender(address, outlet);
@@ -34,9 +34,9 @@ void Publisher::fail_queued(Outlet& outlet, const std::string& why) {
   }
 }
 
-void Publisher::adopt(const std::string& address, proton::sender sender) {
+void Publisher::adopt(const std::string& address, const proton::sender& sender) {
   auto& outlet = outlets_[address];
-  outlet.sender = std::move(sender);
+  outlet.sender = sender;
   flush(address, outlet);
 }
 

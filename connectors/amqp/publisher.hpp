@@ -47,7 +47,7 @@ class Publisher {
         max_queued_(max_queued_per_address) {}
 
   // Broker mode: senders for new addresses are opened on this connection.
-  void use_connection(proton::connection connection);
+  void use_connection(const proton::connection& connection);
   // The connection is gone (a reconnect follows): senders are dropped, queued
   // messages stay and go out once use_connection() is called again (unless not
   // keep_queued); messages sent but not settled are reported as lost so their
@@ -55,7 +55,7 @@ class Publisher {
   void connection_lost();
   // Direct mode: a peer attached a link to receive from `address` (a reply
   // address); messages for it go there.
-  void adopt(const std::string& address, proton::sender sender);
+  void adopt(const std::string& address, const proton::sender& sender);
   // A sender or all of a connection's senders went away; its messages that were
   // sent but not settled are reported as lost.
   void forget(const proton::sender& sender);

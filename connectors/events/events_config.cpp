@@ -137,7 +137,10 @@ Status check_event_types(const Settings& s, const std::vector<std::string>& type
   for (const auto& type : types) {
     if (std::find(known.begin(), known.end(), type) == known.end()) {
       std::string names;
-      for (const auto k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+      for (const auto k : known) {
+        if (!names.empty()) names += ", ";
+        names += k;
+      }
       return s.error("events", "unknown event type '" + type + "' (known: " + names + ")");
     }
   }

@@ -65,7 +65,9 @@ void HttpSink::send(const std::string&, const Outgoing& message, Done done) {
   auto client = client_;
   ++client->posted;
   try {
-    client->http.request(request, client->cancel.get_token())
+    client->http
+        .request(request, client->cancel.get_token())
+        // NOLINTNEXTLINE(performance-unnecessary-value-param): pplx continuations take the task by value
         .then([client, done](pplx::task<rest::http_response> answered) {
           SendResult result;
           try {

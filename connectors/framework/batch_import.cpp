@@ -217,12 +217,13 @@ class CanonicalBatches {
 
   // One record's text; `where` names it in a rejection ("line 12").
   void add(std::string_view json, std::string where, std::size_t records) {
-    auto lead = lead_from_json(json, DecodeMode::input);
-    if (!lead) {
-      run_.reject(where, lead.error());
+    auto& command = batch_.emplace_back();  // decoded where it stays
+    if (auto st = decode_lead(json, DecodeMode::input, command.lead); !st) {
+      batch_.pop_back();
+      run_.reject(where, st.error());
       return;
     }
-    batch_.push_back({std::move(lead).value(), actor_, {}});
+    command.actor = actor_;
     where_.push_back(std::move(where));
     if (batch_.size() < batch_size_) return;
     run_.submit(std::move(batch_), std::move(where_));
@@ -403,7 +404,7 @@ Status publish_import_completed(LeadStore& store, const Actor& actor, const Impo
   w.key("rejected").value(static_cast<std::uint64_t>(counts.rejected));
   w.key("seconds").raw(std::to_string(counts.seconds));
   w.end_object();
-  return store.publish_event(event_type::kImportCompleted, actor, std::move(data));
+  return store.publish_event(event_type::kImportCompleted, actor, data);
 }
 
 BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const BatchImportOptions& options) {

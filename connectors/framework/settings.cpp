@@ -5,8 +5,8 @@
 
 namespace leadhub::connectors {
 
-Settings::Settings(std::string file, YAML::Node node, std::string instance, std::string section)
-    : file_(std::move(file)), node_(std::move(node)), instance_(std::move(instance)), section_(std::move(section)) {}
+Settings::Settings(std::string file, const YAML::Node& node, std::string instance, std::string section)
+    : file_(std::move(file)), node_(node), instance_(std::move(instance)), section_(std::move(section)) {}
 
 bool Settings::has(const std::string& key) const { return node_.IsMap() && node_[key]; }
 
@@ -39,11 +39,14 @@ Status Settings::check_known(const std::vector<SettingSpec>& specs) const {
     const bool known = std::any_of(specs.begin(), specs.end(), [&](const SettingSpec& s) { return s.key == key; });
     if (!known) {
       const auto mark = item.first.Mark();
-      std::string names;
-      for (const auto& s : specs) names += (names.empty() ? "" : ", ") + s.key;
-      return Error::make(ErrorCode::invalid, file_ + ":" + std::to_string(mark.line + 1) + ":" +
-                                                 std::to_string(mark.column + 1) + ": " + path() + ": unknown key '" +
-                                                 key + "' (known: " + names + ")");
+      std::string message = file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+      message += ": " + path() + ": unknown key '" + key + "' (known: ";
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (i > 0) message += ", ";
+        message += specs[i].key;
+      }
+      message += ")";
+      return Error::make(ErrorCode::invalid, std::move(message));
     }
   }
   return ok_status();

@@ -24,7 +24,7 @@ class Settings {
   // `file` is the config file (for messages); `node` a YAML mapping or null;
   // `section` the config's top-level key the instance sits under ("" when
   // `instance` is a whole path already).
-  Settings(std::string file, YAML::Node node, std::string instance, std::string section = "connectors");
+  Settings(std::string file, const YAML::Node& node, std::string instance, std::string section = "connectors");
 
   const std::string& instance() const { return instance_; }
   const std::string& file() const { return file_; }

@@ -488,11 +488,15 @@ std::vector<MemberJson> lead_members_json(const Lead& lead) {
 }
 
 Result<Lead> lead_from_json(std::string_view text, DecodeMode mode) {
+  Lead lead;
+  if (auto st = decode_lead(text, mode, lead); !st) return st.error();
+  return lead;
+}
+
+Status decode_lead(std::string_view text, DecodeMode mode, Lead& into) {
   auto doc = json::parse_document(text, thread_parser());
   if (!doc) return doc.error();
-  Lead lead;
-  if (auto st = decode_lead_members(*doc, mode, lead); !st) return st.error();
-  return lead;
+  return decode_lead_members(*doc, mode, into);
 }
 
 Status merge_patch(Lead& lead, std::string_view patch_json) {

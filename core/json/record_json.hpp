@@ -27,6 +27,9 @@ std::string to_json(const Lead& lead);
 std::string to_json(const BusinessPartner& partner);
 
 Result<Lead> lead_from_json(std::string_view json, DecodeMode mode);
+// lead_from_json into a default-constructed lead where it will stay (a bulk import's
+// batch): a lead is about 1 KB to move.
+Status decode_lead(std::string_view json, DecodeMode mode, Lead& into);
 Result<BusinessPartner> partner_from_json(std::string_view json, DecodeMode mode);
 
 // Applies a merge patch to a lead in place. Read-only members are accepted only

@@ -121,7 +121,7 @@ std::vector<std::string> FieldPath::values(const Lead& lead) const {
 std::vector<std::string_view> FieldPath::known_paths() {
   std::vector<std::string_view> paths;
   for (const Entry& e : kFields) paths.push_back(e.path);
-  paths.push_back("attributes.*");
+  paths.emplace_back("attributes.*");
   return paths;
 }
 

@@ -55,18 +55,24 @@ bool latin1_to_ascii(std::string_view text, std::string& out) {
 
 // One transliterator per thread: creating it parses rule tables (milliseconds),
 // and an ICU Transliterator is not safe to share between threads.
+std::unique_ptr<icu::Transliterator> make_transliterator() {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+      icu::UnicodeString::fromUTF8("Any-Latin; Latin-ASCII"), UTRANS_FORWARD, status));
+  if (U_FAILURE(status)) return nullptr;
+  return t;
+}
+
 icu::Transliterator* transliterator() {
-  thread_local std::unique_ptr<icu::Transliterator> instance = [] {
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
-        icu::UnicodeString::fromUTF8("Any-Latin; Latin-ASCII"), UTRANS_FORWARD, status));
-    return U_SUCCESS(status) ? std::move(t) : nullptr;
-  }();
-  return instance.get();
+  thread_local const std::unique_ptr<icu::Transliterator> kInstance = make_transliterator();
+  // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDelete): clang 14 runs a thread_local's destructor at the return
+  return kInstance.get();
 }
 
 std::string icu_to_ascii(std::string_view text) {
-  icu::UnicodeString unicode = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+  // Names and addresses are bounded far below 2 GiB (model/limits.hpp).
+  icu::UnicodeString unicode =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())));
   if (icu::Transliterator* t = transliterator()) t->transliterate(unicode);
   std::string out;
   unicode.toUTF8String(out);

@@ -57,7 +57,10 @@ Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list
     for (const char* a : allowed) known = known || key == a;
     if (known) continue;
     std::string list;
-    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    for (const char* a : allowed) {
+      if (!list.empty()) list += ", ";
+      list += a;
+    }
     return error_at(src, item.first, "unknown key '" + key + "' (expected one of: " + list + ")");
   }
   return ok_status();

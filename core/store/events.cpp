@@ -7,13 +7,13 @@
 namespace leadhub {
 
 const std::vector<std::string_view>& event_types() {
-  static const std::vector<std::string_view> all = {event_type::kLeadCreated,       event_type::kLeadChanged,
-                                                    event_type::kLeadStatusChanged, event_type::kLeadAssigned,
-                                                    event_type::kLeadConverted,     event_type::kLeadMerged,
-                                                    event_type::kLeadAged,          event_type::kLeadEscalated,
-                                                    event_type::kLeadReminder,      event_type::kLeadDuplicateFlagged,
-                                                    event_type::kImportCompleted};
-  return all;
+  static const std::vector<std::string_view> kAll = {event_type::kLeadCreated,       event_type::kLeadChanged,
+                                                     event_type::kLeadStatusChanged, event_type::kLeadAssigned,
+                                                     event_type::kLeadConverted,     event_type::kLeadMerged,
+                                                     event_type::kLeadAged,          event_type::kLeadEscalated,
+                                                     event_type::kLeadReminder,      event_type::kLeadDuplicateFlagged,
+                                                     event_type::kImportCompleted};
+  return kAll;
 }
 
 std::string event_json(const EventFacts& f) {

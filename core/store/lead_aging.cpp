@@ -27,11 +27,11 @@ namespace aging = store::aging;
 
 // A refused action (say the lead no longer validates) waits this long before the
 // next try, so one bad lead cannot hold up every run.
-constexpr TimeMs kRetryAfterMs = 60 * 60 * 1000;
+constexpr TimeMs kRetryAfterMs = TimeMs{60} * 60 * 1000;
 
 const Actor& scheduler() {
-  static const Actor actor{"scheduler", "aging"};
-  return actor;
+  static const Actor kScheduler{"scheduler", "aging"};
+  return kScheduler;
 }
 
 // One run's transaction and what it needs.

@@ -301,7 +301,7 @@ class LeadStore {
   // Deletes deliveries the target has accepted.
   Status ack_deliveries(std::string target, std::vector<std::uint64_t> seqs);
   // An event of its own transaction, not raised by a lead write (import.completed).
-  Status publish_event(std::string_view type, const Actor& actor, std::string data_json);
+  Status publish_event(std::string_view type, const Actor& actor, const std::string& data_json);
   // Called on the writer thread after each commit that wrote events: keep it short
   // (wake your own thread). Set before writing.
   void set_event_listener(std::function<void()> listener);

@@ -220,6 +220,7 @@ std::optional<std::pair<void*, std::size_t>> LmdbEnv::data_mapping() const {
     unsigned major_dev = 0, minor_dev = 0;
     if (std::sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &start, &end, &major_dev, &minor_dev, &inode) != 5) continue;
     if (inode != st.st_ino || major_dev != major(st.st_dev) || minor_dev != minor(st.st_dev)) continue;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): an address read from /proc/self/maps
     out.emplace(reinterpret_cast<void*>(start), end - start);
   }
   std::fclose(maps);

@@ -136,7 +136,7 @@ Status LeadStore::ack_deliveries(std::string target, std::vector<std::uint64_t> 
   });
 }
 
-Status LeadStore::publish_event(std::string_view type, const Actor& actor, std::string data_json) {
+Status LeadStore::publish_event(std::string_view type, const Actor& actor, const std::string& data_json) {
   const std::string json = event_json(EventFacts{type, clock().now_ms(), &actor, RecordId(), 0, data_json, {}});
   return write_sync([this, json](store::WriteTxn& txn) -> Status {
     outbox_->append(txn, json);

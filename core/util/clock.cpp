@@ -10,8 +10,8 @@ TimeMs SystemClock::now_ms() const {
 }
 
 const SystemClock& SystemClock::instance() {
-  static const SystemClock clock;
-  return clock;
+  static const SystemClock kClock;
+  return kClock;
 }
 
 }  // namespace leadhub
