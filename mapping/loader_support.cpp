@@ -61,12 +61,15 @@ Status LoadContext::check_keys(const YAML::Node& map, std::initializer_list<cons
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
     if (!ok) {
-      std::string list;
+      std::string message = "unknown key '" + key + "' (expected one of: ";
+      bool first = true;
       for (const char* k : known) {
-        if (!list.empty()) list += ", ";
-        list += k;
+        if (!first) message += ", ";
+        message += k;
+        first = false;
       }
-      return fail_at(at(item.first), "unknown key '" + key + "' (expected one of: " + list + ")");
+      message += ")";
+      return fail_at(at(item.first), message);
     }
   }
   return ok_status();

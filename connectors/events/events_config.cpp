@@ -136,12 +136,13 @@ Status check_event_types(const Settings& s, const std::vector<std::string>& type
   const auto& known = event_types();
   for (const auto& type : types) {
     if (std::find(known.begin(), known.end(), type) == known.end()) {
-      std::string names;
-      for (const auto k : known) {
-        if (!names.empty()) names += ", ";
-        names += k;
+      std::string message = "unknown event type '" + type + "' (known: ";
+      for (std::size_t i = 0; i < known.size(); ++i) {
+        if (i > 0) message += ", ";
+        message += known[i];
       }
-      return s.error("events", "unknown event type '" + type + "' (known: " + names + ")");
+      message += ")";
+      return s.error("events", message);
     }
   }
   return ok_status();

@@ -56,12 +56,15 @@ Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list
     bool known = false;
     for (const char* a : allowed) known = known || key == a;
     if (known) continue;
-    std::string list;
+    std::string message = "unknown key '" + key + "' (expected one of: ";
+    bool first = true;
     for (const char* a : allowed) {
-      if (!list.empty()) list += ", ";
-      list += a;
+      if (!first) message += ", ";
+      message += a;
+      first = false;
     }
-    return error_at(src, item.first, "unknown key '" + key + "' (expected one of: " + list + ")");
+    message += ")";
+    return error_at(src, item.first, message);
   }
   return ok_status();
 }
