@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "json/decode.hpp"
+
 namespace leadhub::mapping {
 namespace {
 
@@ -61,15 +63,7 @@ Status LoadContext::check_keys(const YAML::Node& map, std::initializer_list<cons
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
     if (!ok) {
-      std::string message = "unknown key '" + key + "' (expected one of: ";
-      bool first = true;
-      for (const char* k : known) {
-        if (!first) message += ", ";
-        message += k;
-        first = false;
-      }
-      message += ")";
-      return fail_at(at(item.first), message);
+      return fail_at(at(item.first), json::unknown_key(key, known));
     }
   }
   return ok_status();

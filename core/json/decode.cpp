@@ -273,6 +273,20 @@ std::string unknown_field(std::string_view name, const std::vector<std::string_v
   return unknown_field_among(name, known.data(), known.size());
 }
 
+std::string unknown_key(std::string_view key, std::initializer_list<const char*> known) {
+  std::string message = "unknown key '";
+  message += key;
+  message += "' (expected one of: ";
+  bool first = true;
+  for (const char* k : known) {
+    if (!first) message += ", ";
+    message += k;
+    first = false;
+  }
+  message += ")";
+  return message;
+}
+
 std::optional<std::string_view> closest_name(std::string_view name, const std::vector<std::string_view>& known) {
   return closest_among(name, known.data(), known.size());
 }

@@ -72,6 +72,8 @@ void read_enum(Element el, const Path& path, DecodeContext& ctx, std::optional<E
 // Postal-Code) or with a typo of a letter or two (emial, adress).
 std::string unknown_field(std::string_view name, std::initializer_list<std::string_view> known);
 std::string unknown_field(std::string_view name, const std::vector<std::string_view>& known);
+// "unknown key 'colour' (expected one of: a, b)": config and mapping files' loaders.
+std::string unknown_key(std::string_view key, std::initializer_list<const char*> known);
 // The known name `name` is probably meant to be (the rules above), or nullopt.
 std::optional<std::string_view> closest_name(std::string_view name, const std::vector<std::string_view>& known);
 

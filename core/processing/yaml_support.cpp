@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "json/decode.hpp"
+
 namespace leadhub::processing::yaml {
 
 Error error_at(const Source& src, const YAML::Node& node, const std::string& message) {
@@ -56,15 +58,7 @@ Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list
     bool known = false;
     for (const char* a : allowed) known = known || key == a;
     if (known) continue;
-    std::string message = "unknown key '" + key + "' (expected one of: ";
-    bool first = true;
-    for (const char* a : allowed) {
-      if (!first) message += ", ";
-      message += a;
-      first = false;
-    }
-    message += ")";
-    return error_at(src, item.first, message);
+    return error_at(src, item.first, json::unknown_key(key, allowed));
   }
   return ok_status();
 }
