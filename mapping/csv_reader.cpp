@@ -262,16 +262,17 @@ Status CsvReader::decode_fields(CsvRow& row) const {
     }
     switch (options_.encoding) {
       case CsvOptions::Encoding::latin1:
-        append_single_byte_as_utf8(decoded.text, f, SingleByte::latin1);
-        break;
       case CsvOptions::Encoding::windows1252:
-        append_single_byte_as_utf8(decoded.text, f, SingleByte::windows1252);
-        break;
       case CsvOptions::Encoding::auto_detect:
+        // A field that is valid UTF-8 is UTF-8 whatever the mapping says: a file
+        // re-saved by a UTF-8 tool keeps its partner's ISO-8859-1 mapping, and Latin-1
+        // text is practically never valid UTF-8 by accident ("Ã¼" would have to be meant).
         if (is_valid_utf8_text(f, true)) {
           decoded.text.append(f);
         } else {
-          append_single_byte_as_utf8(decoded.text, f, SingleByte::windows1252);
+          append_single_byte_as_utf8(
+              decoded.text, f,
+              options_.encoding == CsvOptions::Encoding::latin1 ? SingleByte::latin1 : SingleByte::windows1252);
         }
         break;
       case CsvOptions::Encoding::utf8:

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "encoding.hpp"
+#include "model/validation.hpp"
 #include "reader_factory.hpp"
 
 namespace leadhub::mapping {
@@ -214,8 +215,14 @@ Status convert_declared_encoding(std::string& text) {
     encoding = SingleByte::latin1;  // ours, not pugixml's: 0x80-0x9F as Windows-1252
   else
     return ok_status();
-  text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" +
-         single_byte_to_utf8(std::string_view(text).substr(end + 2), encoding);
+  const std::string_view body = std::string_view(text).substr(end + 2);
+  // Declared single-byte but valid UTF-8 throughout (a file re-saved by a UTF-8 tool,
+  // its declaration kept): read as UTF-8, as the CSV reader reads such fields.
+  if (is_valid_utf8_text(body, true)) {
+    text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + std::string(body);
+    return ok_status();
+  }
+  text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + single_byte_to_utf8(body, encoding);
   return ok_status();
 }
 

@@ -214,6 +214,20 @@ BOOST_AUTO_TEST_CASE(iso_8859_1_is_converted) {
   BOOST_TEST(r.get(1, "Straße") == "€ “gut” \xC2\x81");
 }
 
+BOOST_AUTO_TEST_CASE(utf8_fields_under_a_single_byte_mapping_stay_utf8) {
+  // Re-saved by a UTF-8 tool without a mark, or rows pasted from one: each field that
+  // is valid UTF-8 is taken as it is, the others are converted.
+  for (const auto encoding : {CsvOptions::Encoding::latin1, CsvOptions::Encoding::windows1252}) {
+    const auto r =
+        read_csv("Name;Ort\nM\xC3\xBCller;K\xC3\xB6ln \xE2\x82\xAC\nM\xFCller;K\xF6ln\n", with_encoding(encoding));
+    BOOST_TEST_REQUIRE(r.records.size() == 2u);
+    BOOST_TEST(r.get(0, "Name") == "Müller");
+    BOOST_TEST(r.get(0, "Ort") == "Köln €");
+    BOOST_TEST(r.get(1, "Name") == "Müller");
+    BOOST_TEST(r.get(1, "Ort") == "Köln");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_utf8_byte_order_mark_wins_over_the_mapping_encoding) {
   // The partner switched to UTF-8 (Excel's "CSV UTF-8") and the mapping still says
   // ISO-8859-1: read as ISO-8859-1, "Müller" would become "MÃ¼ller".

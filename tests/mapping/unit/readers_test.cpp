@@ -119,6 +119,14 @@ BOOST_AUTO_TEST_CASE(iso_8859_1_documents_read_0x80_to_0x9f_as_windows_1252) {
   BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
   BOOST_TEST(m.records[0].lead->prospect.family_name == "Müller");
   BOOST_TEST(m.records[0].lead->attributes.at("note") == "“Preis” 5 €");
+  // the same declaration on a document that is UTF-8 throughout: read as UTF-8
+  const auto utf8 = map_text(spec,
+                             "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                             "<Leads><Lead><Name>M\xC3\xBCller</Name><Note>5 \xE2\x82\xAC</Note></Lead></Leads>");
+  BOOST_TEST_REQUIRE(utf8.records.size() == 1u, describe(utf8));
+  BOOST_TEST_REQUIRE(utf8.records[0].ok(), describe(utf8));
+  BOOST_TEST(utf8.records[0].lead->prospect.family_name == "Müller");
+  BOOST_TEST(utf8.records[0].lead->attributes.at("note") == "5 €");
 }
 
 BOOST_AUTO_TEST_CASE(relative_xpaths_self_and_parent) {
