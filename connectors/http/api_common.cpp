@@ -1,6 +1,7 @@
 // Helpers the API route files share.
+#include <boost/beast/core/string.hpp>
+
 #include "api.hpp"
-#include "model/validation.hpp"
 #include "problem.hpp"
 
 namespace leadhub::connectors::http {
@@ -18,9 +19,13 @@ bool has_json_body(const Request& request) {
   header = header.substr(0, header.find(';'));
   while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
   while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
-  const std::string type = lower_ascii(header);
-  return type == "application/json" ||
-         (type.rfind("application/", 0) == 0 && type.size() > 5 && type.substr(type.size() - 5) == "+json");
+  const auto same = [](std::string_view x, std::string_view y) {  // Beast's compare, on std views
+    return boost::beast::iequals({x.data(), x.size()}, {y.data(), y.size()});
+  };
+  constexpr std::string_view kJson = "application/json", kPrefix = "application/", kSuffix = "+json";
+  if (same(header, kJson)) return true;
+  return header.size() >= kPrefix.size() + kSuffix.size() && same(header.substr(0, kPrefix.size()), kPrefix) &&
+         same(header.substr(header.size() - kSuffix.size()), kSuffix);
 }
 
 Response unsupported_media_type(const Request& request, const char* expected) {

@@ -53,6 +53,13 @@ inline std::unique_ptr<LeadStore> must_open(const StoreOptions& options) {
   return std::move(opened).value();
 }
 
+// How many leads a find returns (the test stops here when the find fails).
+inline std::size_t found_count(const LeadStore& store, const LeadQuery& query) {
+  auto found = store.find_leads(query);
+  BOOST_TEST_REQUIRE(is_ok(found), (found ? "" : found.error().message));
+  return found->items.size();
+}
+
 struct StoreFixture {
   TempDir dir;
   ManualClock clock{kT0};
