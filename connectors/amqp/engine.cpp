@@ -140,6 +140,19 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
   }
   out.body(response.body);
 }
+
+// Canonical creates and changes enter the store's writer queue during
+// Operations::run, in arrival order, and are applied in that order; everything
+// else answers from the store at once or runs on another thread. A partner's
+// change reads the lead first to check it is the partner's own.
+LinkOrder::Kind order_kind(const Route& route, const Request& request) {
+  if (route.mapper) return LinkOrder::Kind::ordered;
+  const auto& op = request.operation.empty() ? route.default_operation : request.operation;
+  if (op == "CreateLead") return LinkOrder::Kind::pipelined;
+  if (op == "ChangeLead" && request.partner.empty()) return LinkOrder::Kind::pipelined;
+  return LinkOrder::Kind::ordered;
+}
+
 }  // namespace
 
 // The request message's parts that the reply and the settlement need later.
@@ -154,6 +167,10 @@ struct Engine::InFlight {
   std::string operation;
   std::string key;                      // idempotency key
   BodyForm body_form = BodyForm::text;  // the reply's body takes the request's form
+  LinkOrder::Kind kind = LinkOrder::Kind::ordered;
+  bool started = false;                // handed to Operations (see LinkOrder)
+  std::shared_ptr<const Route> route;  // while it waits for earlier messages of its link
+  std::optional<Request> waiting;
 };
 
 class Engine::Listening final : public proton::listen_handler {
@@ -313,7 +330,7 @@ void Engine::open_broker_receivers(proton::connection& c) {
     // messages unsettled, which bounds what waits for the store.
     opts.auto_accept(false).credit_window(0).source(source);
     auto r = c.open_receiver(route->address, opts);
-    receivers_[r] = route;
+    receivers_[r] = Link{route, {}};
     r.add_credit(options_.credit);
   }
 }
@@ -325,6 +342,7 @@ void Engine::connection_gone(const proton::connection& c) {
   // only replied to where possible; the peer or broker redelivers the message.
   if (auto it = connections_.find(c); it != connections_.end()) {
     for (const auto& f : it->second.in_flight) {
+      if (!f->started) pending_.erase(f->id);  // never reached the store: the peer sends it again
       f->delivery = proton::delivery();
       f->receiver = proton::receiver();
       f->connection = proton::connection();
@@ -371,11 +389,14 @@ void Engine::on_receiver_open(proton::receiver& r) {
     return r.close(proton::error_condition("amqp:not-found", route ? "the hub is stopping" : "no address " + address));
   }
   r.open(proton::receiver_options().auto_accept(false).credit_window(0));
-  receivers_[r] = route;
+  receivers_[r] = Link{route, {}};
   r.add_credit(options_.credit);
 }
 
-void Engine::on_receiver_close(proton::receiver& r) { receivers_.erase(r); }
+void Engine::on_receiver_close(proton::receiver& r) {
+  if (auto it = receivers_.find(r); it != receivers_.end()) release_waiting(it->second);
+  receivers_.erase(r);
+}
 
 void Engine::on_sender_open(proton::sender& s) {
   if (!s.uninitialized()) return;  // our own sender to a broker address
@@ -422,9 +443,9 @@ std::string Engine::partner_for(const proton::connection& c, const proton::messa
 void Engine::on_message(proton::delivery& d, proton::message& m) {
   ++received_;
   auto receiver = d.receiver();
-  auto route_it = receivers_.find(receiver);
-  if (stopping_ || route_it == receivers_.end()) return d.release();
-  const auto& route = route_it->second;
+  auto link_it = receivers_.find(receiver);
+  if (stopping_ || link_it == receivers_.end()) return d.release();
+  const auto route = link_it->second.route;
   auto f = std::make_shared<InFlight>();
   f->id = ++next_pending_;
   pending_[f->id] = f;
@@ -476,7 +497,15 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   if (!f->key.empty()) {
     if (auto hit = cache_.find(f->key); hit != cache_.end()) return complete(f, hit->second->second);
   }
-  operations_.run(route, std::move(request), [gate = gate_, this, id = f->id](Response response) {
+  f->kind = order_kind(*route, request);
+  f->route = route;
+  if (link_it->second.order.arrive(f->id, f->kind)) return run(f, std::move(request));
+  f->waiting = std::move(request);
+}
+
+void Engine::run(const std::shared_ptr<InFlight>& f, Request request) {
+  f->started = true;
+  operations_.run(f->route, std::move(request), [gate = gate_, this, id = f->id](Response response) {
     // From the store's writer or a blocking worker: back to the container thread.
     std::lock_guard lock(gate->mutex);
     if (gate->queue) {
@@ -491,6 +520,11 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
 // NOLINTNEXTLINE(performance-unnecessary-value-param): by value, see engine.hpp
 void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
   pending_.erase(f->id);
+  if (f->started) {
+    if (auto link = receivers_.find(f->receiver); link != receivers_.end()) {
+      start_ready(link->second.order.finished(f->kind));
+    }
+  }
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);
     cache_[f->key] = cache_order_.begin();
@@ -512,6 +546,30 @@ void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
     f->connection.wake();
   }
   if (stopping_ && pending_.empty()) finish_stop();
+}
+
+// Messages whose earlier messages on their link have finished (see LinkOrder).
+void Engine::start_ready(const std::vector<std::uint64_t>& ids) {
+  for (const auto id : ids) {
+    const auto it = pending_.find(id);
+    if (it == pending_.end() || !it->second->waiting) continue;
+    Request request = std::move(*it->second->waiting);
+    it->second->waiting.reset();
+    run(it->second, std::move(request));
+  }
+}
+
+// Messages that never started go back to the peer (or broker), which sends them
+// again: the link or the hub is going.
+void Engine::release_waiting(Link& link) {
+  for (const auto id : link.order.take_waiting()) {
+    const auto it = pending_.find(id);
+    if (it == pending_.end()) continue;
+    const auto f = it->second;
+    pending_.erase(it);
+    if (auto c = connections_.find(f->connection); c != connections_.end()) c->second.in_flight.erase(f);
+    if (f->receiver.active()) f->delivery.release();
+  }
 }
 
 void Engine::reply(const InFlight& f, const Response& response) {
@@ -567,6 +625,7 @@ void Engine::stop(std::chrono::milliseconds grace) {
     if (gate_->queue) {
       posted = gate_->queue->add([this, grace] {
         stopping_ = true;
+        for (auto& entry : receivers_) release_waiting(entry.second);
         log::info(options_.connector, "stopping: " + std::to_string(pending_.size()) + " messages in flight");
         if (pending_.empty()) return finish_stop();
         container_->schedule(proton::duration(grace.count()), [this] { finish_stop(); });

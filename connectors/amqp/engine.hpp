@@ -28,6 +28,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "link_order.hpp"
 #include "operations.hpp"
 #include "publisher.hpp"
 #include "sasl_plain.hpp"
@@ -116,6 +117,12 @@ class Engine final : public proton::messaging_handler {
     std::mutex mutex;
     proton::work_queue* queue = nullptr;
   };
+  // A link a peer sends on (or a broker queue we consume): its address and the
+  // order its messages are run in.
+  struct Link {
+    std::shared_ptr<const Route> route;
+    LinkOrder order;
+  };
 
   Status prepare_tls();
   void start_listening(proton::container& c);
@@ -124,6 +131,9 @@ class Engine final : public proton::messaging_handler {
   // f by value: completing erases the pending_ entry a caller's reference would point into.
   // NOLINTNEXTLINE(performance-unnecessary-value-param)
   void complete(std::shared_ptr<InFlight> f, const Response& response);
+  void run(const std::shared_ptr<InFlight>& f, Request request);
+  void start_ready(const std::vector<std::uint64_t>& ids);
+  void release_waiting(Link& link);
   void reply(const InFlight& f, const Response& response);
   void settle(const InFlight& f, const Response& response);
   void finish_stop();
@@ -147,7 +157,7 @@ class Engine final : public proton::messaging_handler {
 
   // Container thread only.
   std::map<proton::connection, ConnectionState> connections_;
-  std::map<proton::receiver, std::shared_ptr<const Route>> receivers_;
+  std::map<proton::receiver, Link> receivers_;
   // Every message waiting for the store, by id. Only ids cross to other threads:
   // the Proton handles in an InFlight are referenced and released on this thread
   // alone (Proton's reference counts are not thread-safe).

@@ -528,10 +528,18 @@ void Operations::create_partner(const RoutePtr& route, Request&& request, Done&&
 
 void Operations::read_lead(const RoutePtr& route, const Request& request, Done&& done) {
   std::string text = request.id;
-  if (text.empty() && !request.body.empty()) {
+  if (!request.body.empty()) {
     simdjson::dom::parser parser;
     std::string_view id;
-    if (parser.parse(request.body).at_key("id").get(id) == simdjson::SUCCESS) text = std::string(id);
+    if (parser.parse(request.body).at_key("id").get(id) == simdjson::SUCCESS) {
+      // Two different ids: reading either one would answer a question not asked.
+      if (!text.empty() && text != id) {
+        return done(error_response(
+            *route, Error::invalid({{"id", "the application property `id` (" + text + ") and the body's id (" +
+                                               std::string(id) + ") differ; give one"}})));
+      }
+      text = std::string(id);
+    }
   }
   if (text.empty()) {
     return done(error_response(*route, Error::invalid({{"id",

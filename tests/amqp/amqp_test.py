@@ -275,12 +275,51 @@ def amqp_port(hub):
     return ports[-1]
 
 
+def pipelined_order(c, url):
+    """AMQP links are ordered: creates, a find, a change and a read sent back to back
+    on one link without waiting are answered as if run one after another."""
+    client = Client(url)
+    _, outcome, text, *_ = client.request("leads", "CreateLead", json.dumps(
+        {"subject": "pipelined", "prospect": {"family_name": "Order", "email": "order@example.com"}}))
+    lead_id = json.loads(text)["id"]
+    campaign = "pipe-" + uuid.uuid4().hex[:8]
+    link = client.senders["leads"].link  # the sender request() opened: one link, its order
+    names = {}
+
+    def send(name, subject, body, props=None):
+        msg_id = str(uuid.uuid4())
+        names[msg_id] = name
+        link.send(Message(body=body, subject=subject, id=msg_id, properties=props or {}, reply_to=client.reply_to))
+
+    for i in range(3):
+        send(f"create {i}", "CreateLead", json.dumps({"subject": f"pipelined {i}", "campaign": campaign,
+                                                      "prospect": {"family_name": f"Pipe{i}"}}))
+    send("find", "FindLeads", json.dumps({"campaign": campaign}))
+    send("change", "ChangeLead", json.dumps({"subject": "changed"}), {"id": lead_id, "version": "1"})
+    send("read", "ReadLead", "", {"id": lead_id})
+    replies = {}
+    for _ in range(len(names)):
+        m = client.receive()
+        replies[names.get(str(m.correlation_id), "?")] = json.loads(m.body)
+    found = replies.get("find", {}).get("items", [])
+    c.check(len(found) == 3, "[direct] a find sent right after three creates on one link sees all three",
+            json.dumps(replies)[:600])
+    read = replies.get("read", {})
+    c.check(read.get("version") == 2 and read.get("subject") == "changed",
+            "[direct] a read sent right after a change on one link sees the change", json.dumps(read)[:300])
+    _, outcome, text, *_ = client.request("leads", "ReadLead", json.dumps({"id": "0AM4ZPAM40000"}), {"id": lead_id})
+    c.check(outcome == "invalid" and "differ" in (text or ""),
+            "[direct] ReadLead naming two different ids (property and body) is refused, not half-read", text)
+    client.close()
+
+
 def run_direct(c, leadhub):
     hub = Hub(leadhub, DIRECT_CONFIG, name="amqp-direct").start()
     try:
         url = f"amqp://127.0.0.1:{amqp_port(hub)}"
         client = Client(url)
         scenario(c, client, ADDRESSES, "direct", direct=True)
+        pipelined_order(c, url)
         # a named reply address instead of a dynamic one
         named = Client(url, reply_address="replies-named")
         _, outcome, text, *_ = named.request("leads", "FindLeads", json.dumps({"limit": 1}))
