@@ -3,8 +3,11 @@
 // header row, and ISO-8859-1 / Windows-1252 / UTF-8 (BOM skipped) input, or UTF-16
 // when the file starts with its byte order mark (Excel's "Unicode text"); Excel's
 // "sep=;" first line is skipped. Real files are messy, so a stray quote inside an
-// unquoted field is kept as text and short rows are padded; rows longer than the
-// header are errors naming the line.
+// unquoted field is kept as text, short rows are padded, empty fields past the
+// header's (a delimiter ending each data row) are dropped and rows of delimiters only
+// are skipped; rows with more text than the header has columns, fields too long to
+// keep and bytes the declared encoding lacks are errors for their record, naming the
+// line; the rows after them are read.
 #include <array>
 #include <cstring>
 #include <utility>
@@ -88,6 +91,17 @@ std::size_t find_first_of3(const char* data, std::size_t from, std::size_t n, ch
   return n;
 }
 
+// Valid UTF-8 once its control characters are set aside: those the engine names
+// ("contains a control character U+0000 (NUL)"), which says more than "not UTF-8".
+bool is_utf8_but_for_controls(std::string_view field) {
+  if (first_control_character(field, true) == std::string_view::npos) return false;
+  std::string copy(field);
+  for (char& c : copy) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  return is_valid_utf8_text(copy, true);
+}
+
 // The separator an Excel "sep=;" first line names, or nullopt for any other row. When
 // it names the delimiter the line splits into "sep=" and an empty field.
 std::optional<char> excel_separator(const CsvRow& row, char delimiter) {
@@ -162,10 +176,14 @@ std::size_t CsvReader::plain_run_end(bool quoted, bool at_field_start) const {
   return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.delimiter, '\n', '\r');
 }
 
-// Reads one physical record (which may span lines inside quotes) into row.
+// Reads one physical record (which may span lines inside quotes) into row. A field
+// longer than four times max_field_bytes (the engine refuses one over max_field_bytes
+// anyway) is read past without being kept, and overlong_field_ names it: memory stays
+// bounded whatever the file holds, and the rows after it are read as usual.
 Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
   row.text.clear();
   row.ends.clear();
+  overlong_field_.reset();
   // Room for a typical row up front: growing by doubling costs several allocations a row.
   row.text.reserve(256);
   row.ends.reserve(header_ ? header_->names.size() : 16);
@@ -173,21 +191,30 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
   start_line = line_;
   std::size_t field_start = 0;                // where the current field begins in row.text
   bool quoted = false;                        // inside a quoted section
+  std::size_t quote_line = 0;                 // where the open quoted section began
   bool at_field_start = true;                 // nothing but blanks in the field yet
+  bool skipping = false;                      // the field is too long: its text is dropped
   std::size_t closed_at = std::string::npos;  // where the field's closing quote was
   // Blanks between a closing quote and the delimiter are dropped: `"Hans" ;` is Hans.
   const auto end_field = [&] {
-    if (closed_at != std::string::npos && row.text.find_first_not_of(" \t", closed_at) == std::string::npos)
+    if (skipping) {
+      row.text.resize(field_start);
+    } else if (closed_at != std::string::npos && row.text.find_first_not_of(" \t", closed_at) == std::string::npos) {
       row.text.resize(closed_at);
+    }
     row.end_field();
     field_start = row.text.size();
     at_field_start = true;
+    skipping = false;
     closed_at = std::string::npos;
   };
   const char d = options_.delimiter, q = options_.quote;
-  const auto too_long = [&] {
-    return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": a field is longer than " +
-                                               std::to_string(limits_.max_field_bytes) + " bytes (unclosed quote?)");
+  const std::size_t kept_bytes = limits_.max_field_bytes * 4;
+  const auto bound_field = [&] {
+    if (!skipping && row.text.size() - field_start <= kept_bytes) return;
+    if (!skipping && !overlong_field_) overlong_field_ = row.size();
+    skipping = true;
+    row.text.resize(field_start);
   };
   while (fill()) {
     if (bytes_read_ > limits_.max_document_bytes) {
@@ -200,7 +227,7 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
       row.text.append(buffer_, pos_, end - pos_);
       pos_ = end;
       at_field_start = false;
-      if (row.text.size() - field_start > limits_.max_field_bytes * 4) return too_long();
+      bound_field();
       continue;
     }
     const char c = buffer_[pos_++];
@@ -224,6 +251,7 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
     } else if (c == q && at_field_start) {
       row.text.resize(field_start);  // blanks before the opening quote: `; "Hans"` is Hans
       quoted = true;
+      quote_line = line_;
       at_field_start = false;
     } else if (c == d) {
       end_field();
@@ -238,19 +266,26 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
       row.text += c;  // includes a stray quote in an unquoted field: kept as text
       at_field_start = false;
     }
-    if (row.text.size() - field_start > limits_.max_field_bytes * 4) return too_long();
+    bound_field();
   }
   if (quoted) {
-    return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": quoted field never closed");
+    return Error::make(ErrorCode::invalid, "line " + std::to_string(quote_line) +
+                                               ": quoted field never closed (the quote opening on this line has "
+                                               "no closing quote before the end of the file)");
   }
   end_field();
   ++line_;
   return true;
 }
 
-// The row's fields in UTF-8. Most rows are ASCII throughout: one check for all.
-Status CsvReader::decode_fields(CsvRow& row) const {
-  if (is_ascii(row.text)) return ok_status();
+// The row's fields in UTF-8, or the record's error. Most rows are ASCII throughout:
+// one check for all.
+std::unique_ptr<ErrorRecord> CsvReader::decode_fields(CsvRow& row, std::size_t line) const {
+  if (is_ascii(row.text)) return nullptr;
+  const auto refuse = [&](std::size_t i, std::string reason, MappingErrorCode code) {
+    const std::string name = header_ ? header_->name_of(i) : "column " + std::to_string(i + 1);
+    return std::make_unique<ErrorRecord>(std::move(reason), "line " + std::to_string(line), code, name);
+  };
   CsvRow decoded;
   decoded.ends.reserve(row.size());
   for (std::size_t i = 0; i < row.size(); ++i) {
@@ -263,22 +298,37 @@ Status CsvReader::decode_fields(CsvRow& row) const {
     switch (options_.encoding) {
       case CsvOptions::Encoding::latin1:
       case CsvOptions::Encoding::windows1252:
-      case CsvOptions::Encoding::auto_detect:
+      case CsvOptions::Encoding::auto_detect: {
         // A field that is valid UTF-8 is UTF-8 whatever the mapping says: a file
         // re-saved by a UTF-8 tool keeps its partner's ISO-8859-1 mapping, and Latin-1
         // text is practically never valid UTF-8 by accident ("Ã¼" would have to be meant).
-        if (is_valid_utf8_text(f, true)) {
+        if (is_valid_utf8_text(f, true) || is_utf8_but_for_controls(f)) {
           decoded.text.append(f);
-        } else {
-          append_single_byte_as_utf8(
-              decoded.text, f,
-              options_.encoding == CsvOptions::Encoding::latin1 ? SingleByte::latin1 : SingleByte::windows1252);
+          break;
         }
+        const auto encoding =
+            options_.encoding == CsvOptions::Encoding::latin1 ? SingleByte::latin1 : SingleByte::windows1252;
+        // A byte Windows-1252 does not define is a letter of another code page:
+        // decoding it would drop or garble the letter, so the record is refused.
+        if (const std::size_t at = first_undefined_byte(f, encoding); at != std::string_view::npos) {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          const auto b = static_cast<unsigned char>(f[at]);
+          return refuse(i,
+                        std::string("byte 0x") + kHex[b >> 4U] + kHex[b & 0xFU] + " at position " +
+                            std::to_string(at + 1) +
+                            " is no character in ISO-8859-1/Windows-1252; the file is probably in another code "
+                            "page (DOS CP850 or CP437 write \u00fc as 0x81): save it as UTF-8 or Windows-1252, or "
+                            "set csv.encoding",
+                        MappingErrorCode::invalid_encoding);
+        }
+        append_single_byte_as_utf8(decoded.text, f, encoding);
         break;
+      }
       case CsvOptions::Encoding::utf8:
-        if (!is_valid_utf8_text(f, true)) {
-          const std::string name = header_ ? header_->name_of(i) : "column " + std::to_string(i + 1);
-          return Error::make(ErrorCode::invalid, name + ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)");
+        if (!is_valid_utf8_text(f, true) && !is_utf8_but_for_controls(f)) {
+          return std::make_unique<ErrorRecord>((header_ ? header_->name_of(i) : "column " + std::to_string(i + 1)) +
+                                                   ": not valid UTF-8 (is the file ISO-8859-1? set csv.encoding)",
+                                               "line " + std::to_string(line));
         }
         decoded.text.append(f);
         break;
@@ -286,7 +336,7 @@ Status CsvReader::decode_fields(CsvRow& row) const {
     decoded.end_field();
   }
   row = std::move(decoded);
-  return ok_status();
+  return nullptr;
 }
 
 std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
@@ -316,6 +366,38 @@ void CsvReader::read_header(const CsvRow& row) {
   header_ = std::move(header);
 }
 
+namespace {
+
+std::string shown_delimiter(char c) { return c == '\t' ? "TAB" : std::string("'") + c + "'"; }
+
+// Fields past the header's that are empty or blank: a delimiter at the end of each
+// data row (but not the header), as some exports write, adds one.
+bool only_blank_after(const CsvRow& row, std::size_t columns) {
+  for (std::size_t i = columns; i < row.size(); ++i) {
+    if (row.field(i).find_first_not_of(" \t") != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// A header that is one column holding another common delimiter means the file is
+// split with that one: without this every column the mapping names would be
+// reported missing, one warning each, and every record refused.
+Status CsvReader::check_delimiter() const {
+  if (header_->names.size() != 1) return ok_status();
+  for (const int column : header_->by_slot) {
+    if (column >= 0) return ok_status();  // the one column is one the mapping reads
+  }
+  for (const char other : {';', ',', '\t', '|'}) {
+    if (other == options_.delimiter || header_->names[0].find(other) == std::string::npos) continue;
+    return Error::make(ErrorCode::invalid, "the header has 1 column; the file seems to use " + shown_delimiter(other) +
+                                               " as delimiter, the mapping expects " +
+                                               shown_delimiter(options_.delimiter) + " (csv.delimiter)");
+  }
+  return ok_status();
+}
+
 Result<std::unique_ptr<Record>> CsvReader::next() {
   CsvRow row;
   for (;;) {
@@ -323,37 +405,59 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
     auto got = read_row(row, line);
     if (!got) return got.error();
     if (!*got) return std::unique_ptr<Record>();
-    if (row.size() == 1 && row.text.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
-    if (auto st = decode_fields(row); !st) {
-      // A broken header would turn the next row into the header: stop the document.
+    const std::string where = "line " + std::to_string(line);
+    // Blank lines, and rows of delimiters only (";;;;" from Excel), are no records.
+    if (!overlong_field_ && row.text.find_first_not_of(" \t") == std::string::npos) continue;
+    if (overlong_field_ && options_.header && !header_) {
+      return Error::make(ErrorCode::invalid, where + " (header): column " + std::to_string(*overlong_field_ + 1) +
+                                                 " is longer than " + std::to_string(limits_.max_field_bytes) +
+                                                 " bytes");
+    }
+    if (!overlong_field_) {
+      if (auto refused = decode_fields(row, line)) {
+        // A broken header would turn the next row into the header: stop the document.
+        if (options_.header && !header_) {
+          const std::string column = refused->source().empty() ? "" : refused->source() + ": ";
+          return Error::make(ErrorCode::invalid, where + " (header): " + column + refused->reason());
+        }
+        return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(std::move(refused)));
+      }
+      if (std::exchange(first_row_, false)) {
+        if (const auto sep = excel_separator(row, options_.delimiter)) {
+          if (*sep == options_.delimiter) continue;  // Excel's hint line, not data
+          return Error::make(ErrorCode::invalid, where + ": the file says sep=" + std::string(1, *sep) +
+                                                     " but this mapping reads fields separated by '" +
+                                                     std::string(1, options_.delimiter) + "' (csv.delimiter)");
+        }
+      }
       if (options_.header && !header_) {
-        return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + " (header): " + st.error().message);
+        read_header(row);
+        if (auto st = check_delimiter(); !st) {
+          return Error::make(ErrorCode::invalid, where + " (header): " + st.error().message);
+        }
+        continue;
       }
-      return Result<std::unique_ptr<Record>>(
-          std::unique_ptr<Record>(new ErrorRecord(st.error().message, "line " + std::to_string(line))));
-    }
-    if (std::exchange(first_row_, false)) {
-      if (const auto sep = excel_separator(row, options_.delimiter)) {
-        if (*sep == options_.delimiter) continue;  // Excel's hint line, not data
-        return Error::make(ErrorCode::invalid, "line " + std::to_string(line) +
-                                                   ": the file says sep=" + std::string(1, *sep) +
-                                                   " but this mapping reads fields separated by '" +
-                                                   std::string(1, options_.delimiter) + "' (csv.delimiter)");
-      }
-    }
-    if (options_.header && !header_) {
-      read_header(row);
-      continue;
     }
     if (++records_ > limits_.max_records) {
-      return Error::make(ErrorCode::invalid, "line " + std::to_string(line) + ": more than " +
-                                                 std::to_string(limits_.max_records) + " records");
+      return Error::make(ErrorCode::invalid, where + ": more than " + std::to_string(limits_.max_records) + " records");
+    }
+    if (overlong_field_) {
+      const std::string name =
+          header_ ? header_->name_of(*overlong_field_) : "column " + std::to_string(*overlong_field_ + 1);
+      return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new ErrorRecord(
+          "longer than " + std::to_string(limits_.max_field_bytes) + " bytes (the field was skipped unread)", where,
+          MappingErrorCode::too_long, name)));
     }
     if (header_ && row.size() > header_->names.size()) {
-      return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
-          new ErrorRecord(std::to_string(row.size()) + " fields but the header has " +
-                              std::to_string(header_->names.size()) + " (a delimiter inside an unquoted field?)",
-                          "line " + std::to_string(line))));
+      if (only_blank_after(row, header_->names.size())) {
+        row.ends.resize(header_->names.size());
+        row.text.resize(row.ends.empty() ? 0 : row.ends.back());
+      } else {
+        return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(
+            new ErrorRecord(std::to_string(row.size()) + " fields but the header has " +
+                                std::to_string(header_->names.size()) + " (a delimiter inside an unquoted field?)",
+                            where)));
+      }
     }
     return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(new CsvRecord(std::move(row), line, header_)));
   }

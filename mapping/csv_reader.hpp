@@ -10,24 +10,32 @@
 #include <vector>
 
 #include "encoding.hpp"
+#include "mapping_error.hpp"
 #include "record.hpp"
 #include "spec.hpp"
 
 namespace leadhub::mapping {
 
-// A record that could not be read (bad encoding, too many fields): the engine
-// reports it as an error for that record and goes on with the next.
+// A record that could not be read (bad encoding, too many fields, a field too long
+// to keep): the engine reports it as an error for that record, with the code and
+// the source column when the reader knows them, and goes on with the next.
 class ErrorRecord final : public Record {
  public:
-  ErrorRecord(std::string reason, std::string location) : reason_(std::move(reason)), location_(std::move(location)) {}
+  ErrorRecord(std::string reason, std::string location, MappingErrorCode code = MappingErrorCode::unreadable,
+              std::string source = {})
+      : reason_(std::move(reason)), location_(std::move(location)), code_(code), source_(std::move(source)) {}
   std::optional<std::string> value(const SourcePath&) const override { return std::nullopt; }
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
   std::string location() const override { return location_; }
   const std::string& reason() const { return reason_; }
+  MappingErrorCode code() const { return code_; }
+  const std::string& source() const { return source_; }
 
  private:
   std::string reason_;
   std::string location_;
+  MappingErrorCode code_;
+  std::string source_;
 };
 
 // One row's fields, kept end to end in one string (a row is one allocation, not
@@ -70,8 +78,10 @@ class CsvReader final : public RecordReader {
   void decode_utf16();          // raw_ (its unfinished end kept) to buffer_
   std::size_t plain_run_end(bool quoted, bool at_field_start) const;
   Result<bool> read_row(CsvRow& row, std::size_t& start_line);
-  Status decode_fields(CsvRow& row) const;
+  // nullptr when every field decodes; else the record's error.
+  std::unique_ptr<ErrorRecord> decode_fields(CsvRow& row, std::size_t line) const;
   void read_header(const CsvRow& row);
+  Status check_delimiter() const;  // after the header: a one-column header in another delimiter
 
   CsvOptions options_;
   Limits limits_;
@@ -85,6 +95,8 @@ class CsvReader final : public RecordReader {
   bool first_chunk_ = true;
   std::size_t line_ = 1;
   std::size_t records_ = 0;
+  // The first field of the last row read that was too long to keep (read past, not kept).
+  std::optional<std::size_t> overlong_field_;
   std::shared_ptr<const CsvHeader> header_;
 };
 

@@ -71,6 +71,39 @@ bool is_ascii(std::string_view text) {
   return true;
 }
 
+std::size_t first_undefined_byte(std::string_view in, SingleByte encoding) {
+  if (encoding == SingleByte::latin9) return std::string_view::npos;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c >= 0x80 && c < 0xA0 && kCp1252[c - 0x80] == 0) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string control_character_name(unsigned char c) {
+  static constexpr std::array<const char*, 32> kNames = {
+      "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS",  "TAB", "LF",  "VT",  "FF", "CR", "SO", "SI",
+      "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM",  "SUB", "ESC", "FS", "GS", "RS", "US"};
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "U+00";
+  out += kHex[c >> 4U];
+  out += kHex[c & 0xFU];
+  out += " (";
+  out += c < 0x20 ? kNames[c] : "DEL";
+  out += ")";
+  return out;
+}
+
+std::size_t first_control_character(std::string_view text, bool allow_newlines) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7F) continue;
+    if (allow_newlines && (c == '\n' || c == '\r' || c == '\t')) continue;
+    return i;
+  }
+  return std::string_view::npos;
+}
+
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding) {
   std::string out;
   append_single_byte_as_utf8(out, in, encoding);
@@ -128,6 +161,35 @@ std::size_t append_utf16_as_utf8(std::string& out, std::string_view in, Utf16 or
   if (!at_end) return in.size() - i;
   append_utf8(out, kReplacement);  // an odd byte at the very end
   return 0;
+}
+
+std::optional<Utf16> read_utf16_byte_order_mark(std::istream& in) {
+  const int first = in.peek();
+  if (first != 0xFF && first != 0xFE) return std::nullopt;
+  in.get();
+  const int second = in.peek();
+  if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF)) {
+    in.get();
+    return first == 0xFF ? Utf16::little_endian : Utf16::big_endian;
+  }
+  in.unget();  // one byte a stream always gives back
+  return std::nullopt;
+}
+
+Utf16ToUtf8Buffer::int_type Utf16ToUtf8Buffer::underflow() {
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  out_.clear();
+  while (out_.empty()) {
+    if (!in_) return traits_type::eof();  // raw_ was flushed by the last read's at_end
+    const std::size_t keep = raw_.size();
+    raw_.resize(keep + kChunk);
+    in_.read(raw_.data() + keep, static_cast<std::streamsize>(kChunk));
+    raw_.resize(keep + static_cast<std::size_t>(in_.gcount()));
+    const std::size_t waiting = append_utf16_as_utf8(out_, raw_, order_, !in_);
+    raw_.erase(0, raw_.size() - waiting);
+  }
+  setg(out_.data(), out_.data(), out_.data() + out_.size());
+  return traits_type::to_int_type(out_[0]);
 }
 
 std::string utf8_to_latin1(std::string_view utf8) {

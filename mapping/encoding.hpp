@@ -3,6 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <istream>
+#include <optional>
+#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -15,6 +19,18 @@ enum class SingleByte { latin1, windows1252, latin9 };
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);
 void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByte encoding);
 bool is_ascii(std::string_view text);
+// Where the first byte of `in` is that Windows-1252 leaves undefined (0x81, 0x8D,
+// 0x8F, 0x90, 0x9D), or npos; always npos for latin9. Such a byte in a file labelled
+// ISO-8859-1 or Windows-1252 means the file is in another code page: DOS CP850 and
+// CP437 write ü as 0x81, so "M\x81ller" is Müller, and decoding it would
+// lose the letter.
+std::size_t first_undefined_byte(std::string_view in, SingleByte encoding);
+
+// An ASCII control character for messages: "U+0000 (NUL)", "U+001B (ESC)".
+std::string control_character_name(unsigned char c);
+// Where the first ASCII control character of `text` is (tab, CR and LF count as
+// text when allow_newlines), or npos.
+std::size_t first_control_character(std::string_view text, bool allow_newlines);
 
 // UTF-16 (what Excel's "Unicode text" writes) to UTF-8. Appends the code units of
 // `in` and returns how many bytes at its end wait for the next call (half a unit, or
@@ -22,6 +38,27 @@ bool is_ascii(std::string_view text);
 // without its pair, or a last odd byte, becomes U+FFFD, as other tools do.
 enum class Utf16 { little_endian, big_endian };
 std::size_t append_utf16_as_utf8(std::string& out, std::string_view in, Utf16 order, bool at_end);
+
+// Reads a UTF-16 byte order mark (FF FE or FE FF) at the start of `in` and says
+// which it was; anything else is left unread.
+std::optional<Utf16> read_utf16_byte_order_mark(std::istream& in);
+
+// A stream buffer that reads UTF-16 from `in` (after its byte order mark) and gives
+// UTF-8, a chunk at a time: a UTF-16 file (PowerShell's `>`, Notepad's "Unicode")
+// read by a reader that expects UTF-8, as it streams in.
+class Utf16ToUtf8Buffer final : public std::streambuf {
+ public:
+  Utf16ToUtf8Buffer(std::istream& in, Utf16 order) : in_(in), order_(order) {}
+
+ protected:
+  int_type underflow() override;
+
+ private:
+  std::istream& in_;
+  Utf16 order_;
+  std::string raw_;  // read, not yet decoded (half a unit, a high surrogate)
+  std::string out_;  // decoded, handed out through the get area
+};
 // UTF-8 to ISO-8859-1 for partners that want it back; other characters become '?'.
 std::string utf8_to_latin1(std::string_view utf8);
 

@@ -259,7 +259,7 @@ MappedRecord Mapper::map_record(const Record& record) const {
   if (const auto* broken = dynamic_cast<const ErrorRecord*>(&record)) {
     MappedRecord mapped;
     mapped.location = broken->location();
-    mapped.errors.push_back({broken->location(), "", "", broken->reason(), MappingErrorCode::unreadable});
+    mapped.errors.push_back({broken->location(), broken->source(), "", broken->reason(), broken->code()});
     return mapped;
   }
   return map(record);

@@ -1,5 +1,6 @@
 #include "engine_rules.hpp"
 
+#include "encoding.hpp"
 #include "model/validation.hpp"
 
 namespace leadhub::mapping {
@@ -8,6 +9,22 @@ namespace {
 // Valid UTF-8 text (tab, CR and LF allowed); printable ASCII, most values, is
 // checked eight bytes at a time.
 bool is_text(std::string_view s) { return is_valid_utf8_text(s, true); }
+
+// Why a value is not text: a control character (a NUL byte is valid UTF-8, and a
+// reason that blamed the encoding would send people looking in the wrong place), or
+// bytes that are not UTF-8.
+MappingError not_text(const Record& record, const SourcePath& source, std::string_view target_path,
+                      std::string_view value) {
+  if (const std::size_t at = first_control_character(value, true); at != std::string_view::npos) {
+    return {record.location(), source.text, std::string(target_path),
+            "contains a control character " + control_character_name(static_cast<unsigned char>(value[at])) +
+                " at byte " + std::to_string(at + 1),
+            MappingErrorCode::control_character};
+  }
+  return {record.location(), source.text, std::string(target_path),
+          "not valid UTF-8 (is the file in another encoding? the mapping can declare it)",
+          MappingErrorCode::invalid_utf8};
+}
 
 std::string one_source_text(const FieldRule& rule) {
   std::string out;
@@ -22,9 +39,7 @@ bool read_sources(const FieldRule& rule, const Record& record, std::string_view 
     auto part = record.value(source);
     if (!part || part->empty()) continue;
     if (!is_text(*part)) {
-      errors.push_back({record.location(), source.text, std::string(target_path),
-                        "not valid UTF-8 (is the file in another encoding? the mapping can declare it)",
-                        MappingErrorCode::invalid_utf8});
+      errors.push_back(not_text(record, source, target_path, *part));
       return false;
     }
     if (part->size() > max_field_bytes) {

@@ -20,6 +20,10 @@ const char* to_string(MappingErrorCode code) {
       return "too_long";
     case MappingErrorCode::invalid_utf8:
       return "invalid_utf8";
+    case MappingErrorCode::invalid_encoding:
+      return "invalid_encoding";
+    case MappingErrorCode::control_character:
+      return "control_character";
     case MappingErrorCode::invalid_value:
       return "invalid_value";
     case MappingErrorCode::lifecycle:

@@ -10,14 +10,16 @@
 namespace leadhub::mapping {
 
 enum class MappingErrorCode {
-  required_missing,  // a required value is absent or empty (also: a change/read names no lead)
-  bad_format,        // not a date, number, e-mail, phone number, ... in the expected form
-  unknown_code,      // a value not in the value map / code list / country names
-  too_long,          // longer than the field or the mapping's max_field_bytes allows
-  invalid_utf8,      // not valid UTF-8 (the file's encoding is not the declared one)
-  invalid_value,     // refused by the model for another reason (unknown field, range, ...)
-  lifecycle,         // a status the lifecycle does not allow here
-  unreadable,        // the reader could not read the record (broken row, bad form body)
+  required_missing,   // a required value is absent or empty (also: a change/read names no lead)
+  bad_format,         // not a date, number, e-mail, phone number, ... in the expected form
+  unknown_code,       // a value not in the value map / code list / country names
+  too_long,           // longer than the field or the mapping's max_field_bytes allows
+  invalid_utf8,       // not valid UTF-8 (the file's encoding is not the declared one)
+  invalid_encoding,   // a byte the declared single-byte encoding does not define (another code page)
+  control_character,  // a control character (NUL, ESC, ...) in a text value
+  invalid_value,      // refused by the model for another reason (unknown field, range, ...)
+  lifecycle,          // a status the lifecycle does not allow here
+  unreadable,         // the reader could not read the record (broken row, bad form body)
 };
 
 const char* to_string(MappingErrorCode code);
