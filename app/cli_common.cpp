@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -58,6 +59,9 @@ Result<std::string> read_document(const Args& args, std::size_t positional_index
   if (name == "-") {
     buffer << std::cin.rdbuf();
   } else {
+    if (std::error_code ec; std::filesystem::is_directory(name, ec)) {
+      return Error::make(ErrorCode::invalid, "cannot read " + name + ": is a directory");
+    }
     std::ifstream in(name, std::ios::binary);
     if (!in) return Error::make(ErrorCode::invalid, "cannot read " + name);
     buffer << in.rdbuf();
@@ -70,6 +74,11 @@ Result<std::string> read_document(const Args& args, std::size_t positional_index
 Status InputFile::open(const std::string& name) {
   use_stdin_ = name == "-";
   if (use_stdin_) return ok_status();
+  // A directory opens as a stream on Linux and reads as empty: an import of it would
+  // "succeed" with 0 records.
+  if (std::error_code ec; std::filesystem::is_directory(name, ec)) {
+    return Error::make(ErrorCode::invalid, "cannot read " + name + ": is a directory");
+  }
   file_.open(name, std::ios::binary);
   if (!file_) return Error::make(ErrorCode::invalid, "cannot read " + name);
   return ok_status();

@@ -18,14 +18,16 @@ const char* const kImportUsage =
     "usage: leadhub import FILE|- [--mapping NAME] [--batch N]\n"
     "\n"
     "Imports newline-delimited canonical leads (one JSON object per line) or one JSON\n"
-    "array of them (streamed; a rejection names the line the element starts on), or with\n"
+    "array of them (streamed; a rejection names the line the element starts on; UTF-8,\n"
+    "or UTF-16 with its byte order mark as PowerShell writes it), or with\n"
     "--mapping a partner's CSV, XML, JSON or form file through config/mappings/NAME.yaml\n"
     "(creates and changes; `leadhub map` is the dry run). Records are\n"
     "committed in batches; a lead whose external reference is already stored counts as\n"
     "a duplicate and is not created again, so a file can be imported twice safely.\n"
     "Prints a JSON summary: lines (records), created, duplicates, changed, rejected and,\n"
     "for each rejected record, where it is (line number, XML path, JSON pointer) and the\n"
-    "reasons. Exit code 1 when any record was rejected.\n";
+    "reasons; a file that holds no records gets a warning. Exit code 1 when any record\n"
+    "was rejected; 3 when FILE cannot be read (missing, a directory).\n";
 
 const char* const kExportUsage =
     "usage: leadhub export [FILE]\n"

@@ -1,8 +1,9 @@
 // JSON records: the document is parsed by simdjson (which validates UTF-8 while it
-// parses); `records:` is a JSON Pointer to an array (one record per item) or an
-// object (one record). Values are addressed by JSON Pointers relative to a record.
+// parses; a UTF-16 document with its byte order mark is decoded to UTF-8 first); `records:` is a JSON Pointer to an
+// array (one record per item) or an object (one record). Values are addressed by JSON Pointers relative to a record.
 #include <simdjson.h>
 
+#include "encoding.hpp"
 #include "model/validation.hpp"
 
 #include "reader_factory.hpp"
@@ -54,6 +55,18 @@ class JsonRecord final : public Record {
   std::string location_;
 };
 
+// A document that starts with a UTF-16 byte order mark (PowerShell's `>`, Notepad's
+// "Unicode") to UTF-8, which JSON is read in.
+void decode_utf16(std::string& text) {
+  std::optional<Utf16> order;
+  if (text.compare(0, 2, "\xFF\xFE") == 0) order = Utf16::little_endian;
+  if (text.compare(0, 2, "\xFE\xFF") == 0) order = Utf16::big_endian;
+  if (!order) return;
+  std::string utf8;
+  append_utf16_as_utf8(utf8, std::string_view(text).substr(2), *order, true);
+  text = std::move(utf8);
+}
+
 class JsonReader final : public RecordReader {
  public:
   JsonReader(const MappingSpec& spec, std::istream& in) : spec_(spec), in_(in) {}
@@ -73,6 +86,7 @@ class JsonReader final : public RecordReader {
     loaded_ = true;
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
+    decode_utf16(*text);
     parser_ = std::make_unique<simdjson::dom::parser>();
     const std::string_view json = without_byte_order_mark(*text);
     element root;

@@ -12,6 +12,7 @@
 #include "json/record_json.hpp"
 #include "json_array_stream.hpp"
 #include "log.hpp"
+#include "mapping/encoding.hpp"
 #include "model/limits.hpp"
 #include "store/events.hpp"
 
@@ -303,6 +304,17 @@ Status import_canonical(ImportRun& run, std::istream& in, std::size_t batch_size
                         std::size_t& records) {
   std::size_t lines = 0;
   records = 0;
+  // A UTF-16 file (PowerShell's `>` writes one, with its byte order mark) is read
+  // through a decoder to UTF-8, as it streams in.
+  if (const auto order = mapping::read_utf16_byte_order_mark(in)) {
+    mapping::Utf16ToUtf8Buffer decoded_buffer(in, *order);
+    std::istream decoded(&decoded_buffer);
+    if (starts_with_json_array(decoded, lines)) {
+      return import_json_array(run, decoded, batch_size, actor, lines + 1, records);
+    }
+    import_ndjson(run, decoded, batch_size, actor, lines, records);
+    return ok_status();
+  }
   if (starts_with_json_array(in, lines)) return import_json_array(run, in, batch_size, actor, lines + 1, records);
   import_ndjson(run, in, batch_size, actor, lines, records);
   return ok_status();
@@ -419,6 +431,9 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
   run.wait_all();
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message, {"unreadable"});  // what came before the break is stored
+  // An empty file (or one holding only a byte order mark, or a header) is no error,
+  // but an import of nothing is worth a word: the wrong file is the usual reason.
+  if (st && records == 0) run.warn({"the file holds no records"});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto counts = run.counts(records, seconds);
   counts.source = options.mapper != nullptr ? options.mapper->spec().name : "ndjson";

@@ -181,6 +181,38 @@ with open(array, "w", encoding="utf-8") as f:
 arr = json.loads(run("import", array, expect=1).stdout)
 check(arr["created"] == 1 and arr["errors"][0]["reason"] == "line 2: expected ',' or ']' after the array's element, found '{'",
       f"a broken array stops with the line, after storing what came before: {arr}")
+# UTF-16 with its byte order mark (PowerShell's `>`): decoded, NDJSON and arrays alike.
+for name, encoding, bom, text in (
+        ("utf16le.ndjson", "utf-16-le", b"\xff\xfe",
+         json.dumps({"prospect": {"family_name": "Utf16-M\u00fcller"}}, ensure_ascii=False) + "\r\n"
+         + json.dumps({"prospect": {"family_name": "Utf16-\U0001F600"}}, ensure_ascii=False) + "\r\n"),
+        ("utf16be.json", "utf-16-be", b"\xfe\xff",
+         json.dumps([{"prospect": {"family_name": "Utf16-BE1"}}, {"prospect": {"family_name": "Utf16-BE2"}}]))):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(bom + text.encode(encoding))
+    got = json.loads(run("import", path).stdout)
+    check(got["records"] == 2 and got["created"] == 2 and got["rejected"] == 0, f"UTF-16 {name} is decoded: {got}")
+names = [json.loads(line)["prospect"].get("family_name") for line in run("export").stdout.splitlines()]
+check("Utf16-M\u00fcller" in names and "Utf16-\U0001F600" in names and "Utf16-BE2" in names,
+      "UTF-16 leads are stored with their letters")
+# A directory is no file: the same exit code as a missing one; an empty file (or
+# one holding only a byte order mark) imports nothing, with a warning.
+lettershop = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "mappings",
+                          "lettershop-csv.yaml")
+for args in (["import", WORK], ["import", "--mapping", lettershop, WORK], ["map", "--mapping", lettershop, WORK]):
+    p = run(*args, expect=3)
+    check(f"cannot read {WORK}: is a directory" in p.stderr and p.stdout == "", f"{args[0]} of a directory: {p.stderr}")
+run("import", os.path.join(WORK, "missing.ndjson"), expect=3)
+for name, content in (("empty.ndjson", b""), ("bom.ndjson", b"\xef\xbb\xbf"), ("utf16bom.ndjson", b"\xff\xfe"),
+                      ("empty.csv", b""), ("bom.csv", b"\xef\xbb\xbf")):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    args = ["import", "--mapping", lettershop, path] if name.endswith(".csv") else ["import", path]
+    got = json.loads(run(*args).stdout)
+    check(got["records"] == 0 and "the file holds no records" in got.get("warnings", []),
+          f"{name}: exit 0 and a warning that the file holds no records: {got}")
 exported = run("export").stdout.splitlines()
 stats = json.loads(run("stats").stdout)
 check(len(exported) == stats["leads"], "export writes every lead")

@@ -321,6 +321,26 @@ BOOST_AUTO_TEST_CASE(a_byte_order_mark_before_the_document_is_ignored) {
   BOOST_TEST(m.records[0].lead->prospect.family_name == "Notepad");
 }
 
+BOOST_AUTO_TEST_CASE(utf16_documents_with_a_byte_order_mark_are_decoded) {
+  // PowerShell's `>` and Notepad's "Unicode" write UTF-16 with a byte order mark.
+  const auto spec = load_ok("format: json\nfields:\n  prospect.family_name: /name\n");
+  const std::u16string text = u"[{\"name\": \"M\u00fcller\"},\r\n {\"name\": \"\U0001F600\"}]\r\n";
+  for (const bool little : {true, false}) {
+    std::string bytes = little ? "\xFF\xFE" : "\xFE\xFF";
+    for (const char16_t unit : text) {
+      const auto lo = static_cast<char>(unit & 0xFF), hi = static_cast<char>(unit >> 8);
+      bytes += little ? std::string{lo, hi} : std::string{hi, lo};
+    }
+    const auto m = map_text(spec, bytes);
+    BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+    BOOST_TEST_REQUIRE(m.records.size() == 2u, describe(m));
+    BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+    BOOST_TEST(m.records[0].lead->prospect.family_name == "M\u00fcller");
+    BOOST_TEST_REQUIRE(m.records[1].ok(), describe(m));
+    BOOST_TEST(m.records[1].lead->prospect.family_name == "\U0001F600");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_json_and_wrong_shapes) {
   const auto spec = load_ok(kJsonMapping);
   const auto bad = map_text(spec, R"({"leads": [{"name": })");
