@@ -243,7 +243,12 @@ for sub in (["--help"], ["lead", "--help"], ["partner", "--help"], ["import", "-
     run(*sub, data=None)
 run("frobnicate", expect=2)
 srv = subprocess.Popen([LEADHUB, "--data", DATA, "serve"], stderr=subprocess.PIPE, text=True)
-time.sleep(0.5)
+# SIGTERM once it says it is ready: a signal during start-up (before serve blocks it
+# for its own sigwait) ends the process the default way, as for any program.
+ready_deadline = time.time() + 60
+for line in srv.stderr:
+    if "leadhub: ready" in line or time.time() > ready_deadline:
+        break
 srv.send_signal(signal.SIGTERM)
 try:
     rc = srv.wait(timeout=10)
