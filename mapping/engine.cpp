@@ -105,7 +105,7 @@ MappedRecord Mapper::map(const Record& record) const {
       doc.set(f.rule->target, std::move(*value), f.type);
   }
   for (const auto& g : groups_) {
-    auto items = map_group(g, record, out.errors);
+    auto items = map_group(g, record, out.errors, ctx);
     if (!items.empty()) doc.group(g.group->target) = std::move(items);
   }
   doc.write(out.document);
@@ -152,15 +152,15 @@ void Mapper::map_create(const Record& record, Commands& command, MappedRecord& o
     else
       decoding.fail(f.rule->target, "unknown field");
   }
-  for (const auto& g : groups_) {
-    auto items = map_group(g, record, out.errors);
+  for (const auto& g : groups_) {  // after the fields: a member may read them ($prospect.email)
+    auto items = map_group(g, record, out.errors, ctx);
     set_items(lead, g.group->target, items, decoding);
   }
   finish_create(decoding, out);
 }
 
 std::vector<GroupItem> Mapper::map_group(const CompiledGroup& compiled, const Record& record,
-                                         std::vector<MappingError>& errors) const {
+                                         std::vector<MappingError>& errors, const TransformContext& ctx) const {
   const GroupRule& group = *compiled.group;
   std::vector<GroupItem> items;
   if (group.when && !holds(*group.when, [&](const SourcePath& p) { return record.value(p); })) return items;
@@ -169,7 +169,7 @@ std::vector<GroupItem> Mapper::map_group(const CompiledGroup& compiled, const Re
     GroupItem item;
     for (std::size_t i = 0; i < group.fields.size(); ++i) {
       const FieldRule& rule = group.fields[i];
-      auto value = evaluate(rule, part, compiled.paths[i], errors, max_field);
+      auto value = evaluate(rule, part, compiled.paths[i], errors, max_field, ctx);
       if (value) set_member(item, rule.target, std::move(*value), compiled.types[i], compiled.fields[i]);
     }
     if (!item.empty()) items.push_back(std::move(item));
@@ -273,6 +273,7 @@ std::vector<std::string> Mapper::document_notices(const Record& first) const {
     const auto all_absent = [&](const FieldRule& r) {
       if (r.from.empty()) return false;  // a constant
       for (const auto& source : r.from) {
+        if (!source.canonical.empty()) return false;  // the lead's field: its own rule is checked
         std::string why = first.why_absent(source);
         if (why.empty()) return false;
         if (reason.empty()) reason = std::move(why);

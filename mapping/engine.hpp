@@ -96,8 +96,8 @@ class Mapper {
   std::string source_for(const std::string& canonical_path) const;
   void read_operation(const Record& record, MappedRecord& out) const;
   void map_create(const Record& record, Commands& command, MappedRecord& out) const;
-  std::vector<GroupItem> map_group(const CompiledGroup& group, const Record& record,
-                                   std::vector<MappingError>& errors) const;
+  std::vector<GroupItem> map_group(const CompiledGroup& group, const Record& record, std::vector<MappingError>& errors,
+                                   const TransformContext& ctx) const;
   // `code`: for all of them (a lifecycle refusal), else one per reason.
   void add_field_errors(const Error& e, MappedRecord& out, std::optional<MappingErrorCode> code = {}) const;
   // Only the field errors on fields `doc` sets (a change is checked without its lead).

@@ -32,12 +32,26 @@ std::string one_source_text(const FieldRule& rule) {
   return out;
 }
 
-// The rule's sources joined; false (and an error) when one is unusable.
+// The rule's sources joined; false (and an error) when one is unusable. With
+// `if_part_empty: no_value`, one empty source leaves `value` empty.
 bool read_sources(const FieldRule& rule, const Record& record, std::string_view target_path,
-                  std::vector<MappingError>& errors, std::size_t max_field_bytes, std::optional<std::string>& value) {
+                  std::vector<MappingError>& errors, std::size_t max_field_bytes, const TransformContext& ctx,
+                  std::optional<std::string>& value) {
+  bool first = true;
   for (const auto& source : rule.from) {
-    auto part = record.value(source);
-    if (!part || part->empty()) continue;
+    std::optional<std::string> part;
+    if (source.canonical.empty())
+      part = record.value(source);
+    else if (ctx.canonical)
+      part = ctx.canonical(source.canonical);
+    if (!part || part->empty()) {
+      if (rule.if_part_empty == FieldRule::IfPartEmpty::no_value) {
+        value.reset();
+        return true;
+      }
+      if (rule.if_part_empty == FieldRule::IfPartEmpty::skip) continue;
+      part.emplace();
+    }
     if (!is_text(*part)) {
       errors.push_back(not_text(record, source, target_path, *part));
       return false;
@@ -47,13 +61,18 @@ bool read_sources(const FieldRule& rule, const Record& record, std::string_view 
                         "longer than " + std::to_string(max_field_bytes) + " bytes", MappingErrorCode::too_long});
       return false;
     }
-    if (!value) {
+    if (first) {
       value = std::move(*part);  // the common single source: no copy
     } else {
       *value += rule.join;
       *value += *part;
     }
+    first = false;
   }
+  // keep: all parts empty is no value, not a string of separators
+  if (rule.if_part_empty == FieldRule::IfPartEmpty::keep && value &&
+      value->size() == rule.join.size() * (rule.from.size() - 1))
+    value.reset();
   return true;
 }
 
@@ -72,7 +91,7 @@ std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& rec
   bool& failed = outcome.failed;
   std::optional<std::string> value = rule.constant;
   if (!rule.constant) {
-    if (!read_sources(rule, record, target_path, errors, max_field_bytes, value)) {
+    if (!read_sources(rule, record, target_path, errors, max_field_bytes, ctx, value)) {
       failed = true;
       return std::nullopt;
     }
@@ -96,6 +115,7 @@ std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& rec
 std::string required_reason(const FieldRule& rule, const Record& record) {
   const auto why = [&](const FieldRule& r) -> std::string {
     for (const auto& source : r.from) {
+      if (!source.canonical.empty()) continue;  // the lead's field: its own rule reports
       if (auto reason = record.why_absent(source); !reason.empty()) return reason;
     }
     return {};
@@ -134,7 +154,9 @@ std::optional<std::string> evaluate(const FieldRule& rule, const Record& record,
 
 bool reads_canonical(const FieldRule& rule) {
   const auto reads = [](const FieldRule& r) {
-    return std::any_of(r.transforms.begin(), r.transforms.end(), [](const Transform& t) { return t.reads_canonical; });
+    return std::any_of(r.transforms.begin(), r.transforms.end(),
+                       [](const Transform& t) { return t.reads_canonical; }) ||
+           std::any_of(r.from.begin(), r.from.end(), [](const SourcePath& p) { return !p.canonical.empty(); });
   };
   return reads(rule) || std::any_of(rule.otherwise.begin(), rule.otherwise.end(), reads);
 }

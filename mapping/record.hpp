@@ -31,6 +31,10 @@ struct SourcePath {
   // xml: the steps of a plain path ("Contact/Email", "@id"), split once so records
   // walk the children without the XPath engine; empty for other paths.
   std::vector<std::string> steps;
+  // A `$prospect.email` source: the canonical field as this record's earlier rules
+  // set it (trimmed, normalised), read from the lead instead of the record. Empty
+  // for a source of the record.
+  std::string canonical;
 };
 
 class Record {

@@ -21,6 +21,10 @@ struct FieldRule {
   std::string target;            // canonical path: prospect.email, attributes.answer, target.id, query.status
   std::vector<SourcePath> from;  // several sources are joined with `join`
   std::string join = " ";
+  // What an empty source does to the join: left out (skip), an empty place between
+  // the separators (keep), or the whole rule gives no value (no_value), e.g. a
+  // reference key that must never be built from the campaign code alone.
+  enum class IfPartEmpty { skip, keep, no_value } if_part_empty = IfPartEmpty::skip;
   std::optional<std::string> constant;
   std::optional<std::string> fallback;  // `default:` when the source is absent or empty
   bool required = false;

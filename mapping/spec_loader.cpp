@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "canonical_paths.hpp"
+#include "json/lead_fields.hpp"
 #include "loader_support.hpp"
 #include "reader_factory.hpp"
 #include "spec.hpp"
@@ -247,6 +248,21 @@ class Loader {
     return path;
   }
 
+  // A rule's source: the record's (compile_path), or `$` and a canonical text field
+  // this record's other rules set, e.g. `$prospect.email` for a key built from the
+  // e-mail as stored rather than as the partner typed it.
+  Result<SourcePath> compile_rule_source(const std::string& text, const YAML::Node& where) {
+    if (text.empty() || text[0] != '$') return compile_path(text, where);
+    SourcePath path;
+    path.text = text;
+    path.canonical = text.substr(1);
+    const json::LeadField* field = json::find_lead_field(path.canonical);
+    if (!is_lead_target(path.canonical) || field == nullptr || field->get == nullptr) {
+      return fail_at(at(where), "'" + text + "': after $ comes a canonical text field (e.g. $prospect.email)");
+    }
+    return path;
+  }
+
   // A list of rules for one target: the first that gives a value wins. `required`
   // anywhere in the list means the target needs a value from one of them.
   Result<FieldRule> load_alternatives(const YAML::Node& key, const YAML::Node& list, const std::string& group) {
@@ -282,13 +298,14 @@ class Loader {
     }
     if (node.IsSequence()) return load_alternatives(key, node, group);
     if (node.IsScalar()) {
-      auto source = compile_path(node.as<std::string>(), node);
+      auto source = compile_rule_source(node.as<std::string>(), node);
       if (!source) return source.error();
       rule.from.push_back(std::move(source).value());
       return rule;
     }
     if (!node.IsMap()) return fail_at(at(node), "expected a source, {from: ..., transforms: [...]} or a list of them");
-    if (auto st = check_keys(node, {"from", "value", "default", "required", "transforms", "when", "join", "map"});
+    if (auto st = check_keys(
+            node, {"from", "value", "default", "required", "transforms", "when", "join", "if_part_empty", "map"});
         !st) {
       return st.error();
     }
@@ -296,12 +313,12 @@ class Loader {
       const auto from = node["from"];
       if (from.IsSequence()) {
         for (const auto& f : from) {
-          auto source = compile_path(f.as<std::string>(), f);
+          auto source = compile_rule_source(f.as<std::string>(), f);
           if (!source) return source.error();
           rule.from.push_back(std::move(source).value());
         }
       } else {
-        auto source = compile_path(from.as<std::string>(), from);
+        auto source = compile_rule_source(from.as<std::string>(), from);
         if (!source) return source.error();
         rule.from.push_back(std::move(source).value());
       }
@@ -313,6 +330,17 @@ class Loader {
     if (node["default"]) rule.fallback = node["default"].as<std::string>();
     if (node["required"]) rule.required = node["required"].as<bool>();
     if (node["join"]) rule.join = node["join"].as<std::string>();
+    if (const auto mode = node["if_part_empty"]) {
+      const auto text = mode.as<std::string>();
+      if (text == "skip")
+        rule.if_part_empty = FieldRule::IfPartEmpty::skip;
+      else if (text == "keep")
+        rule.if_part_empty = FieldRule::IfPartEmpty::keep;
+      else if (text == "no_value")
+        rule.if_part_empty = FieldRule::IfPartEmpty::no_value;
+      else
+        return fail_at(at(mode), "if_part_empty: '" + text + "' is not skip, keep or no_value");
+    }
     if (const auto transforms = node["transforms"]) {
       if (!transforms.IsSequence()) return fail_at(at(transforms), "transforms: expected a list");
       for (const auto& t : transforms) {

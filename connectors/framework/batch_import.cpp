@@ -25,11 +25,19 @@ namespace {
 // pages near 100 MB at a million leads, while the commits stay few.
 constexpr std::size_t kMaxInFlight = 2;
 constexpr std::size_t kMaxListedRejections = 10'000;
+constexpr std::size_t kMaxListedDuplicates = 10'000;  // as many as rejections, for the same reason
 
 struct Rejection {
   std::string record;  // "line 12", "/Leads/Lead[3]"
   std::string reason;
   std::vector<std::string> codes;  // fixed codes, one per kind of problem
+};
+
+// A record not stored because its lead is: which one, so a count of duplicates can
+// be checked (a partner's key that lumps different people together shows here).
+struct Duplicate {
+  std::string record;
+  RecordId lead;
 };
 
 // "line 12: ..." locations carry a line number worth giving on its own.
@@ -127,6 +135,13 @@ class ImportRun {
       w.key("reason").value(r.reason).end_object();
     }
     w.end_array();
+    w.key("duplicate_records").begin_array();
+    for (const auto& d : duplicate_list_) {
+      w.begin_object().key("record").value(d.record);
+      if (auto line = line_number(d.record)) w.key("line").value(*line);
+      w.key("lead_id").value(d.lead.to_string()).end_object();
+    }
+    w.end_array();
     w.end_object();
     return out;
   }
@@ -173,7 +188,7 @@ class ImportRun {
                                 else if (r->created)
                                   ++created_;
                                 else
-                                  ++duplicates_;
+                                  record_duplicate((*record_of)[i], r->id);
                                 if (--*remaining == 0) {
                                   --in_flight_;
                                   idle_.notify_all();
@@ -184,6 +199,11 @@ class ImportRun {
   void record_rejection(const std::string& record, const std::string& reason, std::vector<std::string> codes) {
     ++rejected_;
     if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason, std::move(codes)});
+  }
+
+  void record_duplicate(const std::string& record, RecordId lead) {
+    ++duplicates_;
+    if (duplicate_list_.size() < kMaxListedDuplicates) duplicate_list_.push_back({record, lead});
   }
 
   LeadStore& store_;
@@ -197,6 +217,7 @@ class ImportRun {
   std::size_t in_flight_ = 0;  // batches handed over and not yet committed
   std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0, changed_ = 0;
   std::vector<Rejection> rejections_;
+  std::vector<Duplicate> duplicate_list_;  // in commit order
   std::vector<std::string> warnings_;
   std::thread submitter_;  // last: starts once the members it uses exist
 };

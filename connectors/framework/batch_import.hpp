@@ -23,7 +23,8 @@ struct BatchImportOptions {
 };
 
 struct BatchImportResult {
-  // {"records","created","duplicates","changed"?,"rejected","seconds","errors":[{record,line?,codes,reason}]}
+  // {"records","created","duplicates","changed"?,"rejected","seconds","warnings"?,
+  //  "errors":[{record,line?,codes,reason}],"duplicate_records":[{record,line?,lead_id}]}
   std::string summary_json;
   std::size_t rejected = 0;
 };

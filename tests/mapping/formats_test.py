@@ -457,8 +457,8 @@ def import_file(mapping, path, **want):
     return summary
 
 
-def lead_by_ref(system, ref_id):
-    p = leadhub("lead", "find", "--ref", f"{system}:{ref_id}")
+def lead_by_ref(system, ref_id, data=DATA):
+    p = leadhub("lead", "find", "--ref", f"{system}:{ref_id}", data=data)
     try:
         items = json.loads(p.stdout)["items"]
     except (ValueError, KeyError):
@@ -593,6 +593,46 @@ def test_end_to_end():
               for lead in leads), "every stored lead has a canonical source")
 
 
+def refs_of(data):
+    p = leadhub("export", data=data)
+    return sorted(ref["id"] for line in p.stdout.splitlines() if line.strip()
+                  for ref in json.loads(line).get("external_refs", []))
+
+
+def test_lettershop_keys():
+    """What identifies a lettershop response: campaign + e-mail, else + phone, else +
+    postal code and name, from the stored (normalised) values, never the code alone."""
+    print("\n== lettershop reference keys")
+    f = lambda *p: os.path.join(FIX, *p)
+    lc, lx = "config/mappings/lettershop-csv.yaml", "config/mappings/lettershop-xml.yaml"
+    data = os.path.join(WORK, "data-keys")
+
+    def imp(mapping, path, **want):
+        p = leadhub("import", "--mapping", mapping, path, data=data)
+        summary = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
+        got = {k: summary.get(k, 0) for k in want}
+        check(got == want, f"import {os.path.basename(path)}: {want}", json.dumps(summary)[:400] + p.stderr[-200:])
+        return summary
+
+    # three people without an e-mail in one campaign are three leads, not one and two duplicates
+    imp(lc, f("lettershop", "no-email.csv"), created=3, duplicates=0, rejected=0)
+    imp(lc, f("lettershop", "no-email.csv"), created=0, duplicates=3, rejected=0)  # the file sent again
+    imp(lx, f("lettershop-xml", "ruecklauf-ohne-email.xml"), created=3, duplicates=0, rejected=0)
+    refs = refs_of(data)
+    check(len(refs) == 6 and len(set(refs)) == 6, "six leads with six distinct references", repr(refs))
+    check("herbst-26:+49301234567" in refs, "no e-mail: code + phone (E.164)", repr(refs))
+    check("fruehjahr-27:22222:klein:karl" in refs_of(data), "no e-mail, no phone: code + postal code + name",
+          repr(refs_of(data)))
+    # the same person with the e-mail and code spelt four ways is one lead
+    summary = imp(lc, f("lettershop", "same-person-spelt-4-ways.csv"), created=2, duplicates=3, rejected=0)
+    check("herbst-26:hans@example.de" in refs_of(data), "the key holds the normalised e-mail", repr(refs_of(data)))
+    # the summary names each duplicate record and the lead it is a duplicate of
+    hans = lead_by_ref("lettershop", "herbst-26:hans@example.de", data=data).get("id")
+    check(summary.get("duplicate_records") == [{"record": f"line {n}", "line": n, "lead_id": hans} for n in (3, 4, 6)],
+          "duplicate_records: lines 3, 4 and 6, each with the stored lead's id", json.dumps(summary)[:600])
+    check(summary.get("errors") == [], "errors stays an (empty) list", json.dumps(summary)[:300])
+
+
 def main():
     try:
         for tool in ("xmllint",):
@@ -601,6 +641,7 @@ def main():
         for fmt in FORMATS:
             test_format(fmt)
         test_end_to_end()
+        test_lettershop_keys()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     print(f"\n{len(failures)} failed" if failures else "\nall checks passed")
