@@ -266,7 +266,7 @@ MappedRecord Mapper::map_record(const Record& record) const {
 }
 
 std::vector<std::string> Mapper::document_notices(const Record& first) const {
-  std::vector<std::string> notices;
+  std::vector<std::string> notices = first.notices();
   // Every source of a rule (its alternatives too) absent: the rule can never read a value.
   const auto check = [&](const FieldRule& rule, const std::string& target) {
     std::string reason;

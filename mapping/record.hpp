@@ -50,6 +50,9 @@ class Record {
   // Why `path` has no value, when the format can tell more than "missing" (a CSV
   // column the file's header does not have); empty otherwise.
   virtual std::string why_absent(const SourcePath& /*path*/) const { return {}; }
+  // What the reader found wrong with the whole document (elements among the records
+  // that are none), on its first record; empty otherwise.
+  virtual std::vector<std::string> notices() const { return {}; }
 };
 
 class RecordReader {

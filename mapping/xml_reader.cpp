@@ -4,6 +4,9 @@
 // "Contact/Email" or "@id" skip the XPath engine and walk the children directly.
 #include <pugixml.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <unordered_map>
 
@@ -131,6 +134,9 @@ class XmlRecord final : public Record {
     return out;
   }
 
+  std::vector<std::string> notices() const override { return notices_; }
+  void set_notices(std::vector<std::string> notices) { notices_ = std::move(notices); }
+
   std::string location() const override {
     if (parent_ == nullptr) return location_;
     return parent_->location() + "/" + std::string(step_) + "[" + std::to_string(index_) + "]";
@@ -175,6 +181,7 @@ class XmlRecord final : public Record {
   const XmlRecord* parent_ = nullptr;  // a group item's record
   std::string_view step_;              // the group's path (owned by the mapping)
   std::size_t index_ = 0;
+  std::vector<std::string> notices_;  // the document's, on its first record
 };
 
 std::size_t depth_of(const pugi::xml_node& root) {
@@ -189,6 +196,131 @@ std::size_t depth_of(const pugi::xml_node& root) {
     }
   }
   return max;
+}
+
+// "line 3, column 40": where byte `offset` of `text` is.
+std::string position_of(std::string_view text, std::size_t offset) {
+  const std::string_view before = text.substr(0, offset);
+  const auto line_start = before.rfind('\n');
+  const std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
+  return "line " + std::to_string(1 + std::count(before.begin(), before.end(), '\n')) + ", column " +
+         std::to_string(column);
+}
+
+std::string code_point_name(unsigned long cp) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04lX", cp);
+  return buf;
+}
+
+// XML 1.0 allows no control character but tab, CR and LF, written or referenced.
+// pugixml takes both: a NUL ends the text there (&#0; kept "Null" of "Null &#0;
+// char"), a raw NUL breaks the tags. So a UTF-8 document is checked first and one
+// with such a character is not well-formed, naming it and where it is. CDATA
+// sections and comments hold no references; UTF-16/32 documents are left to pugixml.
+Status check_control_characters(std::string_view text) {
+  if (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0' || static_cast<unsigned char>(text[0]) >= 0xFE)) {
+    return ok_status();  // UTF-16/32
+  }
+  const auto refuse = [&](std::size_t at, const std::string& what) {
+    return Error::make(ErrorCode::invalid, position_of(text, at) + ": not well-formed XML: " + what +
+                                               " (XML allows no control characters but tab, CR and LF)");
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      return refuse(i, "the control character " + code_point_name(c) + " as a raw byte");
+    }
+    if (c == '<' && text.compare(i, 9, "<![CDATA[") == 0) {
+      const auto end = text.find("]]>", i);
+      if (end == std::string_view::npos) return ok_status();  // pugixml reports it
+      for (std::size_t j = i; j < end; ++j) {
+        const auto b = static_cast<unsigned char>(text[j]);
+        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+          return refuse(j, "the control character " + code_point_name(b) + " as a raw byte");
+      }
+      i = end + 2;
+    } else if (c == '<' && text.compare(i, 4, "<!--") == 0) {
+      const auto end = text.find("-->", i);
+      if (end == std::string_view::npos) return ok_status();
+      for (std::size_t j = i; j < end; ++j) {
+        const auto b = static_cast<unsigned char>(text[j]);
+        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+          return refuse(j, "the control character " + code_point_name(b) + " as a raw byte");
+      }
+      i = end + 2;
+    } else if (c == '&' && i + 2 < text.size() && text[i + 1] == '#') {
+      const bool hex = text[i + 2] == 'x';
+      std::size_t j = i + (hex ? 3 : 2);
+      unsigned long cp = 0;
+      bool digits = false;
+      for (; j < text.size() && j < i + 16 && std::isxdigit(static_cast<unsigned char>(text[j])); ++j) {
+        const char d = text[j];
+        if (!hex && !std::isdigit(static_cast<unsigned char>(d))) break;
+        cp = cp * (hex ? 16 : 10) +
+             static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(d))
+                                            ? d - '0'
+                                            : std::tolower(static_cast<unsigned char>(d)) - 'a' + 10);
+        digits = true;
+      }
+      if (digits && j < text.size() && text[j] == ';' && cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
+        return refuse(i, "the character reference " + std::string(text.substr(i, j + 1 - i)) +
+                             " names the control character " + code_point_name(cp));
+      }
+    }
+  }
+  return ok_status();
+}
+
+// pugixml knows no namespaces: an element is matched by its name as written, so
+// <n0:Lead> was not a "Lead" and a document whose sender chose to prefix every
+// element matched nothing. Element names lose their prefix (the namespace URI stays
+// declared on the xmlns attributes), so mappings match local names whichever
+// prefix, or none, the sender used. Attributes keep theirs (xsi:type, xml:lang).
+void strip_element_prefixes(pugi::xml_node root) {
+  std::vector<pugi::xml_node> stack{root};
+  while (!stack.empty()) {
+    pugi::xml_node node = stack.back();
+    stack.pop_back();
+    if (node.type() == pugi::node_element) {
+      const char* name = node.name();
+      if (const char* colon = std::strchr(name, ':'); colon != nullptr && colon[1] != '\0') {
+        const std::string local(colon + 1);  // a copy: set_name may write into the buffer it reads
+        node.set_name(local.c_str());
+      }
+    }
+    for (auto child = node.first_child(); child; child = child.next_sibling()) {
+      if (child.type() == pugi::node_element) stack.push_back(child);
+    }
+  }
+}
+
+// Elements among the records (after the first, under the same parent) that the
+// records XPath does not select: an <antwort> written in lower case was skipped
+// without a word. Listed once per name; a header before the records is not one.
+std::vector<std::string> unselected_siblings(const pugi::xpath_node_set& records, const std::string& xpath) {
+  std::vector<std::string> notices;
+  std::unordered_map<const void*, bool> selected;
+  for (const auto& r : records) selected[r.node().internal_object()] = true;
+  std::vector<std::pair<std::string, std::size_t>> names;  // in document order
+  pugi::xml_node parent;
+  for (const auto& r : records) {
+    if (r.node().parent() == parent) continue;
+    parent = r.node().parent();
+    for (auto n = r.node().next_sibling(); n; n = n.next_sibling()) {
+      if (n.type() != pugi::node_element || selected.count(n.internal_object()) != 0) continue;
+      auto it = std::find_if(names.begin(), names.end(), [&](const auto& e) { return e.first == n.name(); });
+      if (it == names.end())
+        names.emplace_back(n.name(), 1);
+      else
+        ++it->second;
+    }
+  }
+  for (const auto& [name, count] : names) {
+    notices.push_back("records: " + std::to_string(count) + " element" + (count == 1 ? "" : "s") + " <" + name +
+                      "> among the records, not selected by " + xpath + "; not read");
+  }
+  return notices;
 }
 
 // pugixml decodes UTF-8/16/32 itself; ISO-8859-1, windows-1252 and ISO-8859-15
@@ -236,7 +368,9 @@ class XmlReader final : public RecordReader {
     }
     if (index_ >= records_.size()) return std::unique_ptr<Record>();
     const pugi::xml_node node = records_[index_++].node();
-    return std::unique_ptr<Record>(std::make_unique<XmlRecord>(node, paths_.path_of(node)));
+    auto record = std::make_unique<XmlRecord>(node, paths_.path_of(node));
+    if (index_ == 1) record->set_notices(std::move(notices_));
+    return std::unique_ptr<Record>(std::move(record));
   }
 
  private:
@@ -245,6 +379,7 @@ class XmlReader final : public RecordReader {
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
     if (auto st = convert_declared_encoding(*text); !st) return st;
+    if (auto st = check_control_characters(*text); !st) return st;
     const unsigned options = pugi::parse_default | pugi::parse_doctype;
     const auto result = doc_.load_buffer(text->data(), text->size(), options);
     if (!result) {
@@ -264,6 +399,7 @@ class XmlReader final : public RecordReader {
       return Error::make(ErrorCode::invalid,
                          "XML nested deeper than " + std::to_string(spec_.limits.max_depth) + " levels");
     }
+    strip_element_prefixes(doc_);
     try {
       records_ = doc_.select_nodes(spec_.records.c_str());
     } catch (const pugi::xpath_exception& e) {
@@ -277,6 +413,7 @@ class XmlReader final : public RecordReader {
       return Error::make(ErrorCode::invalid, std::to_string(records_.size()) + " records, more than the limit of " +
                                                  std::to_string(spec_.limits.max_records));
     }
+    notices_ = unselected_siblings(records_, spec_.records);
     return ok_status();
   }
 
@@ -287,6 +424,7 @@ class XmlReader final : public RecordReader {
   std::size_t index_ = 0;
   bool loaded_ = false;
   RecordPaths paths_;
+  std::vector<std::string> notices_;  // about the document, handed to the first record
 };
 
 }  // namespace

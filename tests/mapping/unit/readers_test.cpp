@@ -149,6 +149,70 @@ BOOST_AUTO_TEST_CASE(namespaced_documents_by_local_name) {
   BOOST_TEST(m.records[0].lead->prospect.family_name == "Ns");
 }
 
+// Elements are matched by local name whichever prefix the sender chose: a record
+// element written <n0:Lead> among unprefixed ones, or every element prefixed.
+const char* const kNameMapping = R"(format: xml
+records: /Leads/Lead
+fields:
+  prospect.family_name: Name
+  prospect.given_name: Name/@given
+  prospect.email: {from: Contact/Email, transforms: [email]}
+)";
+
+BOOST_AUTO_TEST_CASE(prefixed_elements_match_by_local_name) {
+  const auto spec = load_ok(kNameMapping);
+  const auto mixed =
+      map_text(spec, R"(<n0:Leads xmlns:n0="urn:x"><Lead id="1"><Name>A</Name></Lead>)"
+                     R"(<n0:Lead id="2"><n0:Name>B</n0:Name></n0:Lead><Lead id="3"><Name>C</Name></Lead></n0:Leads>)");
+  BOOST_TEST_REQUIRE(mixed.records.size() == 3u, describe(mixed));
+  BOOST_TEST_REQUIRE(mixed.records[1].ok(), describe(mixed));
+  BOOST_TEST(mixed.records[1].lead->prospect.family_name == "B");
+  const auto all = map_text(spec, R"(<ls:Leads xmlns:ls="urn:y"><ls:Lead id="1"><ls:Name given="G">Ns</ls:Name>)"
+                                  R"(<ls:Contact><ls:Email>a@b.de</ls:Email></ls:Contact></ls:Lead></ls:Leads>)");
+  BOOST_TEST_REQUIRE(all.records.size() == 1u, describe(all));
+  BOOST_TEST_REQUIRE(all.records[0].ok(), describe(all));
+  BOOST_TEST(all.records[0].lead->prospect.email == "a@b.de");
+  BOOST_TEST(all.records[0].lead->prospect.given_name == "G");
+}
+
+// An element among the records that the XPath does not select is named once, on
+// the first record, instead of being skipped without a word.
+BOOST_AUTO_TEST_CASE(unselected_elements_among_the_records_are_noticed) {
+  const auto spec = load_ok(kNameMapping);
+  const auto m = map_text(spec,
+                          "<Leads><Header/><Lead id='1'><Name>A</Name></Lead><lead id='2'><Name>B</Name></lead>"
+                          "<Lead id='3'><Name>C</Name></Lead><lead/></Leads>");
+  BOOST_TEST_REQUIRE(m.records.size() == 2u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].notices.size() == 1u, describe(m));
+  BOOST_TEST(m.records[0].notices[0] ==
+             "records: 2 elements <lead> among the records, not selected by /Leads/Lead; not read");
+  BOOST_TEST(m.records[1].notices.empty());
+  const auto clean = map_text(spec, "<Leads><Header/><Lead id='1'><Name>A</Name></Lead></Leads>");
+  BOOST_TEST(clean.records.at(0).notices.empty(), "a header before the records is none of them");
+}
+
+// XML allows no control characters but tab, CR and LF: a reference to one (&#0;
+// truncated the text) or a raw one is named with its place.
+BOOST_AUTO_TEST_CASE(control_characters_are_named_with_their_place) {
+  const auto spec = load_ok(kNameMapping);
+  const auto nul = map_text(spec, "<Leads>\n<Lead><Name>Null &#0; char</Name></Lead></Leads>");
+  BOOST_TEST(!nul.status.ok());
+  BOOST_TEST(contains(nul.status_message(),
+                      "line 2, column 18: not well-formed XML: the character reference &#0; "
+                      "names the control character U+0000"),
+             nul.status_message());
+  const auto one = map_text(spec, "<Leads><Lead><Name>x &#x1; y</Name></Lead></Leads>");
+  BOOST_TEST(contains(one.status_message(), "&#x1; names the control character U+0001"), one.status_message());
+  const auto raw = map_text(spec, std::string("<Leads><Lead><Name>a\0b</Name></Lead></Leads>", 44));
+  BOOST_TEST(contains(raw.status_message(),
+                      "line 1, column 21: not well-formed XML: the control character U+0000 as a raw byte"),
+             raw.status_message());
+  // allowed: tab, CR, LF, other references, and the text of CDATA sections and comments
+  const auto fine = map_text(spec, "<Leads><!-- &#0; --><Lead><Name>a&#xFC;<![CDATA[&#1;]]></Name></Lead></Leads>");
+  BOOST_TEST_REQUIRE(fine.status.ok(), describe(fine));
+  BOOST_TEST(fine.records.at(0).lead->prospect.family_name == "aü&#1;");
+}
+
 BOOST_AUTO_TEST_CASE(doctype_is_refused_billion_laughs_and_xxe) {
   const auto spec = load_ok(std::string(kXmlMapping));
   const std::string laughs = R"(<?xml version="1.0"?>
