@@ -14,24 +14,47 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+std::optional<std::string> text_of(element v) {
+  switch (v.type()) {
+    case element_type::STRING:
+      return std::string(v.get_string().value_unsafe());
+    case element_type::NULL_VALUE:
+      return std::nullopt;
+    case element_type::BOOL:
+      return std::string(v.get_bool().value_unsafe() ? "true" : "false");
+    default:
+      return simdjson::minify(v);  // numbers keep their text; objects/arrays as JSON
+  }
+}
+
+// The value at a JSON Pointer. A `*` step stands for every item of an array, the
+// first item with a non-empty value winning (TMF699's prospectContact: the e-mail
+// is in whichever medium carries one, however many there are); on an object it
+// stands for the object itself (a sender's single medium not wrapped in an array).
+std::optional<std::string> value_at(element root, std::string_view pointer) {
+  const auto star = pointer.find("/*");
+  if (star == std::string_view::npos || (star + 2 < pointer.size() && pointer[star + 2] != '/')) {
+    element v;
+    if (root.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
+    return text_of(v);
+  }
+  element list = root;
+  if (star > 0 && root.at_pointer(pointer.substr(0, star)).get(list) != simdjson::SUCCESS) return std::nullopt;
+  const std::string_view rest = pointer.substr(star + 2);
+  simdjson::dom::array items;
+  if (list.get_array().get(items) != simdjson::SUCCESS) return list.is_object() ? value_at(list, rest) : std::nullopt;
+  for (element item : items) {
+    auto v = value_at(item, rest);
+    if (v && !v->empty()) return v;
+  }
+  return std::nullopt;
+}
+
 class JsonRecord final : public Record {
  public:
   JsonRecord(element el, std::string location) : el_(el), location_(std::move(location)) {}
 
-  std::optional<std::string> value(const SourcePath& path) const override {
-    element v;
-    if (el_.at_pointer(path.text).get(v) != simdjson::SUCCESS) return std::nullopt;
-    switch (v.type()) {
-      case element_type::STRING:
-        return std::string(v.get_string().value_unsafe());
-      case element_type::NULL_VALUE:
-        return std::nullopt;
-      case element_type::BOOL:
-        return std::string(v.get_bool().value_unsafe() ? "true" : "false");
-      default:
-        return simdjson::minify(v);  // numbers keep their text; objects/arrays as JSON
-    }
-  }
+  std::optional<std::string> value(const SourcePath& path) const override { return value_at(el_, path.text); }
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath& path) const override {
     std::vector<std::unique_ptr<Record>> out;

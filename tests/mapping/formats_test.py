@@ -285,7 +285,7 @@ FORMATS = [
                 {"record": "/0", "errors": [("/status", "status", "'done'"),
                                             ("/estimatedRevenue/unit", "expected_value.currency", "currency")]},
                 {"record": "/1", "errors": [("/statusChangeReason", "reason", "required"),
-                                            ("/prospectContact/0/characteristic/emailAddress", "prospect.email", "not an e-mail")]},
+                                            ("/prospectContact/*/characteristic/emailAddress", "prospect.email", "not an e-mail")]},
                 {"record": "/2", "errors": [("/rating", "qualification", "'lukewarm'"),
                                             ("/relatedParty/0/name", "prospect.company", "organization")]}]},
         },
@@ -633,6 +633,23 @@ def test_lettershop_keys():
     check(summary.get("errors") == [], "errors stays an (empty) list", json.dumps(summary)[:300])
 
 
+def test_tmf699_contacts():
+    """Every prospectContact medium is read, and a single one sent as an object."""
+    print("\n== TMF699 prospectContact")
+    tc = "config/mappings/tmf699-create.yaml"
+    _, records, _ = run_map(tc, os.path.join(FIX, "tmf699", "salesLead-5-contacts.json"))
+    check(len(records) == 1, "one record mapped", repr(records)[:300])
+    if records:
+        expect_values(records[0], {"lead.prospect.email": "anna@example.de", "lead.prospect.phone": "+49301234567",
+                                   "lead.prospect.address.city": "Berlin"}, "the e-mail of the fifth medium")
+    single = write("tmf-object-contact.json", json.dumps({"name": "one medium", "status": "acknowledged",
+        "prospectContact": {"mediumType": "email", "characteristic": {"emailAddress": "e@example.de"}},
+        "relatedParty": [{"name": "Anna Muster", "role": "prospect", "@referredType": "Individual"}]}))
+    _, records, _ = run_map(tc, single)
+    check(len(records) == 1 and dig(records[0], "lead.prospect.email") == "e@example.de",
+          "a prospectContact object instead of an array is read", repr(records)[:300])
+
+
 def main():
     try:
         for tool in ("xmllint",):
@@ -642,6 +659,7 @@ def main():
             test_format(fmt)
         test_end_to_end()
         test_lettershop_keys()
+        test_tmf699_contacts()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     print(f"\n{len(failures)} failed" if failures else "\nall checks passed")

@@ -347,6 +347,25 @@ BOOST_AUTO_TEST_CASE(pointer_to_an_array) {
   BOOST_TEST((m.records[1].lead->consent.marketing == std::optional<bool>(false)));
 }
 
+// A `*` step: the first array item with a value, or an object where an array was
+// expected (a single TMF699 contact medium not wrapped in a list).
+BOOST_AUTO_TEST_CASE(a_star_step_scans_every_item) {
+  const auto spec = load_ok(
+      "format: json\nfields:\n  prospect.email: {from: /contact/*/c/email, transforms: [email]}\n"
+      "  prospect.family_name: /name\n");
+  const auto five = map_text(spec, R"({"name":"A","contact":[{"c":{"phone":"1"}},{"c":{"email":""}},{"c":null},{},)"
+                                   R"({"c":{"email":"fifth@example.de"}},{"c":{"email":"sixth@example.de"}}]})");
+  BOOST_TEST_REQUIRE(five.records.size() == 1u, describe(five));
+  BOOST_TEST_REQUIRE(five.records[0].ok(), describe(five));
+  BOOST_TEST(five.records[0].lead->prospect.email == "fifth@example.de");
+  const auto object = map_text(spec, R"({"name":"A","contact":{"c":{"email":"obj@example.de"}}})");
+  BOOST_TEST_REQUIRE(object.records.at(0).ok(), describe(object));
+  BOOST_TEST(object.records[0].lead->prospect.email == "obj@example.de");
+  const auto none = map_text(spec, R"({"name":"A","contact":"x"})");
+  BOOST_TEST_REQUIRE(none.records.at(0).ok(), describe(none));
+  BOOST_TEST(none.records[0].lead->prospect.email.empty());
+}
+
 BOOST_AUTO_TEST_CASE(numbers_keep_their_value) {
   // simdjson's DOM keeps a number's value, not its text: 1250.00 comes out in its
   // shortest exact form 1250.0 (the same decimal), and a long id never in exponent form.
