@@ -160,13 +160,37 @@ std::string_view strip_national_prefix(std::string_view number, const Region& r)
   return keep ? number : rest;
 }
 
-// ParseHelper from the national number on, then IsPossibleNumber and E.164.
-std::optional<std::string> finish(const Region& parsing, int code, std::string_view number, const Region& main) {
+// IsValidNumber on the number ParseHelper would have built (its national number is
+// an integer: leading zeros, Italy's, are counted beside it).
+bool is_valid(int code, std::string_view number) {
+  using i18n::phonenumbers::PhoneNumber;
+  PhoneNumber parsed;
+  parsed.set_country_code(code);
+  std::uint64_t national = 0;
+  for (const char c : number) national = national * 10 + static_cast<std::uint64_t>(c - '0');
+  parsed.set_national_number(national);
+  if (number.size() > 1 && number[0] == '0') {
+    parsed.set_italian_leading_zero(true);
+    int zeros = 1;
+    while (zeros < static_cast<int>(number.size()) - 1 && number[zeros] == '0') ++zeros;
+    if (zeros != 1) parsed.set_number_of_leading_zeros(zeros);
+  }
+  return PhoneNumberUtil::GetInstance()->IsValidNumber(parsed);
+}
+
+// ParseHelper from the national number on, then IsPossibleNumber, IsValidNumber
+// and E.164. `invalid`: set when the number is read but is none (0000000).
+std::optional<std::string> finish(const Region& parsing, int code, std::string_view number, const Region& main,
+                                  bool* invalid) {
   if (number.size() < kMinNsn) return std::nullopt;
   number = strip_national_prefix(number, parsing);
   if (number.size() < kMinNsn || number.size() > kMaxNsn) return std::nullopt;
   const Validation v = test_length(number, main);
   if (v != PhoneNumberUtil::IS_POSSIBLE && v != PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY) return std::nullopt;
+  if (!is_valid(code, number)) {
+    if (invalid != nullptr) *invalid = true;  // decided: libphonenumber is not asked again
+    return std::nullopt;
+  }
   std::string out = "+";
   out += std::to_string(code);
   out += number;
@@ -198,7 +222,7 @@ bool read_clean(std::string_view text, CleanNumber& out) {
   return out.size >= 3;  // IsViablePhoneNumber wants three digits (two only without separators)
 }
 
-std::optional<std::string> international(std::string_view digits) {
+std::optional<std::string> international(std::string_view digits, bool* invalid) {
   if (digits[0] == '0') return std::nullopt;  // no country code starts with 0
   for (std::size_t n = 1; n <= 3; ++n) {
     int code = 0;
@@ -206,19 +230,19 @@ std::optional<std::string> international(std::string_view digits) {
     if (!table().valid_code(code)) continue;
     const Region* main = table().main_region(code);
     if (main == nullptr || !main->simple) return std::nullopt;
-    return finish(*main, code, digits.substr(n), *main);
+    return finish(*main, code, digits.substr(n), *main, invalid);
   }
   return std::nullopt;
 }
 
-std::optional<std::string> national(std::string_view digits, std::string_view region_id) {
+std::optional<std::string> national(std::string_view digits, std::string_view region_id, bool* invalid) {
   const Region* region = table().region(region_id);
   if (region == nullptr || !region->simple || region->idd == nullptr) return std::nullopt;
   if (region->idd->Match(digits, 0, digits.size(), RE2::ANCHOR_START, nullptr, 0)) return std::nullopt;
   if (digits.starts_with(region->country_code_text)) return std::nullopt;
   const Region* main = table().main_region(region->country_code);
   if (main == nullptr || main->lengths.empty()) return std::nullopt;
-  return finish(*region, region->country_code, digits, *main);
+  return finish(*region, region->country_code, digits, *main, invalid);
 }
 
 }  // namespace
@@ -227,7 +251,8 @@ std::optional<std::string> full_e164(const std::string& text, const std::string&
   using i18n::phonenumbers::PhoneNumber;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber number;
-  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsPossibleNumber(number)) {
+  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsPossibleNumber(number) ||
+      !util.IsValidNumber(number)) {
     return std::nullopt;
   }
   std::string out;
@@ -235,11 +260,11 @@ std::optional<std::string> full_e164(const std::string& text, const std::string&
   return out;
 }
 
-std::optional<std::string> fast_e164(std::string_view text, std::string_view region) {
+std::optional<std::string> fast_e164(std::string_view text, std::string_view region, bool* invalid) {
   if (region.size() != 2) return std::nullopt;  // "001" and the like take other branches in Parse
   CleanNumber clean;
   if (!read_clean(text, clean)) return std::nullopt;
-  return clean.plus ? international(clean.digits()) : national(clean.digits(), region);
+  return clean.plus ? international(clean.digits(), invalid) : national(clean.digits(), region, invalid);
 }
 
 }  // namespace leadhub::mapping

@@ -11,13 +11,16 @@
 
 namespace leadhub::mapping {
 
-// libphonenumber: Parse(text, region), IsPossibleNumber, Format(E164); nullopt
-// when the text is not a possible number for the region.
+// libphonenumber: Parse(text, region), IsPossibleNumber, IsValidNumber (a number
+// with a possible length may still be none: 0000000, +49 123), Format(E164);
+// nullopt when the text is not a valid number for the region.
 std::optional<std::string> full_e164(const std::string& text, const std::string& region);
 
 // What full_e164 gives, for inputs simple enough to decide without running it;
 // nullopt means "ask full_e164": other characters, regions whose national-prefix
-// rules are regular expressions, and every input that would fail.
-std::optional<std::string> fast_e164(std::string_view text, std::string_view region);
+// rules are regular expressions, and every input that would fail. `invalid` is set
+// when the fast path read the number and IsValidNumber refused it: full_e164 would
+// refuse it too, so it need not be asked.
+std::optional<std::string> fast_e164(std::string_view text, std::string_view region, bool* invalid = nullptr);
 
 }  // namespace leadhub::mapping

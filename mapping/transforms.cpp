@@ -188,10 +188,30 @@ namespace {
 
 Error fail(std::string reason) { return Error::make(ErrorCode::invalid, std::move(reason)); }
 
+// "030 1234567 / 8", "0171 1234567, 030 1234567": a whole number, then a list
+// separator and more digits. Read as one they made a number nobody has. A slash
+// after an area code ("030 / 1234567", "030/1234567") is no list: before it are
+// fewer digits than any German subscriber number with its area code (7).
+bool holds_two_numbers(std::string_view text) {
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if ((c == '/' || c == ',' || c == ';') && digits >= 7) {
+      return text.find_first_of("0123456789", i) != std::string_view::npos;
+    }
+  }
+  return false;
+}
+
 Result<std::string> to_e164(const std::string& value, const std::string& region) {
   std::string text = trim(value);
   if (text.empty()) return text;
-  if (auto fast = fast_e164(text, region)) return std::move(*fast);
+  if (holds_two_numbers(text)) return fail("'" + text + "' holds more than one number; give one");
+  bool invalid = false;
+  if (auto fast = fast_e164(text, region, &invalid)) return std::move(*fast);
+  if (invalid) return fail("not a phone number (for region " + region + ")");
   if (auto full = full_e164(text, region)) return std::move(*full);
   return fail("not a phone number (for region " + region + ")");
 }

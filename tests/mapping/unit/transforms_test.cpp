@@ -114,6 +114,23 @@ BOOST_AUTO_TEST_CASE(phone_invalid_numbers_fail) {
   BOOST_TEST(contains(bad.error().message, "x.yaml:1:1: phone: unknown default country Narnia"), bad.error().message);
 }
 
+// A possible length is not enough: IsValidNumber refuses numbers nobody can have,
+// and a list of two numbers is not read as one.
+BOOST_AUTO_TEST_CASE(phone_numbers_that_are_none_fail) {
+  for (const char* none : {"0000000", "+49 123", "1234567", "0800 000"}) {
+    BOOST_TEST(contains(tf("{phone: DE}", none), "ERROR: phone: not a phone number"),
+               none << ": " << tf("{phone: DE}", none));
+  }
+  BOOST_TEST(contains(tf("{phone: DE}", "030 1234567 / 8"), "holds more than one number"),
+             tf("{phone: DE}", "030 1234567 / 8"));
+  BOOST_TEST(contains(tf("{phone: DE}", "0171 1234567, 030 1234567"), "holds more than one number"));
+  BOOST_TEST(tf("{phone: DE}", "030 / 1234567") == "+49301234567");  // a slash after the area code
+  BOOST_TEST(tf("{phone: DE}", "030/123 45-67") == "+49301234567");
+  BOOST_TEST(tf("{phone: DE}", "0171 1234567") == "+491711234567");
+  BOOST_TEST(tf("{phone: DE}", "+1 650 253 0000") == "+16502530000");
+  BOOST_TEST(tf("{phone: DE}", "+39 06 1234 5678") == "+390612345678");  // Italy's leading zero
+}
+
 BOOST_AUTO_TEST_CASE(country_names_and_codes_to_alpha2) {
   BOOST_TEST(tf("country", "Germany") == "DE");
   BOOST_TEST(tf("country", "Deutschland") == "DE");
