@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "encoding.hpp"
+#include "json/syntax_error.hpp"
 #include "model/validation.hpp"
 
 #include "reader_factory.hpp"
@@ -114,7 +115,7 @@ class JsonReader final : public RecordReader {
     const std::string_view json = without_byte_order_mark(*text);
     element root;
     if (auto err = parser_->parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
-      return Error::make(ErrorCode::invalid, std::string("not valid JSON: ") + simdjson::error_message(err));
+      return Error::make(ErrorCode::invalid, json::not_valid_json(*text, err));
     }
     element records = root;
     if (!spec_.records.empty() && root.at_pointer(spec_.records).get(records) != simdjson::SUCCESS) {

@@ -1,8 +1,11 @@
 #include "json/decode.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <unordered_set>
 
+#include "json/syntax_error.hpp"
 #include "model/limits.hpp"
 #include "model/validation.hpp"
 #include "util/time_format.hpp"
@@ -206,18 +209,44 @@ void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std
     ctx.fail(where.empty() ? "(document)" : where, "expected an object");
     return;
   }
-  for (auto field : object) member(field.key, field.value);
+  // RFC 8259 leaves a repeated name to the reader; simdjson keeps both and the
+  // last would win silently. A sender repeating a member has a bug worth hearing of.
+  constexpr std::size_t kFew = 32;
+  std::array<std::string_view, kFew> seen;    // no allocation for the usual object
+  std::unordered_set<std::string_view> many;  // past kFew names: no quadratic compare
+  std::size_t count = 0;
+  for (auto field : object) {
+    const std::string_view name = field.key;
+    bool repeated = false;
+    if (count < kFew) {
+      repeated = std::find(seen.begin(), seen.begin() + count, name) != seen.begin() + count;
+      seen[count++] = name;
+      if (count == kFew) many.insert(seen.begin(), seen.end());
+    } else {
+      repeated = !many.insert(name).second;
+    }
+    if (repeated) {
+      const Path at = member_path(path, name);
+      const std::string where = at.str();
+      const bool told = std::any_of(ctx.errors.begin(), ctx.errors.end(), [&](const FieldError& e) {
+        return e.field == where && e.reason == "appears twice";
+      });
+      if (!told) ctx.fail(where, "appears twice");  // once, however often it repeats
+      continue;
+    }
+    member(name, field.value);
+  }
 }
 
-Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser) {
-  text = without_byte_order_mark(text);
+Result<Element> parse_document(std::string_view original, simdjson::dom::parser& parser) {
+  const std::string_view text = without_byte_order_mark(original);
   if (text.size() > limits::kMaxRecordBytes) {
     return Error::invalid({{"(document)", "larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
   }
   Element doc;
   const auto err = parser.parse(text.data(), text.size()).get(doc);
   if (err != simdjson::SUCCESS) {
-    return Error::invalid({{"(document)", std::string("not valid JSON: ") + simdjson::error_message(err)}});
+    return Error::invalid({{"(document)", not_valid_json(original, err)}});
   }
   return doc;
 }

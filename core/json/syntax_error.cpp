@@ -1,0 +1,269 @@
+#include "json/syntax_error.hpp"
+
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leadhub::json {
+namespace {
+
+// The length of the valid UTF-8 sequence at `p` (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_length(const unsigned char* p, std::size_t left) {
+  const unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (left < n || p[1] < low || p[1] > high) return 0;
+  for (std::size_t i = 2; i < n; ++i) {
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  }
+  return n;
+}
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+std::string shown(unsigned char c) {
+  if (c >= 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return std::string("byte 0x") + kHex[c >> 4] + kHex[c & 15];
+}
+
+// A validating walk of RFC 8259 that stops at the first error. Only run once
+// simdjson has refused a document, to say where: it is simple, not fast.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : s_(text) {}
+
+  std::optional<SyntaxError> run() {
+    skip_space();
+    if (at_end()) return fail("the document is empty");
+    if (!value()) return error_;
+    skip_space();
+    if (!at_end()) return fail("more content after the end of the document, starting with " + here());
+    return std::nullopt;
+  }
+
+ private:
+  bool at_end() const { return i_ >= s_.size(); }
+  unsigned char peek() const { return static_cast<unsigned char>(s_[i_]); }
+  std::string here() const {
+    if (peek() >= 0x80 && utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_) == 0)
+      return "an invalid UTF-8 byte";
+    return shown(peek());
+  }
+  std::optional<SyntaxError> fail(std::string reason) {
+    error_ = SyntaxError{i_, std::move(reason)};
+    return error_;
+  }
+  bool stop(std::string reason) {
+    fail(std::move(reason));
+    return false;
+  }
+  bool end_inside(const char* what) { return stop(std::string("the document ends inside ") + what); }
+
+  void skip_space() {
+    while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++i_;
+  }
+
+  // Values nest through an explicit stack: a hostile document may be deep.
+  bool value() {
+    std::vector<char> open;  // '{' or '['
+    for (;;) {
+      skip_space();
+      if (at_end())
+        return open.empty() ? end_inside("a value") : end_inside(open.back() == '{' ? "an object" : "an array");
+      const unsigned char c = peek();
+      if (c == '{' || c == '[') {
+        ++i_;
+        open.push_back(static_cast<char>(c));
+        skip_space();
+        if (!at_end() && peek() == (c == '{' ? '}' : ']')) {
+          ++i_;
+          open.pop_back();
+        } else if (c == '{') {
+          if (!member_name()) return false;
+          continue;
+        } else {
+          continue;
+        }
+      } else if (c == '"') {
+        if (!string()) return false;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (!number()) return false;
+      } else if (c == 't' || c == 'f' || c == 'n') {
+        if (!literal()) return false;
+      } else {
+        return stop("expected a value, found " + here());
+      }
+      // After a value: close what is complete, or go on after a comma.
+      for (;;) {
+        if (open.empty()) return true;
+        skip_space();
+        const bool object = open.back() == '{';
+        if (at_end()) return end_inside(object ? "an object" : "an array");
+        if (peek() == (object ? '}' : ']')) {
+          ++i_;
+          open.pop_back();
+          continue;
+        }
+        if (peek() != ',') return stop(std::string("expected ',' or '") + (object ? '}' : ']') + "', found " + here());
+        const std::size_t comma = i_++;
+        skip_space();
+        if (!at_end() && peek() == (object ? '}' : ']')) {
+          i_ = comma;
+          return stop(std::string("a comma before '") + (object ? '}' : ']') + "' (trailing comma)");
+        }
+        if (object && !member_name()) return false;
+        break;
+      }
+    }
+  }
+
+  // `"name" :` inside an object.
+  bool member_name() {
+    skip_space();
+    if (at_end()) return end_inside("an object");
+    if (peek() != '"') return stop("expected a member name in double quotes, found " + here());
+    if (!string()) return false;
+    skip_space();
+    if (at_end()) return end_inside("an object");
+    if (peek() != ':') return stop("expected ':' after the member name, found " + here());
+    ++i_;
+    return true;
+  }
+
+  bool string() {
+    ++i_;  // the opening quote
+    for (;;) {
+      if (at_end()) return end_inside("a string");
+      const unsigned char c = peek();
+      if (c == '"') {
+        ++i_;
+        return true;
+      }
+      if (c < 0x20) return stop("a control character (" + shown(c) + ") in a string must be escaped");
+      if (c == '\\') {
+        if (!escape()) return false;
+        continue;
+      }
+      const std::size_t n = utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_);
+      if (n == 0) return stop("not valid UTF-8 (" + shown(c) + ")");
+      i_ += n;
+    }
+  }
+
+  bool escape() {
+    ++i_;
+    if (at_end()) return end_inside("a string");
+    const unsigned char c = peek();
+    if (c == 'u') {
+      for (int k = 1; k <= 4; ++k) {
+        if (i_ + k >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_ + k]))) {
+          --i_;
+          return stop("\\u must be followed by 4 hex digits");
+        }
+      }
+      i_ += 5;
+      return true;
+    }
+    if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
+      --i_;
+      return stop("unknown escape \\" + std::string(1, static_cast<char>(c)));
+    }
+    ++i_;
+    return true;
+  }
+
+  bool digits() {
+    const std::size_t from = i_;
+    while (!at_end() && peek() >= '0' && peek() <= '9') ++i_;
+    return i_ > from;
+  }
+
+  bool number() {
+    const std::size_t from = i_;
+    const auto bad = [&] {
+      i_ = from;
+      return stop("not a valid number");
+    };
+    if (peek() == '-') ++i_;
+    if (at_end()) return bad();
+    if (peek() == '0') {
+      ++i_;
+    } else if (!digits()) {
+      return bad();
+    }
+    if (!at_end() && peek() == '.') {
+      ++i_;
+      if (!digits()) return bad();
+    }
+    if (!at_end() && (peek() == 'e' || peek() == 'E')) {
+      ++i_;
+      if (!at_end() && (peek() == '+' || peek() == '-')) ++i_;
+      if (!digits()) return bad();
+    }
+    if (!at_end() && ((peek() >= '0' && peek() <= '9') || std::isalpha(peek()))) return bad();
+    return true;
+  }
+
+  bool literal() {
+    for (const std::string_view word : {"true", "false", "null"}) {
+      if (s_.substr(i_, word.size()) == word) {
+        const std::size_t after = i_ + word.size();
+        if (after < s_.size() && std::isalnum(static_cast<unsigned char>(s_[after]))) break;
+        i_ = after;
+        return true;
+      }
+    }
+    return stop("expected a value (true, false and null are lower case; strings need double quotes)");
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+  SyntaxError error_;
+};
+
+}  // namespace
+
+std::optional<SyntaxError> find_syntax_error(std::string_view text) { return Scanner(text).run(); }
+
+std::string describe_position(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;  // no character
+  for (std::size_t i = bom; i < offset && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {  // a character, not the rest of one
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + " (byte " + std::to_string(offset) +
+         ")";
+}
+
+std::string not_valid_json(std::string_view text, simdjson::error_code err) {
+  const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;
+  const auto found = find_syntax_error(text.substr(bom));
+  if (!found) return std::string("not valid JSON: ") + simdjson::error_message(err);
+  return "not valid JSON: " + describe_position(text, bom + found->offset) + ": " + found->reason;
+}
+
+}  // namespace leadhub::json

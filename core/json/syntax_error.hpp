@@ -1,0 +1,34 @@
+// Where a JSON document that simdjson refused goes wrong. simdjson's DOM parser
+// says what kind of error it met but not where; this separate, simple walk finds
+// the first error's byte offset. It runs only on the failure path, so parsing
+// valid documents costs nothing extra.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+namespace leadhub::json {
+
+struct SyntaxError {
+  std::size_t offset = 0;  // of the first byte at fault
+  std::string reason;
+};
+
+// The first violation of RFC 8259 (including invalid UTF-8 in strings), or nullopt
+// when the syntax is fine (simdjson then refused for a limit, such as depth).
+std::optional<SyntaxError> find_syntax_error(std::string_view text);
+
+// "line 3, column 27 (byte 61)": lines and columns count from 1, columns in
+// characters.
+std::string describe_position(std::string_view text, std::size_t offset);
+
+// The reason for a document simdjson refused with `err`: "not valid JSON: line 2,
+// column 33 (byte 34): a comma before '}' (trailing comma)", or simdjson's own
+// message where the syntax is fine (too deep, a number out of range).
+std::string not_valid_json(std::string_view text, simdjson::error_code err);  // text may start with a BOM
+
+}  // namespace leadhub::json
