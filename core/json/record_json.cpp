@@ -7,6 +7,7 @@
 
 #include "json/decode.hpp"
 #include "model/limits.hpp"
+#include "model/validation.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub {
@@ -437,6 +438,34 @@ const std::vector<std::string_view>& lead_member_names() {
   return kNames;
 }
 
+// Whether one field path is the other or lies inside it ("prospect" and
+// "prospect.email", "notes" and "notes[0].text").
+bool overlaps(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  return b.substr(0, a.size()) == a && (b.size() == a.size() || b[a.size()] == '.' || b[a.size()] == '[');
+}
+
+// Decoding goes on past a member it cannot read; the model's rules then check what
+// could be read, so one answer names every field at fault, not the decode errors
+// first and the rule errors on the next try. A rule error on a field that could
+// not be read (or inside or around it) would only repeat the decode error.
+template <typename Record>
+void add_rule_errors(Record record, std::vector<FieldError>& errors) {
+  for (const auto& e : errors) {
+    if (e.field == "(document)") return;  // nothing was read
+  }
+  normalize(record);
+  const std::size_t decoded = errors.size();
+  for (auto& rule : validate(record)) {
+    const auto covered = [&](const FieldError& e) { return overlaps(e.field, rule.field); };
+    if (std::none_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(decoded), covered) &&
+        std::none_of(errors.begin() + static_cast<std::ptrdiff_t>(decoded), errors.end(),
+                     [&](const FieldError& e) { return e.field == rule.field && e.reason == rule.reason; })) {
+      errors.push_back(std::move(rule));
+    }
+  }
+}
+
 // Decodes members of `doc` onto `lead`. In input mode a read-only member must
 // repeat the current value.
 Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
@@ -496,14 +525,24 @@ Result<Lead> lead_from_json(std::string_view text, DecodeMode mode) {
 Status decode_lead(std::string_view text, DecodeMode mode, Lead& into) {
   auto doc = json::parse_document(text, thread_parser());
   if (!doc) return doc.error();
-  return decode_lead_members(*doc, mode, into);
+  auto st = decode_lead_members(*doc, mode, into);
+  if (!st && mode == DecodeMode::input) {
+    auto fields = st.error().fields;
+    add_rule_errors(into, fields);
+    return Error::invalid(std::move(fields));
+  }
+  return st;
 }
 
 Status merge_patch(Lead& lead, std::string_view patch_json) {
   auto doc = json::parse_document(patch_json, thread_parser());
   if (!doc) return doc.error();
   Lead patched = lead;
-  if (auto st = decode_lead_members(*doc, DecodeMode::input, patched); !st) return st;
+  if (auto st = decode_lead_members(*doc, DecodeMode::input, patched); !st) {
+    auto fields = st.error().fields;
+    add_rule_errors(patched, fields);
+    return Error::invalid(std::move(fields));
+  }
   lead = std::move(patched);
   return ok_status();
 }
@@ -580,7 +619,10 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
           ctx.fail(f, unknown_contact_field(name, {"id", "version", "kind", "external_refs", "created_at", "created_by",
                                                    "changed_at", "changed_by"}));
       });
-  if (!ctx.errors.empty()) return Error::invalid(std::move(ctx.errors));
+  if (!ctx.errors.empty()) {
+    if (mode == DecodeMode::input) add_rule_errors(p, ctx.errors);
+    return Error::invalid(std::move(ctx.errors));
+  }
   return p;
 }
 

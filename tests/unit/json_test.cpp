@@ -423,6 +423,93 @@ BOOST_AUTO_TEST_CASE(document_errors) {
   BOOST_TEST(has_error(decode_errors(huge), "(document)", "larger than 1048576 bytes"));
 }
 
+// simdjson says only what kind of error; the reason names where it is.
+BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
+  const auto reason = [](const std::string& text) {
+    const auto errors = decode_errors(text);
+    return errors.empty() ? std::string("(no error)") : errors.front().reason;
+  };
+  BOOST_TEST(reason("{\n \"prospect\": {\"email\": \"x@y.de\",}\n}") ==
+             "not valid JSON: line 2, column 32 (byte 33): a comma before '}' (trailing comma)");
+  BOOST_TEST(reason("[1,2,]") == "not valid JSON: line 1, column 5 (byte 4): a comma before ']' (trailing comma)");
+  BOOST_TEST(reason("{\"subject\":") ==
+             "not valid JSON: line 1, column 12 (byte 11): the document ends inside an object");
+  BOOST_TEST(reason("") == "not valid JSON: line 1, column 1 (byte 0): the document is empty");
+  BOOST_TEST(
+      reason("{\"a\":1} x") ==
+      "not valid JSON: line 1, column 9 (byte 8): more content after the end of the document, starting with 'x'");
+  BOOST_TEST(reason("{a:1}") ==
+             "not valid JSON: line 1, column 2 (byte 1): expected a member name in double quotes, found 'a'");
+  BOOST_TEST(reason("{\"a\" 1}") ==
+             "not valid JSON: line 1, column 6 (byte 5): expected ':' after the member name, found '1'");
+  BOOST_TEST(reason("{\"a\":1 \"b\":2}") ==
+             "not valid JSON: line 1, column 8 (byte 7): expected ',' or '}', found '\"'");
+  BOOST_TEST(reason("{\"a\":True}") == "not valid JSON: line 1, column 6 (byte 5): expected a value, found 'T'");
+  BOOST_TEST(
+      reason("{\"a\":tru}") ==
+      "not valid JSON: line 1, column 6 (byte 5): expected a value (true, false and null are lower case; strings "
+      "need double quotes)");
+  BOOST_TEST(reason("{\"a\":'x'}") == "not valid JSON: line 1, column 6 (byte 5): expected a value, found '''");
+  BOOST_TEST(reason("{\"a\":01}") == "not valid JSON: line 1, column 6 (byte 5): not a valid number");
+  BOOST_TEST(reason("{\"a\":\"x\\q\"}") == "not valid JSON: line 1, column 8 (byte 7): unknown escape \\q");
+  BOOST_TEST(reason("{\"a\":\"x\ty\"}") ==
+             "not valid JSON: line 1, column 8 (byte 7): a control character (byte 0x09) in a string must be escaped");
+  // Columns count characters: "ü" is two bytes, one column.
+  BOOST_TEST(reason("{\"subject\":\"M\xC3\xBCller \xFC\"}") ==
+             "not valid JSON: line 1, column 20 (byte 20): not valid UTF-8 (byte 0xFC)");
+  BOOST_TEST(reason("{\"subject\":\"\xED\xA0\x80\"}") ==
+             "not valid JSON: line 1, column 13 (byte 12): not valid UTF-8 (byte 0xED)");  // a surrogate
+  // Syntax that is fine but beyond simdjson's limits keeps simdjson's reason.
+  const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+  BOOST_TEST(reason("{\"a\":" + deep + "}").find("not valid JSON: ") == 0u);
+  // A byte order mark is no column, but counts as bytes.
+  BOOST_TEST(reason("\xEF\xBB\xBF{,}") ==
+             "not valid JSON: line 1, column 2 (byte 4): expected a member name in double quotes, found ','");
+}
+
+// canonical-model.md: all field errors at once. A member that cannot be read does
+// not hide what the model's rules find in the rest.
+BOOST_AUTO_TEST_CASE(decode_errors_come_with_the_rule_errors_of_the_rest) {
+  auto errors = decode_errors(R"({"prospect":{"email":"x@y","address":{"country":"XX"}},"foo":1})");
+  BOOST_TEST(has_error_containing(errors, "foo", "unknown field"));
+  BOOST_TEST(has_error(errors, "prospect.email", "not an e-mail address"));
+  BOOST_TEST(has_error(errors, "prospect.address.country", "not an ISO 3166-1 alpha-2 country code"));
+  BOOST_TEST(errors.size() == 3u);
+  errors = decode_errors(R"({"score":"10","prospect":{"email":"x@y"}})");
+  BOOST_TEST(has_error(errors, "score", "expected a whole number >= 0"));
+  BOOST_TEST(has_error(errors, "prospect.email", "not an e-mail address"));
+  BOOST_TEST(errors.size() == 2u);
+  // A rule on a member that could not be read (or around it) would only repeat it.
+  errors = decode_errors(R"({"prospect":{"email":5}})");
+  BOOST_TEST(errors.size() == 1u);
+  BOOST_TEST(has_error(errors, "prospect.email", "expected a string"));
+  // The same for a change and a business partner.
+  Lead lead = test::minimal_lead();
+  auto st = merge_patch(lead, R"({"score":"x","expected_value":{"amount":"1,5","currency":"EUR"}})");
+  BOOST_TEST_REQUIRE(!st.ok());
+  BOOST_TEST(has_error(st.error().fields, "score", "expected a whole number >= 0"));
+  BOOST_TEST(has_error(st.error().fields, "expected_value.amount", "not a decimal number such as 1250.00"));
+  auto partner =
+      partner_from_json(R"({"kind":"contact","family_name":"x","email":"nope","fax":"1"})", DecodeMode::input);
+  BOOST_TEST_REQUIRE(!partner.ok());
+  BOOST_TEST(has_error_containing(partner.error().fields, "fax", "unknown field"));
+  BOOST_TEST(has_error(partner.error().fields, "email", "not an e-mail address"));
+}
+
+// simdjson keeps both members of a repeated name and the last would win.
+BOOST_AUTO_TEST_CASE(a_repeated_member_name_is_refused) {
+  BOOST_TEST(has_error(decode_errors(R"({"subject":"a","subject":"b"})"), "subject", "appears twice"));
+  auto errors = decode_errors(R"({"prospect":{"email":"a@b.de","email":"c@d.de","email":"e@f.de"}})");
+  BOOST_TEST(errors.size() == 1u);
+  BOOST_TEST(has_error(errors, "prospect.email", "appears twice"));
+  BOOST_TEST(has_error(decode_errors(R"({"notes":[{"text":"a","text":"b"}]})"), "notes[0].text", "appears twice"));
+  // Past the few names compared directly, a set takes over.
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":\"v\",";
+  many += "\"k35\":\"w\"}";
+  BOOST_TEST(has_error(decode_errors("{\"attributes\":" + many + "}"), "attributes.k35", "appears twice"));
+}
+
 BOOST_AUTO_TEST_CASE(enum_errors_list_the_choices) {
   BOOST_TEST(has_error(decode_errors(R"({"status":"won"})"), "status",
                        "'won' is not one of open, in_process, qualified, accepted, converted, declined, closed"));
