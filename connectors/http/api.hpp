@@ -3,6 +3,7 @@
 // for writes; blocking work (partner creates, imports) runs on `blocking`.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "../framework/hub.hpp"
@@ -30,6 +31,10 @@ void add_system_routes(Router& router, ApiContext& ctx);
 // Helpers shared by the route files.
 Actor actor_of(const Call& call, const ApiContext& ctx);
 bool has_json_body(const Request& request);  // Content-Type application/json or +json
+// 415 unless the body is JSON in UTF-8 (application/json or a +json type such as
+// application/merge-patch+json; any charset but utf-8 is refused). `expected`
+// names the types in the answer.
+std::optional<Response> refuse_json_body(const Request& request, const char* expected);
 Response unsupported_media_type(const Request& request, const char* expected);
 std::string etag_of(std::uint64_t version);
 

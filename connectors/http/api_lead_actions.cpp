@@ -36,7 +36,7 @@ std::optional<Response> refuse(const Call& call, simdjson::dom::parser& parser, 
   if (!call.principal->partner.empty()) {
     return problem(bhttp::status::forbidden, "forbidden", "a partner's key may not merge or reassign leads", req.path);
   }
-  if (!has_json_body(req)) return unsupported_media_type(req, "application/json");
+  if (auto refusal = refuse_json_body(req, "application/json")) return std::move(*refusal);
   if (parser.parse(req.body.data(), req.body.size()).get(body) != simdjson::SUCCESS) {
     return problem(bhttp::status::bad_request, "malformed", "the body is not a JSON object", req.path,
                    {{"(document)", "not a JSON object"}});

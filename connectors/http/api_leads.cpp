@@ -1,4 +1,5 @@
 // /api/v1/leads: create, read, find, change and the audit trail of leads.
+#include <algorithm>
 #include <charconv>
 
 #include "api.hpp"
@@ -36,22 +37,76 @@ Response body_problem(const Error& error, const std::string& instance) {
   return problem(error, instance);
 }
 
-// If-Match: "7", W/"7" or 7; * means any version.
-Result<std::optional<std::uint64_t>> parse_if_match(std::string_view value) {
-  if (value == "*") return std::optional<std::uint64_t>{};
-  if (value.rfind("W/", 0) == 0) value.remove_prefix(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-  std::uint64_t version = 0;
-  const auto res = std::from_chars(value.data(), value.data() + value.size(), version);
-  if (res.ec != std::errc{} || res.ptr != value.data() + value.size()) {
-    return Error::invalid({{"If-Match", "expected the lead's ETag, e.g. \"3\", or *"}});
+struct EntityTag {
+  bool weak = false;
+  std::string_view opaque;  // between the quotes
+};
+
+// An If-Match or If-None-Match list (RFC 9110 8.8.3): "5", W/"1". A bare 5 is
+// taken as "5", as earlier versions of the hub did. nullopt when malformed.
+std::optional<std::vector<EntityTag>> parse_etags(std::string_view value) {
+  std::vector<EntityTag> tags;
+  while (true) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    const auto comma = value.find(',');
+    auto item = value.substr(0, comma);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    EntityTag tag;
+    if (item.rfind("W/", 0) == 0) {
+      tag.weak = true;
+      item.remove_prefix(2);
+    }
+    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') item = item.substr(1, item.size() - 2);
+    if (item.empty() || item.find_first_of("\" ,") != std::string_view::npos) return std::nullopt;
+    tag.opaque = item;
+    tags.push_back(tag);
+    if (comma == std::string_view::npos) return tags;
+    value.remove_prefix(comma + 1);
   }
-  return std::optional<std::uint64_t>{version};
+}
+
+bool is_any(std::string_view value) {
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return value == "*";
+}
+
+// If-None-Match compares weakly (RFC 9110 13.1.2): W/"5" matches ETag "5", and *
+// any current lead.
+bool none_match_hits(std::string_view header, std::uint64_t version) {
+  if (header.empty()) return false;
+  if (is_any(header)) return true;
+  const auto tags = parse_etags(header);
+  if (!tags) return false;
+  const auto current = std::to_string(version);
+  return std::any_of(tags->begin(), tags->end(), [&](const EntityTag& t) { return t.opaque == current; });
+}
+
+Response not_modified(std::uint64_t version) {
+  Response r{bhttp::status::not_modified, 11};
+  r.set(bhttp::field::etag, etag_of(version));
+  return r;
+}
+
+// If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches; any tag
+// of a list may. Returns the version the change must find (nullopt for *), a 412
+// when no tag is the lead's, a 400 when the header is no list of tags.
+Result<std::optional<std::uint64_t>> if_match_version(std::string_view header, const Lead& lead) {
+  if (is_any(header)) return std::optional<std::uint64_t>{};
+  const auto tags = parse_etags(header);
+  if (!tags) return Error::invalid({{"If-Match", "expected the lead's ETag, e.g. \"3\", a list of them, or *"}});
+  const auto current = std::to_string(lead.version);
+  for (const auto& tag : *tags) {
+    if (!tag.weak && tag.opaque == current) return std::optional<std::uint64_t>{lead.version};
+  }
+  return Error::make(ErrorCode::version_conflict, "lead " + lead.id.to_string() + " is at version " + current +
+                                                      " (ETag \"" + current + "\"), not " + std::string(header) +
+                                                      " (weak W/ tags never match)");
 }
 
 void create_lead(ApiContext& ctx, Call&& call) {
   const auto& req = call.request;
-  if (!has_json_body(req)) return call.reply(unsupported_media_type(req, "application/json"));
+  if (auto refusal = refuse_json_body(req, "application/json")) return call.reply(std::move(*refusal));
   auto lead = lead_from_json(req.body, DecodeMode::input);
   if (!lead) return call.reply(body_problem(lead.error(), req.path));
   if (const auto& partner = call.principal->partner; !partner.empty()) {
@@ -91,7 +146,7 @@ void check_duplicates(ApiContext& ctx, Call&& call) {
     return call.reply(problem(bhttp::status::forbidden, "forbidden",
                               "a partner's key may not search for duplicates among other owners' leads", req.path));
   }
-  if (!has_json_body(req)) return call.reply(unsupported_media_type(req, "application/json"));
+  if (auto refusal = refuse_json_body(req, "application/json")) return call.reply(std::move(*refusal));
   auto lead = lead_from_json(req.body, DecodeMode::input);
   if (!lead) return call.reply(body_problem(lead.error(), req.path));
   auto report = ctx.hub.store().check_duplicates(std::move(lead).value(), actor_of(call, ctx));
@@ -130,15 +185,12 @@ bool get_stored_json(ApiContext& ctx, Call& call) {
   if (!json) return false;  // the slow path words the error
   const auto version = stored_version(*json);
   if (!version) return false;
-  const auto etag = etag_of(*version);
-  if (call.request.header(bhttp::field::if_none_match) == etag) {
-    Response r{bhttp::status::not_modified, 11};
-    r.set(bhttp::field::etag, etag);
-    call.reply(std::move(r));
+  if (none_match_hits(call.request.header(bhttp::field::if_none_match), *version)) {
+    call.reply(not_modified(*version));
     return true;
   }
   auto r = json_response(bhttp::status::ok, std::move(json).value());
-  r.set(bhttp::field::etag, etag);
+  r.set(bhttp::field::etag, etag_of(*version));
   call.reply(std::move(r));
   return true;
 }
@@ -147,19 +199,16 @@ void get_lead(ApiContext& ctx, Call&& call) {
   if (call.principal->partner.empty() && get_stored_json(ctx, call)) return;
   auto lead = visible_lead(ctx, call);
   if (!lead) return call.reply(problem(lead.error(), call.request.path));
-  const auto etag = etag_of(lead->version);
-  if (call.request.header(bhttp::field::if_none_match) == etag) {
-    Response r{bhttp::status::not_modified, 11};
-    r.set(bhttp::field::etag, etag);
-    return call.reply(std::move(r));
+  if (none_match_hits(call.request.header(bhttp::field::if_none_match), lead->version)) {
+    return call.reply(not_modified(lead->version));
   }
   call.reply(lead_response(bhttp::status::ok, *lead));
 }
 
 void change_lead(ApiContext& ctx, Call&& call) {
   const auto& req = call.request;
-  if (!has_json_body(req)) {  // application/merge-patch+json is one of them
-    return call.reply(unsupported_media_type(req, "application/merge-patch+json"));
+  if (auto refusal = refuse_json_body(req, "application/merge-patch+json or application/json")) {
+    return call.reply(std::move(*refusal));
   }
   const auto if_match = req.header(bhttp::field::if_match);
   if (if_match.empty()) {
@@ -167,12 +216,20 @@ void change_lead(ApiContext& ctx, Call&& call) {
                               "PATCH needs If-Match with the lead's ETag (or * to overwrite any version)", req.path,
                               {{"If-Match", "missing"}}));
   }
-  auto expected = parse_if_match(if_match);
-  if (!expected)
-    return call.reply(
-        problem(bhttp::status::bad_request, "invalid", expected.error().message, req.path, expected.error().fields));
+  if (!is_any(if_match) && !parse_etags(if_match)) {
+    return call.reply(problem(bhttp::status::bad_request, "invalid",
+                              "If-Match: expected the lead's ETag, e.g. \"3\", a list of them, or *", req.path,
+                              {{"If-Match", "expected the lead's ETag, e.g. \"3\", a list of them, or *"}}));
+  }
+  // RFC 7396 has no empty patch; an empty POST body is refused the same way.
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    Lead scratch;
+    return call.reply(body_problem(merge_patch(scratch, req.body).error(), req.path));
+  }
   auto lead = visible_lead(ctx, call);
   if (!lead) return call.reply(problem(lead.error(), req.path));
+  auto expected = if_match_version(if_match, *lead);
+  if (!expected) return call.reply(problem(expected.error(), req.path));
   if (const auto& partner = call.principal->partner; !partner.empty()) {
     // Try the patch on a copy: a partner may not hand its lead to another owner.
     Lead preview = *lead;

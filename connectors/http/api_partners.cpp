@@ -8,7 +8,7 @@ namespace {
 
 void create_partner(ApiContext& ctx, Call&& call) {
   const auto& req = call.request;
-  if (!has_json_body(req)) return call.reply(unsupported_media_type(req, "application/json"));
+  if (auto refusal = refuse_json_body(req, "application/json")) return call.reply(std::move(*refusal));
   auto partner = partner_from_json(req.body, DecodeMode::input);
   if (!partner) {
     const auto& e = partner.error();

@@ -105,15 +105,11 @@ void FrontDoor::handle(Request request, Reply reply) {
 
 Response FrontDoor::preflight(const Request& request) const {
   const auto origin = request.header(bhttp::field::origin);
-  std::string allow;
-  for (const auto verb : {bhttp::verb::get, bhttp::verb::post, bhttp::verb::patch}) {
-    const auto m = router_.match(verb, request.path);
-    if (m.route != nullptr) allow += (allow.empty() ? "" : ", ") + std::string(bhttp::to_string(verb));
-  }
+  const std::string allow = router_.allowed(request.path);
   if (allow.empty())
     return problem(bhttp::status::not_found, "not_found", "no such resource: " + request.path, request.path);
   Response r{bhttp::status::no_content, 11};
-  r.set(bhttp::field::allow, allow + ", OPTIONS");
+  r.set(bhttp::field::allow, allow);
   bool allowed = listed(options_.cors_origins, origin);
   for (const auto verb : {bhttp::verb::get, bhttp::verb::post, bhttp::verb::patch}) {
     const auto m = router_.match(verb, request.path);

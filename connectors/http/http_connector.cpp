@@ -22,7 +22,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"max_header_bytes", "16384", "request header size limit (431 above it)"},
       {"max_body_bytes", "1048576", "body size limit of API calls and forms (413 above it)"},
       {"max_upload_bytes", "1073741824", "body size limit of POST /api/v1/imports; the body is spooled to disk"},
-      {"request_timeout_seconds", "30", "time to read one request and to write its answer"},
+      {"request_timeout_seconds", "30", "time to read one request (from its first byte) and to write its answer"},
       {"idle_timeout_seconds", "60", "a keep-alive connection with no request is closed after this"},
       {"upload_timeout_seconds", "600", "time to receive an import body"},
       {"tls_certificate", "", "PEM certificate chain: serve HTTPS instead of HTTP"},

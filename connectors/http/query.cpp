@@ -5,6 +5,7 @@
 #include "json/decode.hpp"
 #include "message.hpp"
 #include "model/enums.hpp"
+#include "model/validation.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub::connectors::http {
@@ -21,6 +22,12 @@ Result<QueryParams> parse_query(std::string_view query) {
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!name || !value) {
       return Error::invalid({{std::string(pair.substr(0, eq)), "broken %-escape in the query string"}});
+    }
+    // The filters compare bytes with stored UTF-8: a Latin-1 "%FC" would match
+    // nothing and say nothing.
+    if (!is_valid_utf8_text(*name, false) || !is_valid_utf8_text(*value, false)) {
+      return Error::invalid({{is_valid_utf8_text(*name, false) ? *name : std::string(pair.substr(0, eq)),
+                              "not UTF-8 text once %-decoded (encode the query as UTF-8, e.g. %C3%BC for ü)"}});
     }
     out.emplace_back(std::move(*name), std::move(*value));
   }

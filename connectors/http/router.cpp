@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <algorithm>
+
 namespace leadhub::connectors::http {
 namespace {
 
@@ -46,20 +48,38 @@ Route& Router::add(bhttp::verb method, std::string pattern, Scope scope, RouteHa
   return routes_.back();
 }
 
+// HEAD is GET without the body (RFC 9110 9.3.2): it takes the GET route, and the
+// server leaves the body out.
 Router::Match Router::match(bhttp::verb method, std::string_view path) const {
   Match m;
   const auto parts = split_path(path);
+  const auto wanted = method == bhttp::verb::head ? bhttp::verb::get : method;
   for (const auto& route : routes_) {
-    if (!matches(route, parts, nullptr)) continue;
-    if (route.method == method) {
-      matches(route, parts, &m.params);
+    if (route.method == wanted && matches(route, parts, &m.params)) {
       m.route = &route;
       return m;
     }
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += std::string(bhttp::to_string(route.method));
+    m.params.clear();
   }
+  m.allow = allowed(parts);
   return m;
+}
+
+std::string Router::allowed(std::string_view path) const { return allowed(split_path(path)); }
+
+// One list for 405's and OPTIONS' Allow, so the two always agree.
+std::string Router::allowed(const std::vector<std::string>& parts) const {
+  std::vector<bhttp::verb> methods;
+  for (const auto& route : routes_) {
+    if (!matches(route, parts, nullptr)) continue;
+    if (std::find(methods.begin(), methods.end(), route.method) != methods.end()) continue;
+    methods.push_back(route.method);
+    if (route.method == bhttp::verb::get) methods.push_back(bhttp::verb::head);
+  }
+  if (methods.empty()) return {};
+  std::string out;
+  for (const auto verb : methods) out += std::string(bhttp::to_string(verb)) + ", ";
+  return out + "OPTIONS";
 }
 
 }  // namespace leadhub::connectors::http

@@ -1,6 +1,6 @@
 // Routes: method + path pattern ("/api/v1/leads/{id}") -> handler, with the scope
 // the caller needs and how the body is taken. A path that exists with another
-// method answers 405 with Allow.
+// method answers 405 with Allow; HEAD is answered wherever GET is.
 #pragma once
 
 #include <functional>
@@ -44,9 +44,13 @@ class Router {
     std::string allow;  // methods of the path when the method did not match
   };
   Match match(bhttp::verb method, std::string_view path) const;
+  // "GET, HEAD, PATCH, OPTIONS": the methods `path` answers; empty for no route.
+  std::string allowed(std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  std::string allowed(const std::vector<std::string>& parts) const;
+
   std::vector<Route> routes_;
 };
 

@@ -44,10 +44,23 @@ const std::string& http_date() {
 }
 
 // Refusals before a route has the request: the same problem+json, with a fixed
-// code and the part of the request at fault, as every other error of the API.
-Response plain_error(bhttp::status status, const std::string& code, const std::string& field,
-                     const std::string& detail) {
-  return problem(status, code, detail, "", {{field, detail}});
+// code, the request's path as instance and the part of the request at fault, as
+// every other error of the API.
+Response plain_error(bhttp::status status, const std::string& code, const std::string& field, const std::string& detail,
+                     const std::string& instance) {
+  return problem(status, code, detail, instance, {{field, detail}});
+}
+
+// The path of a request line still in the buffer ("POST /api/v1/leads?x HTTP/1.1"
+// gives /api/v1/leads) when the header could not be parsed, or "/".
+std::string raw_path(const beast::flat_buffer& buffer) {
+  const std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
+  const auto line = raw.substr(0, raw.find('\r'));
+  const auto start = line.find(' ');
+  if (start == std::string_view::npos) return "/";
+  const auto path = line.substr(start + 1, line.find_first_of(" ?", start + 1) - start - 1);
+  if (path.empty() || path.front() != '/' || path.size() > 200) return "/";
+  return std::string(path);
 }
 
 struct SessionBase {
@@ -135,7 +148,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   template <class... Args>
   Session(Server::State& server, std::string client, Args&&... args)
-      : server_(server), stream_(std::forward<Args>(args)...), client_(std::move(client)) {}
+      : server_(server),
+        stream_(std::forward<Args>(args)...),
+        client_(std::move(client)),
+        request_timer_(stream_.get_executor()) {}
   ~Session() override {
     discard_spool();
     server_.remove(this);
@@ -167,9 +183,61 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  private:
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
+  // Between requests only the idle timeout runs; the first byte of a request
+  // starts its request timeout (read_header).
   void read_header() {
     if (server_.draining) return shutdown();
+    if (buffer_.size() > 0) return start_request();  // pipelined: the next request is here
     idle_ = true;
+    lowest().expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) return self->shutdown();  // idle too long, gone, or stopping
+                              self->buffer_.commit(n);
+                              self->start_request();
+                            });
+  }
+
+  // The request timeout covers the whole request, header and body, however slowly
+  // it drips in: Beast's stream timeout is per operation and would close the socket
+  // without an answer, so a timer of our own cancels the read and a 408 is sent.
+  void start_request() {
+    timed_out_ = false;
+    head_only_ = false;
+    path_.clear();
+    const auto seq = ++request_seq_;
+    request_timer_.expires_after(server_.options.request_timeout);
+    request_timer_.async_wait([weak = this->weak_from_this(), seq](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || seq != self->request_seq_) return;  // stopped, also when already queued
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->lowest().socket().cancel(ignored);
+    });
+    lowest().expires_never();
+    read_request_header();
+  }
+
+  void stop_request_timer() {
+    ++request_seq_;
+    request_timer_.cancel();
+  }
+
+  // path_ once the request line is read, else what the buffer shows of it.
+  Response error_answer(bhttp::status status, const std::string& code, const std::string& field,
+                        const std::string& detail) {
+    return plain_error(status, code, field, detail, path_.empty() ? raw_path(buffer_) : path_);
+  }
+
+  // A read ended by the request timer: 408, and the connection closes.
+  void refuse_timed_out(const char* part) {
+    refuse(error_answer(
+        bhttp::status::request_timeout, "timeout", part,
+        "the request was not received within " + std::to_string(server_.options.request_timeout.count()) + " seconds"));
+  }
+
+  void read_request_header() {
     header_.emplace();
     header_->header_limit(server_.options.max_header_bytes);
     // The route's limit applies once the header is known (plan_body); without this
@@ -177,41 +245,47 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // (Not boost::none: Boost 1.74 compares the length with the empty optional and
     // fails every body.)
     header_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    lowest().expires_after(buffer_.size() > 0 ? server_.options.request_timeout : server_.options.idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *header_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
-    idle_ = false;
+    if (ec && timed_out_) return refuse_timed_out("(header)");
     if (ec == bhttp::error::header_limit) {
-      return refuse(plain_error(
+      return refuse(error_answer(
           bhttp::status::request_header_fields_too_large, "too_large", "(header)",
           "the request header is larger than " + std::to_string(server_.options.max_header_bytes) + " bytes"));
     }
     if (ec) {
       if (is_client_gone(ec)) return shutdown();
-      return refuse(
-          plain_error(bhttp::status::bad_request, "malformed", "(request)", "malformed HTTP request: " + ec.message()));
+      return refuse(error_answer(bhttp::status::bad_request, "malformed", "(request)",
+                                 "malformed HTTP request: " + ec.message()));
     }
     const auto& head = header_->get();
     version_ = head.version();
     keep_alive_ = head.keep_alive();
+    head_only_ = head.method() == bhttp::verb::head;
     const auto target = std::string_view(head.target().data(), head.target().size());
     const auto q = target.find('?');
     auto path = percent_decode(target.substr(0, q), false);
     if (target.empty() || target.front() != '/' || !path) {
       return refuse(
-          plain_error(bhttp::status::bad_request, "malformed", "(target)", "the request target is not a valid path"));
+          error_answer(bhttp::status::bad_request, "malformed", "(target)", "the request target is not a valid path"));
     }
     path_ = std::move(*path);
+    // RFC 9112 3.2: exactly one Host in an HTTP/1.1 request.
+    if (version_ == 11 && head.count(bhttp::field::host) != 1) {
+      return refuse(error_answer(bhttp::status::bad_request, "malformed", "Host",
+                                 head.count(bhttp::field::host) == 0 ? "an HTTP/1.1 request needs a Host header"
+                                                                     : "more than one Host header"));
+    }
     query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
     plan_ = server_.handler.plan_body(head, path_);
     if (plan_.refuse) return refuse(std::move(*plan_.refuse));
     if (const auto length = header_->content_length(); length && *length > plan_.limit) {
-      return refuse(plain_error(bhttp::status::payload_too_large, "too_large", "(body)",
-                                "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
+      return refuse(error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
+                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (header_->is_done()) return start_body();  // no body at all
     const auto expect = head[bhttp::field::expect];
@@ -233,7 +307,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (plan_.kind == BodyPlan::Kind::memory) {
       memory_.emplace(std::move(*header_));
       memory_->body_limit(plan_.limit);
-      lowest().expires_after(server_.options.request_timeout);
+      lowest().expires_never();  // the request timer (start_request) still runs
       bhttp::async_read(stream_, buffer_, *memory_, [self](beast::error_code ec, std::size_t) { self->on_body(ec); });
       return;
     }
@@ -244,22 +318,24 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     spooled_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
     if (ec) {
       connectors::log::error("http", "cannot open spool file " + spool_path_ + ": " + ec.message());
-      return refuse(plain_error(bhttp::status::service_unavailable, "unavailable", "(body)",
-                                "cannot store the upload; try again later"));
+      return refuse(error_answer(bhttp::status::service_unavailable, "unavailable", "(body)",
+                                 "cannot store the upload; try again later"));
     }
+    stop_request_timer();  // a bulk upload has its own, longer limit
     lowest().expires_after(server_.options.upload_timeout);
     bhttp::async_read(stream_, buffer_, *spooled_, [self](beast::error_code rec, std::size_t) { self->on_body(rec); });
   }
 
   void on_body(beast::error_code ec) {
+    if (ec && timed_out_) return refuse_timed_out("(body)");
     if (ec == bhttp::error::body_limit) {
-      return refuse(plain_error(bhttp::status::payload_too_large, "too_large", "(body)",
-                                "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
+      return refuse(error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
+                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (ec) {
       if (is_client_gone(ec)) return shutdown();
       return refuse(
-          plain_error(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message()));
+          error_answer(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message()));
     }
     Request request;
     request.path = std::move(path_);
@@ -279,6 +355,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       request.body_file = spool_path_;
       spooled_.reset();
     }
+    stop_request_timer();
     lowest().expires_never();
     server_.handler_started();
     server_.handler.handle(std::move(request), [self = this->shared_from_this()](Response response) {
@@ -296,12 +373,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void send(Response response) {
+    stop_request_timer();
     const bool keep = keep_alive_ && !server_.draining;
     response.version(version_ == 10 ? 10 : 11);
     response.keep_alive(keep);
     response.set(bhttp::field::server, "leadhub");
     response.set(bhttp::field::date, http_date());
     response.prepare_payload();
+    // HEAD: the headers GET would send, Content-Length included, and no body.
+    if (head_only_) response.body().clear();
     response_ = std::make_shared<Response>(std::move(response));
     lowest().expires_after(server_.options.request_timeout);
     bhttp::async_write(stream_, *response_, [self = this->shared_from_this(), keep](beast::error_code ec, std::size_t) {
@@ -315,6 +395,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void shutdown() {
     idle_ = false;
+    stop_request_timer();
     if constexpr (kTls) {
       lowest().expires_after(std::chrono::seconds(2));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->lowest().close(); });
@@ -346,6 +427,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool idle_ = false;
+  bool head_only_ = false;  // a HEAD request: the answer has no body
+  net::steady_timer request_timer_;
+  bool timed_out_ = false;         // the request timer cancelled the read
+  std::uint64_t request_seq_ = 0;  // which start_request the running timer belongs to
 };
 
 }  // namespace

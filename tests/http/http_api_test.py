@@ -8,6 +8,7 @@ Usage: http_api_test.py PATH_TO_LEADHUB
 import hashlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -43,6 +44,11 @@ connectors:
     max_body_bytes: 2048
     max_header_bytes: 1024
     api_rate_limit_per_minute: 3
+  - name: slow
+    type: http
+    listen: 127.0.0.1:0
+    request_timeout_seconds: 2
+    idle_timeout_seconds: 30
   - name: tls
     type: http
     listen: 127.0.0.1:0
@@ -74,7 +80,7 @@ LEAD = {"subject": "Forklift request", "source": "api", "campaign": "spring",
 st, h, _, body = hub.request("GET", "/healthz")
 c.check(st == 200 and body == {"status": "alive"}, "GET /healthz answers alive without a key")
 st, h, _, body = hub.request("GET", "/readyz")
-c.check(st == 200 and body["status"] == "ready" and set(body["connectors"]) == {"http", "tight", "tls"},
+c.check(st == 200 and body["status"] == "ready" and set(body["connectors"]) == {"http", "tight", "slow", "tls"},
         "GET /readyz: ready, lists every connector", body)
 
 # ---- create / read -----------------------------------------------------------------
@@ -276,6 +282,148 @@ s.close()
 c.check(data.startswith("HTTP/1.1 400"), "garbage -> 400", data[:100])
 st, _, _, _ = hub.request("GET", "/healthz")
 c.check(st == 200, "the hub keeps serving after bad clients")
+
+# ---- JSON errors: positions, all field errors at once, repeated names ------------------------------
+st, _, _, p = api("POST", "/api/v1/leads", '{\n "prospect": {"email": "x@y.de",}\n}',
+                  headers={"Content-Type": "application/json"})
+c.check(st == 400 and p["detail"] == "not valid JSON: line 2, column 33 (byte 34): a comma before '}' (trailing comma)",
+        "broken JSON -> 400 naming line and column", p)
+st, _, _, p = api("POST", "/api/v1/leads", b'{"subject":"M\xfcller","prospect":{"email":"a@b.de"}}',
+                  headers={"Content-Type": "application/json"})
+c.check(st == 400 and "line 1, column 14 (byte 13): not valid UTF-8" in p["detail"],
+        "invalid UTF-8 -> 400 naming the first bad byte", p)
+st, _, _, p = api("POST", "/api/v1/leads", {"prospect": {"email": "x@y", "address": {"country": "XX"}}, "foo": 1})
+fields = {e["field"] for e in p.get("errors", [])}
+c.check(st == 422 and fields == {"foo", "prospect.email", "prospect.address.country"},
+        "an unknown member does not hide the rule errors of the rest", p)
+st, _, _, p = api("POST", "/api/v1/leads", {"score": "10", "prospect": {"email": "x@y"}})
+c.check(st == 422 and {e["field"] for e in p["errors"]} == {"score", "prospect.email"},
+        "a member of the wrong type does not hide the rule errors of the rest", p)
+st, _, _, p = api("POST", "/api/v1/leads", '{"subject":"a","subject":"b","prospect":{"email":"a@b.de"}}',
+                  headers={"Content-Type": "application/json"})
+c.check(st == 422 and {"field": "subject", "reason": "appears twice"} in p["errors"], "a repeated member -> 422", p)
+
+# ---- content types ----------------------------------------------------------------------------------
+st, _, _, p = api("POST", "/api/v1/leads", json.dumps(LEAD), headers={"Content-Type": "application/json; charset=utf-16"})
+c.check(st == 415 and "utf-16" in p["detail"], "charset=utf-16 -> 415 naming it", p)
+st, _, _, p = api("POST", "/api/v1/leads", json.dumps(LEAD).encode("latin-1", "replace"),
+                  headers={"Content-Type": "application/json; charset=\"ISO-8859-1\""})
+c.check(st == 415 and "ISO-8859-1" in p["detail"], "charset=ISO-8859-1 -> 415 naming it", p)
+st, _, _, p = api("POST", "/api/v1/leads", dict(LEAD, subject="vnd"), headers={"Content-Type": "application/vnd.api+json"})
+c.check(st == 201, "application/vnd.api+json is JSON (+json suffix)", p)
+cond = api("POST", "/api/v1/leads", dict(LEAD, subject="conditional"))[3]
+cid, cpath = cond["id"], f"/api/v1/leads/{cond['id']}"
+st, _, _, p = api("PATCH", cpath, '[{"op":"replace","path":"/priority","value":"high"}]',
+                  headers={"Content-Type": "application/json-patch+json", "If-Match": '"1"'})
+c.check(st == 415 and "merge-patch+json" in p["detail"], "PATCH with json-patch+json -> 415 naming the types", p)
+
+# ---- conditional requests, empty PATCH ---------------------------------------------------------------
+for inm in ['W/"1"', '*', '"7", "1"', 'W/"9", W/"1"']:
+    st, h, text, _ = api("GET", cpath, headers={"If-None-Match": inm})
+    c.check(st == 304 and text == "" and h.get("etag") == '"1"', f"If-None-Match {inm} -> 304", (st, text))
+    st, _, _, _ = api("GET", cpath, key=ACME, headers={"If-None-Match": inm})  # not the owner: the slow path
+st, _, _, _ = api("GET", cpath, headers={"If-None-Match": '"2", W/"3"'})
+c.check(st == 200, "If-None-Match naming other versions -> 200")
+st, _, _, p = api("PATCH", cpath, "", headers=dict(patch_h, **{"If-Match": '"1"'}))
+c.check(st == 400 and p["code"] == "malformed", "PATCH with an empty body -> 400 as for POST", (st, p))
+st, _, _, p = api("PATCH", cpath, '{"priority":"high"}', headers=dict(patch_h, **{"If-Match": 'W/"1"'}))
+c.check(st == 412, "If-Match with a weak tag never matches -> 412", (st, p))
+st, h, _, p = api("PATCH", cpath, '{"priority":"high"}', headers=dict(patch_h, **{"If-Match": '"5", "1"'}))
+c.check(st == 200 and h.get("etag") == '"2"', "If-Match with a list matching one tag -> 200", (st, p))
+st, _, _, p = api("PATCH", cpath, '{"priority":"low"}', headers=dict(patch_h, **{"If-Match": '"5", "1"'}))
+c.check(st == 412, "If-Match with a list matching none -> 412", (st, p))
+st, _, _, p = api("PATCH", cpath, '{"priority":"low"}', headers=dict(patch_h, **{"If-Match": 'nonsense here'}))
+c.check(st == 400 and p["errors"][0]["field"] == "If-Match", "a malformed If-Match -> 400", (st, p))
+
+# ---- HEAD, OPTIONS and Allow -------------------------------------------------------------------------
+for path, key in [("/healthz", None), ("/readyz", None), (cpath, ADMIN), ("/api/v1/openapi.json", None)]:
+    st_get, h_get, text_get, _ = api("GET", path, key=key)
+    st, h, text, _ = api("HEAD", path, key=key)
+    c.check(st == st_get == 200 and text == "" and h.get("content-length") == str(len(text_get.encode()))
+            and h.get("content-type") == h_get.get("content-type") and h.get("etag") == h_get.get("etag"),
+            f"HEAD {path}: GET's status and headers, no body", (st, h))
+st, h, _, _ = api("OPTIONS", cpath)
+st2, h2, _, _ = api("DELETE", cpath)
+c.check(st == 204 and st2 == 405 and h["allow"] == h2["allow"] == "GET, HEAD, PATCH, OPTIONS",
+        "OPTIONS and 405 list the same methods, HEAD among them", (h.get("allow"), h2.get("allow")))
+
+# ---- query values, Host, problem instance ------------------------------------------------------------
+st, _, _, p = api("GET", "/api/v1/leads?owner=S%FCd%20Team")
+c.check(st == 400 and p["errors"][0]["field"] == "owner" and "UTF-8" in p["errors"][0]["reason"],
+        "a query value that is not UTF-8 -> 400 naming it", p)
+st, _, _, p = api("GET", "/api/v1/leads?owner=S%C3%BCd%20Team")
+c.check(st == 200, "a UTF-8 query value is fine", p)
+
+
+def raw(request, name="http"):
+    s = socket.create_connection(("127.0.0.1", hub.port(name)), timeout=10)
+    s.sendall(request)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.decode(), json.loads(body) if body else None
+
+
+head, p = raw(b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+c.check(head.startswith("HTTP/1.1 400") and p["errors"][0]["field"] == "Host", "HTTP/1.1 without Host -> 400", head)
+head, p = raw(b"GET /healthz HTTP/1.0\r\n\r\n")
+c.check(head.startswith("HTTP/1.0 200"), "HTTP/1.0 without Host is fine", head)
+head, p = raw(b"GET /healthz?x=1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 2000 + b"\r\n\r\n", name="tight")
+c.check(head.startswith("HTTP/1.1 431") and p.get("instance") == "/healthz", "431 names the instance", p)
+head, p = raw(b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n",
+              name="tight")
+c.check(head.startswith("HTTP/1.1 413") and p.get("instance") == "/api/v1/leads", "413 names the instance", p)
+
+# ---- slow clients: the request timeout runs from a request's first byte --------------------------------
+def slow_client(first, drip=b""):
+    s = socket.create_connection(("127.0.0.1", hub.port("slow")))
+    s.sendall(first)
+    return [s, drip, None]
+
+
+slow = {"half header": slow_client(b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"),
+        "request line only": slow_client(b"GET /healthz HTTP/1.1\r\n"),
+        "half body": slow_client(b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: 1000\r\n\r\n{\"prospect\":"),
+        "1 byte every 0.2 s": slow_client(b"GET /healthz HTTP/1.1\r\nX-A: ", b"a"),
+        "idle, nothing sent": slow_client(b"")}
+started = time.time()
+while time.time() - started < 5:
+    for name, entry in slow.items():
+        if entry[1] and entry[2] is None:
+            try:
+                entry[0].sendall(entry[1])
+            except OSError:
+                pass
+    ready, _, _ = select.select([e[0] for e in slow.values() if e[2] is None], [], [], 0.2)
+    for s in ready:
+        entry = next(e for e in slow.values() if e[0] is s)
+        try:
+            data = s.recv(4096)
+            while data and not data.endswith(b"}"):
+                more = s.recv(4096)
+                if not more:
+                    break
+                data += more
+        except OSError as e:
+            data = repr(e).encode()
+        entry[2] = (time.time() - started, data.decode("latin-1"))
+for name in ("half header", "request line only", "half body", "1 byte every 0.2 s"):
+    got = slow[name][2]
+    c.check(got is not None and got[0] < 4 and got[1].startswith("HTTP/1.1 408") and "application/problem+json" in got[1]
+            and '"code":"timeout"' in got[1], f"{name}: 408 problem+json after the 2 s request timeout", got)
+c.check(slow["idle, nothing sent"][2] is None, "an idle connection stays open past the request timeout",
+        slow["idle, nothing sent"][2])
+idle = slow["idle, nothing sent"][0]
+idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+c.check(idle.recv(4096).startswith(b"HTTP/1.1 200"), "... and then serves a request")
+for entry in slow.values():
+    entry[0].close()
 
 # ---- curl as a client --------------------------------------------------------------------------------
 out = subprocess.run(["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer " + ADMIN,
