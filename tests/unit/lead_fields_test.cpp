@@ -94,7 +94,10 @@ std::string errors_text(const std::vector<FieldError>& errors) {
 }
 
 void expect_same_as_decoding(const std::string& document, const Lead& direct, const json::DecodeContext& ctx) {
-  auto decoded = lead_from_json(document, DecodeMode::input);
+  // Stored mode: the decode errors alone. Input mode adds the model's rule errors
+  // of the rest (a lead of one member has no prospect), which a mapped field's set
+  // leaves to the validation after it. No mapped field is a read-only member.
+  auto decoded = lead_from_json(document, DecodeMode::stored);
   if (decoded) {
     BOOST_TEST(ctx.errors.empty(), document << " -> " << errors_text(ctx.errors));
     BOOST_TEST((direct == *decoded), document << " -> " << to_json(direct) << " vs " << to_json(*decoded));
