@@ -224,10 +224,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request_timer_.cancel();
   }
 
-  // path_ once the request line is read, else what the buffer shows of it.
+  // path_ once the request is routed; else the target the header parser has seen
+  // (it takes the request line before the fields), else what the buffer shows.
   Response error_answer(bhttp::status status, const std::string& code, const std::string& field,
                         const std::string& detail) {
-    return plain_error(status, code, field, detail, path_.empty() ? raw_path(buffer_) : path_);
+    if (!path_.empty()) return plain_error(status, code, field, detail, path_);
+    if (header_) {
+      const auto target = header_->get().target();
+      const std::string_view seen(target.data(), target.size());
+      if (!seen.empty() && seen.front() == '/' && seen.size() <= 200) {
+        return plain_error(status, code, field, detail, std::string(seen.substr(0, seen.find('?'))));
+      }
+    }
+    return plain_error(status, code, field, detail, raw_path(buffer_));
   }
 
   // A read ended by the request timer: 408, and the connection closes.

@@ -286,7 +286,7 @@ c.check(st == 200, "the hub keeps serving after bad clients")
 # ---- JSON errors: positions, all field errors at once, repeated names ------------------------------
 st, _, _, p = api("POST", "/api/v1/leads", '{\n "prospect": {"email": "x@y.de",}\n}',
                   headers={"Content-Type": "application/json"})
-c.check(st == 400 and p["detail"] == "not valid JSON: line 2, column 33 (byte 34): a comma before '}' (trailing comma)",
+c.check(st == 400 and p["detail"] == "not valid JSON: line 2, column 32 (byte 33): a comma before '}' (trailing comma)",
         "broken JSON -> 400 naming line and column", p)
 st, _, _, p = api("POST", "/api/v1/leads", b'{"subject":"M\xfcller","prospect":{"email":"a@b.de"}}',
                   headers={"Content-Type": "application/json"})
