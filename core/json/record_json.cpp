@@ -448,7 +448,8 @@ bool overlaps(std::string_view a, std::string_view b) {
 // Decoding goes on past a member it cannot read; the model's rules then check what
 // could be read, so one answer names every field at fault, not the decode errors
 // first and the rule errors on the next try. A rule error on a field that could
-// not be read (or inside or around it) would only repeat the decode error.
+// not be read (or inside or around it) would only repeat the decode error. New
+// records only (input mode): the rules on a merge patch need the stored lead.
 template <typename Record>
 void add_rule_errors(Record record, std::vector<FieldError>& errors) {
   for (const auto& e : errors) {
@@ -538,11 +539,9 @@ Status merge_patch(Lead& lead, std::string_view patch_json) {
   auto doc = json::parse_document(patch_json, thread_parser());
   if (!doc) return doc.error();
   Lead patched = lead;
-  if (auto st = decode_lead_members(*doc, DecodeMode::input, patched); !st) {
-    auto fields = st.error().fields;
-    add_rule_errors(patched, fields);
-    return Error::invalid(std::move(fields));
-  }
+  // Decode errors alone: the rules that combine fields are the store's, on the
+  // patched stored lead (a mapping checks a patch on an empty lead).
+  if (auto st = decode_lead_members(*doc, DecodeMode::input, patched); !st) return st;
   lead = std::move(patched);
   return ok_status();
 }
