@@ -89,19 +89,24 @@ Response not_modified(std::uint64_t version) {
 }
 
 // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches; any tag
-// of a list may. Returns the version the change must find (nullopt for *), a 412
-// when no tag is the lead's, a 400 when the header is no list of tags.
+// of a list may. Returns the version the change must find (nullopt for *), a 400
+// when the header is no list of tags. When no tag is the lead's version the store
+// refuses the change as stale (412), after it has looked at the Idempotency-Key:
+// a retried PATCH names the version its first attempt changed.
 Result<std::optional<std::uint64_t>> if_match_version(std::string_view header, const Lead& lead) {
   if (is_any(header)) return std::optional<std::uint64_t>{};
   const auto tags = parse_etags(header);
   if (!tags) return Error::invalid({{"If-Match", "expected the lead's ETag, e.g. \"3\", a list of them, or *"}});
   const auto current = std::to_string(lead.version);
+  std::optional<std::uint64_t> stale;
   for (const auto& tag : *tags) {
-    if (!tag.weak && tag.opaque == current) return std::optional<std::uint64_t>{lead.version};
+    if (tag.weak) continue;
+    if (tag.opaque == current) return std::optional<std::uint64_t>{lead.version};
+    std::uint64_t version = 0;
+    const auto* end = tag.opaque.data() + tag.opaque.size();
+    if (!stale && std::from_chars(tag.opaque.data(), end, version).ptr == end) stale = version;
   }
-  return Error::make(ErrorCode::version_conflict, "lead " + lead.id.to_string() + " is at version " + current +
-                                                      " (ETag \"" + current + "\"), not " + std::string(header) +
-                                                      " (weak W/ tags never match)");
+  return std::optional<std::uint64_t>{stale.value_or(0)};  // versions start at 1: 0 is never current
 }
 
 void create_lead(ApiContext& ctx, Call&& call) {
@@ -253,8 +258,15 @@ void change_lead(ApiContext& ctx, Call&& call) {
     command.idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
   }
   ctx.hub.store().change_lead_async(
-      std::move(command),
-      on_connection<Result<Lead>>(req, [reply = std::move(call.reply), path = req.path](Result<Lead> r) {
+      std::move(command), on_connection<Result<Lead>>(req, [reply = std::move(call.reply), path = req.path,
+                                                            if_match = std::string(if_match)](Result<Lead> r) {
+        if (!r && r.error().code == ErrorCode::version_conflict) {
+          // The store knows versions, not headers: say which tags were compared.
+          Error e = r.error();
+          e.message += " (If-Match: " + if_match +
+                       (if_match.find("W/") != std::string::npos ? "; a weak W/ tag never matches)" : ")");
+          return reply(problem(e, path));
+        }
         if (!r)
           return reply(r.error().fields.empty() || r.error().fields.front().field != "(document)"
                            ? problem(r.error(), path)
