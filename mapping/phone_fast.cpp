@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <list>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -40,7 +41,15 @@ constexpr std::size_t kMaxInput = 64;  // libphonenumber's own limit is 250; cle
 constexpr std::size_t kMinNsn = 2, kMaxNsn = 17;
 constexpr int kMaxCallingCode = 999;
 
-// The parts of a region's metadata that ParseHelper and IsPossibleNumber read.
+// A number type's description (fixed line, mobile, toll free, ...): its possible
+// lengths (none: any) and its national number pattern.
+struct NumberDesc {
+  std::vector<int> lengths;
+  std::unique_ptr<RE2> pattern;
+};
+
+// The parts of a region's metadata that ParseHelper, IsPossibleNumber and
+// IsValidNumber read.
 struct Region {
   int country_code = 0;
   std::string country_code_text;
@@ -49,6 +58,12 @@ struct Region {
   std::unique_ptr<RE2> idd;      // international_prefix; null when empty or not RE2 syntax
   std::vector<int> lengths, local_lengths;
   bool simple = false;  // national-prefix rules the fast path can follow
+  // IsValidNumber: the region's number types and leading digits (which pick one of
+  // the regions sharing a country code); `types_ok` false when a pattern is not RE2
+  // syntax (libphonenumber decides then).
+  std::vector<NumberDesc> types;
+  std::unique_ptr<RE2> leading_digits;
+  bool types_ok = true;
 };
 
 bool all_digits(const std::string& s) {
@@ -61,6 +76,22 @@ std::unique_ptr<RE2> compile(const std::string& pattern, bool& ok) {
   if (re->ok()) return re;
   ok = false;
   return nullptr;
+}
+
+// The descriptions GetNumberTypeHelper tries after the general one; absent ones
+// carry the possible length -1 and match nothing.
+void add_types(const PhoneMetadata& m, Region& r) {
+  using Desc = i18n::phonenumbers::PhoneNumberDesc;
+  for (const Desc* d : {&m.premium_rate(), &m.toll_free(), &m.shared_cost(), &m.voip(), &m.personal_number(),
+                        &m.pager(), &m.uan(), &m.voicemail(), &m.fixed_line(), &m.mobile()}) {
+    if (d->national_number_pattern().empty()) continue;
+    if (d->possible_length_size() > 0 && d->possible_length(0) == -1) continue;
+    NumberDesc desc;
+    desc.lengths.assign(d->possible_length().begin(), d->possible_length().end());
+    desc.pattern = compile(d->national_number_pattern(), r.types_ok);
+    if (desc.pattern) r.types.push_back(std::move(desc));
+  }
+  if (m.has_leading_digits()) r.leading_digits = compile(m.leading_digits(), r.types_ok);
 }
 
 std::unique_ptr<Region> make_region(const PhoneMetadata& m) {
@@ -80,6 +111,7 @@ std::unique_ptr<Region> make_region(const PhoneMetadata& m) {
   ok = ok && m.national_prefix_transform_rule().empty() && all_digits(prefix);
   r->national_prefix = prefix;
   r->simple = ok;
+  add_types(m, *r);
   return r;
 }
 
@@ -107,6 +139,12 @@ class Table {
       const auto it = non_geographic.find(code);
       const Region* r = main == "001" ? (it == non_geographic.end() ? nullptr : it->second) : region(main);
       by_code_[code] = r != nullptr && r->country_code == code ? r : nullptr;
+      std::list<std::string> ids;
+      util.GetRegionCodesForCountryCallingCode(code, &ids);
+      for (const auto& id : ids) {
+        const Region* shared = id == "001" ? (it == non_geographic.end() ? nullptr : it->second) : region(id);
+        sharing_[code].push_back(shared);  // null: not in the table, libphonenumber decides
+      }
     }
   }
 
@@ -116,12 +154,15 @@ class Table {
   }
   // The metadata Parse and IsPossibleNumber use for a number with this code.
   const Region* main_region(int code) const { return by_code_[code]; }
+  // The regions of a country code in libphonenumber's order (the main one first).
+  const std::vector<const Region*>& sharing(int code) const { return sharing_[code]; }
   bool valid_code(int code) const { return valid_code_[code]; }
 
  private:
   std::vector<std::unique_ptr<Region>> owned_;
   std::unordered_map<std::string, const Region*> by_region_;  // geographic regions by id
   std::array<const Region*, kMaxCallingCode + 1> by_code_{};
+  std::array<std::vector<const Region*>, kMaxCallingCode + 1> sharing_{};
   std::array<bool, kMaxCallingCode + 1> valid_code_{};
 };
 
@@ -160,9 +201,9 @@ std::string_view strip_national_prefix(std::string_view number, const Region& r)
   return keep ? number : rest;
 }
 
-// IsValidNumber on the number ParseHelper would have built (its national number is
-// an integer: leading zeros, Italy's, are counted beside it).
-bool is_valid(int code, std::string_view number) {
+// IsValidNumber by libphonenumber itself, on the number ParseHelper would have
+// built (its national number is an integer: leading zeros, Italy's, beside it).
+bool library_says_valid(int code, std::string_view number) {
   using i18n::phonenumbers::PhoneNumber;
   PhoneNumber parsed;
   parsed.set_country_code(code);
@@ -176,6 +217,44 @@ bool is_valid(int code, std::string_view number) {
     if (zeros != 1) parsed.set_number_of_leading_zeros(zeros);
   }
   return PhoneNumberUtil::GetInstance()->IsValidNumber(parsed);
+}
+
+// IsNumberMatchingDesc: a possible length (when the description lists any) and
+// the whole number matching its pattern.
+bool matches_desc(const NumberDesc& d, std::string_view nsn) {
+  const int length = static_cast<int>(nsn.size());
+  if (!d.lengths.empty() && std::find(d.lengths.begin(), d.lengths.end(), length) == d.lengths.end()) return false;
+  return RE2::FullMatch(nsn, *d.pattern);
+}
+
+// GetNumberTypeHelper(...) != UNKNOWN: the general pattern, then any number type.
+bool has_number_type(const Region& r, std::string_view nsn) {
+  if (!matches_general(r, nsn)) return false;
+  const int length = static_cast<int>(nsn.size());
+  if (!r.lengths.empty() && std::find(r.lengths.begin(), r.lengths.end(), length) == r.lengths.end()) return false;
+  return std::any_of(r.types.begin(), r.types.end(), [&](const NumberDesc& d) { return matches_desc(d, nsn); });
+}
+
+// IsValidNumber (phonenumberutil.cc) with RE2 instead of libphonenumber's ICU
+// regular expressions, which cost more than the rest of a mapped record: the region
+// is the first of the code's regions whose leading digits start the number or,
+// without leading digits, that has a type for it (GetRegionCodeForNumberFromRegionList);
+// the number is valid when that region has a type for it.
+bool is_valid(int code, std::string_view nsn) {
+  const auto& regions = table().sharing(code);
+  for (const Region* r : regions) {
+    if (r == nullptr || !r->types_ok) return library_says_valid(code, nsn);
+  }
+  for (const Region* r : regions) {
+    if (r->leading_digits) {
+      if (r->leading_digits->Match(nsn, 0, nsn.size(), RE2::ANCHOR_START, nullptr, 0)) {
+        return has_number_type(*r, nsn);
+      }
+    } else if (has_number_type(*r, nsn)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // ParseHelper from the national number on, then IsPossibleNumber, IsValidNumber
