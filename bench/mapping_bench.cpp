@@ -28,6 +28,8 @@ const char* const kFamily[] = {"Müller", "Schmidt", "Dupont", "Groß", "Meier",
                                "Nowak",  "Jensen",  "García", "Weiß", "Öztürk"};
 const char* const kCity[] = {"Berlin", "München", "Köln", "Düsseldorf", "Hamburg", "Wien", "Zürich", "Paris"};
 const char* const kCountry[] = {"Deutschland", "DE", "Österreich", "AT", "Schweiz", "CH", "Frankreich", "FR"};
+// Berlin (then six digits), Vienna, Zurich, Paris (then five), as written there.
+const char* const kLocalPrefix[] = {"030 1", "01 50", "044 50", "01 450"};
 
 std::string lettershop_csv(std::size_t rows) {
   std::mt19937 rng(42);
@@ -39,8 +41,17 @@ std::string lettershop_csv(std::size_t rows) {
     const bool company = rng() % 3 == 0;
     out << (rng() % 2 ? "Herr" : "Frau") << ';' << given << ';' << family << ';'
         << (company ? "\"" + std::string(family) + " GmbH; Vertrieb\"" : "") << ";Hauptstraße " << i % 200 + 1 << ';'
-        << 10000 + rng() % 89999 << ';' << kCity[rng() % 8] << ';' << kCountry[rng() % 8] << ";030 " << 1000000 + i
-        << ";lead" << i << "@example.com;HERBST-26;\"Ja, bitte\nRückruf\"\r\n";
+        << 10000 + rng() % 89999 << ';' << kCity[rng() % 8] << ';';
+    // A number as written in its country, which the phone transform reads with the
+    // Land column's region: a Berlin number on a French row would be no number.
+    const std::size_t country = rng() % 8;
+    char line_digits[8];
+    if (country / 2 == 0)
+      std::snprintf(line_digits, sizeof line_digits, "%06zu", i % 1000000);
+    else
+      std::snprintf(line_digits, sizeof line_digits, "%05zu", i % 100000);
+    out << kCountry[country] << ';' << kLocalPrefix[country / 2] << line_digits;
+    out << ";lead" << i << "@example.com;HERBST-26;\"Ja, bitte\nRückruf\"\r\n";
   }
   return mapping::utf8_to_latin1(out.str());
 }
