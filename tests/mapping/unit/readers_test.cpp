@@ -126,6 +126,20 @@ BOOST_AUTO_TEST_CASE(iso_8859_1_documents_read_0x80_to_0x9f_as_windows_1252) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(bytes_undefined_in_windows_1252_refuse_the_document_with_their_place) {
+  // A DOS CP850 export declared ISO-8859-1: 0x81 is its ü, and no character in the
+  // declared code page; decoding it would have stored "Mller".
+  const auto spec = load_ok("format: xml\nrecords: /Leads/Lead\nfields: {prospect.family_name: Name}\n");
+  for (const char* declared : {"ISO-8859-1", "windows-1252"}) {
+    const auto m = map_text(spec, std::string("<?xml version=\"1.0\" encoding=\"") + declared +
+                                      "\"?>\n<Leads><Lead><Name>M\x81ller</Name></Lead></Leads>");
+    BOOST_TEST(!m.status.ok(), describe(m));
+    BOOST_TEST(contains(m.status_message(), "line 2, column 21: byte 0x81 is no character in the declared encoding"),
+               m.status_message());
+    BOOST_TEST(contains(m.status_message(), "CP850"), m.status_message());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(relative_xpaths_self_and_parent) {
   // ".", ".." and "../@x" are XPath, not child names
   const auto spec = load_ok(
