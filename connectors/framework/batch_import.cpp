@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -44,6 +45,20 @@ struct Duplicate {
 std::optional<std::uint64_t> line_number(const std::string& record) {
   if (record.rfind("line ", 0) != 0) return std::nullopt;
   return std::strtoull(record.c_str() + 5, nullptr, 10);
+}
+
+// Rejections by line: the reader lists what it cannot decode at once, the store
+// what it refuses after the batch's commit. Records without a line (XML paths, the
+// document) keep their order, after those with one.
+std::vector<const Rejection*> in_file_order(const std::vector<Rejection>& rejections) {
+  std::vector<std::pair<std::uint64_t, const Rejection*>> keyed;
+  keyed.reserve(rejections.size());
+  for (const auto& r : rejections) keyed.emplace_back(line_number(r.record).value_or(UINT64_MAX), &r);
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const Rejection*> out;
+  out.reserve(keyed.size());
+  for (const auto& [line, r] : keyed) out.push_back(r);
+  return out;
 }
 
 // The import is a pipeline of three threads: the caller's reads and decodes a
@@ -126,7 +141,8 @@ class ImportRun {
       w.end_array();
     }
     w.key("errors").begin_array();
-    for (const auto& r : rejections_) {
+    for (const Rejection* rejection : in_file_order(rejections_)) {
+      const Rejection& r = *rejection;
       w.begin_object().key("record").value(r.record);
       if (auto line = line_number(r.record)) w.key("line").value(*line);
       w.key("codes").begin_array();

@@ -152,6 +152,14 @@ summary = json.loads(p.stdout)
 check(summary["created"] == 2500 and summary["rejected"] == 2 and summary["duplicates"] == 0, "import summary counts")
 check([e["line"] for e in summary["errors"]] == [2502, 2503], "rejected lines carry their line numbers")
 check("prospect.email" in summary["errors"][1]["reason"], "rejection reason names the field")
+mixed = os.path.join(WORK, "mixed.ndjson")
+with open(mixed, "w", encoding="utf-8") as f:
+    f.write(json.dumps({"prospect": {"email": "first-bad-at-store"}}) + "\n")  # line 1: refused by the store
+    f.write(json.dumps({"prospect": {"family_name": "Fine"}}) + "\n")
+    f.write("{not json\n")                                                  # line 3: refused by the reader
+p = run("import", mixed, expect=1)
+check([e["line"] for e in json.loads(p.stdout)["errors"]] == [1, 3],
+      "import errors are listed in file order, whichever stage refused them")
 again = json.loads(run("import", ndjson, expect=1).stdout)
 check(again["created"] == 0 and again["duplicates"] == 2500, "re-import creates nothing (external refs)")
 check(summary["records"] == 2502, "blank lines are not counted as records")
