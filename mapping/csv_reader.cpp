@@ -36,6 +36,7 @@ class CsvRecord final : public Record {
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }
   std::string location() const override { return "line " + std::to_string(line_); }
+  std::vector<std::string> notices() const override { return header_ ? header_->notices : std::vector<std::string>{}; }
 
   std::string why_absent(const SourcePath& path) const override {
     if (path.column >= 0 || !header_ || column_of(path)) return {};
@@ -362,8 +363,22 @@ void CsvReader::read_header(const CsvRow& row) {
   for (const auto& name : options_.named_columns) {
     const auto found = header->find(name);
     header->by_slot.push_back(found ? static_cast<int>(*found) : -1);
+    if (found) note_second_column(*header, name, *found);
   }
   header_ = std::move(header);
+}
+
+// A mapped name that a later column has too (an export that repeats "E-Mail"):
+// the first is read, and the document's warnings say so rather than pick silently.
+void CsvReader::note_second_column(CsvHeader& header, const std::string& name, std::size_t first) {
+  const std::string folded = fold_name(header.names[first]);
+  for (std::size_t i = first + 1; i < header.names.size(); ++i) {
+    if (header.names[i] != header.names[first] && fold_name(header.names[i]) != folded) continue;
+    header.notices.push_back("the header has two columns for '" + name + "': column " + std::to_string(first + 1) +
+                             " '" + header.names[first] + "' and column " + std::to_string(i + 1) + " '" +
+                             header.names[i] + "'; column " + std::to_string(first + 1) + " is read");
+    return;
+  }
 }
 
 namespace {

@@ -57,6 +57,7 @@ struct CsvHeader {
   std::vector<std::string> names;  // trimmed, in column order
   // Column index by SourcePath::slot (CsvOptions::named_columns); -1: not in the header.
   std::vector<int> by_slot;
+  std::vector<std::string> notices;  // about the header, for the document's warnings
 
   // The first column with this name, else the first whose name differs only in
   // case or in ' ', '_', '-' and '.' (files say "E-Mail", "e-mail", "EMAIL" or
@@ -81,6 +82,7 @@ class CsvReader final : public RecordReader {
   // nullptr when every field decodes; else the record's error.
   std::unique_ptr<ErrorRecord> decode_fields(CsvRow& row, std::size_t line) const;
   void read_header(const CsvRow& row);
+  static void note_second_column(CsvHeader& header, const std::string& name, std::size_t first);
   Status check_delimiter() const;  // after the header: a one-column header in another delimiter
 
   CsvOptions options_;

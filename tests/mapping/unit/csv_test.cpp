@@ -734,4 +734,18 @@ BOOST_AUTO_TEST_CASE(columns_the_header_lacks_are_named) {
   BOOST_TEST(full.records[0].errors.at(0).reason == "required, but missing or empty");
 }
 
+// An export that repeats a mapped column: the first is read, and the document says so.
+BOOST_AUTO_TEST_CASE(a_mapped_column_the_header_has_twice_is_named) {
+  const auto spec = load_ok(
+      "format: csv\ncsv: {delimiter: \";\", header: true}\nfields:\n"
+      "  prospect.family_name: {from: Nachname, required: true}\n  prospect.email: {from: E-Mail}\n");
+  const auto m = map_text(spec, "Nachname;E-Mail;Ort;EMAIL\nMeier;a@example.com;Berlin;b@example.com\nKrause;;;\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 2u);
+  BOOST_TEST(m.records[0].lead->prospect.email == "a@example.com");
+  BOOST_TEST((m.records[0].notices ==
+              std::vector<std::string>{"the header has two columns for 'E-Mail': column 2 'E-Mail' and column 4 "
+                                       "'EMAIL'; column 2 is read"}));
+  BOOST_TEST(m.records[1].notices.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
