@@ -432,8 +432,10 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
       if (auto refused = decode_fields(row, line)) {
         // A broken header would turn the next row into the header: stop the document.
         if (options_.header && !header_) {
-          const std::string column = refused->source().empty() ? "" : refused->source() + ": ";
-          return Error::make(ErrorCode::invalid, where + " (header): " + column + refused->reason());
+          std::string message = where + " (header): ";
+          if (!refused->source().empty()) message += refused->source() + ": ";
+          message += refused->reason();
+          return Error::make(ErrorCode::invalid, message);
         }
         return Result<std::unique_ptr<Record>>(std::unique_ptr<Record>(std::move(refused)));
       }

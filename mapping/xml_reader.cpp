@@ -320,9 +320,15 @@ std::vector<std::string> unselected_siblings(const pugi::xpath_node_set& records
         ++it->second;
     }
   }
+  notices.reserve(names.size());
   for (const auto& [name, count] : names) {
-    notices.push_back("records: " + std::to_string(count) + " element" + (count == 1 ? "" : "s") + " <" + name +
-                      "> among the records, not selected by " + xpath + "; not read");
+    std::string notice = "records: " + std::to_string(count);
+    notice += count == 1 ? " element <" : " elements <";
+    notice += name;
+    notice += "> among the records, not selected by ";
+    notice += xpath;
+    notice += "; not read";
+    notices.push_back(std::move(notice));
   }
   return notices;
 }

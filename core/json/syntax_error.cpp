@@ -93,7 +93,7 @@ class Scanner {
         ++i_;
         open.push_back(static_cast<char>(c));
         skip_space();
-        if (!at_end() && peek() == (c == '{' ? '}' : ']')) {
+        if (!at_end() && peek() == static_cast<unsigned char>(c == '{' ? '}' : ']')) {
           ++i_;
           open.pop_back();
         } else if (c == '{') {
@@ -117,7 +117,7 @@ class Scanner {
         skip_space();
         const bool object = open.back() == '{';
         if (at_end()) return end_inside(object ? "an object" : "an array");
-        if (peek() == (object ? '}' : ']')) {
+        if (peek() == static_cast<unsigned char>(object ? '}' : ']')) {
           ++i_;
           open.pop_back();
           continue;
@@ -125,7 +125,7 @@ class Scanner {
         if (peek() != ',') return stop(std::string("expected ',' or '") + (object ? '}' : ']') + "', found " + here());
         const std::size_t comma = i_++;
         skip_space();
-        if (!at_end() && peek() == (object ? '}' : ']')) {
+        if (!at_end() && peek() == static_cast<unsigned char>(object ? '}' : ']')) {
           i_ = comma;
           return stop(std::string("a comma before '") + (object ? '}' : ']') + "' (trailing comma)");
         }
