@@ -35,7 +35,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   say "build (Release, $BUILD)"
   mkdir -p "$BUILD"
   if ! { cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF &&
-         cmake --build "$BUILD" -j2 --target leadhub bench_gen bench_raw_lmdb bench_store bench_import_profile bench_mapping; } >"$BUILD.log" 2>&1; then
+         cmake --build "$BUILD" -j2 --target leadhub bench_gen bench_raw_lmdb bench_store bench_import_profile bench_mapping bench_page_faults; } >"$BUILD.log" 2>&1; then
     grep -E -A3 "FAILED|error" "$BUILD.log" | head -n 30
     die "build failed (full log: $BUILD.log; BENCH_SKIP_BUILD=1 runs the binaries already built)"
   fi
@@ -69,6 +69,12 @@ run() {
     fi
   done <"$DATA/$name.out"
 }
+
+# ---- 0. the host ------------------------------------------------------------------
+# What a first touch of a page costs here: on a VM it can be tens of times a
+# bare-metal fault, and every figure that maps fresh memory moves with it.
+say "0. host: cost of touching a new 4 KB page (bench_page_faults)"
+run pagefaults bash -c "cd '$DATA' && '$BUILD/bench/bench_page_faults'"
 
 # ---- 1. raw LMDB -------------------------------------------------------------------
 say "1. raw LMDB: $SMALL records, 8-byte big-endian keys, 1,000 per commit, durable (best of 3)"
@@ -150,8 +156,18 @@ run_import() {
     "${R[${name}_file_mb]}" "${R[${name}_store_mb]}"
 }
 
-say "2. CLI import of $SMALL leads: leadhub --data DIR import ${BENCH_IMPORT_OPTS:+$BENCH_IMPORT_OPTS }FILE${LEADHUB_CONFIG:+ (LEADHUB_CONFIG=$LEADHUB_CONFIG)}"
-run_import small "$SMALL_FILE"
+say "2. CLI import of $SMALL leads, best of 3: leadhub --data DIR import ${BENCH_IMPORT_OPTS:+$BENCH_IMPORT_OPTS }FILE${LEADHUB_CONFIG:+ (LEADHUB_CONFIG=$LEADHUB_CONFIG)}"
+# Best of 3, like the raw LMDB figure it is compared with; every run is printed.
+small_best="" small_runs=""
+for i in 1 2 3; do
+  run_import small "$SMALL_FILE"
+  small_runs+=" ${R[small_seconds]}"
+  if [[ -z $small_best ]] || awk -v a="${R[small_seconds]}" -v b="${small_best%% *}" 'BEGIN{exit !(a < b)}'; then
+    small_best="${R[small_seconds]} ${R[small_rps]} ${R[small_rss_mb]}"
+  fi
+done
+read -r R[small_seconds] R[small_rps] R[small_rss_mb] <<<"$small_best"
+echo "import $SMALL, best of 3: ${R[small_seconds]} s (runs:$small_runs)"
 say "3. CLI import of $LARGE leads"
 run_import large "$LARGE_FILE"
 
@@ -200,8 +216,9 @@ large_x=$(ratio "${R[large_seconds]}" "${R[small_seconds]}")
 
 rows=()
 row() { rows+=("$1|$2|$3|$4"); }
+row "host: first touch of a 4 KB page, anon / THP / file (us)" "${R[page_fault_anon_us]} / ${R[page_fault_thp_us]} / ${R[page_fault_file_us]}" "(reference)" "-"
 row "raw LMDB put, 1,000/commit (records/s, best of 3)" "${R[raw_lmdb_rps]}" "(reference)" "-"
-row "import $SMALL: seconds" "${R[small_seconds]}" "<= 1.5" "$(met "${R[small_seconds]}" "<=" 1.5)"
+row "import $SMALL: seconds (best of 3)" "${R[small_seconds]}" "<= 1.5" "$(met "${R[small_seconds]}" "<=" 1.5)"
 row "import $SMALL: leads/s" "${R[small_rps]}" "-" "-"
 row "import $SMALL: % of raw LMDB rate" "$small_pct %" ">= 40 %" "$(met "$small_pct" ">=" 40)"
 row "import $LARGE: seconds" "${R[large_seconds]}" "-" "-"
