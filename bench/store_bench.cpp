@@ -12,6 +12,7 @@
 //       and by status (limit 100, from a random cursor so pages vary).
 //
 //   bench_store find-during-import --input FILE --dir DIR [--batch 5000] [--pause-us 1000]
+//                                  [--resident-mb N]   (what-if: the store's trim budget)
 //       A bulk import of FILE into a fresh store in DIR (LeadStore::import_leads_async,
 //       one batch in flight while the next is decoded, as `leadhub import` does),
 //       while this thread runs FindLeads by e-mail (limit 10) for leads whose batch
@@ -32,6 +33,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -90,7 +92,8 @@ void print_latency(const char* key, const char* label, std::vector<double>& us, 
   std::fprintf(stderr,
                "usage: bench_store create --input FILE --dir DIR [--threads 8] [--per-thread 2000]\n"
                "       bench_store query --dir DIR [--reads N] [--email-queries N] [--status-queries N] [--seed S]\n"
-               "       bench_store find-during-import --input FILE --dir DIR [--batch 5000] [--pause-us 1000]\n");
+               "       bench_store find-during-import --input FILE --dir DIR [--batch 5000] [--pause-us 1000]"
+               " [--resident-mb N]\n");
   std::exit(2);
 }
 
@@ -109,9 +112,11 @@ std::size_t number(const std::map<std::string, std::string>& o, const char* name
   return it == o.end() ? fallback : std::strtoull(it->second.c_str(), nullptr, 10);
 }
 
-std::unique_ptr<LeadStore> open_store(const std::string& dir) {
+// resident_mb: StoreOptions::resident_map_budget in MiB (a what-if; default the store's).
+std::unique_ptr<LeadStore> open_store(const std::string& dir, std::optional<std::size_t> resident_mb = std::nullopt) {
   StoreOptions options;
   options.path = dir;
+  if (resident_mb) options.resident_map_budget = *resident_mb << 20;
   auto store = LeadStore::open(options);
   if (!store) {
     std::fprintf(stderr, "bench_store: cannot open %s: %s\n", dir.c_str(), store.error().message.c_str());
@@ -400,7 +405,8 @@ int run_find_during_import(const std::map<std::string, std::string>& o) {
   const auto pause = std::chrono::microseconds(number(o, "pause-us", 1000));
   Rng rng(number(o, "seed", 7));
 
-  auto store = open_store(dir);
+  const auto resident = o.count("resident-mb") != 0U ? std::optional(number(o, "resident-mb", 0)) : std::nullopt;
+  auto store = open_store(dir, resident);
   std::vector<double> lat, cpu;
   std::size_t misses = 0;
   std::uint64_t staged_at_end = 0;
