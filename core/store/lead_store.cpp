@@ -54,7 +54,7 @@ std::vector<std::pair<std::string, std::uint64_t>> delivery_depths(const ReadTxn
 }  // namespace
 
 Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) {
-  auto env = store::LmdbEnv::open(store::EnvOptions{options.path, options.map_size, false});
+  auto env = store::LmdbEnv::open(store::EnvOptions{options.path, options.map_size, false, options.resident_target});
   if (!env) return env.error();
   std::unique_ptr<LeadStore> s(new LeadStore());
   s->options_ = options;

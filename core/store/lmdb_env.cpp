@@ -46,6 +46,7 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const EnvOptions& options) {
   std::unique_ptr<LmdbEnv> env(new LmdbEnv());
   env->path_ = options.path;
   env->read_only_ = options.read_only;
+  env->resident_target_ = options.resident_target;
   int rc = mdb_env_create(&env->env_);
   if (rc == 0) rc = mdb_env_set_maxdbs(env->env_, 32);
   if (rc == 0) rc = mdb_env_set_maxreaders(env->env_, 512);
@@ -169,21 +170,27 @@ namespace leadhub::store {
 
 namespace {
 
-// File-backed resident bytes of this process: the third field of /proc/self/statm
-// ("shared": RssFile + RssShmem, in pages). Cheap: no page walk, counters only.
-std::size_t resident_shared_bytes() {
+struct Resident {
+  std::size_t total = 0;  // VmRSS
+  std::size_t file = 0;   // RssFile + RssShmem
+};
+
+// This process's resident bytes from /proc/self/statm (fields 2 and 3, in pages).
+// Cheap: no page walk, counters only.
+Resident resident_bytes() {
   const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0) return {};
   char buf[128];
   const ssize_t n = ::read(fd, buf, sizeof buf - 1);
   ::close(fd);
-  if (n <= 0) return 0;
+  if (n <= 0) return {};
   buf[n] = '\0';
   char* p = buf;
   std::strtoull(p, &p, 10);  // size
-  std::strtoull(p, &p, 10);  // resident
+  const std::size_t resident_pages = std::strtoull(p, &p, 10);
   const std::size_t shared_pages = std::strtoull(p, &p, 10);
-  return shared_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return {resident_pages * page, shared_pages * page};
 }
 
 }  // namespace
@@ -195,8 +202,16 @@ std::size_t resident_shared_bytes() {
 // table entries, the data stays in the page cache and in the file, and the next
 // access (a concurrent reader included) faults the same bytes back in. Writes never
 // go through the map (no MDB_WRITEMAP), so nothing dirty can be lost.
+//
+// Faulting them back in is what costs (about 3 us per page on the reference VM,
+// bench/README.md "Page faults"; a find scanning a staged bucket after a trim took
+// ten times its CPU time), so the map may use whatever the process's RSS leaves
+// below resident_target_: a process holding little else keeps more of the map.
 bool LmdbEnv::trim_resident(std::size_t budget) const {
-  if (resident_shared_bytes() <= budget) return false;
+  const Resident r = resident_bytes();
+  const std::size_t anon = r.total > r.file ? r.total - r.file : 0;
+  const std::size_t room = resident_target_ > anon ? resident_target_ - anon : 0;
+  if (r.file <= std::max(budget, room)) return false;
   // A reader may remap after another process grew the map: never advise a range
   // that could meanwhile hold some other mapping.
   std::shared_lock lock(resize_mutex_);

@@ -65,6 +65,9 @@ struct EnvOptions {
   std::string path;
   std::size_t map_size = std::size_t{1} << 30;
   bool read_only = false;
+  // The whole process's RSS that mapped file pages may fill up to before
+  // trim_resident drops them (0: only trim_resident's budget counts).
+  std::size_t resident_target = 0;
 };
 
 inline MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
@@ -112,8 +115,9 @@ class LmdbEnv {
   Status grow_map();
   std::size_t map_size() const;
   // Drops the map's pages from this process's page tables when more than `budget`
-  // bytes of file-backed pages are resident; returns whether it did. See
-  // lmdb_env.cpp for why this is safe.
+  // bytes of file-backed pages are resident and the process's RSS is over
+  // EnvOptions::resident_target; returns whether it did. See lmdb_env.cpp for why
+  // this is safe.
   bool trim_resident(std::size_t budget) const;
   std::uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
 
@@ -126,6 +130,7 @@ class LmdbEnv {
   Dbis dbi_;
   std::string path_;
   bool read_only_ = false;
+  std::size_t resident_target_ = 0;
   mutable std::shared_mutex resize_mutex_;
   mutable std::atomic<std::uint64_t> trims_{0};
 };

@@ -297,6 +297,7 @@ BOOST_AUTO_TEST_CASE(resident_map_pages_are_dropped_over_budget) {
   o.map_size = std::size_t{64} << 20;
   o.clock = &clock;
   o.resident_map_budget = 1;  // always over: every check drops the map's pages
+  o.resident_target = 0;      // however small the process
   auto store = must_open(o);
   std::vector<RecordId> ids;
   for (int i = 0; i < 70; ++i) {  // one commit each; the writer checks once per 64 commands
@@ -312,4 +313,25 @@ BOOST_AUTO_TEST_CASE(resident_map_pages_are_dropped_over_budget) {
     BOOST_TEST_REQUIRE(is_ok(r));
     BOOST_TEST(r->prospect.family_name == "Trim");
   }
+}
+
+// Under resident_target the map may fill what the process leaves: no trims however
+// small the budget, so readers do not fault the same pages in again and again.
+BOOST_AUTO_TEST_CASE(resident_map_pages_stay_while_the_process_is_under_its_target) {
+  TempDir dir;
+  ManualClock clock(kT0);
+  StoreOptions o;
+  o.path = dir.sub("data");
+  o.map_size = std::size_t{64} << 20;
+  o.clock = &clock;
+  o.resident_map_budget = 1;
+  o.resident_target = std::size_t{1} << 40;  // far above any test process
+  auto store = must_open(o);
+  for (int i = 0; i < 70; ++i) {
+    auto r = store->create_lead({with_ref("Kept", "K-" + std::to_string(i)), {}, {}});
+    BOOST_TEST_REQUIRE(is_ok(r));
+  }
+  auto s = store->stats();
+  BOOST_TEST_REQUIRE(is_ok(s));
+  BOOST_TEST(s->map_trims == 0u);
 }
