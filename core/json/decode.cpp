@@ -209,6 +209,10 @@ void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std
     ctx.fail(where.empty() ? "(document)" : where, "expected an object");
     return;
   }
+  if (ctx.mode == DecodeMode::stored) {  // the hub's own record: no name repeats
+    for (auto field : object) member(field.key, field.value);
+    return;
+  }
   // RFC 8259 leaves a repeated name to the reader; simdjson keeps both and the
   // last would win silently. A sender repeating a member has a bug worth hearing of.
   constexpr std::size_t kFew = 32;

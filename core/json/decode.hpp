@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "json/decode_mode.hpp"
 #include "model/enums.hpp"
 #include "model/ids.hpp"
 #include "util/clock.hpp"
@@ -32,6 +33,10 @@ struct Path {
 
 struct DecodeContext {
   std::vector<FieldError> errors;
+  // Input is checked for repeated member names. A stored record is not: the hub
+  // wrote it (never with a name twice) and reads it on the hot path; a repeated
+  // name there would be read as simdjson gives it, the last value winning.
+  DecodeMode mode = DecodeMode::input;
   void fail(const std::string& path, std::string reason) { errors.push_back({path, std::move(reason)}); }
   void fail(const Path& path, std::string reason) { errors.push_back({path.str(), std::move(reason)}); }
 };
@@ -78,6 +83,8 @@ std::string unknown_key(std::string_view key, std::initializer_list<const char*>
 std::optional<std::string_view> closest_name(std::string_view name, const std::vector<std::string_view>& known);
 
 // Calls member(name, value) for each member of an object; null resets via on_null.
+// In input mode a repeated name is an error ("appears twice", once per name) and
+// only its first value is read; in stored mode every member is passed on.
 using MemberFn = std::function<void(std::string_view name, Element value)>;
 void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std::function<void()>& on_null,
                      const MemberFn& member);

@@ -471,6 +471,7 @@ void add_rule_errors(Record record, std::vector<FieldError>& errors) {
 // repeat the current value.
 Status decode_lead_members(Element doc, DecodeMode mode, Lead& lead) {
   DecodeContext ctx;
+  ctx.mode = mode;
   json::for_each_member(
       doc, json::Path{}, ctx, [&] { ctx.fail("(document)", "expected an object"); },
       [&](std::string_view name, Element v) {
@@ -584,6 +585,7 @@ Result<BusinessPartner> partner_from_json(std::string_view text, DecodeMode mode
   auto doc = json::parse_document(text, thread_parser());
   if (!doc) return doc.error();
   DecodeContext ctx;
+  ctx.mode = mode;
   BusinessPartner p;
   static constexpr std::array<std::string_view, 6> kSystem = {"id",         "version",    "created_at",
                                                               "created_by", "changed_at", "changed_by"};

@@ -10,16 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "json/decode_mode.hpp"
 #include "json/json_writer.hpp"
 #include "model/lead.hpp"
 #include "util/result.hpp"
 
 namespace leadhub {
-
-enum class DecodeMode {
-  stored,  // a record the hub wrote: every member allowed
-  input,   // from a caller: system fields (id, version, created_*, changed_*) are read-only
-};
 
 void write_json(JsonWriter& out, const Lead& lead);
 void write_json(JsonWriter& out, const BusinessPartner& partner);

@@ -510,6 +510,29 @@ BOOST_AUTO_TEST_CASE(a_repeated_member_name_is_refused) {
   BOOST_TEST(has_error(decode_errors("{\"attributes\":" + many + "}"), "attributes.k35", "appears twice"));
 }
 
+// A stored record is the hub's own (never with a name twice): its decode skips the
+// check, and a repeated name is read as simdjson gives it, the last value winning.
+BOOST_AUTO_TEST_CASE(a_stored_decode_does_not_check_for_repeated_names) {
+  const std::string json =
+      R"({"subject":"a","subject":"b","prospect":{"kind":"person","family_name":"x","family_name":"y"},)"
+      R"("attributes":{"k":"1","k":"2"}})";
+  const Lead lead = decode_stored(json);
+  BOOST_TEST(lead.subject == "b");
+  BOOST_TEST(lead.prospect.family_name == "y");
+  BOOST_TEST(lead.attributes.at("k") == "2");
+  auto partner = partner_from_json(R"({"kind":"contact","family_name":"x","family_name":"y"})", DecodeMode::stored);
+  BOOST_TEST_REQUIRE(is_ok(partner));
+  BOOST_TEST(partner->family_name == "y");
+  // The same documents as input are refused.
+  const auto errors = decode_errors(json, DecodeMode::input);
+  BOOST_TEST(has_error(errors, "subject", "appears twice"));
+  BOOST_TEST(has_error(errors, "prospect.family_name", "appears twice"));
+  BOOST_TEST(has_error(errors, "attributes.k", "appears twice"));
+  partner = partner_from_json(R"({"kind":"contact","family_name":"x","family_name":"y"})", DecodeMode::input);
+  BOOST_TEST_REQUIRE(!partner.ok());
+  BOOST_TEST(has_error(partner.error().fields, "family_name", "appears twice"));
+}
+
 BOOST_AUTO_TEST_CASE(enum_errors_list_the_choices) {
   BOOST_TEST(has_error(decode_errors(R"({"status":"won"})"), "status",
                        "'won' is not one of open, in_process, qualified, accepted, converted, declined, closed"));
