@@ -312,15 +312,11 @@ std::unique_ptr<ErrorRecord> CsvReader::decode_fields(CsvRow& row, std::size_t l
         // A byte Windows-1252 does not define is a letter of another code page:
         // decoding it would drop or garble the letter, so the record is refused.
         if (const std::size_t at = first_undefined_byte(f, encoding); at != std::string_view::npos) {
-          static constexpr char kHex[] = "0123456789ABCDEF";
-          const auto b = static_cast<unsigned char>(f[at]);
-          return refuse(i,
-                        std::string("byte 0x") + kHex[b >> 4U] + kHex[b & 0xFU] + " at position " +
-                            std::to_string(at + 1) +
-                            " is no character in ISO-8859-1/Windows-1252; the file is probably in another code "
-                            "page (DOS CP850 or CP437 write \u00fc as 0x81): save it as UTF-8 or Windows-1252, or "
-                            "set csv.encoding",
-                        MappingErrorCode::invalid_encoding);
+          return refuse(
+              i,
+              undefined_byte_reason(static_cast<unsigned char>(f[at]), " at position " + std::to_string(at + 1),
+                                    "ISO-8859-1/Windows-1252", "save it as UTF-8 or Windows-1252, or set csv.encoding"),
+              MappingErrorCode::invalid_encoding);
         }
         append_single_byte_as_utf8(decoded.text, f, encoding);
         break;

@@ -80,6 +80,20 @@ std::size_t first_undefined_byte(std::string_view in, SingleByte encoding) {
   return std::string_view::npos;
 }
 
+std::string undefined_byte_reason(unsigned char byte, std::string_view at, std::string_view encoding,
+                                  std::string_view remedy) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "byte 0x";
+  out += kHex[byte >> 4U];
+  out += kHex[byte & 0xFU];
+  out += at;
+  out += " is no character in ";
+  out += encoding;
+  out += "; the file is probably in another code page (DOS CP850 or CP437 write \u00fc as 0x81): ";
+  out += remedy;
+  return out;
+}
+
 std::string control_character_name(unsigned char c) {
   static constexpr std::array<const char*, 32> kNames = {
       "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS",  "TAB", "LF",  "VT",  "FF", "CR", "SO", "SI",

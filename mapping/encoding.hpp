@@ -25,6 +25,11 @@ bool is_ascii(std::string_view text);
 // CP437 write ü as 0x81, so "M\x81ller" is Müller, and decoding it would
 // lose the letter.
 std::size_t first_undefined_byte(std::string_view in, SingleByte encoding);
+// The reason for such a byte, shared by the readers: "byte 0x81<at> is no character
+// in <encoding>; the file is probably in another code page (DOS CP850 or CP437
+// write ü as 0x81): <remedy>". `at` follows the byte (" at position 3", or empty).
+std::string undefined_byte_reason(unsigned char byte, std::string_view at, std::string_view encoding,
+                                  std::string_view remedy);
 
 // An ASCII control character for messages: "U+0000 (NUL)", "U+001B (ESC)".
 std::string control_character_name(unsigned char c);

@@ -367,12 +367,10 @@ Status convert_declared_encoding(std::string& text) {
   // A byte the declared code page leaves undefined: the file is in another one,
   // and decoding it would drop the letter ("M\x81ller" from a DOS export).
   if (const auto at = first_undefined_byte(body, encoding); at != std::string_view::npos) {
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(body[at]));
-    return Error::make(ErrorCode::invalid, position_of(text, end + 2 + at) + ": byte " + byte +
-                                               " is no character in the declared encoding " + name +
-                                               "; the file is probably in another code page (DOS CP850 or CP437 "
-                                               "write ü as 0x81): save it as UTF-8 or declare its encoding");
+    return Error::make(ErrorCode::invalid, position_of(text, end + 2 + at) + ": " +
+                                               undefined_byte_reason(static_cast<unsigned char>(body[at]), "",
+                                                                     "the declared encoding " + name,
+                                                                     "save it as UTF-8 or declare its encoding"));
   }
   text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + single_byte_to_utf8(body, encoding);
   return ok_status();
