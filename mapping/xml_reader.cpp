@@ -13,6 +13,7 @@
 #include "encoding.hpp"
 #include "model/validation.hpp"
 #include "reader_factory.hpp"
+#include "util/text_position.hpp"
 
 namespace leadhub::mapping {
 namespace {
@@ -198,15 +199,6 @@ std::size_t depth_of(const pugi::xml_node& root) {
   return max;
 }
 
-// "line 3, column 40": where byte `offset` of `text` is.
-std::string position_of(std::string_view text, std::size_t offset) {
-  const std::string_view before = text.substr(0, offset);
-  const auto line_start = before.rfind('\n');
-  const std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-  return "line " + std::to_string(1 + std::count(before.begin(), before.end(), '\n')) + ", column " +
-         std::to_string(column);
-}
-
 std::string code_point_name(unsigned long cp) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "U+%04lX", cp);
@@ -222,8 +214,11 @@ Status check_control_characters(std::string_view text) {
   if (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0' || static_cast<unsigned char>(text[0]) >= 0xFE)) {
     return ok_status();  // UTF-16/32
   }
+  // Line and column (in characters) without JSON's "(byte N)": a document declared
+  // ISO-8859-1 or Windows-1252 is checked after its conversion to UTF-8 (and its
+  // declaration rewritten), so a byte offset would be the hub's copy's, not the file's.
   const auto refuse = [&](std::size_t at, const std::string& what) {
-    return Error::make(ErrorCode::invalid, position_of(text, at) + ": not well-formed XML: " + what +
+    return Error::make(ErrorCode::invalid, describe_line_column(text, at) + ": not well-formed XML: " + what +
                                                " (XML allows no control characters but tab, CR and LF)");
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -367,7 +362,8 @@ Status convert_declared_encoding(std::string& text) {
   // A byte the declared code page leaves undefined: the file is in another one,
   // and decoding it would drop the letter ("M\x81ller" from a DOS export).
   if (const auto at = first_undefined_byte(body, encoding); at != std::string_view::npos) {
-    return Error::make(ErrorCode::invalid, position_of(text, end + 2 + at) + ": " +
+    // Still the file's own bytes: one byte is one character.
+    return Error::make(ErrorCode::invalid, describe_line_column(text, end + 2 + at, Columns::bytes) + ": " +
                                                undefined_byte_reason(static_cast<unsigned char>(body[at]), "",
                                                                      "the declared encoding " + name,
                                                                      "save it as UTF-8 or declare its encoding"));

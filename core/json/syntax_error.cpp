@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/text_position.hpp"
+
 namespace leadhub::json {
 namespace {
 
@@ -242,22 +244,6 @@ class Scanner {
 }  // namespace
 
 std::optional<SyntaxError> find_syntax_error(std::string_view text) { return Scanner(text).run(); }
-
-std::string describe_position(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, column = 1;
-  const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;  // no character
-  for (std::size_t i = bom; i < offset && i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else if ((c & 0xC0) != 0x80) {  // a character, not the rest of one
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column) + " (byte " + std::to_string(offset) +
-         ")";
-}
 
 std::string not_valid_json(std::string_view text, simdjson::error_code err) {
   const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;

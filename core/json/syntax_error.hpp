@@ -22,10 +22,6 @@ struct SyntaxError {
 // when the syntax is fine (simdjson then refused for a limit, such as depth).
 std::optional<SyntaxError> find_syntax_error(std::string_view text);
 
-// "line 3, column 27 (byte 61)": lines and columns count from 1, columns in
-// characters.
-std::string describe_position(std::string_view text, std::size_t offset);
-
 // The reason for a document simdjson refused with `err`: "not valid JSON: line 2,
 // column 33 (byte 34): a comma before '}' (trailing comma)", or simdjson's own
 // message where the syntax is fine (too deep, a number out of range).

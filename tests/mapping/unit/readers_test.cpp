@@ -137,6 +137,10 @@ BOOST_AUTO_TEST_CASE(bytes_undefined_in_windows_1252_refuse_the_document_with_th
     BOOST_TEST(contains(m.status_message(), "line 2, column 21: byte 0x81 is no character in the declared encoding"),
                m.status_message());
     BOOST_TEST(contains(m.status_message(), "CP850"), m.status_message());
+    // The file is single-byte: its column counts bytes (0xB0 is one character, '°').
+    const auto degree = map_text(spec, std::string("<?xml version=\"1.0\" encoding=\"") + declared +
+                                           "\"?>\n<Leads><Lead><Name>\xB0M\x81ller</Name></Lead></Leads>");
+    BOOST_TEST(contains(degree.status_message(), "line 2, column 22: byte 0x81"), degree.status_message());
   }
 }
 
@@ -215,6 +219,10 @@ BOOST_AUTO_TEST_CASE(control_characters_are_named_with_their_place) {
                       "line 2, column 18: not well-formed XML: the character reference &#0; "
                       "names the control character U+0000"),
              nul.status_message());
+  // Columns count characters: "ü" is two bytes of UTF-8, one column.
+  const auto umlaut = map_text(spec, "<Leads>\n<Lead><Name>M\xC3\xBCller &#0;</Name></Lead></Leads>");
+  BOOST_TEST(contains(umlaut.status_message(), "line 2, column 20: not well-formed XML: the character reference &#0;"),
+             umlaut.status_message());
   const auto one = map_text(spec, "<Leads><Lead><Name>x &#x1; y</Name></Lead></Leads>");
   BOOST_TEST(contains(one.status_message(), "&#x1; names the control character U+0001"), one.status_message());
   const auto raw = map_text(spec, std::string("<Leads><Lead><Name>a\0b</Name></Lead></Leads>", 44));
