@@ -253,10 +253,12 @@ class CanonicalBatches {
     if (!batch_.empty()) run_.submit(std::move(batch_), std::move(where_));
   }
 
-  // One record's text; `where` names it in a rejection ("line 12").
-  void add(std::string_view json, std::string where, std::size_t records) {
+  // One record's text; `where` names it in a rejection ("line 12"). A record that
+  // is one line of the file (NDJSON) names a syntax error's place by its column in
+  // that line, as `where` gives the line: "column 5 (byte 4 of the line)".
+  void add(std::string_view json, std::string where, std::size_t records, PositionIn in) {
     auto& command = batch_.emplace_back();  // decoded where it stays
-    if (auto st = decode_lead(json, DecodeMode::input, command.lead); !st) {
+    if (auto st = decode_lead(json, DecodeMode::input, command.lead, in); !st) {
       batch_.pop_back();
       run_.reject(where, st.error());
       return;
@@ -315,7 +317,7 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
     ++line_no;
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
     ++records;
-    batches.add(line, "line " + std::to_string(line_no), records);
+    batches.add(line, "line " + std::to_string(line_no), records, PositionIn::line);
   }
 }
 
@@ -332,7 +334,9 @@ Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_siz
     if (!more) return more.error();
     if (!*more) return ok_status();
     ++records;
-    batches.add(element, "line " + std::to_string(line) + " (element " + std::to_string(records) + ")", records);
+    // An element may span lines: a syntax error's place is named within its text.
+    batches.add(element, "line " + std::to_string(line) + " (element " + std::to_string(records) + ")", records,
+                PositionIn::document);
   }
 }
 

@@ -242,7 +242,7 @@ void for_each_member(Element el, const Path& path, DecodeContext& ctx, const std
   }
 }
 
-Result<Element> parse_document(std::string_view original, simdjson::dom::parser& parser) {
+Result<Element> parse_document(std::string_view original, simdjson::dom::parser& parser, PositionIn in) {
   const std::string_view text = without_byte_order_mark(original);
   if (text.size() > limits::kMaxRecordBytes) {
     return Error::invalid({{"(document)", "larger than " + std::to_string(limits::kMaxRecordBytes) + " bytes"}});
@@ -250,7 +250,7 @@ Result<Element> parse_document(std::string_view original, simdjson::dom::parser&
   Element doc;
   const auto err = parser.parse(text.data(), text.size()).get(doc);
   if (err != simdjson::SUCCESS) {
-    return Error::invalid({{"(document)", not_valid_json(original, err)}});
+    return Error::invalid({{"(document)", not_valid_json(original, err, in)}});
   }
   return doc;
 }

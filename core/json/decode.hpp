@@ -17,6 +17,7 @@
 #include "model/ids.hpp"
 #include "util/clock.hpp"
 #include "util/result.hpp"
+#include "util/text_position.hpp"
 
 namespace leadhub::json {
 
@@ -104,9 +105,11 @@ constexpr bool named(std::string_view name, const char (&literal)[N]) {
   return name.size() == N - 1 && std::char_traits<char>::compare(name.data(), literal, N - 1) == 0;
 }
 
-// Parses text into a DOM with a per-thread parser; errors name the reason. A leading
-// byte order mark is ignored (RFC 8259 allows it; simdjson would call it bad JSON).
-Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser);
+// Parses text into a DOM with a per-thread parser; errors name the reason and, for
+// a syntax error, its place (`in`: see not_valid_json). A leading byte order mark is
+// ignored (RFC 8259 allows it; simdjson would call it bad JSON).
+Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser,
+                               PositionIn in = PositionIn::document);
 
 }  // namespace leadhub::json
 

@@ -524,8 +524,8 @@ Result<Lead> lead_from_json(std::string_view text, DecodeMode mode) {
   return lead;
 }
 
-Status decode_lead(std::string_view text, DecodeMode mode, Lead& into) {
-  auto doc = json::parse_document(text, thread_parser());
+Status decode_lead(std::string_view text, DecodeMode mode, Lead& into, PositionIn in) {
+  auto doc = json::parse_document(text, thread_parser(), in);
   if (!doc) return doc.error();
   auto st = decode_lead_members(*doc, mode, into);
   if (!st && mode == DecodeMode::input) {

@@ -14,6 +14,7 @@
 #include "json/json_writer.hpp"
 #include "model/lead.hpp"
 #include "util/result.hpp"
+#include "util/text_position.hpp"
 
 namespace leadhub {
 
@@ -24,8 +25,9 @@ std::string to_json(const BusinessPartner& partner);
 
 Result<Lead> lead_from_json(std::string_view json, DecodeMode mode);
 // lead_from_json into a default-constructed lead where it will stay (a bulk import's
-// batch): a lead is about 1 KB to move.
-Status decode_lead(std::string_view json, DecodeMode mode, Lead& into);
+// batch): a lead is about 1 KB to move. `in` says how a syntax error's place is
+// named: PositionIn::line for an NDJSON record, whose line number the caller gives.
+Status decode_lead(std::string_view json, DecodeMode mode, Lead& into, PositionIn in = PositionIn::document);
 Result<BusinessPartner> partner_from_json(std::string_view json, DecodeMode mode);
 
 // Applies a merge patch to a lead in place. Read-only members are accepted only

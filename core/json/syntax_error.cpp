@@ -245,11 +245,13 @@ class Scanner {
 
 std::optional<SyntaxError> find_syntax_error(std::string_view text) { return Scanner(text).run(); }
 
-std::string not_valid_json(std::string_view text, simdjson::error_code err) {
+std::string not_valid_json(std::string_view text, simdjson::error_code err, PositionIn in) {
   const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;
   const auto found = find_syntax_error(text.substr(bom));
   if (!found) return std::string("not valid JSON: ") + simdjson::error_message(err);
-  return "not valid JSON: " + describe_position(text, bom + found->offset) + ": " + found->reason;
+  const std::size_t at = bom + found->offset;
+  const std::string where = in == PositionIn::line ? describe_position_in_line(text, at) : describe_position(text, at);
+  return "not valid JSON: " + where + ": " + found->reason;
 }
 
 }  // namespace leadhub::json

@@ -27,4 +27,9 @@ std::string describe_position(std::string_view text, std::size_t offset, Columns
   return describe_line_column(text, offset, columns) + " (byte " + std::to_string(offset) + ")";
 }
 
+std::string describe_position_in_line(std::string_view line, std::size_t offset) {
+  return "column " + std::to_string(position_in(line, offset).column) + " (byte " + std::to_string(offset) +
+         " of the line)";
+}
+
 }  // namespace leadhub

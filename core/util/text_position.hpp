@@ -24,4 +24,11 @@ std::string describe_line_column(std::string_view text, std::size_t offset, Colu
 // "line 3, column 27 (byte 61)": the byte counts from 0, a BOM included.
 std::string describe_position(std::string_view text, std::size_t offset, Columns columns = Columns::utf8_characters);
 
+// What a text is, for naming a place in it: a document, or one line of a file whose
+// line number its message gives elsewhere (an NDJSON record: "line 3" beside it).
+enum class PositionIn { document, line };
+// "column 27 (byte 26 of the line)" for byte `offset` of `line`, which holds no
+// line break; columns count UTF-8 characters.
+std::string describe_position_in_line(std::string_view line, std::size_t offset);
+
 }  // namespace leadhub

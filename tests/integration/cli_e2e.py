@@ -160,6 +160,18 @@ with open(mixed, "w", encoding="utf-8") as f:
 p = run("import", mixed, expect=1)
 check([e["line"] for e in json.loads(p.stdout)["errors"]] == [1, 3],
       "import errors are listed in file order, whichever stage refused them")
+# A syntax error on line 3: the summary names the line, the reason the column in it
+# (in characters: "ü" is one) and its byte in the line, not "line 1" of the record.
+syntax = os.path.join(WORK, "syntax.ndjson")
+with open(syntax, "w", encoding="utf-8") as f:
+    f.write(json.dumps({"prospect": {"family_name": "Eins"}}) + "\n")
+    f.write(json.dumps({"prospect": {"family_name": "Zwei"}}) + "\n")
+    f.write('{"prospect": {"family_name": "M\u00fcller",}}\n')                  # line 3: a trailing comma
+errors = json.loads(run("import", syntax, expect=1).stdout)["errors"]
+check(len(errors) == 1 and errors[0]["record"] == "line 3" and errors[0]["line"] == 3
+      and errors[0]["reason"] == "(document): not valid JSON: column 38 (byte 38 of the line): "
+                                 "a comma before '}' (trailing comma)",
+      f"an NDJSON syntax error names its column in the file's line: {errors}")
 again = json.loads(run("import", ndjson, expect=1).stdout)
 check(again["created"] == 0 and again["duplicates"] == 2500, "re-import creates nothing (external refs)")
 check(summary["records"] == 2502, "blank lines are not counted as records")

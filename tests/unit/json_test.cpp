@@ -424,6 +424,16 @@ BOOST_AUTO_TEST_CASE(document_errors) {
 }
 
 // simdjson says only what kind of error; the reason names where it is.
+// A record that is one line of a file (NDJSON): its caller names the line, the
+// reason the column in it.
+BOOST_AUTO_TEST_CASE(a_syntax_error_in_one_line_names_its_column) {
+  Lead lead;
+  const Status st = decode_lead("{\"subject\":\"M\xC3\xBCller\",}", DecodeMode::input, lead, PositionIn::line);
+  BOOST_TEST_REQUIRE(!st.ok());
+  BOOST_TEST(st.error().message ==
+             "(document): not valid JSON: column 20 (byte 20 of the line): a comma before '}' (trailing comma)");
+}
+
 BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
   const auto reason = [](const std::string& text) {
     const auto errors = decode_errors(text);
