@@ -90,7 +90,12 @@ Status prepare_new_lead(Lead& lead, const Actor& actor, TimeMs now, const store:
   normalize(lead);
   stamp_new_notes(lead, actor, now);
   if (auto st = apply_initial_lifecycle(lead, now); !st) return st;
-  if (processor != nullptr) facts = std::make_unique<store::NewLeadFacts>(processor->prepare_new(lead));
+  if (processor != nullptr) {
+    facts = std::make_unique<store::NewLeadFacts>(processor->prepare_new(lead));
+    // A qualification set by a classification rule qualifies the lead as one the
+    // caller set would.
+    if (auto st = apply_initial_lifecycle(lead, now); !st) return st;
+  }
   auto errors = validate(lead);
   if (!errors.empty()) return Error::invalid(std::move(errors));
   return ok_status();
@@ -650,6 +655,8 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   if (processor != nullptr) {
     if (auto st = store::check_approved(processor->config().approval, txn, before, after); !st) return st.error();
     processed = processor->process_change(txn, after, patch_members(cmd.patch_json));
+    // Again for what the rules set: a qualification they give an open lead qualifies it.
+    if (auto st = apply_lifecycle(before, after, now); !st) return st.error();
   }
   if (auto errors = validate(after); !errors.empty()) return Error::invalid(std::move(errors));
   if (auto st = check_refs_unowned(txn, after); !st) return st.error();

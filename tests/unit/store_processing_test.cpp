@@ -26,6 +26,9 @@ classification:
     - name: germany_high
       when: {field: prospect.address.country, equals: DE}
       set: {priority: high}
+    - name: trade_show_hot
+      when: {field: source, equals: trade_show}
+      set: {qualification: hot}
 scoring:
   features: [source, prospect.address.country]
   min_history: 4
@@ -231,6 +234,22 @@ BOOST_AUTO_TEST_CASE(classification_runs_at_create_and_keeps_manual_values) {
   BOOST_TEST(later.priority == Priority::low);
   BOOST_TEST(processed_audit(de.id).find("\"kept_manual\":[\"priority\"]") != std::string::npos,
              processed_audit(de.id));
+}
+
+BOOST_AUTO_TEST_CASE(a_qualification_set_by_a_rule_qualifies_the_lead_as_a_persons_would) {
+  Lead at_fair = person("Fair", "");
+  at_fair.source = LeadSource::trade_show;
+  const Lead created = create(at_fair);
+  BOOST_TEST((created.qualification == Qualification::hot));
+  BOOST_TEST(created.status == LeadStatus::qualified);
+
+  const Lead plain = create(person("Later", ""));
+  BOOST_TEST(plain.status == LeadStatus::open);
+  clock.advance_ms(1000);
+  const Lead changed = must_change(plain.id, R"({"source":"trade_show"})");
+  BOOST_TEST((changed.qualification == Qualification::hot));
+  BOOST_TEST(changed.status == LeadStatus::qualified);
+  BOOST_TEST(changed.status_changed_at > plain.status_changed_at);
 }
 
 BOOST_AUTO_TEST_CASE(score_from_weights_until_there_is_history) {
