@@ -287,7 +287,16 @@ DuplicateCheck Processor::check_new(MDB_txn* txn, const Dbis& dbi, const NewLead
 }
 
 std::optional<processing::Assignment> Processor::assign_new(WriteTxn& txn, Lead& lead) const {
-  if (!lead.owner.empty()) return std::nullopt;  // the source chose the owner
+  if (!lead.owner.assignee.empty()) return std::nullopt;  // the source chose the owner
+  if (!lead.owner.channel.empty()) {
+    // A channel alone (a rule's `owner: {channel}`) still needs its member, or the
+    // channel's distribution would never run for the leads routed to it that way.
+    auto picked = pick_in_channel(txn, lead.owner.channel);
+    if (!picked) return std::nullopt;  // not one of ours (a partner's channel): as given
+    lead.owner.assignee = picked->assignee;
+    picked->reason = "channel chosen before assignment: " + picked->reason;
+    return picked;
+  }
   std::map<std::string, processing::ChannelLoad> loads;
   for (const auto& [name, channel] : config_->assignment.channels) loads[name] = channel_load(txn, channel);
   auto decision = processing::assign(config_->assignment, lead, loads);

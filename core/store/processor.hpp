@@ -76,7 +76,9 @@ class Processor {
   // Reads only, so a read transaction serves too (LeadStore::check_duplicates).
   DuplicateCheck check_new(MDB_txn* txn, const Dbis& dbi, const NewLeadFacts& facts, const Actor& actor,
                            const PendingMatches* pending) const;
-  // Assigns a lead that has no owner yet; returns the decision (none: no rule).
+  // Assigns a lead that has no owner yet, or picks the member of the configured
+  // channel the source or a classification rule chose without naming one; returns
+  // the decision (none: no rule, or the owner stands as given).
   std::optional<processing::Assignment> assign_new(WriteTxn& txn, Lead& lead) const;
   // The member of a configured channel its distribution picks now (and moves the
   // round robin on); nullopt when the channel is not configured.

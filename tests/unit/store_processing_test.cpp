@@ -29,6 +29,9 @@ classification:
     - name: trade_show_hot
       when: {field: source, equals: trade_show}
       set: {qualification: hot}
+    - name: team_campaign
+      when: {field: campaign, equals: team-days}
+      set: {owner: {channel: team}}
 scoring:
   features: [source, prospect.address.country]
   min_history: 4
@@ -306,6 +309,21 @@ BOOST_AUTO_TEST_CASE(round_robin_continues_after_a_reopen) {
   Lead chosen = person("Own", "", "DE");
   chosen.owner.channel = "elsewhere";
   BOOST_TEST(create(chosen).owner.channel == "elsewhere");  // the source's choice stands
+}
+
+BOOST_AUTO_TEST_CASE(a_channel_chosen_without_a_member_gets_one_from_its_distribution) {
+  Lead by_rule = person("Rule", "");
+  by_rule.campaign = "team-days";
+  const Lead first = create(by_rule);
+  BOOST_TEST(first.owner.channel == "team");
+  BOOST_TEST(first.owner.assignee == "anna");
+  BOOST_TEST(processed_audit(first.id).find("round robin in team") != std::string::npos, processed_audit(first.id));
+  Lead by_source = person("Source", "");
+  by_source.owner.channel = "team";
+  BOOST_TEST(create(by_source).owner.assignee == "ben");
+  Lead named = person("Named", "");
+  named.owner = {"team", "carla"};
+  BOOST_TEST(create(named).owner.assignee == "carla");  // a named member stands
 }
 
 BOOST_AUTO_TEST_CASE(capacity_counts_open_leads_per_member) {
