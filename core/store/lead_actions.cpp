@@ -207,6 +207,9 @@ std::string status_patch(LeadStatus status, const std::string& opportunity_ref) 
 Result<Lead> apply_convert(WriteTxn& txn, const ConvertLeadCommand& cmd, const ActionContext& ctx) {
   auto lead = load_lead(txn, cmd.id);
   if (!lead) return lead.error();
+  if (lead->status == LeadStatus::converted) {  // locked, as for any other change (423, exit 6)
+    return Error::make(ErrorCode::locked, "lead " + cmd.id.to_string() + " is converted and can no longer change");
+  }
   if (lead->status != LeadStatus::qualified && lead->status != LeadStatus::accepted) {
     return Error::make(ErrorCode::illegal_transition, "only a qualified or accepted lead can be converted; lead " +
                                                           cmd.id.to_string() + " is " +

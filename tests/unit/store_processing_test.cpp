@@ -494,6 +494,8 @@ BOOST_AUTO_TEST_CASE(convert_needs_a_qualified_or_accepted_lead) {
   BOOST_TEST_REQUIRE(is_ok(converted));
   BOOST_TEST(converted->opportunity_ref == "OPP-42");
   BOOST_TEST(converted->version == small.version + 4);  // in_process, qualified, accepted, converted
+  BOOST_TEST(fails_with(store->convert_lead(ConvertLeadCommand{small.id, "", std::nullopt, Actor{}}),
+                        ErrorCode::locked));  // converted is locked, as for a change
 }
 
 BOOST_AUTO_TEST_SUITE_END()
