@@ -35,7 +35,10 @@ int report(const Error& error) {
     std::cerr << "leadhub: invalid input\n";
     for (const auto& f : error.fields) std::cerr << "  " << (f.field.empty() ? "" : f.field + ": ") << f.reason << "\n";
   } else {
+    // The fields say what is at fault beyond the message: the approval steps still
+    // missing, the leads a duplicate matches.
     std::cerr << "leadhub: " << to_string(error.code) << ": " << error.message << "\n";
+    for (const auto& f : error.fields) std::cerr << "  " << (f.field.empty() ? "" : f.field + ": ") << f.reason << "\n";
   }
   return exit_code_for(error.code);
 }

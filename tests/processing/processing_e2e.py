@@ -212,6 +212,13 @@ c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("complete") is Tr
 r = subprocess.run(base + ["lead", "convert", survivor[0]["id"] if survivor else "x"], capture_output=True, text=True)
 c.check(r.returncode == 5 and "converted" in r.stderr, "leadhub lead convert of an open lead: exit 5 with the reason",
         (r.returncode, r.stderr))
+pending = dict(lead("Pending", "pending@example.com", country="FR", postal="69001"), qualification="warm",
+               expected_value={"amount": "20000", "currency": "EUR"})
+r = subprocess.run(base + ["lead", "create", "--json", json.dumps(pending)], capture_output=True, text=True)
+pending_id = json.loads(r.stdout or "{}").get("id", "x")
+r = subprocess.run(base + ["lead", "convert", pending_id], capture_output=True, text=True)
+c.check(r.returncode == 5 and "approval.sales_manager: pending" in r.stderr,
+        "leadhub lead convert awaiting approval names the missing step", (r.returncode, r.stderr))
 r = subprocess.run(base + ["lead", "duplicates", "--json", json.dumps(lead("Batch9", "Batch@Example.com"))],
                    capture_output=True, text=True)
 check = json.loads(r.stdout or "{}")
