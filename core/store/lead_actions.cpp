@@ -44,7 +44,8 @@ Status check_merge(const MergeLeadsCommand& cmd) {
 }
 
 // The other lead gives up what moves and is closed as a duplicate of the survivor
-// (a lead already declined or closed keeps its status).
+// (a lead already declined or closed keeps its status). Its external_refs are the
+// ones that stay with it (move_references).
 std::string merged_away_patch(const Lead& other, RecordId survivor) {
   std::string out;
   JsonWriter w(out);
@@ -52,7 +53,7 @@ std::string merged_away_patch(const Lead& other, RecordId survivor) {
   w.key_identifier("duplicate_of").value(survivor.to_string());
   w.key_identifier("notes").begin_array().end_array();
   w.key_identifier("attachments").begin_array().end_array();
-  w.key_identifier("external_refs").begin_array().end_array();
+  w.key_identifier("external_refs").raw(member_json(other, "external_refs"));
   if (other.status != LeadStatus::declined && other.status != LeadStatus::closed) {
     w.key_identifier("status").value("closed");
     w.key_identifier("reason").value("merged into " + survivor.to_string());
@@ -76,6 +77,20 @@ std::string audit_trail_json(const WriteTxn& txn, RecordId other) {
   }
   mdb_cursor_close(cursor);
   return out + "]";
+}
+
+// Adds to `gathered` the references of systems it has none of yet and returns the
+// rest: a lead holds one id per system, so the survivor keeps its own and an
+// other's id in that system stays with the other (closed as its duplicate, so a
+// re-import of it still finds the way to the survivor).
+std::vector<ExternalRef> move_references(const std::vector<ExternalRef>& refs, std::vector<ExternalRef>& gathered) {
+  std::vector<ExternalRef> kept;
+  for (const auto& ref : refs) {
+    const bool taken =
+        std::any_of(gathered.begin(), gathered.end(), [&](const ExternalRef& g) { return g.system == ref.system; });
+    (taken ? kept : gathered).push_back(ref);
+  }
+  return kept;
 }
 
 struct ActionContext {
@@ -102,11 +117,8 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Acti
     }
     notes.insert(notes.end(), other->notes.begin(), other->notes.end());
     gathered.attachments.insert(gathered.attachments.end(), other->attachments.begin(), other->attachments.end());
-    for (const auto& ref : other->external_refs) {
-      if (std::find(gathered.external_refs.begin(), gathered.external_refs.end(), ref) == gathered.external_refs.end())
-        gathered.external_refs.push_back(ref);
-    }
     others.push_back(std::move(other).value());
+    others.back().external_refs = move_references(others.back().external_refs, gathered.external_refs);
   }
   // The others first: their references must be free before the survivor takes them.
   for (const Lead& other : others) {

@@ -376,6 +376,24 @@ BOOST_AUTO_TEST_CASE(merge_moves_notes_attachments_and_references_to_the_survivo
   BOOST_TEST(events->back().json.find("\"type\":\"lead.merged\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(merge_of_leads_with_ids_in_the_same_system_keeps_the_survivors) {
+  Lead s = person("Meyer", "s@example.com");
+  s.external_refs.push_back({"web", "f-1"});
+  const Lead survivor = create(s);
+  Lead o = person("Meier", "o@example.com");
+  o.external_refs = {{"web", "f-2"}, {"crm", "9"}};
+  const Lead other = create(o);
+
+  auto merged = store->merge_leads(MergeLeadsCommand{survivor.id, {other.id}, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(is_ok(merged), (merged ? "" : merged.error().message));
+  const std::vector<ExternalRef> expected = {{"web", "f-1"}, {"crm", "9"}};
+  BOOST_TEST((merged->external_refs == expected));
+  const Lead gone = read(other.id);
+  BOOST_TEST(gone.status == LeadStatus::closed);
+  const std::vector<ExternalRef> kept = {{"web", "f-2"}};  // its id in that system stays its own
+  BOOST_TEST((gone.external_refs == kept));
+}
+
 BOOST_AUTO_TEST_CASE(a_merge_that_fails_changes_nothing) {
   const Lead survivor = create(person("Meyer", "s@example.com"));
   const Lead other = create(person("Meier", "o@example.com"));
