@@ -57,8 +57,14 @@ void apply_actions(const ClassificationRule& rule, ClassificationOutcome& out, c
                 [&, k = key, v = value] { lead.attributes[k] = v; });
   }
   if (set.owner_channel) {
+    const bool moving = lead.owner.channel != *set.owner_channel;
     applier.set("owner.channel", lead.owner.channel, *set.owner_channel,
                 [&] { lead.owner.channel = *set.owner_channel; });
+    // The old channel's member does not follow the lead into another channel; the
+    // store lets the new channel's distribution pick one.
+    if (moving && lead.owner.channel == *set.owner_channel && !set.owner_assignee) {
+      applier.set("owner.assignee", lead.owner.assignee, "", [&] { lead.owner.assignee.clear(); });
+    }
   }
   if (set.owner_assignee) {
     applier.set("owner.assignee", lead.owner.assignee, *set.owner_assignee,

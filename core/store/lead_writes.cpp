@@ -663,6 +663,10 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   if (after.prospect.partner_id != before.prospect.partner_id) {
     if (auto st = check_partner_exists(txn, after.prospect.partner_id, "prospect.partner_id"); !st) return st.error();
   }
+  if (processed && processed->rerouted && after.owner.assignee.empty()) {
+    // Only now, with the checks passed: the pick moves the channel's round robin on.
+    if (auto picked = processor->pick_in_channel(txn, after.owner.channel)) after.owner.assignee = picked->assignee;
+  }
   auto changes = diff_members(before, after);
   if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
   if (changes.empty()) return before;  // nothing to do: no new version

@@ -341,6 +341,8 @@ ChangeProcessing Processor::process_change(const WriteTxn& txn, Lead& after,
 
   auto classified = processing::classify(config_->classification, after, out.manual);
   after = std::move(classified.lead);
+  out.rerouted = std::any_of(classified.changes.begin(), classified.changes.end(),
+                             [](const processing::FieldChange& c) { return c.field == "owner.channel"; });
   const auto scored = score(after);
   after.score = scored.score;
 

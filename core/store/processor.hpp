@@ -57,6 +57,7 @@ struct DuplicateCheck {
 struct ChangeProcessing {
   processing::ManualFields manual;
   bool manual_changed = false;
+  bool rerouted = false;    // a rule moved the lead to another channel
   std::string explanation;  // JSON for the "processed" audit entry
 };
 

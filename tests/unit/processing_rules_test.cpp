@@ -76,6 +76,17 @@ BOOST_AUTO_TEST_CASE(classification_applies_in_order_and_stops) {
   BOOST_TEST(out.changes[0].new_value == "hot");
 }
 
+BOOST_AUTO_TEST_CASE(a_rule_moving_the_channel_drops_the_old_channels_member) {
+  ProcessingConfig config = parse(kRules);
+  Lead lead = sample();
+  lead.owner = {"dealers", "dealer-a"};
+  ClassificationOutcome out = classify(config.classification, lead, {});
+  BOOST_TEST(out.lead.owner.channel == "berlin-north");
+  BOOST_TEST(out.lead.owner.assignee == "");
+  BOOST_TEST(out.changes.back().field == "owner.assignee");
+  BOOST_TEST(out.changes.back().old_value == "dealer-a");
+}
+
 BOOST_AUTO_TEST_CASE(classification_keeps_manual_values) {
   ProcessingConfig config = parse(kRules);
   Lead lead = sample();

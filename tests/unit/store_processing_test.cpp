@@ -326,6 +326,16 @@ BOOST_AUTO_TEST_CASE(a_channel_chosen_without_a_member_gets_one_from_its_distrib
   BOOST_TEST(create(named).owner.assignee == "carla");  // a named member stands
 }
 
+BOOST_AUTO_TEST_CASE(a_rule_moving_a_lead_to_another_channel_takes_a_member_of_that_channel) {
+  const Lead at = create(person("Moved", "", "AT"));
+  BOOST_TEST(at.owner.channel == "dealers");
+  BOOST_TEST(at.owner.assignee == "d1");
+  const Lead moved = must_change(at.id, R"({"campaign":"team-days"})");
+  BOOST_TEST(moved.owner.channel == "team");
+  BOOST_TEST(moved.owner.assignee == "anna");                           // not d1, a member of the old channel
+  BOOST_TEST(create(person("Next", "", "AT")).owner.assignee == "d1");  // d1 has room again
+}
+
 BOOST_AUTO_TEST_CASE(capacity_counts_open_leads_per_member) {
   const Lead first = create(person("C1", "", "AT"));
   const Lead second = create(person("C2", "", "AT"));
