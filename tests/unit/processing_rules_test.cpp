@@ -273,6 +273,9 @@ BOOST_AUTO_TEST_CASE(example_config_loads) {
   BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? "" : config.error().message));
   BOOST_TEST(config->duplicates.rules.size() == 5u);
   BOOST_TEST((config->duplicates.policy_for("http") == DuplicatePolicy::reject));
+  // The connector names the store looks up (the audit trail's `connector`), not a
+  // party's name: `leadhub import --mapping lettershop-csv` acts as this one.
+  BOOST_TEST((config->duplicates.policy_for("cli-import:lettershop-csv") == DuplicatePolicy::link));
   BOOST_TEST(config->classification.rules.size() == 4u);
   BOOST_TEST(config->scoring.fallback.size() == 3u);
   BOOST_TEST(config->assignment.channels.size() == 3u);
