@@ -51,18 +51,7 @@ Result<std::optional<std::uint64_t>> if_version(const Args& args) {
   return std::optional<std::uint64_t>{version};
 }
 
-void print_approvals(const ApprovalState& state) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object().key("complete").value(state.complete).key("steps").begin_array();
-  for (const auto& s : state.steps) {
-    w.begin_object().key("step").value(s.step).key("role").value(s.role).key("state").value(s.state);
-    if (!s.by.empty()) w.key("by").value(s.by).key("comment").value(s.comment);
-    w.end_object();
-  }
-  w.end_array().end_object();
-  print_line(out);
-}
+void print_approvals(const ApprovalState& state) { print_line(to_json(state)); }
 
 }  // namespace
 

@@ -7,7 +7,6 @@
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "problem.hpp"
-#include "util/time_format.hpp"
 
 namespace leadhub::connectors::http {
 namespace {
@@ -109,26 +108,6 @@ void convert_lead(ApiContext& ctx, Call&& call) {
                    [](LeadStore& store, ConvertLeadCommand c) { return store.convert_lead(std::move(c)); });
 }
 
-std::string approvals_json(const ApprovalState& state) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object().key_identifier("complete").value(state.complete).key_identifier("steps").begin_array();
-  for (const auto& s : state.steps) {
-    w.begin_object();
-    w.key_identifier("step").value(s.step);
-    w.key_identifier("role").value(s.role);
-    w.key_identifier("state").value(s.state);
-    if (!s.by.empty()) {
-      w.key_identifier("by").value(s.by);
-      w.key_identifier("at").value(format_timestamp(s.at));
-      w.key_identifier("comment").value(s.comment);
-    }
-    w.end_object();
-  }
-  w.end_array().end_object();
-  return out;
-}
-
 void read_approvals(ApiContext& ctx, Call&& call) {
   auto id = RecordId::parse(call.params.front());
   if (!id || !call.principal->partner.empty()) {
@@ -137,7 +116,7 @@ void read_approvals(ApiContext& ctx, Call&& call) {
   }
   auto state = ctx.hub.store().read_approvals(*id);
   if (!state) return call.reply(problem(state.error(), call.request.path));
-  call.reply(json_response(bhttp::status::ok, approvals_json(*state)));
+  call.reply(json_response(bhttp::status::ok, to_json(*state)));
 }
 
 void decide_approval(ApiContext& ctx, Call&& call) {
@@ -161,7 +140,7 @@ void decide_approval(ApiContext& ctx, Call&& call) {
   ctx.blocking.post(
       [&ctx, decision = std::move(decision), reply = std::move(call.reply), path = call.request.path]() mutable {
         auto r = ctx.hub.store().decide_approval(std::move(decision));
-        reply(r ? json_response(bhttp::status::ok, approvals_json(*r)) : problem(r.error(), path));
+        reply(r ? json_response(bhttp::status::ok, to_json(*r)) : problem(r.error(), path));
       });
 }
 

@@ -92,3 +92,27 @@ Status check_approved(const processing::ApprovalConfig& config, const WriteTxn& 
 }
 
 }  // namespace leadhub::store
+
+namespace leadhub {
+
+std::string to_json(const ApprovalState& state) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key_identifier("complete").value(state.complete).key_identifier("steps").begin_array();
+  for (const auto& s : state.steps) {
+    w.begin_object();
+    w.key_identifier("step").value(s.step);
+    w.key_identifier("role").value(s.role);
+    w.key_identifier("state").value(s.state);
+    if (!s.by.empty()) {
+      w.key_identifier("by").value(s.by);
+      w.key_identifier("at").value(format_timestamp(s.at));
+      w.key_identifier("comment").value(s.comment);
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return out;
+}
+
+}  // namespace leadhub

@@ -165,6 +165,9 @@ struct ApprovalState {
   std::vector<ApprovalStepState> steps;
   bool complete = true;
 };
+// One JSON form for the API and the CLI:
+// {"complete","steps":[{"step","role","state","by"?,"at"?,"comment"?}]}.
+std::string to_json(const ApprovalState& state);
 
 // What one LeadStore::run_due did (aging: store/aging.hpp).
 struct AgingCounts {

@@ -207,8 +207,10 @@ r = subprocess.run(base + ["lead", "merge", survivor[0]["id"] if survivor else "
 c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("id") == (survivor and survivor[0]["id"]),
         "leadhub lead merge SURVIVOR OTHER", r.stdout + r.stderr)
 r = subprocess.run(base + ["lead", "approvals", big["id"]], capture_output=True, text=True)
-c.check(r.returncode == 0 and json.loads(r.stdout or "{}").get("complete") is True, "leadhub lead approvals",
-        r.stdout + r.stderr)
+approvals = json.loads(r.stdout or "{}")
+c.check(r.returncode == 0 and approvals.get("complete") is True, "leadhub lead approvals", r.stdout + r.stderr)
+c.check(approvals.get("steps", [{}])[0].get("at", "").startswith("20"),
+        "leadhub lead approvals shows when a step was decided, as the API does", r.stdout)
 r = subprocess.run(base + ["lead", "convert", survivor[0]["id"] if survivor else "x"], capture_output=True, text=True)
 c.check(r.returncode == 5 and "converted" in r.stderr, "leadhub lead convert of an open lead: exit 5 with the reason",
         (r.returncode, r.stderr))
