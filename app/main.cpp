@@ -16,7 +16,7 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  serve                     run the hub until SIGINT/SIGTERM\n"
-    "  lead create|get|find|change|audit|merge|assign|convert|approve\n"
+    "  lead create|get|find|change|audit|merge|assign|convert|approvals|approve|duplicates\n"
     "                            the lead operations (JSON in, JSON out)\n"
     "  partner create|get        business partners\n"
     "  import FILE [--mapping M] bulk import: NDJSON leads, or a partner's file via a mapping\n"

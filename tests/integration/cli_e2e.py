@@ -6,6 +6,7 @@ Each check runs the binary as a user would and looks at exit code, stdout and st
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -262,6 +263,11 @@ for sub in (["--help"], ["lead", "--help"], ["partner", "--help"], ["import", "-
             ["backup", "--help"], ["stats", "--help"], ["serve", "--help"]):
     run(*sub, data=None)
 run("frobnicate", expect=2)
+top_help = run("--help", data=None).stdout
+lead_subcommands = set(re.findall(r"leadhub lead (\w+)", run("lead", "--help", data=None).stdout))
+listed = re.search(r"lead ([\w|]+)", top_help)
+missing = lead_subcommands - set(listed.group(1).split("|") if listed else [])
+check(not missing, "leadhub --help lists every lead subcommand (missing: %s)" % sorted(missing))
 srv = subprocess.Popen([LEADHUB, "--data", DATA, "serve"], stderr=subprocess.PIPE, text=True)
 # SIGTERM once it says it is ready: a signal during start-up (before serve blocks it
 # for its own sigwait) ends the process the default way, as for any program.
