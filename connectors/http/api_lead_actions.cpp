@@ -28,12 +28,15 @@ void answer_with_lead(ApiContext& ctx, Call& call, Command command, Action actio
       });
 }
 
+constexpr const char* kPartnerRefusal =
+    "a partner's key may not merge, assign or convert leads, nor read or decide their approvals";
+
 // The checks every action shares: a staff key, a JSON object body and a lead id.
 std::optional<Response> refuse(const Call& call, simdjson::dom::parser& parser, simdjson::dom::object& body,
                                RecordId& id) {
   const auto& req = call.request;
   if (!call.principal->partner.empty()) {
-    return problem(bhttp::status::forbidden, "forbidden", "a partner's key may not merge or reassign leads", req.path);
+    return problem(bhttp::status::forbidden, "forbidden", kPartnerRefusal, req.path);
   }
   if (auto refusal = refuse_json_body(req, "application/json")) return std::move(*refusal);
   if (parser.parse(req.body.data(), req.body.size()).get(body) != simdjson::SUCCESS) {
@@ -109,8 +112,11 @@ void convert_lead(ApiContext& ctx, Call&& call) {
 }
 
 void read_approvals(ApiContext& ctx, Call&& call) {
+  if (!call.principal->partner.empty()) {
+    return call.reply(problem(bhttp::status::forbidden, "forbidden", kPartnerRefusal, call.request.path));
+  }
   auto id = RecordId::parse(call.params.front());
-  if (!id || !call.principal->partner.empty()) {
+  if (!id) {
     return call.reply(
         problem(Error::make(ErrorCode::not_found, "no lead with id " + call.params.front()), call.request.path));
   }

@@ -59,7 +59,9 @@ connectors:
     api_keys:
       - {name: clerk, sha256: %s}
       - {name: sam, sha256: %s, roles: [sales-manager]}
-""" % (hashlib.sha256(b"clerk-key").hexdigest(), hashlib.sha256(b"sam-key").hexdigest())
+      - {name: portal, sha256: %s, scopes: [leads:read, leads:write], partner: acme}
+""" % (hashlib.sha256(b"clerk-key").hexdigest(), hashlib.sha256(b"sam-key").hexdigest(),
+       hashlib.sha256(b"portal-key").hexdigest())
 
 
 def lead(family, email, country="DE", postal="10115", company=None, source="api"):
@@ -178,6 +180,17 @@ try:
             "then the lead converts", converted)
     st, _, _, _ = hub.request("PATCH", f"/api/v1/leads/{big['id']}", {"subject": "x"}, {"If-Match": "*"})
     c.check(st == 423, "a converted lead is locked", st)
+
+    # ---- a partner's key: its own lead is visible, the staff actions are not ----
+    portal = {"Authorization": "Bearer portal-key"}
+    st, _, _, own = hub.request("POST", "/api/v1/leads", lead("Portal", "portal@example.org", country="FR"),
+                                portal, name="staff")
+    st, _, _, problem = hub.request("GET", f"/api/v1/leads/{own.get('id')}/approvals", None, portal, name="staff")
+    c.check(st == 403 and "partner" in problem.get("detail", ""),
+            "GET approvals with a partner's key: 403 saying why, not 404 for a lead it can read", (st, problem))
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{own.get('id')}/convert", {}, portal, name="staff")
+    c.check(st == 403 and "convert" in problem.get("detail", ""),
+            "convert with a partner's key: 403 naming the action", (st, problem))
 finally:
     c.check(hub.stop() == 0, "hub stops cleanly")
 
