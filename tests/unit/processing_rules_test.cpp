@@ -35,7 +35,7 @@ Lead sample() {
   return l;
 }
 
-const char* kRules = R"(
+const char* const kRules = R"(
 classification:
   rules:
     - name: big_trade_show

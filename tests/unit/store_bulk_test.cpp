@@ -163,6 +163,7 @@ BOOST_AUTO_TEST_CASE(import_of_many_keeps_every_index_exact) {
   }
   // Importing the same batch again stores nothing new.
   std::vector<CreateLeadCommand> again;
+  again.reserve(kLeads);
   for (int i = 0; i < kLeads; ++i) again.push_back({with_ref("Bulk", "B-" + std::to_string(i)), {}, {}});
   const auto second = import_all(*store, std::move(again));
   for (std::size_t i = 0; i < second.size(); ++i) {

@@ -301,6 +301,7 @@ BOOST_AUTO_TEST_CASE(the_model_learns_from_won_and_lost_leads_and_survives_a_reo
 
 BOOST_AUTO_TEST_CASE(round_robin_continues_after_a_reopen) {
   std::vector<std::string> assignees;
+  assignees.reserve(4);
   for (int i = 0; i < 3; ++i) assignees.push_back(create(person("R" + std::to_string(i), "", "DE")).owner.assignee);
   reopen();
   assignees.push_back(create(person("R3", "", "DE")).owner.assignee);
