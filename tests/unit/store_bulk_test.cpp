@@ -32,6 +32,15 @@ std::vector<Result<CreateOutcome>> import_all(LeadStore& store, std::vector<Crea
   return collect_async<CreateOutcome>(n, [&](const auto& done) { store.import_leads_async(std::move(cmds), done); });
 }
 
+// A fresh 64 MB store in dir on the manual clock; callers set what they test.
+StoreOptions small_store(const TempDir& dir, const ManualClock& clock) {
+  StoreOptions o;
+  o.path = dir.sub("data");
+  o.map_size = std::size_t{64} << 20;
+  o.clock = &clock;
+  return o;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(store_bulk, StoreFixture)
@@ -227,10 +236,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_CASE(stage_is_merged_in_chunks_once_large) {
   TempDir dir;
   ManualClock clock(kT0);
-  StoreOptions o;
-  o.path = dir.sub("data");
-  o.map_size = std::size_t{64} << 20;
-  o.clock = &clock;
+  StoreOptions o = small_store(dir, clock);
   o.staged_merge_at = 100;   // merged after the commit that staged the 100th entry
   o.staged_merge_chunk = 7;  // in many key-range transactions
   o.staged_merge_idle_ms = 0;
@@ -293,10 +299,7 @@ BOOST_AUTO_TEST_CASE(put_new_last_falls_back_when_the_key_is_not_last) {
 BOOST_AUTO_TEST_CASE(resident_map_pages_are_dropped_over_budget) {
   TempDir dir;
   ManualClock clock(kT0);
-  StoreOptions o;
-  o.path = dir.sub("data");
-  o.map_size = std::size_t{64} << 20;
-  o.clock = &clock;
+  StoreOptions o = small_store(dir, clock);
   o.resident_map_budget = 1;  // always over: every check drops the map's pages
   o.resident_target = 0;      // however small the process
   auto store = must_open(o);
@@ -321,10 +324,7 @@ BOOST_AUTO_TEST_CASE(resident_map_pages_are_dropped_over_budget) {
 BOOST_AUTO_TEST_CASE(resident_map_pages_stay_while_the_process_is_under_its_target) {
   TempDir dir;
   ManualClock clock(kT0);
-  StoreOptions o;
-  o.path = dir.sub("data");
-  o.map_size = std::size_t{64} << 20;
-  o.clock = &clock;
+  StoreOptions o = small_store(dir, clock);
   o.resident_map_budget = 1;
   o.resident_target = std::size_t{1} << 40;  // far above any test process
   auto store = must_open(o);
