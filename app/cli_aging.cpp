@@ -40,7 +40,7 @@ int run_aging(Context& ctx, const std::vector<std::string>& argv) {
     now = *parsed;
   }
   if (!has_aging(ctx.config)) {
-    return report(Error::make(ErrorCode::invalid, "no `processing: aging:` rules or reminders in the config"));
+    return config_error("no `processing: aging:` rules or reminders in the config");
   }
   auto store = open_store(ctx);
   if (!store) return report(store.error());

@@ -43,6 +43,11 @@ int report(const Error& error) {
   return exit_code_for(error.code);
 }
 
+int config_error(const std::string& message) {
+  std::cerr << "leadhub: config: " << message << "\n";
+  return kExitUsage;
+}
+
 int usage_error(const std::string& message, const std::string& usage) {
   std::cerr << "leadhub: " << message << "\n\n" << usage;
   return kExitUsage;

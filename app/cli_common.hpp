@@ -40,6 +40,9 @@ using Command = int (*)(Context&, const std::vector<std::string>&);
 int exit_code_for(ErrorCode code);
 // Prints "leadhub: <code>: message" and each field error to stderr; returns the exit code.
 int report(const Error& error);
+// A command that needs a config section the config lacks: "leadhub: config: ...",
+// exit 2 like a config file that does not load (not 3: the input is fine).
+int config_error(const std::string& message);
 int usage_error(const std::string& message, const std::string& usage);
 
 Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx);

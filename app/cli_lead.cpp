@@ -62,6 +62,7 @@ int lead_duplicates(Context& ctx, const std::vector<std::string>& argv) {
   if (!args) return usage_error(args.error().message, kLeadUsage);
   auto lead = lead_argument(*args);
   if (!lead) return report(lead.error());
+  if (!ctx.config.processing) return config_error("no `processing:` in the config: there is no duplicate check");
   auto store = open_store(ctx);
   if (!store) return report(store.error());
   auto checked = (*store)->check_duplicates(std::move(lead).value(), ctx.actor);

@@ -28,7 +28,7 @@ int run_reindex(Context& ctx, const std::vector<std::string>& argv) {
     return args && args->has("help") ? kExitOk : kExitUsage;
   }
   if (!ctx.config.processing) {
-    return report(Error::make(ErrorCode::invalid, "no `processing:` in the config: there is nothing to index"));
+    return config_error("no `processing:` in the config: there is nothing to index");
   }
   auto store = open_store(ctx);
   if (!store) return report(store.error());

@@ -81,7 +81,7 @@ int run_score(Context& ctx, const std::vector<std::string>& argv) {
     return args && args->has("help") ? kExitOk : kExitUsage;
   }
   if (!ctx.config.processing) {
-    return report(Error::make(ErrorCode::invalid, "no `processing:` in the config: there is no score model"));
+    return config_error("no `processing:` in the config: there is no score model");
   }
   auto store = open_store(ctx);
   if (!store) return report(store.error());

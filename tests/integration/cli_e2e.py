@@ -263,6 +263,14 @@ for sub in (["--help"], ["lead", "--help"], ["partner", "--help"], ["import", "-
             ["backup", "--help"], ["stats", "--help"], ["serve", "--help"]):
     run(*sub, data=None)
 run("frobnicate", expect=2)
+# A command that needs a config section the config lacks: a config error (exit 2)
+# that names the section, not invalid input (3).
+for sub, needs in ((["score", "rebuild"], "processing:"), (["reindex"], "processing:"),
+                   (["aging", "run"], "processing: aging:"),
+                   (["lead", "duplicates", "--json", json.dumps(LEAD)], "processing:")):
+    p = run(*sub, expect=2)
+    check(p.stderr.startswith("leadhub: config: no `" + needs + "`"),
+          "%s without processing: config error naming `%s` (%s)" % (" ".join(sub[:2]), needs, p.stderr.strip()))
 top_help = run("--help", data=None).stdout
 lead_subcommands = set(re.findall(r"leadhub lead (\w+)", run("lead", "--help", data=None).stdout))
 listed = re.search(r"lead ([\w|]+)", top_help)
