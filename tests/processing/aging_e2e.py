@@ -106,7 +106,7 @@ c.check(code == 0 and counts.get("closed") == 2, "after 31 days the rest is clos
 r = subprocess.run(base + ["aging", "run", "--now", "yesterday"], capture_output=True, text=True)
 c.check(r.returncode == 2, "a bad --now is a usage error", r.stderr)
 r = subprocess.run([LEADHUB, "--data", hub.data, "aging", "run"], capture_output=True, text=True)
-c.check(r.returncode == 3 and "aging" in r.stderr, "without aging rules: a clear error", r.stderr)
+c.check(r.returncode == 2 and "config: no `processing: aging:`" in r.stderr, "without aging rules: a config error (exit 2)", r.stderr)
 
 # ---- leads stored before aging was configured ---------------------------------------
 older = os.path.join(hub.work, "older")
