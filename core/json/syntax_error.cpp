@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/validation.hpp"
 #include "util/text_position.hpp"
 
 namespace leadhub::json {
@@ -37,8 +38,6 @@ std::size_t utf8_length(const unsigned char* p, std::size_t left) {
   }
   return n;
 }
-
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 std::string shown(unsigned char c) {
   if (c >= 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
@@ -246,7 +245,7 @@ class Scanner {
 std::optional<SyntaxError> find_syntax_error(std::string_view text) { return Scanner(text).run(); }
 
 std::string not_valid_json(std::string_view text, simdjson::error_code err, PositionIn in) {
-  const std::size_t bom = text.substr(0, 3) == kByteOrderMark ? 3 : 0;
+  const std::size_t bom = text.size() - without_byte_order_mark(text).size();
   const auto found = find_syntax_error(text.substr(bom));
   if (!found) return std::string("not valid JSON: ") + simdjson::error_message(err);
   const std::size_t at = bom + found->offset;

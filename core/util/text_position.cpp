@@ -1,11 +1,13 @@
 #include "util/text_position.hpp"
 
+#include "model/validation.hpp"
+
 namespace leadhub {
 
 TextPosition position_in(std::string_view text, std::size_t offset, Columns columns) {
   const bool utf8 = columns == Columns::utf8_characters;
   TextPosition at;
-  const std::size_t bom = utf8 && text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // no character
+  const std::size_t bom = utf8 ? text.size() - without_byte_order_mark(text).size() : 0;  // no character
   for (std::size_t i = bom; i < offset && i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
