@@ -43,7 +43,7 @@ const std::vector<SettingSpec>& address_specs() {
       {"address", "", "node or queue name (RabbitMQ: /queue/NAME)"},
       {"mapping", "", "the party's format (config/mappings/NAME.yaml); none: canonical JSON"},
       {"reply_mapping", "", "mapping whose outbound section writes replies (default: `mapping`, else JSON)"},
-      {"operation", "", "operation of messages without a subject"},
+      {"operation", "", "operation of messages whose subject names none (none, or an AMQP 0-9-1 routing key)"},
       {"partner", "", "owner channel this address acts for: scopes every message on it"},
   };
   return kSpecs;

@@ -27,7 +27,10 @@ namespace leadhub::connectors::amqp {
 namespace {
 
 // What a request's body was: a string, a data section, or an amqp-value map or list.
-enum class BodyForm { text, binary, amqp_value };
+// A binary body came as a data section or as an amqp-value; the reply mirrors it.
+// RabbitMQ hands a data section to AMQP 0-9-1 consumers as the plain bytes, any other
+// body as encoded AMQP 1.0 sections they cannot read.
+enum class BodyForm { text, binary, data_section, amqp_value };
 
 // proton::delivery::reject() cannot carry an error condition; the C API can. The
 // derived class only exists to reach the wrapped pn_delivery_t.
@@ -128,8 +131,9 @@ std::optional<std::string> property(const proton::message& m, const std::string&
 // The reply's body in the request's form: a map request gets a map (when the reply
 // is JSON; a partner format's reply stays text), binary gets binary.
 void set_reply_body(proton::message& out, BodyForm form, const Response& response) {
-  if (form == BodyForm::binary) {
+  if (form == BodyForm::binary || form == BodyForm::data_section) {
     out.body(proton::binary(response.body.begin(), response.body.end()));
+    out.inferred(form == BodyForm::data_section);  // Proton: a binary body as a data section
     return;
   }
   if (form == BodyForm::amqp_value && response.content_type == "application/json") {
@@ -147,7 +151,7 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
 // change reads the lead first to check it is the partner's own.
 LinkOrder::Kind order_kind(const Route& route, const Request& request) {
   if (route.mapper) return LinkOrder::Kind::ordered;
-  const auto& op = request.operation.empty() ? route.default_operation : request.operation;
+  const auto& op = request.operation;  // resolved in on_message (Operations::operation_for)
   if (op == "CreateLead") return LinkOrder::Kind::pipelined;
   if (op == "ChangeLead" && request.partner.empty()) return LinkOrder::Kind::pipelined;
   return LinkOrder::Kind::ordered;
@@ -457,17 +461,16 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   state.in_flight.insert(f);
   f->reply_to = m.reply_to();
   f->correlation = m.correlation_id().empty() ? m.id() : m.correlation_id();
-  f->operation = m.subject();
-
   Request request;
-  request.operation = m.subject();
+  request.operation = Operations::operation_for(*route, m.subject());
+  f->operation = request.operation;  // the reply's subject
   const auto& body = m.body();
   if (body.type() == proton::STRING) {
     request.body = proton::get<std::string>(body);
   } else if (body.type() == proton::BINARY) {
     const auto bytes = proton::get<proton::binary>(body);
     request.body.assign(bytes.begin(), bytes.end());
-    f->body_form = BodyForm::binary;
+    f->body_form = m.inferred() ? BodyForm::data_section : BodyForm::binary;
   } else if (body.type() == proton::MAP || body.type() == proton::LIST) {
     auto json = amqp_value_to_json(body);
     if (!json) return complete(f, error_response(*route, json.error()));

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -26,6 +27,14 @@ bool visible_to(const std::string& partner, const Lead& lead) {
 }
 
 Error not_found(const std::string& id) { return Error::make(ErrorCode::not_found, "no lead with id " + id); }
+
+std::string unknown_operation_reason(const std::string& subject) {
+  const std::string names = "CreateLead, CreateBusinessPartner, ReadLead, FindLeads, ChangeLead";
+  if (subject.empty()) return "missing: name the operation (" + names + ") or give the address an `operation:`";
+  return "'" + subject + "' is not an operation (" + names +
+         "); a message from an AMQP 0-9-1 client carries its routing key here (RabbitMQ), so give its "
+         "address an `operation:`";
+}
 
 // The field errors when there are any (Error::invalid's message repeats them), else the message.
 std::string describe(const Error& error) {
@@ -435,6 +444,12 @@ const std::vector<std::string>& Operations::operation_names() {
   return kNames;
 }
 
+std::string Operations::operation_for(const Route& route, const std::string& subject) {
+  const auto& names = operation_names();
+  if (std::find(names.begin(), names.end(), subject) != names.end()) return subject;
+  return route.default_operation.empty() ? subject : route.default_operation;
+}
+
 Response error_response(const Route& route, const Error& error) {
   Response r;
   r.outcome = outcome_of(error.code);
@@ -489,16 +504,13 @@ Response leads_response(const Route& route, const std::vector<Lead>& leads, cons
 
 void Operations::run(const std::shared_ptr<const Route>& route, Request request, Done done) {
   if (route->mapper) return run_mapped(route, std::move(request), std::move(done));
-  const auto& op = request.operation.empty() ? route->default_operation : request.operation;
+  const auto op = operation_for(*route, request.operation);
   if (op == "CreateLead") return create_lead(route, std::move(request), std::move(done));
   if (op == "CreateBusinessPartner") return create_partner(route, std::move(request), std::move(done));
   if (op == "ReadLead") return read_lead(route, request, std::move(done));
   if (op == "FindLeads") return find_leads(route, request, std::move(done));
   if (op == "ChangeLead") return change_lead(route, std::move(request), std::move(done));
-  done(error_response(*route,
-                      Error::invalid({{"subject", "'" + op +
-                                                      "' is not an operation (CreateLead, "
-                                                      "CreateBusinessPartner, ReadLead, FindLeads, ChangeLead)"}})));
+  done(error_response(*route, Error::invalid({{"subject", unknown_operation_reason(op)}})));
 }
 
 void Operations::create_lead(const RoutePtr& route, Request&& request, Done&& done) {

@@ -33,7 +33,9 @@ struct Route {
   std::shared_ptr<const mapping::Mapper> mapper;      // null: canonical JSON, the subject names the operation
   std::optional<mapping::OutboundSpec> reply_format;  // null: canonical JSON replies
   std::string partner;                                // the owner channel this address acts for ("": see users)
-  std::string default_operation;                      // when a message has no subject
+  // The operation of messages whose subject names none: no subject, or (through
+  // RabbitMQ) an AMQP 0-9-1 publisher's routing key. See operation_for.
+  std::string default_operation;
 };
 
 struct Request {
@@ -69,6 +71,13 @@ class Operations {
   void run(const std::shared_ptr<const Route>& route, Request request, Done done);
 
   static const std::vector<std::string>& operation_names();
+  // The operation a message with this subject asks for: the subject when it names
+  // one, else the route's default_operation when it has one, else the subject
+  // itself (run() refuses it, saying what to do). RabbitMQ hands a message from an
+  // AMQP 0-9-1 client (pika, the Java client, ...) to an AMQP 1.0 consumer with the
+  // publisher's routing key as subject and drops its headers and `type`, so such
+  // clients reach the hub only through an address with an `operation:`.
+  static std::string operation_for(const Route& route, const std::string& subject);
 
  private:
   using RoutePtr = std::shared_ptr<const Route>;

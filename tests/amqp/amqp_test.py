@@ -347,6 +347,9 @@ connectors:
       - {address: /queue/sap.lead.read, mapping: sap-lead-read}
       - {address: /queue/sap.lead.find, mapping: sap-lead-find}
       - {address: /queue/callcenter, mapping: call-center-xml}
+      - {address: /queue/classic.leads, operation: CreateLead}
+      - {address: /queue/classic.read, operation: ReadLead}
+      - {address: /queue/classic.bare}
   - name: rabbit-tls
     type: amqp
     mode: broker
@@ -404,6 +407,7 @@ def run_broker(c, leadhub):
         # Only the dead-letter policy routes to leads.dead, and only rejected messages take it.
         c.check("not-an-email" in str(m.body),
                 "[broker] the rejected message was dead-lettered to leads.dead", (m.body, m.annotations))
+        broker_0_9_1(c, port)
         broker_tls(c, client, hub)
         broker_restart(c, client, base, port, script, hub)
         client.close()
@@ -411,6 +415,60 @@ def run_broker(c, leadhub):
         code = hub.stop() if hub else 0
         subprocess.run(["bash", script, "stop", base], capture_output=True)
     c.check(code == 0, "[broker] SIGTERM: the hub stops cleanly (exit 0)", "\n".join(hub.log[-20:]) if hub else "")
+
+
+def broker_0_9_1(c, port):
+    """A partner on an AMQP 0-9-1 client (pika, as most RabbitMQ users have) sends to the
+    queues the hub consumes. RabbitMQ gives the hub such a message with the routing key as
+    subject, no headers, and the body as a data section; the replies must come back as
+    plain JSON bytes, not encoded AMQP 1.0 sections."""
+    import pika  # python3-pika
+
+    conn = pika.BlockingConnection(pika.ConnectionParameters(host="127.0.0.1", port=port))
+    ch = conn.channel()
+    ch.queue_declare(queue="classic.replies", durable=True)
+
+    def request(queue, body, message_id=None):
+        corr = str(uuid.uuid4())
+        ch.basic_publish(exchange="", routing_key=queue, body=body,
+                         properties=pika.BasicProperties(reply_to="classic.replies", correlation_id=corr,
+                                                         message_id=message_id, delivery_mode=2,
+                                                         content_type="application/json"))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            method, props, reply = ch.basic_get("classic.replies", auto_ack=True)
+            if method is None:
+                time.sleep(0.05)
+                continue
+            if props.correlation_id == corr:
+                return props, reply
+        return None, b""
+
+    lead = {"subject": "Sent with pika", "prospect": {"family_name": "Groß", "email": "pika@example.com"}}
+    body = json.dumps(lead, ensure_ascii=False).encode("utf-8")
+    props, reply = request("classic.leads", body, message_id="pika-order-1")
+    try:
+        created = json.loads(reply)
+    except ValueError:
+        created = {}
+    c.check(reply[:1] == b"{" and created.get("prospect", {}).get("family_name") == "Groß",
+            "[broker 0-9-1] a create from pika is stored; the reply is plain JSON bytes", reply[:200])
+    c.check(props is not None and props.content_type == "application/json",
+            "[broker 0-9-1] the reply says application/json", props)
+    _, again = request("classic.leads", body, message_id="pika-order-1")
+    c.check(json.loads(again or b"{}").get("id") == created.get("id"),
+            "[broker 0-9-1] a re-sent create (same message id) returns the same lead", again[:200])
+    _, read = request("classic.read", json.dumps({"id": created.get("id", "")}).encode())
+    c.check(json.loads(read or b"{}").get("id") == created.get("id"),
+            "[broker 0-9-1] ReadLead by a body id, through an address whose operation is ReadLead", read[:200])
+    _, bad = request("classic.leads", b'{"subject": "x", "prospect": {"email": "not-an-email"}}')
+    c.check(json.loads(bad or b"{}").get("code") == "invalid" and b"prospect.email" in bad,
+            "[broker 0-9-1] invalid input: a plain JSON error naming the field", bad[:200])
+    _, bare = request("classic.bare", body)
+    c.check(b"'classic.bare' is not an operation" in bare and b"operation:" in bare,
+            "[broker 0-9-1] an address without `operation:` refuses the routing-key subject, saying what to set",
+            bare[:300])
+    conn.close()
 
 
 def broker_tls(c, client, hub):
