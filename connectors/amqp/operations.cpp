@@ -182,7 +182,11 @@ Status check_owner(const std::string& partner, Lead& lead, bool is_create) {
 }
 
 Result<std::optional<std::uint64_t>> parse_version(const std::optional<std::string>& text) {
-  if (!text) return Error::invalid({{"version", "ChangeLead needs the application property `version` (or \"*\")"}});
+  if (!text) {
+    return Error::invalid({{"version",
+                            "ChangeLead needs the lead's version: the application property `version` (or "
+                            "\"*\"), or a `version` member in the patch"}});
+  }
   if (*text == "*") return std::optional<std::uint64_t>{};
   std::uint64_t v = 0;
   const auto res = std::from_chars(text->data(), text->data() + text->size(), v);
@@ -190,6 +194,35 @@ Result<std::optional<std::uint64_t>> parse_version(const std::optional<std::stri
     return Error::invalid({{"version", "expected the lead's version (a number) or \"*\""}});
   }
   return std::optional<std::uint64_t>{v};
+}
+
+// ChangeLead's target from the patch's own `id` and `version` members, for clients
+// that cannot set application properties (RabbitMQ drops an AMQP 0-9-1 publisher's
+// headers). The store accepts those members in a patch when they repeat the lead's
+// values, so the patch is passed on unchanged. A property and a member that differ
+// are refused: changing either lead would answer a question not asked.
+Status target_from_patch(Request& request) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object patch;
+  if (parser.parse(request.body).get(patch) != simdjson::SUCCESS) return ok_status();  // the store says why
+  std::string_view id;
+  if (patch["id"].get(id) == simdjson::SUCCESS) {
+    if (!request.id.empty() && request.id != id) {
+      return Error::invalid({{"id", "the application property `id` (" + request.id + ") and the patch's id (" +
+                                        std::string(id) + ") differ; give one"}});
+    }
+    request.id = std::string(id);
+  }
+  std::uint64_t version = 0;
+  if (patch["version"].get(version) == simdjson::SUCCESS) {
+    const std::string text = std::to_string(version);
+    if (request.version && *request.version != text) {
+      return Error::invalid({{"version", "the application property `version` (" + *request.version +
+                                             ") and the patch's version (" + text + ") differ; give one"}});
+    }
+    request.version = text;
+  }
+  return ok_status();
 }
 
 // One message with a party's document: mapped on a blocking worker, then its
@@ -585,10 +618,14 @@ void Operations::find_leads(const RoutePtr& route, const Request& request, Done&
 }
 
 void Operations::change_lead(const RoutePtr& route, Request&& request, Done&& done) {
+  if (auto st = target_from_patch(request); !st) return done(error_response(*route, st.error()));
   auto version = parse_version(request.version);
   if (!version) return done(error_response(*route, version.error()));
   if (request.id.empty()) {
-    return done(error_response(*route, Error::invalid({{"id", "ChangeLead needs the application property `id`"}})));
+    return done(error_response(
+        *route, Error::invalid({{"id",
+                                 "ChangeLead needs the lead id: the application property `id` or an `id` "
+                                 "member in the patch"}})));
   }
   auto id = RecordId::parse(request.id);
   if (!id) return done(error_response(*route, not_found(request.id)));

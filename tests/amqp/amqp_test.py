@@ -349,6 +349,7 @@ connectors:
       - {address: /queue/callcenter, mapping: call-center-xml}
       - {address: /queue/classic.leads, operation: CreateLead}
       - {address: /queue/classic.read, operation: ReadLead}
+      - {address: /queue/classic.change, operation: ChangeLead}
       - {address: /queue/classic.bare}
   - name: rabbit-tls
     type: amqp
@@ -461,6 +462,16 @@ def broker_0_9_1(c, port):
     _, read = request("classic.read", json.dumps({"id": created.get("id", "")}).encode())
     c.check(json.loads(read or b"{}").get("id") == created.get("id"),
             "[broker 0-9-1] ReadLead by a body id, through an address whose operation is ReadLead", read[:200])
+    # RabbitMQ drops the headers that would carry ChangeLead's id and version: the
+    # patch names them itself.
+    patch = {"id": created.get("id", ""), "version": 1, "qualification": "hot"}
+    _, changed = request("classic.change", json.dumps(patch).encode())
+    changed_lead = json.loads(changed or b"{}")
+    c.check(changed_lead.get("version") == 2 and changed_lead.get("qualification") == "hot",
+            "[broker 0-9-1] ChangeLead with id and version in the patch", changed[:300])
+    _, stale = request("classic.change", json.dumps(patch).encode())
+    c.check(json.loads(stale or b"{}").get("code") == "conflict",
+            "[broker 0-9-1] the same patch again: conflict (version 1 is stale)", stale[:300])
     _, bad = request("classic.leads", b'{"subject": "x", "prospect": {"email": "not-an-email"}}')
     c.check(json.loads(bad or b"{}").get("code") == "invalid" and b"prospect.email" in bad,
             "[broker 0-9-1] invalid input: a plain JSON error naming the field", bad[:200])
