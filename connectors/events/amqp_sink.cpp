@@ -1,5 +1,6 @@
 #include "amqp_sink.hpp"
 
+#include <proton/binary.hpp>
 #include <proton/message.hpp>
 #include <proton/message_id.hpp>
 
@@ -25,7 +26,11 @@ proton::message to_proton(const Outgoing& m) {
   out.subject(m.subject);
   out.content_type(m.content_type);
   out.durable(true);
-  out.body(m.body);
+  // A data section: AMQP 1.0 consumers get the bytes with the content type, and
+  // RabbitMQ hands an AMQP 0-9-1 consumer (pika, the Java client) the same plain
+  // bytes. A string body would reach those as encoded AMQP 1.0 sections.
+  out.body(proton::binary(m.body.begin(), m.body.end()));
+  out.inferred(true);
   out.properties().put("event_type", m.event_type);
   if (!m.lead_id.empty()) out.properties().put("lead_id", m.lead_id);
   return out;

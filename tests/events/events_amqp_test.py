@@ -56,6 +56,8 @@ events:
       when: {all: [{not: {field: owner.channel, equals: ACME}}, {field: campaign, equals: routing}]}
       target: broker
       address: /queue/ev.assigned
+    - {name: classic, events: [lead.created], when: {field: campaign, equals: routing}, target: broker,
+       address: /queue/ev.classic}
     - {name: imports, events: [import.completed], target: broker, address: /queue/ev.imports}
     - {name: stream, events: [lead.created, lead.changed, lead.status_changed],
        when: {field: campaign, prefix: stream}, target: broker, address: /queue/ev.stream}
@@ -139,6 +141,7 @@ def routing(c, leadhub, base, port):
 
     expected = {"ev.created": 2, "ev.changed": 5, "ev.status": 4, "ev.acme": 1, "ev.assigned": 1}
     wait_for("events in every queue", lambda: all(queue_depth(base, q) >= n for q, n in expected.items()), 30)
+    classic_consumer(c, port, [plain["id"], acme["id"]])
     got = {q: drain(url, "/queue/" + q) for q in list(expected) + ["ev.imports"]}
     hub.stop()
 
@@ -169,6 +172,34 @@ def routing(c, leadhub, base, port):
     s = stats(leadhub, hub.config, hub.data)
     c.check(s["events"]["outbox"] == 0 and all(r == {"queued": 0, "dead": 0} for r in s["events"]["routes"].values()),
             "[routing] stats: outbox and every route's queue empty, no dead letters", s["events"])
+
+
+def classic_consumer(c, port, lead_ids):
+    """A consumer on AMQP 0-9-1 (pika, as most RabbitMQ users have) reads the events as
+    plain JSON bytes with their content type and message id."""
+    import pika  # python3-pika
+
+    conn = pika.BlockingConnection(pika.ConnectionParameters(host="127.0.0.1", port=port))
+    ch = conn.channel()
+    got = []
+    deadline = time.time() + 30
+    while len(got) < len(lead_ids) and time.time() < deadline:
+        method, props, body = ch.basic_get("ev.classic", auto_ack=True)
+        if method is None:
+            time.sleep(0.05)
+            continue
+        got.append((props, body))
+    conn.close()
+    try:
+        events = [json.loads(body) for _, body in got]
+    except ValueError:
+        events = []
+    c.check(len(events) == len(lead_ids) and sorted(e["lead_id"] for e in events) == sorted(lead_ids)
+            and all(e["type"] == "lead.created" for e in events),
+            "[routing] an AMQP 0-9-1 consumer (pika) reads lead.created as plain JSON", [b[:120] for _, b in got])
+    c.check(all(p.content_type == "application/json" and str(p.message_id).startswith("leadhub-event-")
+                for p, _ in got), "[routing] ... with content type and message id",
+            [(p.content_type, p.message_id) for p, _ in got])
 
 
 def stream_of(messages, tag):
