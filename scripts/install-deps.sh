@@ -47,4 +47,12 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts rabbitmq-server's system service on install (where systemd runs). The
+# tests and benchmarks start their own broker (scripts/rabbitmq.sh), and the service
+# would hold port 5672, where `leadhub serve` listens for AMQP by default: stop and
+# disable the service this script installed. A RabbitMQ installed before is left alone.
+if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && [ -d /run/systemd/system ]; then
+  systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+  echo "install-deps: stopped and disabled the rabbitmq-server system service (the tests start their own)"
+fi
 echo "install-deps: done"

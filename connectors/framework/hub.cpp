@@ -14,6 +14,21 @@ Result<std::shared_ptr<const mapping::Mapper>> MappingCatalog::get(const std::st
   return mapper;
 }
 
+namespace {
+
+// A port taken by another program is the most common start failure (a system
+// RabbitMQ on 5672, another web server on 8080): say what to do about it.
+std::string start_failure(const std::string& name, const std::string& message) {
+  std::string text = "connector " + name + ": " + message;
+  if (message.find("already in use") != std::string::npos) {
+    text += " (another program listens there: stop it, or give connector '" + name +
+            "' another `listen:` in the config; `leadhub connectors` shows the settings)";
+  }
+  return text;
+}
+
+}  // namespace
+
 void Hub::add(std::string name, std::unique_ptr<Connector> connector) {
   instances_.emplace_back(std::move(name), std::move(connector));
 }
@@ -22,7 +37,7 @@ Status Hub::start_all() {
   for (; started_ < instances_.size(); ++started_) {
     auto& [name, connector] = instances_[started_];
     if (auto st = connector->start(); !st) {
-      auto error = Error::make(st.error().code, "connector " + name + ": " + st.error().message);
+      auto error = Error::make(st.error().code, start_failure(name, st.error().message));
       stop_all();
       return error;
     }

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -290,6 +291,20 @@ except subprocess.TimeoutExpired:
     srv.kill()
     rc = -1
 check(rc == 0, "serve exits 0 on SIGTERM")
+
+# A listen port another program holds (a system RabbitMQ on 5672, a web server on
+# 8080): serve stops with exit 7, naming the connector, the port and what to do.
+with socket.socket() as taken:
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    busy = os.path.join(WORK, "busy.yaml")
+    with open(busy, "w") as f:
+        f.write(f"connectors:\n  - {{name: web, type: http, listen: '127.0.0.1:{port}'}}\n")
+    p = run("--config", busy, "serve", expect=7)
+    check(f"connector web: cannot listen on 127.0.0.1:{port}" in p.stderr and "another program listens there" in p.stderr
+          and "`listen:`" in p.stderr, "serve on a taken port: exit 7 naming connector, port and remedy (%s)"
+          % p.stderr.strip()[-300:])
 
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
