@@ -128,6 +128,25 @@ std::optional<std::string> property(const proton::message& m, const std::string&
   return scalar_text(props.get(name));
 }
 
+// A client speaking another protocol fails at the protocol header; say which and
+// where such clients belong. Proton's description quotes the header it got.
+std::string protocol_hint(const std::string& description) {
+  if (description.find("Unknown protocol") == std::string::npos &&
+      description.find("header mismatch") == std::string::npos) {
+    return "";
+  }
+  if (description.find("\\x00\\x00\\x09\\x01") != std::string::npos ||
+      description.find("\\x00\\x00\\x09\\x00") != std::string::npos) {
+    return " (an AMQP 0-9-1 client: the hub speaks AMQP 1.0; 0-9-1 clients such as pika send through "
+           "RabbitMQ to a queue the hub consumes, see docs/amqp.md)";
+  }
+  if (description.find("HTTP") != std::string::npos || description.find("GET ") != std::string::npos ||
+      description.find("POST") != std::string::npos) {
+    return " (an HTTP client on the AMQP port: the HTTP API has its own listener)";
+  }
+  return " (not an AMQP 1.0 client)";
+}
+
 // The reply's body in the request's form: a map request gets a map (when the reply
 // is JSON; a partner format's reply stays text), binary gets binary.
 void set_reply_body(proton::message& out, BodyForm form, const Response& response) {
@@ -374,6 +393,11 @@ void Engine::on_transport_error(proton::transport& t) {
   // Refused logins show in the hub's log; Proton's own logging is not the hub's.
   if (options_.mode == Mode::listen && t.error().name() == "amqp:unauthorized-access") {
     log::warn(options_.connector, "login refused: " + t.error().description());
+  } else if (options_.mode == Mode::listen && t.error()) {
+    constexpr std::size_t kShown = 160;  // Proton quotes all the bytes it got
+    std::string what = t.error().what();
+    if (what.size() > kShown) what = what.substr(0, kShown) + "...";
+    log::warn(options_.connector, "connection refused: " + what + protocol_hint(t.error().description()));
   }
   if (options_.mode == Mode::broker && !stopping_) {
     log::warn(options_.connector, "broker connection lost (" + t.error().what() + "); reconnecting");

@@ -326,9 +326,33 @@ def run_direct(c, leadhub):
         c.check(outcome == "ok", "[direct] a named reply address works too", text)
         named.close()
         client.close()
+        wrong_protocol(c, hub)
     finally:
         code = hub.stop()
     c.check(code == 0, "[direct] SIGTERM: the hub stops cleanly (exit 0)", "\n".join(hub.log[-20:]))
+
+
+def wrong_protocol(c, hub):
+    """An AMQP 0-9-1 client (pika) pointed at the hub's AMQP 1.0 listener is refused, and
+    the hub's log says what it was and where such clients belong; so does curl."""
+    import pika  # python3-pika
+
+    port = amqp_port(hub)
+    try:
+        pika.BlockingConnection(pika.ConnectionParameters(host="127.0.0.1", port=port, connection_attempts=1))
+        refused = False
+    except Exception:  # pika's IncompatibleProtocolError, whichever subclass
+        refused = True
+    subprocess.run(["curl", "-s", "-m", "3", f"http://127.0.0.1:{port}/"], capture_output=True)
+    deadline = time.time() + 10
+    while time.time() < deadline and not any("an HTTP client on the AMQP port" in line for line in hub.log):
+        time.sleep(0.05)
+    c.check(refused and any("connection refused" in line and "an AMQP 0-9-1 client" in line and "RabbitMQ" in line
+                            for line in hub.log),
+            "[direct] a pika (AMQP 0-9-1) client is refused; the log names the protocol and where it belongs",
+            "\n".join(hub.log[-5:]))
+    c.check(any("an HTTP client on the AMQP port" in line for line in hub.log),
+            "[direct] curl on the AMQP port: the log says it was HTTP", "\n".join(hub.log[-5:]))
 
 
 BROKER_CONFIG = """
