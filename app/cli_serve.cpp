@@ -79,6 +79,25 @@ Status build_connectors(const HubConfig& config, connectors::Hub& hub) {
   return ok_status();
 }
 
+// A commit that fails (disk full, I/O error) is answered to its callers as
+// `unavailable`; the log says so once when writes start failing and once when they
+// succeed again, not once per request. On the writer thread: state needs no lock.
+void log_write_failures(LeadStore& store) {
+  store.set_commit_listener([failed = std::uint64_t{0}](const Status& outcome) mutable {
+    if (!outcome) {
+      if (failed++ == 0) {
+        connectors::log::error("store", outcome.error().message +
+                                            " (callers get `unavailable` and may retry; nothing they were told is "
+                                            "stored is lost)");
+      }
+      return;
+    }
+    if (failed == 0) return;
+    connectors::log::info("store", "writes succeed again, after " + std::to_string(failed) + " failed commits");
+    failed = 0;
+  });
+}
+
 }  // namespace
 
 int run_serve(Context& ctx, const std::vector<std::string>& argv) {
@@ -97,6 +116,7 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
 
   auto store = open_store(ctx);
   if (!store) return report(store.error());
+  log_write_failures(**store);
   if (auto st = reindex_if_stale(**store); !st) return report(st.error());
   connectors::Hub hub(**store, {ctx.config.data_folder, ctx.config.mappings_folder});
   if (auto st = build_event_dispatcher(ctx.config, hub); !st) {

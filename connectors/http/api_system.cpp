@@ -14,6 +14,11 @@ void readyz(ApiContext& ctx, Call&& call) {
   const bool ready = ctx.hub.ready();
   w.begin_object().key_identifier("status").value(ready ? "ready" : "not_ready");
   w.key_identifier("store").value(ctx.hub.store().check_open() ? "open" : "unavailable");
+  // Still ready (reads answer, and a freed disk takes writes again), but say it: a
+  // load balancer's probe or an operator sees why creates get 503.
+  if (const auto [failure, failed] = ctx.hub.store().write_failure(); !failure.empty()) {
+    w.key_identifier("store_writes").value("failing: " + failure);
+  }
   w.key_identifier("connectors").begin_object();
   for (const auto& [name, health] : ctx.hub.health()) {
     w.key(name).begin_object().key_identifier("ready").value(health.ready);

@@ -85,8 +85,9 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
     s->writer_->set_idle_hook(std::chrono::milliseconds(s->options_.staged_merge_idle_ms),
                               [store = s.get()] { (void)store->merge_staged(1); });
   }
-  s->writer_->set_after_commit([store = s.get()](bool committed) {
-    if (store->processor_) store->processor_->after_commit(committed);
+  s->writer_->set_after_commit([store = s.get()](const Status& outcome) {
+    if (store->commit_listener_) store->commit_listener_(outcome);
+    if (store->processor_) store->processor_->after_commit(static_cast<bool>(outcome));
     store->merge_staged_if_large();
     if (store->outbox_->take_written() && store->event_listener_) store->event_listener_();
   });
@@ -222,6 +223,16 @@ Status LeadStore::for_each_lead_json(const std::function<bool(std::string_view)>
     if (rc != 0) return ok_status();
     first = false;
   }
+}
+
+void LeadStore::set_commit_listener(std::function<void(const Status&)> listener) {
+  commit_listener_ = std::move(listener);
+}
+
+std::pair<std::string, std::uint64_t> LeadStore::write_failure() const {
+  if (!writer_) return {"", 0};
+  auto w = writer_->stats();
+  return {std::move(w.last_failure), w.failed_commits};
 }
 
 Status LeadStore::check_open() const {

@@ -312,6 +312,10 @@ class LeadStore {
   // Called on the writer thread after each commit that wrote events: keep it short
   // (wake your own thread). Set before writing.
   void set_event_listener(std::function<void()> listener);
+  // Called on the writer thread with the outcome of every commit: a failure (disk
+  // full, I/O error) has already been answered to the callers as `unavailable`,
+  // but whoever runs the hub must hear of it too. Keep it short. Set before writing.
+  void set_commit_listener(std::function<void(const Status& outcome)> listener);
 
   // Relearns the score model from every won and lost lead (`leadhub score
   // rebuild`); returns how many of each it learned from. Needs processing.
@@ -341,6 +345,9 @@ class LeadStore {
   // Whether the store answers (a read transaction begins): for health checks,
   // which must not pay for stats' counting.
   Status check_open() const;
+  // The latest commit's failure (empty when it succeeded) and how many commits
+  // failed since the store opened: for health checks.
+  std::pair<std::string, std::uint64_t> write_failure() const;
   // A hot, consistent, compacted copy into an empty (or new) folder.
   Status backup(const std::string& folder) const;
   // Finishes queued writes and stops the writer.
@@ -375,6 +382,7 @@ class LeadStore {
   std::unique_ptr<store::Outbox> outbox_;
   std::unique_ptr<store::Processor> processor_;
   std::function<void()> event_listener_;
+  std::function<void(const Status&)> commit_listener_;
   bool closed_ = false;
 };
 

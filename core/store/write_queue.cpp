@@ -1,5 +1,9 @@
 #include "store/write_queue.hpp"
 
+#include <sys/statvfs.h>
+
+#include <cerrno>
+
 #include <algorithm>
 
 #include "store/keys.hpp"
@@ -331,9 +335,15 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
     ++stats_.commits;
     stats_.jobs += batch.size();
     stats_.largest_batch = std::max(stats_.largest_batch, commands);
+    if (outcome) {
+      stats_.last_failure.clear();
+    } else {
+      ++stats_.failed_commits;
+      stats_.last_failure = outcome.error().message;
+    }
   }
   for (auto& job : batch) job.done(outcome);
-  if (after_commit_) after_commit_(static_cast<bool>(outcome));
+  if (after_commit_) after_commit_(outcome);
 }
 
 // Checking the resident size reads /proc/self/statm (three system calls): a bulk
@@ -349,6 +359,18 @@ void WriteQueue::trim_after_commit(std::uint64_t weight) {
 
 namespace {
 
+// A commit that cannot write says how much room the disk has: LMDB reports a write
+// the file system cut short as a plain "Input/output error", which on a full disk
+// would send an operator looking for a broken one.
+std::string commit_failure(const LmdbEnv& env, int rc) {
+  std::string text = "commit: " + lmdb_message(rc);
+  if (rc != EIO && rc != ENOSPC && rc != EDQUOT) return text;
+  struct statvfs fs {};
+  if (::statvfs(env.path().c_str(), &fs) != 0) return text;
+  const auto free_kb = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize / 1024;
+  return text + " (the file system of " + env.path() + " has " + std::to_string(free_kb) + " KB free)";
+}
+
 // One attempt: begin, run fn, commit; on any throw, abort and rethrow.
 void commit_once(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn) {
   MDB_txn* txn = env.begin_write();
@@ -360,7 +382,7 @@ void commit_once(LmdbEnv& env, std::size_t resident_map_budget, const std::funct
     throw;
   }
   const int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
-  if (rc != 0) throw LmdbFailure{rc, "commit: " + lmdb_message(rc)};
+  if (rc != 0) throw LmdbFailure{rc, commit_failure(env, rc)};
 }
 
 }  // namespace

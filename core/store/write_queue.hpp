@@ -116,6 +116,8 @@ struct WriterStats {
   std::uint64_t map_grows = 0;
   std::uint64_t largest_batch = 0;  // commands in one commit
   std::uint64_t map_trims = 0;      // times the map's resident pages were dropped (LmdbEnv)
+  std::uint64_t failed_commits = 0;
+  std::string last_failure;  // of the latest commit when it failed (e.g. disk full); empty after a success
 };
 
 class WriteQueue {
@@ -129,9 +131,10 @@ class WriteQueue {
 
   void submit(WriteJob job);
   void submit(std::vector<WriteJob> jobs);
-  // Runs on the writer thread after each commit, once the callers are completed
-  // (for housekeeping in transactions of its own). Set before the first submit.
-  void set_after_commit(std::function<void(bool committed)> fn) { after_commit_ = std::move(fn); }
+  // Runs on the writer thread after each commit with its outcome, once the callers
+  // are completed (for housekeeping in transactions of its own). Set before the
+  // first submit.
+  void set_after_commit(std::function<void(const Status& outcome)> fn) { after_commit_ = std::move(fn); }
   // Runs on the writer thread once no job has come for `after` since the last
   // commit (and again only after further commits): work that must not interrupt a
   // stream of jobs, such as merging what a bulk import staged. Set before the first
@@ -162,7 +165,7 @@ class WriteQueue {
   const std::size_t max_batch_;
   const std::size_t resident_map_budget_;
   std::uint64_t weight_since_trim_check_ = 0;  // writer thread only
-  std::function<void(bool committed)> after_commit_;
+  std::function<void(const Status& outcome)> after_commit_;
   std::function<void(WriteTxn&)> batch_begin_;
   std::function<void(WriteTxn&)> before_commit_;
   std::chrono::milliseconds idle_after_{0};
