@@ -574,6 +574,8 @@ void write_json(JsonWriter& w, const BusinessPartner& p) {
   w.end_object();
 }
 
+void write_json(JsonWriter& out, const std::vector<ExternalRef>& refs) { write_refs(out, refs); }
+
 std::string to_json(const BusinessPartner& partner) {
   std::string out;
   JsonWriter w(out);

@@ -20,6 +20,9 @@ namespace leadhub {
 
 void write_json(JsonWriter& out, const Lead& lead);
 void write_json(JsonWriter& out, const BusinessPartner& partner);
+// External references as in a lead's "external_refs" (also for explanations that
+// name the references a create carried).
+void write_json(JsonWriter& out, const std::vector<ExternalRef>& refs);
 std::string to_json(const Lead& lead);
 std::string to_json(const BusinessPartner& partner);
 

@@ -51,13 +51,20 @@ void pick_by_capacity(const Channel& channel, const ChannelLoad& load, Assignmen
 
 }  // namespace
 
+std::string_view to_string(Distribution distribution) {
+  return distribution == Distribution::round_robin ? "round_robin" : "capacity";
+}
+
 Assignment pick_member(const Channel& channel, const ChannelLoad& load) {
   Assignment out;
   out.channel = channel.name;
   out.round_robin_next = load.round_robin_next;
   if (channel.members.empty()) {
     out.reason = "channel " + channel.name + " has no members: its queue takes the lead";
-  } else if (channel.distribution == Distribution::round_robin) {
+    return out;
+  }
+  out.distribution = channel.distribution;
+  if (channel.distribution == Distribution::round_robin) {
     pick_round_robin(channel, load, out);
   } else {
     pick_by_capacity(channel, load, out);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/lead.hpp"
@@ -16,6 +17,7 @@
 namespace leadhub::processing {
 
 enum class Distribution { round_robin, capacity };
+std::string_view to_string(Distribution distribution);  // as in the config: round_robin, capacity
 
 struct ChannelMember {
   std::string name;
@@ -52,6 +54,9 @@ struct Assignment {
   std::string assignee;                // "" when nobody has room (or the channel has no members)
   std::string reason;                  // one line for the audit trail
   std::uint64_t round_robin_next = 0;  // to store back for this channel
+  // The channel's distribution, when it picked among members (even if nobody had
+  // room); none when the member was named or the channel has no members.
+  std::optional<Distribution> distribution;
 };
 
 // nullopt when no rule matches and there is no default channel.

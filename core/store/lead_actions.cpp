@@ -151,24 +151,49 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Acti
   return merged;
 }
 
-// The owner patch of a manual assignment, the member picked by the channel's
-// distribution when none is named.
-Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const ActionContext& ctx) {
-  std::string assignee = cmd.assignee;
-  if (assignee.empty() && ctx.processor != nullptr) {
-    if (auto picked = ctx.processor->pick_in_channel(txn, cmd.channel)) assignee = picked->assignee;
+// Who gets the lead of a manual assignment: the member named, else the one the
+// channel's distribution picks (moving its round robin on), else nobody (the
+// channel's queue). The reason is the one line the audit trail shows.
+processing::Assignment manual_pick(WriteTxn& txn, const AssignLeadCommand& cmd, const store::Processor* processor) {
+  processing::Assignment pick;
+  if (!cmd.assignee.empty()) {
+    pick.channel = cmd.channel;
+    pick.assignee = cmd.assignee;
+    pick.reason = "manual assignment: assignee named";
+    return pick;
   }
+  if (processor != nullptr) {
+    if (auto picked = processor->pick_in_channel(txn, cmd.channel)) pick = std::move(*picked);
+  }
+  if (pick.channel.empty()) {
+    pick.channel = cmd.channel;
+    pick.reason = "channel " + cmd.channel + " is not configured here: its queue takes the lead";
+  }
+  pick.reason = "manual assignment: " + pick.reason;
+  return pick;
+}
+
+std::string owner_patch(const processing::Assignment& pick) {
   std::string patch;
   JsonWriter w(patch);
   w.begin_object().key_identifier("owner").begin_object();
-  w.key_identifier("channel").value(cmd.channel);
-  if (assignee.empty())
+  w.key_identifier("channel").value(pick.channel);
+  if (pick.assignee.empty())
     w.key_identifier("assignee").null();
   else
-    w.key_identifier("assignee").value(assignee);
+    w.key_identifier("assignee").value(pick.assignee);
   w.end_object().end_object();
-  ChangeLeadCommand change{cmd.id, cmd.expected_version, std::move(patch), cmd.actor, {}, {}};
-  return apply_change_lead(txn, change, ctx.now, ctx.outbox, ctx.processor);
+  return patch;
+}
+
+// The owner patch of a manual assignment; its "processed" entry says it was made
+// by hand, by whom, and how the member was chosen.
+Result<Lead> apply_assign(WriteTxn& txn, const AssignLeadCommand& cmd, const ActionContext& ctx) {
+  const processing::Assignment pick = manual_pick(txn, cmd, ctx.processor);
+  ChangeLeadCommand change{cmd.id, cmd.expected_version, owner_patch(pick), cmd.actor, {}, {}};
+  store::ChangeCause cause;
+  cause.manual_assignment = &pick;
+  return apply_change_lead(txn, change, ctx.now, ctx.outbox, ctx.processor, cause);
 }
 
 }  // namespace

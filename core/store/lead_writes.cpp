@@ -370,9 +370,14 @@ std::string update_patch(const Lead& lead) {
   return out;
 }
 
-Result<CreateOutcome> update_existing(WriteTxn& txn, PreparedCreate& p, RecordId target, const ApplyContext& ctx) {
+// The change's "processed" entry says why the lead changed: this create, found to
+// duplicate it (`check`), under policy `update`.
+Result<CreateOutcome> update_existing(WriteTxn& txn, PreparedCreate& p, const store::DuplicateCheck& check,
+                                      const ApplyContext& ctx) {
+  const RecordId target = *check.decision.best();
   ChangeLeadCommand cmd{target, std::nullopt, update_patch(*p.lead), p.actor, p.lead->notes, {}};
-  auto changed = apply_change_lead(txn, cmd, ctx.now, ctx.outbox, ctx.processor);
+  const store::DuplicateCreate duplicate{check, p.idempotency_key, p.lead->external_refs};
+  auto changed = apply_change_lead(txn, cmd, ctx.now, ctx.outbox, ctx.processor, store::ChangeCause{&duplicate});
   if (!changed) return changed.error();
   if (p.want_record) p.existing = std::make_unique<Lead>(std::move(changed).value());
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(target));
@@ -410,7 +415,7 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
       case DuplicatePolicy::reject:
         return std::optional<Result<CreateOutcome>>(duplicate_refusal(check.decision));
       case DuplicatePolicy::update:
-        return std::optional<Result<CreateOutcome>>(update_existing(txn, p, best, ctx));
+        return std::optional<Result<CreateOutcome>>(update_existing(txn, p, check, ctx));
       case DuplicatePolicy::link:
         if (!check.best_partner.empty() && p.caller_partner_id.empty()) {
           p.lead->prospect.partner_id = check.best_partner;
@@ -627,7 +632,7 @@ std::vector<std::string> patch_members(std::string_view patch_json) {
 }  // namespace
 
 Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
-                               store::Processor* processor) {
+                               store::Processor* processor, const store::ChangeCause& cause) {
   if (!cmd.idempotency_key.empty()) {  // a retry: the change is in already
     if (auto id = lookup_id(txn, txn.dbi().idempotency, change_key(cmd)); id && *id == cmd.id)
       return load_lead(txn, *id);
@@ -665,7 +670,11 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   }
   if (processed && processed->rerouted && after.owner.assignee.empty()) {
     // Only now, with the checks passed: the pick moves the channel's round robin on.
-    if (auto picked = processor->pick_in_channel(txn, after.owner.channel)) after.owner.assignee = picked->assignee;
+    if (auto picked = processor->pick_in_channel(txn, after.owner.channel)) {
+      after.owner.assignee = picked->assignee;
+      picked->reason = "channel chosen by classification: " + picked->reason;
+      processed->rerouted_pick = std::move(picked);
+    }
   }
   auto changes = diff_members(before, after);
   if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
@@ -705,7 +714,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
     processor->record_change(txn, before, after, *processed);
     put_audit(txn, after.id, n++,
               store::action_entry(now, cmd.actor, "processed", after.version, "(processing)",
-                                  std::move(processed->explanation)));
+                                  store::Processor::explain_change(*processed, cause, cmd.actor)));
   }
   append_change_events(outbox, txn, cmd, before, after, changes, json);
   return after;

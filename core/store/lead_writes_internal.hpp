@@ -15,8 +15,10 @@ Result<Lead> load_lead(const store::WriteTxn& txn, RecordId id);
 Status check_actor(const Actor& actor);
 
 // ChangeLead inside `txn`: checks, then the new version, indexes, audit entries,
-// processing and events. Refuses (an Error) before writing anything.
+// processing and events. Refuses (an Error) before writing anything. `cause` says
+// why the change is made when the patch does not (a duplicate create, a manual
+// assignment); the "processed" entry explains it.
 Result<Lead> apply_change_lead(store::WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
-                               store::Processor* processor);
+                               store::Processor* processor, const store::ChangeCause& cause = {});
 
 }  // namespace leadhub

@@ -144,12 +144,31 @@ void write_duplicates(JsonWriter& w, const DuplicateCheck& check) {
   write_duplicate_check(w, check);
 }
 
-void write_assignment(JsonWriter& w, const processing::Assignment& a) {
+// `by_hand`: the person who assigned the lead manually; null for the rules' pick.
+void write_assignment(JsonWriter& w, const processing::Assignment& a, const Actor* by_hand = nullptr) {
   w.key_identifier("assignment").begin_object();
   w.key_identifier("rule").value(a.rule);
   w.key_identifier("channel").value(a.channel);
   w.key_identifier("assignee").value(a.assignee);
   w.key_identifier("reason").value(a.reason);
+  if (a.distribution) w.key_identifier("distribution").value(processing::to_string(*a.distribution));
+  if (by_hand != nullptr) {
+    w.key_identifier("manual").value(true);
+    w.key_identifier("by").value(by_hand->user);
+  }
+  w.end_object();
+}
+
+// Who the create was that updated this lead; the entry's own `connector` says it
+// too, but the explanation stands alone (a merge copies it into another trail).
+void write_duplicate_create(JsonWriter& w, const DuplicateCreate& create, const Actor& actor) {
+  w.key_identifier("duplicate_create").begin_object();
+  w.key_identifier("connector").value(actor.connector);
+  if (!create.idempotency_key.empty()) w.key_identifier("idempotency_key").value(create.idempotency_key);
+  if (!create.external_refs.empty()) {
+    w.key_identifier("external_refs");
+    write_json(w, create.external_refs);
+  }
   w.end_object();
 }
 
@@ -343,17 +362,11 @@ ChangeProcessing Processor::process_change(const WriteTxn& txn, Lead& after,
   after = std::move(classified.lead);
   out.rerouted = std::any_of(classified.changes.begin(), classified.changes.end(),
                              [](const processing::FieldChange& c) { return c.field == "owner.channel"; });
-  const auto scored = score(after);
-  after.score = scored.score;
-
-  JsonWriter w(out.explanation);
-  w.begin_object();
-  write_rules(w, classified.matched_rules);
-  w.key_identifier("kept_manual").begin_array();
-  for (const auto& k : classified.kept_manual) w.value(k.field);
-  w.end_array();
-  write_score(w, scored);
-  w.end_object();
+  out.score = score(after);
+  after.score = out.score.score;
+  out.classified = std::move(classified.matched_rules);
+  out.kept_manual.reserve(classified.kept_manual.size());
+  for (auto& k : classified.kept_manual) out.kept_manual.push_back(std::move(k.field));
   return out;
 }
 
@@ -391,6 +404,28 @@ std::string Processor::explain_new(const NewLeadFacts& facts, const DuplicateChe
   write_score(w, facts.score);
   if (check != nullptr) write_duplicates(w, *check);
   if (assignment) write_assignment(w, *assignment);
+  w.end_object();
+  return out;
+}
+
+std::string Processor::explain_change(const ChangeProcessing& done, const ChangeCause& cause, const Actor& actor) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  write_rules(w, done.classified);
+  w.key_identifier("kept_manual").begin_array();
+  for (const auto& k : done.kept_manual) w.value(k);
+  w.end_array();
+  write_score(w, done.score);
+  if (cause.duplicate_create != nullptr) {
+    write_duplicates(w, cause.duplicate_create->check);  // as a create's own check reads
+    write_duplicate_create(w, *cause.duplicate_create, actor);
+  }
+  if (cause.manual_assignment != nullptr) {
+    write_assignment(w, *cause.manual_assignment, &actor);
+  } else if (done.rerouted_pick) {
+    write_assignment(w, *done.rerouted_pick);
+  }
   w.end_object();
   return out;
 }

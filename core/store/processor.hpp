@@ -54,11 +54,34 @@ struct DuplicateCheck {
   RecordId best_partner;  // the best match's business partner, for `link`
 };
 
+// What the rules decided for a change, explained in its "processed" audit entry
+// (Processor::explain_change) once the change is known to be made.
 struct ChangeProcessing {
   processing::ManualFields manual;
   bool manual_changed = false;
-  bool rerouted = false;    // a rule moved the lead to another channel
-  std::string explanation;  // JSON for the "processed" audit entry
+  bool rerouted = false;                 // a rule moved the lead to another channel
+  std::vector<std::string> classified;   // classification rules that matched
+  std::vector<std::string> kept_manual;  // fields a rule wanted but a person's value won
+  processing::ScoreResult score;
+  std::optional<processing::Assignment> rerouted_pick;  // the member picked in the channel a rule chose
+};
+
+// A create that found the lead as its duplicate under policy `update` and changed
+// it instead of being stored: the duplicate check, and the create's own identity
+// (whichever it carried), so the changed lead's trail says where the change came from.
+struct DuplicateCreate {
+  const DuplicateCheck& check;
+  const std::string& idempotency_key;             // "" when it carried none
+  const std::vector<ExternalRef>& external_refs;  // empty when it carried none
+};
+
+// Why a change was made when its patch alone does not say it. Explained in the
+// change's "processed" entry next to what the rules decided.
+struct ChangeCause {
+  const DuplicateCreate* duplicate_create = nullptr;
+  // A manual (re)assignment by the change's actor: the member named, or the one
+  // the channel's distribution picked.
+  const processing::Assignment* manual_assignment = nullptr;
 };
 
 class Processor {
@@ -95,6 +118,9 @@ class Processor {
   // The explanation of a new lead's processing, for its audit entry.
   static std::string explain_new(const NewLeadFacts& facts, const DuplicateCheck* check,
                                  const std::optional<processing::Assignment>& assignment);
+  // The explanation of a change's processing and of its cause, for its audit entry;
+  // `actor` made the change (the create's connector, the assigning user).
+  static std::string explain_change(const ChangeProcessing& done, const ChangeCause& cause, const Actor& actor);
 
   // Batch hooks (WriteQueue::set_batch_hooks / set_after_commit).
   void batch_begin(WriteTxn& txn);

@@ -268,6 +268,23 @@ BOOST_AUTO_TEST_CASE(round_robin_skips_members_at_capacity) {
   BOOST_TEST(a.round_robin_next == 2u);
 }
 
+// The audit trail names the strategy that picked: the channel's distribution, even
+// when nobody had room; none for a channel without members (its queue).
+BOOST_AUTO_TEST_CASE(a_pick_names_the_distribution_that_made_it) {
+  const Channel team{"team", Distribution::round_robin, {{"kim", 0}}};
+  const Channel dealers{"dealers", Distribution::capacity, {{"a", 1}}};
+  const Channel inbox{"inbox", Distribution::round_robin, {}};
+  ChannelLoad full;
+  full.open_leads["a"] = 1;
+  BOOST_TEST((pick_member(team, {}).distribution == Distribution::round_robin));
+  const Assignment nobody = pick_member(dealers, full);
+  BOOST_TEST(nobody.assignee.empty());
+  BOOST_TEST((nobody.distribution == Distribution::capacity));
+  BOOST_TEST(!pick_member(inbox, {}).distribution.has_value());
+  BOOST_TEST(to_string(Distribution::round_robin) == "round_robin");
+  BOOST_TEST(to_string(Distribution::capacity) == "capacity");
+}
+
 BOOST_AUTO_TEST_CASE(example_config_loads) {
   auto config = load_processing_config(LEADHUB_SOURCE_DIR "/config/processing.yaml");
   BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? "" : config.error().message));

@@ -83,6 +83,18 @@ struct ProcessingFixture : StoreFixture {
     return partner->record.id;
   }
 
+  // The latest "processed" entry of the lead's trail.
+  AuditEntry latest_processed(RecordId id) {
+    auto audit = store->read_audit(id);
+    BOOST_TEST_REQUIRE(is_ok(audit));
+    AuditEntry out;
+    for (const auto& e : *audit) {
+      if (e.action == "processed") out = e;
+    }
+    BOOST_TEST_REQUIRE(out.action == "processed");
+    return out;
+  }
+
   std::string processed_audit(RecordId id) {
     auto audit = store->read_audit(id);
     BOOST_TEST_REQUIRE(is_ok(audit));
@@ -206,6 +218,52 @@ BOOST_AUTO_TEST_CASE(update_policy_changes_the_existing_lead_instead) {
   BOOST_TEST(updated->record.subject == "Heat pump, 12 kW");
   BOOST_TEST_REQUIRE(updated->record.notes.size() == 1u);
   BOOST_TEST(stats().leads == 1u);
+}
+
+// The updated lead's trail says why it changed: which create, through which
+// connector, found it as its duplicate and by which rule, as a create's own
+// "processed" entry explains a flagged or linked duplicate.
+BOOST_AUTO_TEST_CASE(update_policy_explains_the_duplicate_create_in_the_updated_leads_trail) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  Lead again = person("Meyer", "anna@example.com");
+  again.subject = "Heat pump, 12 kW";
+  again.external_refs = {{"crm", "4711"}};
+  auto updated = store->create_lead(CreateLeadCommand{again, Actor{"sync", "crm-sync"}, "crm-4711"});
+  BOOST_TEST_REQUIRE(is_ok(updated));
+  BOOST_TEST_REQUIRE(updated->record.id == first.id);
+
+  const AuditEntry why = latest_processed(first.id);
+  BOOST_TEST(why.version == 2u);  // the version the update made, beside its "changed" entries
+  BOOST_TEST(why.user == "sync");
+  BOOST_TEST(why.connector == "crm-sync");
+  const std::string duplicates = R"("duplicates":{"policy":"update","duplicate":true,"candidates_checked":1,)"
+                                 R"("matches":[{"id":")" +
+                                 first.id.to_string() + R"(","score":1.0,"rules":["same_email"]}]})";  // as read back
+  BOOST_TEST(why.new_json.find(duplicates) != std::string::npos, why.new_json);
+  const std::string incoming = R"("duplicate_create":{"connector":"crm-sync","idempotency_key":"crm-4711",)"
+                               R"("external_refs":[{"system":"crm","id":"4711"}]})";
+  BOOST_TEST(why.new_json.find(incoming) != std::string::npos, why.new_json);
+}
+
+// Only what the create carried: no key, no references, just where it came from.
+BOOST_AUTO_TEST_CASE(update_policy_names_only_the_identity_the_create_carried) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  Lead again = person("Meyer", "anna@example.com");
+  again.subject = "Heat pump, 8 kW";
+  auto updated = create_via(again, "crm-sync");
+  BOOST_TEST_REQUIRE(is_ok(updated));
+  const std::string why = latest_processed(first.id).new_json;
+  BOOST_TEST(why.find(R"("duplicate_create":{"connector":"crm-sync"})") != std::string::npos, why);
+  BOOST_TEST(why.find(R"("policy":"update")") != std::string::npos, why);
+}
+
+// An ordinary change is not explained as a duplicate create.
+BOOST_AUTO_TEST_CASE(a_plain_change_has_no_duplicate_explanation) {
+  const Lead first = create(person("Meyer", "anna@example.com"));
+  must_change(first.id, R"({"subject":"Other"})");
+  const std::string why = latest_processed(first.id).new_json;
+  BOOST_TEST(why.find("duplicate") == std::string::npos, why);
+  BOOST_TEST(why.find("assignment") == std::string::npos, why);
 }
 
 BOOST_AUTO_TEST_CASE(fuzzy_names_match_across_transliteration) {
@@ -442,6 +500,64 @@ BOOST_AUTO_TEST_CASE(manual_assignment_picks_in_the_channel_or_takes_the_named_m
   BOOST_TEST(fails_with(stale, ErrorCode::version_conflict));
   // the refused assignment did not move the round robin: the next pick is ben
   BOOST_TEST(create(person("De", "", "DE")).owner.assignee == "ben");
+}
+
+// The processed entry of each manual assignment says it was made by hand, by whom,
+// and how the member was chosen: the channel's strategy and pick, or the name given.
+BOOST_AUTO_TEST_CASE(manual_assignment_is_explained_in_the_processed_entry) {
+  const Lead lead = create(person("Fr", "", "FR"));
+  const Actor maria{"maria", "cli"};
+  auto picked = store->assign_lead(AssignLeadCommand{lead.id, "team", "", std::nullopt, maria});
+  BOOST_TEST_REQUIRE(is_ok(picked));
+  AuditEntry why = latest_processed(lead.id);
+  BOOST_TEST(why.version == picked->version);
+  BOOST_TEST(why.new_json.find(R"("assignment":{"rule":"","channel":"team","assignee":"anna",)"
+                               R"("reason":"manual assignment: round robin in team","distribution":"round_robin",)"
+                               R"("manual":true,"by":"maria"})") != std::string::npos,
+             why.new_json);
+
+  auto dealt = store->assign_lead(AssignLeadCommand{lead.id, "dealers", "", std::nullopt, Actor{"otto", "http"}});
+  BOOST_TEST_REQUIRE(is_ok(dealt));
+  why = latest_processed(lead.id);
+  BOOST_TEST(why.new_json.find(R"("channel":"dealers","assignee":"d1",)"
+                               R"x("reason":"manual assignment: least loaded in dealers (0 open)",)x"
+                               R"("distribution":"capacity","manual":true,"by":"otto"})") != std::string::npos,
+             why.new_json);
+
+  auto named = store->assign_lead(AssignLeadCommand{lead.id, "team", "ben", std::nullopt, maria});
+  BOOST_TEST_REQUIRE(is_ok(named));
+  why = latest_processed(lead.id);
+  BOOST_TEST(why.version == named->version);
+  BOOST_TEST(why.new_json.find(R"("assignment":{"rule":"","channel":"team","assignee":"ben",)"
+                               R"("reason":"manual assignment: assignee named","manual":true,"by":"maria"})") !=
+                 std::string::npos,
+             why.new_json);
+
+  auto queue = store->assign_lead(AssignLeadCommand{lead.id, "partner-acme", "", std::nullopt, maria});
+  BOOST_TEST_REQUIRE(is_ok(queue));
+  why = latest_processed(lead.id);
+  BOOST_TEST(why.new_json.find(R"("channel":"partner-acme","assignee":"",)"
+                               R"("reason":"manual assignment: channel partner-acme is not configured here: )"
+                               R"(its queue takes the lead","manual":true,"by":"maria"})") != std::string::npos,
+             why.new_json);
+}
+
+// The automatic picks name the strategy the same way: at create, and when a rule
+// moves a lead to a channel on a change.
+BOOST_AUTO_TEST_CASE(automatic_picks_name_the_channels_distribution) {
+  const Lead de = create(person("Auto", "", "DE"));
+  BOOST_TEST(processed_audit(de.id).find(R"("assignee":"anna","reason":"rule germany: round robin in team",)"
+                                         R"("distribution":"round_robin"})") != std::string::npos,
+             processed_audit(de.id));
+  const Lead at = create(person("Moved", "", "AT"));
+  const Lead moved = must_change(at.id, R"({"campaign":"team-days"})");
+  BOOST_TEST(moved.owner.assignee == "ben");
+  const std::string why = processed_audit(at.id);
+  BOOST_TEST(why.find(R"("assignment":{"rule":"","channel":"team","assignee":"ben",)"
+                      R"("reason":"channel chosen by classification: round robin in team",)"
+                      R"("distribution":"round_robin"})") != std::string::npos,
+             why);
+  BOOST_TEST(why.find(R"("manual":true)") == std::string::npos, why);
 }
 
 BOOST_AUTO_TEST_CASE(an_approval_step_with_a_role_is_decided_only_by_its_holders) {
