@@ -2,7 +2,9 @@
 """Lead processing end to end: `leadhub serve` with a `processing:` section, driven
 over real HTTP on loopback, then the CLI on the same LMDB files. Checks that the
 duplicate policies apply per connector (flag through one HTTP instance, reject with
-the matches through another), that the decision is explained in the audit trail,
+the matches through another, update through a third), that the decision is
+explained in the audit trail (also for a lead a duplicate create updated and for a
+manual assignment, over HTTP and in `leadhub lead audit`),
 that classification, scoring and round-robin assignment set the stored lead, that
 a CLI import is processed too (leads of one file see each other), and that
 `leadhub score rebuild --rescore` relearns the model and rescores open leads.
@@ -26,7 +28,7 @@ CONFIG = """
 processing:
   duplicates:
     policy: flag
-    connector_policies: {strict: reject}
+    connector_policies: {strict: reject, sync: update}
     rules:
       - {name: same_email, match: email, weight: 1.0}
       - {name: name_and_postal_code, match: name, similarity: 0.9, same: [postal_code], weight: 1.0}
@@ -53,6 +55,7 @@ processing:
 connectors:
   - {name: http, type: http, listen: "127.0.0.1:0"}
   - {name: strict, type: http, listen: "127.0.0.1:0"}
+  - {name: sync, type: http, listen: "127.0.0.1:0"}
   - name: staff
     type: http
     listen: "127.0.0.1:0"
@@ -132,6 +135,27 @@ try:
                                   {"If-Match": h.get("etag", "")})
     c.check(st == 200 and again.get("priority") == "low", "manual priority kept on a later change", again)
 
+    # ---- policy `update`: the updated lead's trail says which create changed it ----
+    update = lead("Meyer", "ANNA.MEYER@example.com", company="Meyer AG")
+    update["subject"] = "Forklift, 3 t"
+    update["external_refs"] = [{"system": "crm", "id": "C-77"}]
+    st, _, _, updated = hub.request("POST", "/api/v1/leads", update, {"Idempotency-Key": "crm-77"}, name="sync")
+    c.check(st == 200 and updated.get("id") == first["id"] and updated.get("subject") == "Forklift, 3 t",
+            "a duplicate through the `update` connector changes the existing lead", (st, updated))
+    st, _, _, audit = hub.request("GET", f"/api/v1/leads/{first['id']}/audit")
+    why = [e for e in audit.get("items", []) if e.get("action") == "processed"
+           and e.get("version") == updated.get("version")]
+    why = why[-1]["new"] if why else {}
+    c.check(why.get("duplicates", {}).get("policy") == "update" and why["duplicates"].get("duplicate") is True
+            and why["duplicates"]["matches"][0]["id"] == first["id"]
+            and "same_email" in why["duplicates"]["matches"][0]["rules"],
+            "GET audit: the update's processed entry explains the duplicate check (match, rule, policy)", why)
+    # the key as the hub keeps it: the HTTP API scopes the caller's Idempotency-Key to the caller
+    c.check(why.get("duplicate_create") == {"connector": "sync", "idempotency_key": "http:anonymous:crm-77",
+                                            "external_refs": [{"system": "crm", "id": "C-77"}]},
+            "GET audit: ... and names the create: connector, idempotency key, external reference", why)
+    updated_first = updated
+
     # ---- merge and manual assignment over HTTP ----
     st, _, _, merged = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [second["id"]]})
     c.check(st == 200 and merged["id"] == first["id"], "POST /leads/{id}/merge answers with the survivor", merged)
@@ -143,12 +167,24 @@ try:
     with open(os.path.join(os.path.dirname(__file__), "..", "..", "schemas", "audit-entry.schema.json")) as f:
         audit_schema = jsonschema.Draft202012Validator(json.load(f))
     bad = [(e.get("action"), m.message) for e in audit["items"] for m in audit_schema.iter_errors(e)]
-    c.check(not bad, "processed, changed and merged entries match audit-entry.schema.json", bad[:3])
+    c.check(not bad, "processed (also the update's), changed and merged entries match audit-entry.schema.json",
+            bad[:3])
     st, _, _, problem = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [first["id"]]})
     c.check(st == 422 and problem["errors"][0]["field"] == "others[0]", "merging a lead into itself: 422", problem)
     st, _, _, assigned = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign", {"channel": "team-de"})
     c.check(st == 200 and assigned["owner"]["channel"] == "team-de" and assigned["owner"].get("assignee"),
             "POST /leads/{id}/assign picks a member in the channel", assigned)
+    st, _, _, audit = hub.request("GET", f"/api/v1/leads/{fuzzy['id']}/audit")
+    why = [e for e in audit.get("items", []) if e.get("action") == "processed"
+           and e.get("version") == assigned.get("version")]
+    c.check(len(why) == 1 and why[0]["new"].get("assignment", {}).get("manual") is True
+            and why[0]["new"]["assignment"].get("by") == why[0]["user"]
+            and why[0]["new"]["assignment"].get("distribution") == "round_robin"
+            and why[0]["new"]["assignment"].get("channel") == "team-de"
+            and why[0]["new"]["assignment"].get("assignee") == assigned["owner"].get("assignee"),
+            "GET audit: the assignment's processed entry says manual, by whom, strategy, channel and member", why)
+    bad = [(e.get("action"), m.message) for e in audit["items"] for m in audit_schema.iter_errors(e)]
+    c.check(not bad, "the manual assignment's trail matches audit-entry.schema.json ($defs/processing)", bad[:3])
     st, _, _, named = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign",
                                   {"channel": "partner-acme", "assignee": "jo", "version": 1})
     c.check(st == 412 or st == 409, "a stale version is refused", (st, named))
@@ -209,11 +245,25 @@ flagged = [x for x in found if x.get("duplicate_of")]
 c.check(len(found) == 2 and len(flagged) == 1, "the second lead of one import is flagged against the first",
         r.stdout + r.stderr)
 
-r = subprocess.run(base + ["lead", "assign", flagged[0]["id"] if flagged else "x", "--channel", "partner-acme",
-                          "--assignee", "jo"], capture_output=True, text=True)
+r = subprocess.run(base + ["--user", "clerk-at-cli", "lead", "assign", flagged[0]["id"] if flagged else "x",
+                          "--channel", "partner-acme", "--assignee", "jo"], capture_output=True, text=True)
 got = json.loads(r.stdout or "{}")
 c.check(r.returncode == 0 and got.get("owner") == {"channel": "partner-acme", "assignee": "jo"},
         "leadhub lead assign --channel --assignee", r.stdout + r.stderr)
+r = subprocess.run(base + ["lead", "audit", got.get("id", "x")], capture_output=True, text=True)
+trail = json.loads(r.stdout or "[]")
+why = [e for e in trail if e.get("action") == "processed" and e.get("version") == got.get("version")]
+c.check(r.returncode == 0 and len(why) == 1
+        and why[0]["new"].get("assignment") == {"rule": "", "channel": "partner-acme", "assignee": "jo",
+                                                 "reason": "manual assignment: assignee named", "manual": True,
+                                                 "by": "clerk-at-cli"},
+        "leadhub lead audit: the manual assignment is explained (named member, by whom)", why or r.stderr)
+r = subprocess.run(base + ["lead", "audit", updated_first.get("id", "x")], capture_output=True, text=True)
+trail = json.loads(r.stdout or "[]")
+why = [e for e in trail if e.get("action") == "processed" and e.get("version") == updated_first.get("version")]
+c.check(r.returncode == 0 and len(why) == 1 and why[0]["new"].get("duplicates", {}).get("policy") == "update"
+        and why[0]["new"].get("duplicate_create", {}).get("idempotency_key") == "http:anonymous:crm-77",
+        "leadhub lead audit: the update by a duplicate create is explained as over HTTP", why or r.stderr)
 survivor = [x for x in found if not x.get("duplicate_of")]
 r = subprocess.run(base + ["lead", "merge", survivor[0]["id"] if survivor else "x", flagged[0]["id"] if flagged else "y"],
                    capture_output=True, text=True)
