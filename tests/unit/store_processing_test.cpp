@@ -257,6 +257,33 @@ BOOST_AUTO_TEST_CASE(update_policy_names_only_the_identity_the_create_carried) {
   BOOST_TEST(why.find(R"("policy":"update")") != std::string::npos, why);
 }
 
+// An import goes the bulk way: a duplicate of a lead earlier in the same job (not in
+// the indexes yet) updates it and explains it as a single create does.
+BOOST_AUTO_TEST_CASE(update_policy_in_an_import_explains_it_too) {
+  Lead original = person("Meyer", "anna@example.com");
+  original.external_refs = {{"crm", "1"}};
+  Lead again = person("Meyer", "anna@example.com");
+  again.subject = "Heat pump, 12 kW";
+  again.external_refs = {{"crm", "2"}};
+  std::vector<CreateLeadCommand> cmds;
+  cmds.push_back(CreateLeadCommand{original, Actor{"loader", "crm-sync"}, ""});
+  cmds.push_back(CreateLeadCommand{again, Actor{"loader", "crm-sync"}, ""});
+  const auto results =
+      collect_async<CreateOutcome>(2, [&](const auto& done) { store->import_leads_async(std::move(cmds), done); });
+  BOOST_TEST_REQUIRE(is_ok(results[0]));
+  BOOST_TEST_REQUIRE(is_ok(results[1]));
+  BOOST_TEST(results[0]->created);
+  BOOST_TEST(!results[1]->created);
+  BOOST_TEST_REQUIRE(results[1]->id == results[0]->id);
+  const AuditEntry why = latest_processed(results[0]->id);
+  BOOST_TEST(why.version == 2u);
+  BOOST_TEST(
+      why.new_json.find(R"("duplicate_create":{"connector":"crm-sync","external_refs":[{"system":"crm","id":"2"}]})") !=
+          std::string::npos,
+      why.new_json);
+  BOOST_TEST(why.new_json.find(R"("policy":"update","duplicate":true)") != std::string::npos, why.new_json);
+}
+
 // An ordinary change is not explained as a duplicate create.
 BOOST_AUTO_TEST_CASE(a_plain_change_has_no_duplicate_explanation) {
   const Lead first = create(person("Meyer", "anna@example.com"));
