@@ -317,7 +317,7 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
     ++line_no;
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
     ++records;
-    batches.add(line, "line " + std::to_string(line_no), records, PositionIn::line);
+    batches.add(line, "line " + std::to_string(line_no), records, PositionIn::line());
   }
 }
 
@@ -336,7 +336,7 @@ Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_siz
     ++records;
     // An element may span lines: a syntax error's place is named within its text.
     batches.add(element, "line " + std::to_string(line) + " (element " + std::to_string(records) + ")", records,
-                PositionIn::document);
+                PositionIn::document());
   }
 }
 

@@ -109,7 +109,7 @@ constexpr bool named(std::string_view name, const char (&literal)[N]) {
 // a syntax error, its place (`in`: see not_valid_json). A leading byte order mark is
 // ignored (RFC 8259 allows it; simdjson would call it bad JSON).
 Result<Element> parse_document(std::string_view text, simdjson::dom::parser& parser,
-                               PositionIn in = PositionIn::document);
+                               PositionIn in = PositionIn::document());
 
 }  // namespace leadhub::json
 

@@ -29,8 +29,9 @@ std::string to_json(const BusinessPartner& partner);
 Result<Lead> lead_from_json(std::string_view json, DecodeMode mode);
 // lead_from_json into a default-constructed lead where it will stay (a bulk import's
 // batch): a lead is about 1 KB to move. `in` says how a syntax error's place is
-// named: PositionIn::line for an NDJSON record, whose line number the caller gives.
-Status decode_lead(std::string_view json, DecodeMode mode, Lead& into, PositionIn in = PositionIn::document);
+// named: PositionIn::line() for an NDJSON record, whose line number the caller
+// gives; PositionIn::excerpt for an element of a JSON array, in its file.
+Status decode_lead(std::string_view json, DecodeMode mode, Lead& into, PositionIn in = PositionIn::document());
 Result<BusinessPartner> partner_from_json(std::string_view json, DecodeMode mode);
 
 // Applies a merge patch to a lead in place. Read-only members are accepted only

@@ -249,8 +249,7 @@ std::string not_valid_json(std::string_view text, simdjson::error_code err, Posi
   const auto found = find_syntax_error(text.substr(bom));
   if (!found) return std::string("not valid JSON: ") + simdjson::error_message(err);
   const std::size_t at = bom + found->offset;
-  const std::string where = in == PositionIn::line ? describe_position_in_line(text, at) : describe_position(text, at);
-  return "not valid JSON: " + where + ": " + found->reason;
+  return "not valid JSON: " + in.describe(text, at) + ": " + found->reason;
 }
 
 }  // namespace leadhub::json

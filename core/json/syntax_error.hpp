@@ -27,9 +27,10 @@ std::optional<SyntaxError> find_syntax_error(std::string_view text);
 // The reason for a document simdjson refused with `err`: "not valid JSON: line 2,
 // column 33 (byte 34): a comma before '}' (trailing comma)", or simdjson's own
 // message where the syntax is fine (too deep, a number out of range). For a text
-// that is one line of a file (PositionIn::line): "not valid JSON: column 33 (byte 32
-// of the line): ...".
+// that is one line of a file (PositionIn::line()): "not valid JSON: column 33 (byte
+// 32 of the line): ..."; for an excerpt of one (PositionIn::excerpt): the place in
+// the file, "not valid JSON: line 4, column 3 (byte 97 of the file): ...".
 std::string not_valid_json(std::string_view text, simdjson::error_code err,  // text may start with a BOM
-                           PositionIn in = PositionIn::document);
+                           PositionIn in = PositionIn::document());
 
 }  // namespace leadhub::json

@@ -428,10 +428,25 @@ BOOST_AUTO_TEST_CASE(document_errors) {
 // reason the column in it.
 BOOST_AUTO_TEST_CASE(a_syntax_error_in_one_line_names_its_column) {
   Lead lead;
-  const Status st = decode_lead("{\"subject\":\"M\xC3\xBCller\",}", DecodeMode::input, lead, PositionIn::line);
+  const Status st = decode_lead("{\"subject\":\"M\xC3\xBCller\",}", DecodeMode::input, lead, PositionIn::line());
   BOOST_TEST_REQUIRE(!st.ok());
   BOOST_TEST(st.error().message ==
              "(document): not valid JSON: column 20 (byte 20 of the line): a comma before '}' (trailing comma)");
+}
+
+// An element of a JSON array file: its caller names the line it starts on, the
+// reason the place in the file (the element started at line 2, column 2, byte 48).
+BOOST_AUTO_TEST_CASE(a_syntax_error_in_an_excerpt_names_its_place_in_the_file) {
+  FilePlace start;
+  start.line = 2;
+  start.column = 2;
+  start.byte = 48;
+  Lead lead;
+  const Status st = decode_lead("{\"subject\": \"y\", oops}", DecodeMode::input, lead, PositionIn::excerpt(start));
+  BOOST_TEST_REQUIRE(!st.ok());
+  BOOST_TEST(st.error().message ==
+             "(document): not valid JSON: line 2, column 19 (byte 65 of the file): expected a member name in double "
+             "quotes, found 'o'");
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
