@@ -253,9 +253,10 @@ class CanonicalBatches {
     if (!batch_.empty()) run_.submit(std::move(batch_), std::move(where_));
   }
 
-  // One record's text; `where` names it in a rejection ("line 12"). A record that
-  // is one line of the file (NDJSON) names a syntax error's place by its column in
-  // that line, as `where` gives the line: "column 5 (byte 4 of the line)".
+  // One record's text; `where` names it in a rejection ("line 12"), `in` says how a
+  // syntax error's place is named: by its column in the line for a record that is
+  // one line of the file (NDJSON), as `where` gives the line, "column 5 (byte 4 of
+  // the line)"; by its place in the file for an array's element.
   void add(std::string_view json, std::string where, std::size_t records, PositionIn in) {
     auto& command = batch_.emplace_back();  // decoded where it stays
     if (auto st = decode_lead(json, DecodeMode::input, command.lead, in); !st) {
@@ -288,77 +289,105 @@ class CanonicalBatches {
   std::vector<std::string> where_;  // where each command came from, for rejections
 };
 
-// Skips what comes before the first record (blank lines, a byte order mark) and
-// says whether the records are one JSON array; `lines` counts the line breaks read.
-bool starts_with_json_array(std::istream& in, std::size_t& lines) {
+// What comes before the first record: blank lines, a byte order mark, the blanks
+// that start the first record's line.
+struct Opening {
+  bool json_array = false;
+  FilePlace after;  // where the rest of the file starts (after an array's '[')
+  // The first record's line as far as it was read (a byte order mark, blanks): put
+  // back before the rest of that line, so its columns and bytes are the file's.
+  std::string first_line_start;
+};
+
+// Reads what comes before the first record and says whether the records are one
+// JSON array.
+Opening read_opening(std::istream& in) {
+  Opening opening;
   // A stream gives back one byte for sure: the mark is read a byte at a time.
   for (const int mark : {0xEF, 0xBB, 0xBF}) {
     if (in.peek() != mark) break;
-    in.get();
+    opening.first_line_start += static_cast<char>(in.get());
+    opening.after.advance_without_column();  // a mark is no character
   }
   for (int c = in.get(); c != std::char_traits<char>::eof(); c = in.get()) {
-    if (c == '\n') {
-      ++lines;
-    } else if (c != ' ' && c != '\t' && c != '\r') {
-      if (c == '[') return true;
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '[') {
       in.unget();
-      return false;
+      return opening;
     }
+    opening.after.advance(static_cast<char>(c));
+    if (c == '[') {
+      opening.json_array = true;
+      return opening;
+    }
+    if (c == '\n')
+      opening.first_line_start.clear();
+    else
+      opening.first_line_start += static_cast<char>(c);
   }
-  return false;
+  return opening;
 }
 
-// Newline-delimited canonical JSON, one lead per line; `line_no` lines already read.
-void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, std::size_t line_no,
-                   std::size_t& records) {
+// Newline-delimited canonical JSON, one lead per line, after `opening`. `in_line`
+// names a syntax error's place in a line (its bytes are not the file's when the
+// file was converted from UTF-16).
+void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, const Opening& opening,
+                   PositionIn in_line, std::size_t& records) {
   CanonicalBatches batches(run, batch_size, actor);
+  std::size_t line_no = opening.after.line - 1;
   std::string line;
-  while (std::getline(in, line)) {
+  for (bool first = true; std::getline(in, line); first = false) {
     ++line_no;
+    if (first) line.insert(0, opening.first_line_start);
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
     ++records;
-    batches.add(line, "line " + std::to_string(line_no), records, PositionIn::line());
+    batches.add(line, "line " + std::to_string(line_no), records, in_line);
   }
 }
 
 // One JSON array of canonical leads, streamed element by element; each is named by
-// the line it starts on and its place in the array.
+// the line it starts on and its place in the array, a syntax error in it by its
+// place in the file (an element may span lines and need not start one).
 Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
-                         std::size_t line_no, std::size_t& records) {
+                         const Opening& opening, bool converted, std::size_t& records) {
   CanonicalBatches batches(run, batch_size, actor);
-  JsonArrayStream array(in, line_no, limits::kMaxRecordBytes);
+  JsonArrayStream array(in, opening.after, limits::kMaxRecordBytes, !converted);
   std::string element;
-  std::size_t line = 0;
+  FilePlace start;
   for (;;) {
-    auto more = array.next(element, line);
+    auto more = array.next(element, start);
     if (!more) return more.error();
     if (!*more) return ok_status();
     ++records;
-    // An element may span lines: a syntax error's place is named within its text.
-    batches.add(element, "line " + std::to_string(line) + " (element " + std::to_string(records) + ")", records,
-                PositionIn::document());
+    const PositionIn in_file = PositionIn::excerpt(start);
+    batches.add(element, "line " + std::to_string(start.line) + " (element " + std::to_string(records) + ")", records,
+                converted ? in_file.converted() : in_file);
   }
+}
+
+// Canonical leads, one JSON object per line or one JSON array of them, from `in`
+// as it is in the file or `converted` from its encoding.
+Status import_canonical_utf8(ImportRun& run, std::istream& in, bool converted, std::size_t batch_size,
+                             const Actor& actor, std::size_t& records) {
+  const Opening opening = read_opening(in);
+  if (opening.json_array) return import_json_array(run, in, batch_size, actor, opening, converted, records);
+  import_ndjson(run, in, batch_size, actor, opening, converted ? PositionIn::line().converted() : PositionIn::line(),
+                records);
+  return ok_status();
 }
 
 // Canonical leads: one JSON object per line, or one JSON array of them.
 Status import_canonical(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
                         std::size_t& records) {
-  std::size_t lines = 0;
   records = 0;
   // A UTF-16 file (PowerShell's `>` writes one, with its byte order mark) is read
-  // through a decoder to UTF-8, as it streams in.
+  // through a decoder to UTF-8, as it streams in. Its lines and characters are the
+  // file's, its bytes not: errors name no byte in it.
   if (const auto order = mapping::read_utf16_byte_order_mark(in)) {
     mapping::Utf16ToUtf8Buffer decoded_buffer(in, *order);
     std::istream decoded(&decoded_buffer);
-    if (starts_with_json_array(decoded, lines)) {
-      return import_json_array(run, decoded, batch_size, actor, lines + 1, records);
-    }
-    import_ndjson(run, decoded, batch_size, actor, lines, records);
-    return ok_status();
+    return import_canonical_utf8(run, decoded, true, batch_size, actor, records);
   }
-  if (starts_with_json_array(in, lines)) return import_json_array(run, in, batch_size, actor, lines + 1, records);
-  import_ndjson(run, in, batch_size, actor, lines, records);
-  return ok_status();
+  return import_canonical_utf8(run, in, false, batch_size, actor, records);
 }
 
 // The distinct codes of a record's mapping errors, in order.

@@ -14,9 +14,10 @@ std::string shown(int c) {
 }  // namespace
 
 int JsonArrayStream::get() {
+  at_ = place_;
   const int c = in_.get();
   if (c == std::char_traits<char>::eof()) return -1;
-  if (c == '\n') ++line_;
+  place_.advance(static_cast<char>(c));
   return c;
 }
 
@@ -26,11 +27,13 @@ int JsonArrayStream::skip_whitespace() {
   return c;
 }
 
-Error JsonArrayStream::broken(const std::string& reason) const {
-  return Error::make(ErrorCode::invalid, "line " + std::to_string(line_) + ": " + reason);
+Error JsonArrayStream::broken_at(const FilePlace& place, const std::string& reason) const {
+  std::string where = "line " + std::to_string(place.line) + ", column " + std::to_string(place.column);
+  if (names_bytes_) where += " (byte " + std::to_string(place.byte) + " of the file)";
+  return Error::make(ErrorCode::invalid, where + ": " + reason);
 }
 
-Result<bool> JsonArrayStream::next(std::string& element, std::size_t& line) {
+Result<bool> JsonArrayStream::next(std::string& element, FilePlace& start) {
   if (done_) return false;
   int c = skip_whitespace();
   if (c < 0) return broken("the array is not closed (no ']' at the end)");
@@ -47,33 +50,36 @@ Result<bool> JsonArrayStream::next(std::string& element, std::size_t& line) {
     return false;
   }
   if (c < 0) return broken("the array is not closed (no ']' at the end)");  // after a comma
-  line = line_;
-  if (auto st = read_element(c, element); !st) return st.error();
+  start = at_;
+  if (auto st = read_element(c, start, element); !st) return st.error();
   first_ = false;
   return true;
 }
 
 // Copies one element: an object or array to its matching bracket (brackets inside
 // strings do not count), any other value to the ',' or ']' after it.
-Status JsonArrayStream::read_element(int first, std::string& element) {
+Status JsonArrayStream::read_element(int first, const FilePlace& start, std::string& element) {
   element.assign(1, static_cast<char>(first));
-  const std::size_t start_line = line_;
   const bool nested = first == '{' || first == '[';
   bool in_string = first == '"';
   int depth = nested ? 1 : 0;
   for (;;) {
     if (element.size() > max_element_bytes_) {
-      return Error::make(ErrorCode::invalid, "line " + std::to_string(start_line) + ": an element is larger than " +
-                                                 std::to_string(max_element_bytes_) + " bytes");
+      return broken_at(start,
+                       "the element starting here is larger than " + std::to_string(max_element_bytes_) + " bytes");
+    }
+    if (!nested && !in_string) {
+      const int next = in_.peek();
+      // The separator after a value that is no object or array is next()'s.
+      if (next == ',' || next == ']' || is_json_whitespace(next)) return ok_status();
     }
     const int c = get();
     if (c < 0) {
       if (!nested && !in_string) return ok_status();  // next() reports the missing ']'
-      return Error::make(ErrorCode::invalid,
-                         "line " + std::to_string(start_line) + ": the element starting here is not closed");
+      return broken_at(start, "the element starting here is not closed (the file ends inside it)");
     }
+    element += static_cast<char>(c);
     if (in_string) {
-      element += static_cast<char>(c);
       if (c == '\\') {
         const int escaped = get();
         if (escaped >= 0) element += static_cast<char>(escaped);
@@ -82,12 +88,6 @@ Status JsonArrayStream::read_element(int first, std::string& element) {
       }
       continue;
     }
-    if (!nested && (c == ',' || c == ']' || is_json_whitespace(c))) {
-      in_.unget();  // the separator is next()'s
-      if (c == '\n') --line_;
-      return ok_status();
-    }
-    element += static_cast<char>(c);
     if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {

@@ -201,8 +201,78 @@ check(arr["errors"][0]["record"] == f"line {bad_line} (element 2)" and "prospect
 with open(array, "w", encoding="utf-8") as f:
     f.write('[{"prospect":{"family_name":"Arr4"}}\n {"prospect":{"family_name":"Arr5"}}]\n')
 arr = json.loads(run("import", array, expect=1).stdout)
-check(arr["created"] == 1 and arr["errors"][0]["reason"] == "line 2: expected ',' or ']' after the array's element, found '{'",
-      f"a broken array stops with the line, after storing what came before: {arr}")
+check(arr["created"] == 1 and arr["errors"][0]["reason"] == "line 2, column 2 (byte 38 of the file): "
+                                                             "expected ',' or ']' after the array's element, found '{'",
+      f"a broken array stops with its place in the file, after storing what came before: {arr}")
+
+
+def import_errors(name, content, expect=1):
+    """The errors of importing `content` (bytes) from a fresh file into a fresh store."""
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    data = tempfile.mkdtemp(prefix="positions-", dir=WORK)
+    return json.loads(run("import", path, data=data, expect=expect).stdout)["errors"]
+
+
+# A syntax error inside an array's element is named in the file (line, column in
+# characters, byte from the file's first), not in the element's own text, which
+# starts in the middle of the file's line 2.
+errors = import_errors("element-syntax.json", b'[{"subject":"x","prospect":{"email":"a@b.de"}},\n'
+                       b' {"subject": "y", "prospect": {"email": "c@d.de"}, oops}]')
+check(len(errors) == 1 and errors[0]["record"] == "line 2 (element 2)" and errors[0]["line"] == 2
+      and errors[0]["reason"] == "(document): not valid JSON: line 2, column 52 (byte 99 of the file): "
+                                 "expected a member name in double quotes, found 'o'",
+      f"an array element's syntax error names its line, column and byte in the file: {errors}")
+# An element that spans lines, its error on a later one; "ü" is one column, two bytes.
+errors = import_errors("element-lines.json", '[\n  {"prospect": {"family_name": "M\u00fcller"}},\n  {"prospect":\n'
+                       '    {"family_name": "M\u00fcller",}}\n]\n'.encode())
+check(len(errors) == 1 and errors[0]["record"] == "line 3 (element 2)"
+      and errors[0]["reason"] == "(document): not valid JSON: line 4, column 29 (byte 90 of the file): "
+                                 "a comma before '}' (trailing comma)",
+      f"an error on an element's later line names that line: {errors}")
+# A byte order mark is bytes of the file, but no column.
+errors = import_errors("element-bom.json", b'\xef\xbb\xbf[{"prospect": {"family_name": x}}]')
+check(len(errors) == 1 and errors[0]["reason"] == "(document): not valid JSON: line 1, column 31 (byte 33 of the file): "
+                                                  "expected a value, found 'x'",
+      f"after a byte order mark, columns are characters and bytes the file's: {errors}")
+# A validation error names the element's line, and the field.
+errors = import_errors("element-invalid.json", b'[{"prospect": {"family_name": "Ok"}},\n\n  {"prospect": {"email": "nope"}}]')
+check(len(errors) == 1 and errors[0]["record"] == "line 3 (element 2)" and "prospect.email" in errors[0]["reason"],
+      f"an array element's validation error names its line and the field: {errors}")
+# The array's own structure: each error names line and column in the file.
+for name, content, reason in (
+        ("trailing.json", b'[{"prospect": {"family_name": "T"}}]\n  x\n',
+         "line 2, column 3 (byte 39 of the file): text after the array's closing ']': 'x'"),
+        ("unterminated.json", b'[{"prospect": {"family_name": "U"}},\n {"prospect": {"family_name": "V"}',
+         "line 2, column 2 (byte 38 of the file): the element starting here is not closed (the file ends inside it)"),
+        ("unclosed.json", b'[{"prospect": {"family_name": "W"}}\n',
+         "line 2, column 1 (byte 36 of the file): the array is not closed (no ']' at the end)")):
+    errors = import_errors(name, content)
+    check(len(errors) == 1 and errors[0]["record"] == "document" and errors[0]["reason"] == reason,
+          f"a broken array ({name}) names line and column: {errors}")
+# An NDJSON file's first line after a byte order mark and blanks: its column and
+# byte are the file's (the reader had skipped them before it knew the format).
+errors = import_errors("bom-blanks.ndjson", b'\xef\xbb\xbf  {"subject": "y", oops}\n')
+check(len(errors) == 1 and errors[0]["reason"] == "(document): not valid JSON: column 20 (byte 22 of the line): "
+                                                  "expected a member name in double quotes, found 'o'",
+      f"the first NDJSON line keeps its byte order mark and blanks in its place: {errors}")
+# UTF-16 is converted to UTF-8 as it is read: its lines and characters are the
+# file's, its bytes not, so the place names no byte ("\U0001F600" is one column).
+bad16 = '{"prospect": {"family_name": "x"}}\n{"subject": "\u00fc\U0001F600", oops}\n'
+errors = import_errors("syntax16.ndjson", b"\xff\xfe" + bad16.encode("utf-16-le"))
+check(len(errors) == 1 and errors[0]["record"] == "line 2" and errors[0]["reason"] ==
+      "(document): not valid JSON: column 19: expected a member name in double quotes, found 'o'",
+      f"a UTF-16 NDJSON syntax error names its column, no byte: {errors}")
+bad16 = '[{"prospect": {"family_name": "x"}},\n {"subject": "\u00fc", oops}]'
+errors = import_errors("syntax16.json", b"\xfe\xff" + bad16.encode("utf-16-be"))
+check(len(errors) == 1 and errors[0]["record"] == "line 2 (element 2)" and errors[0]["reason"] ==
+      "(document): not valid JSON: line 2, column 19: expected a member name in double quotes, found 'o'",
+      f"a UTF-16 array's syntax error names line and column, no byte: {errors}")
+errors = import_errors("broken16.json", b"\xff\xfe" + '[{"prospect": {"family_name": "x"}} {}]'.encode("utf-16-le"))
+check(len(errors) == 1 and errors[0]["reason"] ==
+      "line 1, column 37: expected ',' or ']' after the array's element, found '{'",
+      f"a broken UTF-16 array names line and column, no byte: {errors}")
 # UTF-16 with its byte order mark (PowerShell's `>`): decoded, NDJSON and arrays alike.
 for name, encoding, bom, text in (
         ("utf16le.ndjson", "utf-16-le", b"\xff\xfe",
