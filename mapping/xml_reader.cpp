@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -205,6 +206,15 @@ std::string code_point_name(unsigned long cp) {
   return buf;
 }
 
+// Why a code point above the control characters is no XML 1.0 Char ("U+D800 is a
+// surrogate, half of a UTF-16 pair"), or nullopt.
+std::optional<std::string> no_xml_character(unsigned long cp) {
+  if (cp >= 0xD800 && cp <= 0xDFFF) return code_point_name(cp) + " is a surrogate, half of a UTF-16 pair";
+  if (cp == 0xFFFE || cp == 0xFFFF) return code_point_name(cp) + " is a noncharacter";
+  if (cp > 0x10FFFF) return "Unicode ends at U+10FFFF";
+  return std::nullopt;
+}
+
 // XML 1.0 allows no control character but tab, CR and LF, written or referenced.
 // pugixml takes both: a NUL ends the text there (&#0; kept "Null" of "Null &#0;
 // char"), a raw NUL breaks the tags. So a UTF-8 document is checked first and one
@@ -217,9 +227,11 @@ Status check_control_characters(std::string_view text) {
   // Line and column (in characters) without JSON's "(byte N)": a document declared
   // ISO-8859-1 or Windows-1252 is checked after its conversion to UTF-8 (and its
   // declaration rewritten), so a byte offset would be the hub's copy's, not the file's.
+  const auto refuse_at = [&](std::size_t at, const std::string& why) {
+    return Error::make(ErrorCode::invalid, describe_line_column(text, at) + ": not well-formed XML: " + why);
+  };
   const auto refuse = [&](std::size_t at, const std::string& what) {
-    return Error::make(ErrorCode::invalid, describe_line_column(text, at) + ": not well-formed XML: " + what +
-                                               " (XML allows no control characters but tab, CR and LF)");
+    return refuse_at(at, what + " (XML allows no control characters but tab, CR and LF)");
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -262,9 +274,15 @@ Status check_control_characters(std::string_view text) {
                                             : std::tolower(static_cast<unsigned char>(d)) - 'a' + 10);
         digits = true;
       }
-      if (digits && j < text.size() && text[j] == ';' && cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
-        return refuse(i, "the character reference " + std::string(text.substr(i, j + 1 - i)) +
-                             " names the control character " + code_point_name(cp));
+      if (!digits || j >= text.size() || text[j] != ';') continue;
+      const std::string reference = "the character reference " + std::string(text.substr(i, j + 1 - i));
+      if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
+        return refuse(i, reference + " names the control character " + code_point_name(cp));
+      }
+      // pugixml writes these as bytes that are no UTF-8; the mapping would then
+      // refuse the value without saying where it came from.
+      if (const auto why = no_xml_character(cp)) {
+        return refuse_at(i, reference + " names no character XML allows (" + *why + ")");
       }
     }
   }
@@ -352,11 +370,16 @@ Status convert_declared_encoding(std::string& text) {
     encoding = SingleByte::latin1;  // ours, not pugixml's: 0x80-0x9F as Windows-1252
   else
     return ok_status();
+  // The declaration as written, with "UTF-8" for the name and blanks after it for
+  // the rest of the name: the lines and columns of the converted text stay the
+  // file's, for the places errors name.
+  std::string utf8_decl = text.substr(0, end + 2);
+  utf8_decl.replace(q1 + 1, q2 - q1, "UTF-8" + std::string(1, decl[q1]) + std::string(name.size() - 5, ' '));
   const std::string_view body = std::string_view(text).substr(end + 2);
   // Declared single-byte but valid UTF-8 throughout (a file re-saved by a UTF-8 tool,
   // its declaration kept): read as UTF-8, as the CSV reader reads such fields.
   if (is_valid_utf8_text(body, true)) {
-    text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + std::string(body);
+    text = utf8_decl + std::string(body);
     return ok_status();
   }
   // A byte the declared code page leaves undefined: the file is in another one,
@@ -368,8 +391,40 @@ Status convert_declared_encoding(std::string& text) {
                                                                      "the declared encoding " + name,
                                                                      "save it as UTF-8 or declare its encoding"));
   }
-  text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + single_byte_to_utf8(body, encoding);
+  text = utf8_decl + single_byte_to_utf8(body, encoding);
   return ok_status();
+}
+
+bool only_whitespace_from(std::string_view text, std::size_t offset) {
+  return offset >= text.size() || text.find_first_not_of(" \t\r\n", offset) == std::string_view::npos;
+}
+
+// "line 3, column 14: not well-formed XML: Start-end tags mismatch": pugixml's
+// reason at its line and column, in characters (a document declared ISO-8859-1
+// was converted, so a byte would be the hub's copy's, not the file's). pugixml's
+// offset counts in the UTF-8 it parsed: `text` itself, or for a UTF-16 document its
+// own conversion, made here again (a byte order mark included, as pugixml's has
+// it). Lines and characters are the file's either way. UTF-32, which no partner
+// sends, gets no place.
+std::string not_well_formed(const std::string& text, const pugi::xml_parse_result& result) {
+  const bool utf16 = result.encoding == pugi::encoding_utf16_le || result.encoding == pugi::encoding_utf16_be;
+  if (result.encoding != pugi::encoding_utf8 && !utf16) {
+    return std::string("not well-formed XML: ") + result.description();
+  }
+  std::string converted;
+  std::string_view parsed = text;
+  if (utf16) {
+    append_utf16_as_utf8(converted, text,
+                         result.encoding == pugi::encoding_utf16_le ? Utf16::little_endian : Utf16::big_endian, true);
+    parsed = converted;
+  }
+  const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0));
+  std::string reason = result.description();
+  // pugixml calls a document that ends inside an element a mismatch at its end.
+  if (result.status == pugi::status_end_element_mismatch && only_whitespace_from(parsed, offset)) {
+    reason = "the document ends before all its elements are closed";
+  }
+  return describe_line_column(parsed, offset) + ": not well-formed XML: " + reason;
 }
 
 class XmlReader final : public RecordReader {
@@ -396,14 +451,7 @@ class XmlReader final : public RecordReader {
     if (auto st = check_control_characters(*text); !st) return st;
     const unsigned options = pugi::parse_default | pugi::parse_doctype;
     const auto result = doc_.load_buffer(text->data(), text->size(), options);
-    if (!result) {
-      const auto line = 1 + std::count(text->begin(),
-                                       text->begin() + std::min<std::ptrdiff_t>(
-                                                           result.offset, static_cast<std::ptrdiff_t>(text->size())),
-                                       '\n');
-      return Error::make(ErrorCode::invalid,
-                         "line " + std::to_string(line) + ": not well-formed XML: " + result.description());
-    }
+    if (!result) return Error::make(ErrorCode::invalid, not_well_formed(*text, result));
     for (auto child = doc_.first_child(); child; child = child.next_sibling()) {
       if (child.type() == pugi::node_doctype) {
         return Error::make(ErrorCode::invalid, "DOCTYPE declarations are not accepted (no DTDs or entities)");

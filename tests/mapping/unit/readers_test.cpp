@@ -262,11 +262,11 @@ BOOST_AUTO_TEST_CASE(doctype_is_refused_billion_laughs_and_xxe) {
   BOOST_TEST(x.records.empty());
 }
 
-BOOST_AUTO_TEST_CASE(not_well_formed_is_an_error_with_line) {
+BOOST_AUTO_TEST_CASE(not_well_formed_is_an_error_with_line_and_column) {
   const auto spec = load_ok(std::string(kXmlMapping));
   const auto m = map_text(spec, "<Leads>\n  <Lead id=\"1\">\n    <Name>x</Nmae>\n  </Lead>\n</Leads>\n");
   BOOST_TEST(!m.status.ok());
-  BOOST_TEST(contains(m.status_message(), "line 3: not well-formed XML"), m.status_message());
+  BOOST_TEST(m.status_message() == "line 3, column 14: not well-formed XML: Start-end tags mismatch");
   BOOST_TEST(m.records.empty());
   const auto empty = map_text(spec, "");
   BOOST_TEST(!empty.status.ok());
@@ -275,6 +275,73 @@ BOOST_AUTO_TEST_CASE(not_well_formed_is_an_error_with_line) {
   BOOST_TEST(contains(garbage.status_message(), "not well-formed XML"), garbage.status_message());
   const auto unclosed = map_text(spec, "<Leads>\n<Lead>\n");
   BOOST_TEST(!unclosed.status.ok());
+}
+
+// pugixml's reason at its line and column in the user's file, columns counting
+// characters: malformed documents as partners send them.
+BOOST_AUTO_TEST_CASE(parse_errors_name_line_column_and_reason) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const auto message = [&](const std::string& doc) { return map_text(spec, doc).status_message(); };
+  BOOST_TEST(message("<Leads>\n<Lead>\n  <Name>x</Name>\n") ==
+             "line 3, column 17: not well-formed XML: the document ends before all its elements are closed");
+  BOOST_TEST(message("<Leads>\n  <Lead id=\"1>\n  </Lead>\n</Leads>\n") ==
+             "line 2, column 13: not well-formed XML: Error parsing element attribute");
+  BOOST_TEST(message("<Leads>\n  <Lead id=1>\n  </Lead>\n</Leads>\n") ==
+             "line 2, column 12: not well-formed XML: Error parsing element attribute");
+  BOOST_TEST(message("<Leads>\n  <Lead>a < b</Lead>\n</Leads>\n") ==
+             "line 2, column 12: not well-formed XML: Could not determine tag type");
+  BOOST_TEST(message("<Leads>\n  <Lead>a &#xD800; b</Lead>\n</Leads>\n") ==
+             "line 2, column 11: not well-formed XML: the character reference &#xD800; names no character XML "
+             "allows (U+D800 is a surrogate, half of a UTF-16 pair)");
+  BOOST_TEST(message("<Leads><Lead a='&#x110000;'/></Leads>") ==
+             "line 1, column 17: not well-formed XML: the character reference &#x110000; names no character XML "
+             "allows (Unicode ends at U+10FFFF)");
+  BOOST_TEST(message("<Leads><Lead>&#65535;</Lead></Leads>") ==
+             "line 1, column 14: not well-formed XML: the character reference &#65535; names no character XML "
+             "allows (U+FFFF is a noncharacter)");
+}
+
+// A UTF-8 byte order mark is no column, CRLF line ends are line ends, "ä" is one
+// column; a UTF-16 document is parsed by pugixml in its own UTF-8 copy, and its
+// place is named in characters all the same.
+BOOST_AUTO_TEST_CASE(parse_errors_are_placed_in_the_file_whatever_its_encoding) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  const std::string doc = "<Leads>\r\n  <Lead>\r\n    <N\xC3\xA4me>\xC3\xBC</Nme>\r\n  </Lead>\r\n</Leads>\r\n";
+  const std::string expected = "line 3, column 14: not well-formed XML: Start-end tags mismatch";
+  BOOST_TEST(map_text(spec, doc).status_message() == expected);
+  BOOST_TEST(map_text(spec, "\xEF\xBB\xBF" + doc).status_message() == expected);
+  std::string utf16 = "\xFF\xFE";  // little-endian, from ASCII and U+00E4, U+00FC
+  for (const char c : std::string("<Leads>\r\n  <Lead>\r\n    <N\xE4me>\xFC</Nme>\r\n  </Lead>\r\n</Leads>\r\n")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  BOOST_TEST(map_text(spec, utf16).status_message() == expected);
+}
+
+// A document declared ISO-8859-1 or Windows-1252 is converted to UTF-8 before it
+// is parsed: its place is named in the file's lines and characters, also on the
+// declaration's own line (whose encoding name the conversion rewrites).
+BOOST_AUTO_TEST_CASE(parse_errors_in_a_single_byte_document_name_the_files_place) {
+  const auto spec = load_ok(std::string(kXmlMapping));
+  for (const std::string declared : {"ISO-8859-1", "windows-1252", "latin1"}) {
+    const std::string decl = "<?xml version=\"1.0\" encoding=\"" + declared + "\"?>";
+    const auto next_line = map_text(spec, decl + "\n<Leads><Lead><Name>M\xFCller</Nmae></Lead></Leads>");
+    BOOST_TEST(next_line.status_message() == "line 2, column 28: not well-formed XML: Start-end tags mismatch",
+               declared);
+    const auto same_line = map_text(spec, decl + "<Leads><Lead><Name>M\xFCller</Nmae></Lead></Leads>");
+    BOOST_TEST(same_line.status_message() == "line 1, column " + std::to_string(decl.size() + 28) +
+                                                 ": not well-formed XML: Start-end tags mismatch",
+               declared);
+    // Valid UTF-8 under the declaration (a file re-saved by a UTF-8 tool): the same.
+    const auto resaved = map_text(spec, decl + "<Leads><Lead><Name>M\xC3\xBCller</Nmae></Lead></Leads>");
+    BOOST_TEST(resaved.status_message() == "line 1, column " + std::to_string(decl.size() + 28) +
+                                               ": not well-formed XML: Start-end tags mismatch",
+               declared);
+  }
+  // The declaration's other pseudo-attributes and its line breaks stay.
+  const auto standalone = map_text(
+      spec, "<?xml version=\"1.0\"\n encoding=\"ISO-8859-1\" standalone=\"yes\"?>\n<Leads><Lead><Name>\xFC</Nmae>");
+  BOOST_TEST(standalone.status_message() == "line 3, column 23: not well-formed XML: Start-end tags mismatch");
 }
 
 BOOST_AUTO_TEST_CASE(depth_limit) {
