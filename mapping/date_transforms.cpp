@@ -146,9 +146,11 @@ bool parse_with_format(std::string_view text, std::string_view format, DateParts
     }
     bool ok = true;
     switch (format[++f]) {
-      case 'Y':
-        ok = read_number(text, pos, 4, d.year);
+      case 'Y': {  // four digits: "07.12.26" read as the year 26 would be a silent misread
+        const std::size_t start = pos;
+        ok = read_number(text, pos, 4, d.year) && pos - start == 4;
         break;
+      }
       case 'y':
         ok = read_number(text, pos, 2, d.year);
         d.year += d.year < 70 ? 2000 : 1900;
@@ -191,6 +193,22 @@ std::string iso_date(const DateParts& d) {
   return date;
 }
 
+// When the text would read with %y where a format says %Y, the reason says so: the
+// file has two-digit years, which the mapping has to allow explicitly.
+std::string two_digit_year_hint(std::string_view text, const std::vector<std::string>& formats) {
+  for (const auto& format : formats) {
+    const auto at = format.find("%Y");
+    if (at == std::string::npos) continue;
+    std::string short_year = format;
+    short_year[at + 1] = 'y';
+    DateParts d;
+    if (parse_with_format(text, short_year, d)) {
+      return " (a two-digit year: %Y needs four digits; add \"" + short_year + "\" to read it)";
+    }
+  }
+  return {};
+}
+
 Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
   std::string text = trim(value);
   if (text.empty()) return text;
@@ -207,7 +225,7 @@ Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
   }
   std::string formats;
   for (const auto& f : spec.formats) formats += (formats.empty() ? "" : " or ") + f;
-  return fail("not a date in format " + formats);
+  return fail("not a date in format " + formats + two_digit_year_hint(text, spec.formats));
 }
 
 // ---- writing -----------------------------------------------------------------------

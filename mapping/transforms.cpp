@@ -239,25 +239,88 @@ Result<std::string> parse_boolean(const std::string& value) {
   return fail("not a yes/no value");
 }
 
-// "1.234,56" with separator "," -> "1234.56"; thousands separators (the other of
-// '.' and ',', spaces, apostrophes) are dropped.
-Result<std::string> parse_decimal(const std::string& value, char separator) {
-  std::string out;
-  bool seen_separator = false;
-  for (char c : trim(value)) {
-    if ((c >= '0' && c <= '9') || (c == '-' && out.empty())) {
-      out += c;
-    } else if (c == separator && !seen_separator) {
-      out += '.';
-      seen_separator = true;
-    } else if (c == '.' || c == ',' || c == ' ' || c == '\'') {
-      if (seen_separator) return fail("not a decimal number");
-    } else {
-      return fail("not a decimal number");
+// A thousands separator at text[i]: the other of '.' and ',', a space, an
+// apostrophe (Swiss), or a no-break space (U+00A0, U+202F: what French and Swiss
+// spreadsheets write). Its length in bytes, 0 for none.
+std::size_t group_separator_at(std::string_view text, std::size_t i, char decimal_separator) {
+  const char c = text[i];
+  if (c == ' ' || c == '\'' || ((c == '.' || c == ',') && c != decimal_separator)) return 1;
+  if (text.substr(i, 2) == "\xC2\xA0") return 2;
+  if (text.substr(i, 3) == "\xE2\x80\xAF") return 3;
+  return 0;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The whole UTF-8 character at text[i] for a message ("€", not its first byte).
+std::string character_at(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t length = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  return std::string(text.substr(i, length));
+}
+
+// The digits before the decimal separator, appended to `out` without their thousands
+// separators; `i` ends on the decimal separator or the end. A thousands separator
+// counts only between groups of three digits (the first group 1-3), one kind per
+// number: "12.5" under "," is 12.5 typed the English way, and dropping the point
+// would make it 125.
+Status read_integer_digits(std::string_view text, std::size_t& i, char separator, std::string& out) {
+  const std::string shown = "'" + std::string(text) + "'";
+  std::size_t group_digits = 0;  // digits since the last thousands separator (or the start)
+  std::string_view group_separator;
+  const auto misgrouped = [&] {
+    return fail(shown + " is not a number with '" + std::string(1, separator) +
+                "' as decimal separator (thousands separators stand between groups of three digits)");
+  };
+  for (; i < text.size() && text[i] != separator; ++i) {
+    if (is_digit(text[i])) {
+      out += text[i];
+      ++group_digits;
+      continue;
     }
+    const std::size_t n = group_separator_at(text, i, separator);
+    if (n == 0) {
+      std::string reason = shown;
+      reason.append(" is not a number: '").append(character_at(text, i));
+      reason.append("' is no digit or separator (a currency or unit? map it to its own field)");
+      return fail(std::move(reason));
+    }
+    const std::string_view this_separator = text.substr(i, n);
+    const bool first_group = group_separator.empty();
+    if (group_digits == 0 || group_digits > 3 || (!first_group && group_digits != 3) ||
+        (!first_group && this_separator != group_separator)) {
+      return misgrouped();
+    }
+    group_separator = this_separator;
+    group_digits = 0;
+    i += n - 1;
   }
-  if (out.empty() || out == "-") return out.empty() ? out : Result<std::string>(fail("not a decimal number"));
-  if (!is_decimal(out)) return fail("not a decimal number (at most 15 digits and 4 decimals)");
+  if (!group_separator.empty() && group_digits != 3) return misgrouped();
+  return ok_status();
+}
+
+// "1.234,56" with separator "," -> "1234.56": thousands separators dropped where they
+// group thousands; anything else (letters, currency signs: "12 EUR", "€ 5") is refused
+// with what was in the way.
+Result<std::string> parse_decimal(const std::string& value, char separator) {
+  std::string text = trim(value);
+  if (text.empty()) return text;
+  std::string out;
+  std::size_t i = 0;
+  if (text[0] == '-') out += text[i++];
+  if (auto st = read_integer_digits(text, i, separator, out); !st) return st.error();
+  const bool has_integer_digits = out.size() > (text[0] == '-' ? 1U : 0U);
+  if (i < text.size()) {  // the decimal separator, then digits only
+    const std::size_t decimals = text.find_first_not_of("0123456789", i + 1);
+    if (decimals != std::string::npos) {
+      return fail("'" + text + "' is not a number: '" + text.substr(decimals) +
+                  "' after the decimals (a currency or unit? map it to its own field)");
+    }
+    if (i + 1 == text.size()) return fail("'" + text + "' is not a decimal number");
+    out.append(".").append(text, i + 1);
+  }
+  if (!has_integer_digits) return fail("'" + text + "' is not a decimal number");
+  if (!is_decimal(out)) return fail("'" + text + "' is not a decimal number (at most 15 digits and 4 decimals)");
   return out;
 }
 

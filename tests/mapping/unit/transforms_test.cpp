@@ -179,6 +179,13 @@ BOOST_AUTO_TEST_CASE(date_rejects_impossible_and_malformed_dates) {
   BOOST_TEST(contains(tf(R"({date: "%d.%m.%Y"})", "24.12.2026 extra"), "ERROR"));
   BOOST_TEST(contains(tf(R"({date: "%d.%m.%Y"})", "2026-12-24"), "ERROR"));
   BOOST_TEST(contains(tf(R"({date: "%d.%m.%Y"})", "heute"), "ERROR"));
+  // %Y is four digits: a two-digit year was read as the year 26
+  BOOST_TEST(tf(R"({date: "%d.%m.%Y"})", "07.12.26") ==
+             "ERROR: date: not a date in format %d.%m.%Y (a two-digit year: %Y needs four digits; add "
+             "\"%d.%m.%y\" to read it)");
+  BOOST_TEST(contains(tf(R"({date: "%d.%m.%Y"})", "07.12.026"), "ERROR"));
+  BOOST_TEST(contains(tf(R"({datetime: "%d.%m.%Y %H:%M"})", "07.12.26 10:00"), "add \"%d.%m.%y %H:%M\""));
+  BOOST_TEST(tf(R"({date: ["%d.%m.%Y", "%d.%m.%y"]})", "07.12.26") == "2026-12-07");
   const auto both = tf(R"({date: ["%d.%m.%Y", "%Y-%m-%d"]})", "Dec 24");
   BOOST_TEST(both == "ERROR: date: not a date in format %d.%m.%Y or %Y-%m-%d");
   auto missing = make_transform(YAML::Load("{date: {utc_offset: \"+01:00\"}}"), "d.yaml");
@@ -241,6 +248,33 @@ BOOST_AUTO_TEST_CASE(format_date_and_datetime_write_the_party_format) {
   BOOST_TEST(contains(tf(local, "2026-12-01"), "ERROR: format_datetime: not an RFC 3339 timestamp"));
 }
 
+// A thousands separator counts only between groups of three digits: "12.5" in a
+// German file is 12.5 typed the English way, and dropping the point made it 125.
+BOOST_AUTO_TEST_CASE(decimal_refuses_a_thousands_separator_that_groups_no_thousands) {
+  const char* german = R"({decimal: ","})";
+  for (const char* typed : {"12.5", "1.23", "1234.56", "1.2.3", "1.234.5", "12.34,5", "1.234 567,8"}) {
+    const std::string got = tf(german, typed);
+    BOOST_TEST(contains(got, "ERROR: decimal: '" + std::string(typed) + "' is not a number with ','"), got);
+    BOOST_TEST(contains(got, "groups of three digits"), got);
+  }
+  BOOST_TEST(contains(tf(R"({decimal: "."})", "1234,5"), "groups of three digits"));
+  BOOST_TEST(tf(german, "1.234") == "1234");
+  BOOST_TEST(tf(german, "12.345.678,9") == "12345678.9");
+  BOOST_TEST(tf(german, "123") == "123");
+  BOOST_TEST(tf(german, "0,5") == "0.5");
+  // what French and Swiss spreadsheets put between the thousands: a no-break space
+  BOOST_TEST(tf(german, "1\u00A0234,56") == "1234.56");
+  BOOST_TEST(tf(german, "1\u202F234\u202F567,8") == "1234567.8");
+}
+
+BOOST_AUTO_TEST_CASE(decimal_names_a_currency_sign_it_cannot_read) {
+  const std::string euro = tf(R"({decimal: ","})", "1.234,56 €");
+  BOOST_TEST(contains(euro, "ERROR: decimal: '1.234,56 €' is not a number: ' €' after the decimals (a currency"), euro);
+  BOOST_TEST(contains(tf(R"({decimal: ","})", "€ 12"), "'€' is no digit or separator (a currency"));
+  BOOST_TEST(contains(tf(R"({decimal: "."})", "$1,234.56"), "'$' is no digit"));
+  BOOST_TEST(contains(tf(R"({decimal: ","})", "12,50 EUR"), "' EUR' after the decimals"));
+}
+
 BOOST_AUTO_TEST_CASE(decimal_with_comma_and_point) {
   BOOST_TEST(tf(R"({decimal: ","})", "1.234,50") == "1234.50");
   BOOST_TEST(tf(R"({decimal: ","})", "-12,5") == "-12.5");
@@ -249,12 +283,13 @@ BOOST_AUTO_TEST_CASE(decimal_with_comma_and_point) {
   BOOST_TEST(tf(R"({decimal: "."})", "1,234.50") == "1234.50");
   BOOST_TEST(tf(R"({decimal: {separator: ","}})", "1'234,5") == "1234.5");
   BOOST_TEST(tf("decimal", "1234.5") == "1234.5");  // "." by default
-  BOOST_TEST(contains(tf(R"({decimal: ","})", "12,34,5"), "ERROR: decimal: not a decimal number"));
-  BOOST_TEST(contains(tf(R"({decimal: ","})", "1,23456"), "ERROR: decimal: not a decimal number"));
+  BOOST_TEST(contains(tf(R"({decimal: ","})", "12,34,5"), "ERROR: decimal: '12,34,5' is not a number"));
+  BOOST_TEST(contains(tf(R"({decimal: ","})", "1,23456"), "ERROR: decimal: '1,23456' is not a decimal number"));
   BOOST_TEST(contains(tf(R"({decimal: ","})", "12 EUR"), "ERROR"));
   BOOST_TEST(contains(tf(R"({decimal: ","})", "-"), "ERROR"));
   BOOST_TEST(contains(tf(R"({decimal: ","})", "1-2"), "ERROR"));
   BOOST_TEST(contains(tf(R"({decimal: ","})", "1234567890123456"), "ERROR"));  // 16 digits
+  BOOST_TEST(tf(R"({decimal: ","})", "") == "");
   auto bad = make_transform(YAML::Load(R"({decimal: ";"})"), "s.yaml");
   BOOST_TEST_REQUIRE(!bad.ok());
   BOOST_TEST(contains(bad.error().message, "s.yaml:1:1: decimal: separator must be"), bad.error().message);
