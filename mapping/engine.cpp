@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "canonical_document.hpp"
@@ -200,6 +201,22 @@ void Mapper::add_patch_errors(const std::vector<FieldError>& errors, const Canon
   if (!kept.empty()) add_field_errors(Error::invalid(std::move(kept)), out);
 }
 
+namespace {
+
+// A field whose transform failed is empty on the lead, so the model's rules refuse
+// it again ("not a decimal number such as 1250.00" after "decimal: '12 EUR' is not
+// a number"): the mapping's error says why, a second one for the same field only
+// misleads.
+std::vector<FieldError> without_fields_already_refused(std::vector<FieldError> errors,
+                                                       const std::vector<MappingError>& refused) {
+  std::erase_if(errors, [&](const FieldError& e) {
+    return std::any_of(refused.begin(), refused.end(), [&](const MappingError& m) { return m.field == e.field; });
+  });
+  return errors;
+}
+
+}  // namespace
+
 // `out.lead` holds the values: kept when they decode, normalize, pass the lifecycle
 // and validate, else the errors say why.
 void Mapper::finish_create(json::DecodeContext& decoding, MappedRecord& out) const {
@@ -214,10 +231,9 @@ void Mapper::finish_create(json::DecodeContext& decoding, MappedRecord& out) con
   // makes an open lead qualified; nothing starts as converted). All errors together.
   const auto lifecycle = apply_initial_lifecycle(lead, 0);
   if (!lifecycle) add_field_errors(lifecycle.error(), out, MappingErrorCode::lifecycle);
-  auto errors = validate(lead);
-  const bool invalid = !errors.empty();
-  if (invalid) add_field_errors(Error::invalid(std::move(errors)), out);
-  if (!lifecycle || invalid) out.lead.reset();  // a failed record carries no lead
+  auto errors = without_fields_already_refused(validate(lead), out.errors);
+  if (!errors.empty()) add_field_errors(Error::invalid(std::move(errors)), out);
+  if (!out.ok()) out.lead.reset();  // a failed record carries no lead
 }
 
 // A change: the patch checked now as the store will check it, as far as that does

@@ -50,6 +50,28 @@ fields:
                        "required, but the file's header has no column 'Nachname'"));
 }
 
+// A transform that fails leaves its field empty; the model then refused the empty
+// amount as well ("not a decimal number such as 1250.00"), two errors for one
+// field, the second blaming a value nobody sent.
+BOOST_AUTO_TEST_CASE(a_failed_transform_is_the_only_error_for_its_field) {
+  const auto spec = load_ok(R"(format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.family_name: Name
+  expected_value.amount: {from: Betrag, transforms: [{decimal: ","}]}
+  expected_value.currency: {value: EUR}
+)");
+  const auto m = map_text(spec, "Name;Betrag\nA;12 EUR\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  const auto& r = m.records[0];
+  BOOST_TEST_REQUIRE(r.errors.size() == 1u, describe(r));
+  BOOST_TEST(r.errors[0].field == "expected_value.amount");
+  BOOST_TEST(r.errors[0].source == "Betrag");
+  BOOST_TEST(r.errors[0].code == MappingErrorCode::bad_format);
+  BOOST_TEST(r.errors[0].reason.find("decimal: '12 EUR' is not a number") == 0u, r.errors[0].reason);
+  BOOST_TEST(!r.lead.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(mapping_error_to_string_forms) {
   BOOST_TEST((MappingError{"line 3", "", "prospect", "needs at least one"}.to_string()) ==
              "line 3: prospect: needs at least one");
