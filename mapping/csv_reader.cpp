@@ -112,6 +112,32 @@ std::optional<char> excel_separator(const CsvRow& row, char delimiter) {
   return std::nullopt;
 }
 
+// What a file that starts with these bytes is, when it is a binary format people
+// pick by mistake instead of the CSV export (a workbook, an archive); else nullopt.
+// Read as text, its bytes would be reported as a wrong code page or not be
+// reported at all (a ZIP's first line may split into no records).
+std::optional<std::string> binary_format_of(std::string_view head) {
+  struct Signature {
+    std::string_view magic;
+    const char* what;
+  };
+  static constexpr Signature kSignatures[] = {
+      {"PK\x03\x04", "a ZIP archive (an Excel .xlsx or LibreOffice .ods workbook?)"},
+      {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an Excel 97-2003 workbook (.xls)"},
+      {"\x1F\x8B", "a gzip archive"},
+      {"BZh", "a bzip2 archive"},
+      {"\xFD"
+       "7zXZ",
+       "an xz archive"},
+      {"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"},
+      {"%PDF-", "a PDF document"},
+  };
+  for (const auto& [magic, what] : kSignatures) {
+    if (head.starts_with(magic)) return std::string(what);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 CsvReader::CsvReader(const CsvOptions& options, const Limits& limits, std::istream& in)
@@ -133,6 +159,11 @@ bool CsvReader::fill() {
     pos_ = 0;
     if (first_chunk_) {
       first_chunk_ = false;
+      if (const auto format = binary_format_of(buffer_)) {
+        not_text_ = "the file is " + *format + ", not CSV text: save or export it as CSV";
+        buffer_.clear();
+        return false;
+      }
       read_byte_order_mark();
     }
     if (utf16_) decode_utf16();
@@ -415,6 +446,7 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
     std::size_t line = 0;
     auto got = read_row(row, line);
     if (!got) return got.error();
+    if (not_text_) return Error::make(ErrorCode::invalid, *not_text_);
     if (!*got) return std::unique_ptr<Record>();
     const std::string where = "line " + std::to_string(line);
     // Blank lines, and rows of delimiters only (";;;;" from Excel), are no records.

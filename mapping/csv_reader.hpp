@@ -95,6 +95,7 @@ class CsvReader final : public RecordReader {
   std::size_t pos_ = 0;
   std::size_t bytes_read_ = 0;
   bool first_chunk_ = true;
+  std::optional<std::string> not_text_;  // set when the file is a workbook or an archive
   std::size_t line_ = 1;
   std::size_t records_ = 0;
   // The first field of the last row read that was too long to keep (read past, not kept).

@@ -576,6 +576,28 @@ BOOST_AUTO_TEST_CASE(a_one_column_header_in_another_delimiter_is_named) {
   BOOST_TEST(m.records[0].ok(), describe(m));
 }
 
+// A workbook or an archive picked instead of the CSV export: its bytes were blamed
+// on a code page (gzip), or read as no records at all (an .xlsx's first "line").
+BOOST_AUTO_TEST_CASE(a_workbook_or_archive_is_named_not_read_as_text) {
+  using namespace std::string_literals;
+  for (const auto& [head, what] : std::vector<std::pair<std::string, std::string>>{
+           {"PK\x03\x04\x14\x00\x06\x00"s, "a ZIP archive (an Excel .xlsx or LibreOffice .ods workbook?)"},
+           {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"s, "an Excel 97-2003 workbook (.xls)"},
+           {"\x1F\x8B\x08\x00\x00\x00"s, "a gzip archive"},
+           {"%PDF-1.7\n"s, "a PDF document"}}) {
+    BOOST_TEST_CONTEXT(what) {
+      const auto r = read_csv(head + "Name;Text\nAnna;x\n", with_encoding(CsvOptions::Encoding::latin1));
+      BOOST_TEST(r.records.empty());
+      BOOST_TEST_REQUIRE(r.error.has_value());
+      BOOST_TEST(*r.error == "the file is " + what + ", not CSV text: save or export it as CSV");
+    }
+  }
+  // text that merely starts like one is read
+  const auto text = read_csv("PK;Name\n1;Anna\n", semicolon());
+  BOOST_TEST(!text.error.has_value());
+  BOOST_TEST(text.get(0, "Name") == "Anna");
+}
+
 BOOST_AUTO_TEST_CASE(control_characters_are_named_not_blamed_on_the_encoding) {
   // a NUL byte is valid UTF-8: the reason names it, under a UTF-8 mapping and under
   // an ISO-8859-1 one (where the UTF-8 of "\u00fc" beside an ESC stays \u00fc)
