@@ -166,9 +166,28 @@ bool CsvReader::fill() {
       }
       read_byte_order_mark();
     }
-    if (utf16_) decode_utf16();
+    if (utf16_) {
+      decode_utf16();
+      if (std::exchange(first_decoded_chunk_, false)) follow_excel_unicode_text();
+    }
   }
   return true;
+}
+
+// Excel's "Unicode text" (the only way it writes UTF-16) always separates fields with
+// TAB, whatever the mapping's delimiter: a first line that has TABs and not the
+// mapping's delimiter is read with TAB, and the document's warnings say so. Only for
+// UTF-16, where the file can only come from there; other files with another delimiter
+// stop with an error naming it (check_delimiter).
+void CsvReader::follow_excel_unicode_text() {
+  if (options_.delimiter == '\t') return;
+  const std::string_view first_line = std::string_view(buffer_).substr(0, buffer_.find('\n'));
+  if (first_line.find('\t') == std::string_view::npos || first_line.find(options_.delimiter) != std::string_view::npos)
+    return;
+  delimiter_notice_ =
+      "the file is UTF-16 with TAB between the fields (Excel's \"Unicode text\"): read with TAB, not '" +
+      std::string(1, options_.delimiter) + "' as csv.delimiter says";
+  options_.delimiter = '\t';
 }
 
 void CsvReader::read_byte_order_mark() {
@@ -392,6 +411,7 @@ void CsvReader::read_header(const CsvRow& row) {
     header->by_slot.push_back(found ? static_cast<int>(*found) : -1);
     if (found) note_second_column(*header, name, *found);
   }
+  if (delimiter_notice_) header->notices.push_back(*delimiter_notice_);
   header_ = std::move(header);
 }
 

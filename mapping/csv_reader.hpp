@@ -75,8 +75,9 @@ class CsvReader final : public RecordReader {
 
  private:
   bool fill();
-  void read_byte_order_mark();  // on the first chunk: skips a UTF-8 mark, switches to UTF-16
-  void decode_utf16();          // raw_ (its unfinished end kept) to buffer_
+  void read_byte_order_mark();       // on the first chunk: skips a UTF-8 mark, switches to UTF-16
+  void decode_utf16();               // raw_ (its unfinished end kept) to buffer_
+  void follow_excel_unicode_text();  // on the first decoded chunk: TAB as Excel writes it
   std::size_t plain_run_end(bool quoted, bool at_field_start) const;
   Result<bool> read_row(CsvRow& row, std::size_t& start_line);
   // nullptr when every field decodes; else the record's error.
@@ -95,7 +96,9 @@ class CsvReader final : public RecordReader {
   std::size_t pos_ = 0;
   std::size_t bytes_read_ = 0;
   bool first_chunk_ = true;
-  std::optional<std::string> not_text_;  // set when the file is a workbook or an archive
+  std::optional<std::string> not_text_;          // set when the file is a workbook or an archive
+  bool first_decoded_chunk_ = true;              // of a UTF-16 file
+  std::optional<std::string> delimiter_notice_;  // the delimiter was not the mapping's
   std::size_t line_ = 1;
   std::size_t records_ = 0;
   // The first field of the last row read that was too long to keep (read past, not kept).
