@@ -32,7 +32,8 @@ void add_system_routes(Router& router, ApiContext& ctx);
 Actor actor_of(const Call& call, const ApiContext& ctx);
 bool has_json_body(const Request& request);  // Content-Type application/json or +json
 // 415 unless the body is JSON in UTF-8 (application/json or a +json type such as
-// application/merge-patch+json; any charset but utf-8 is refused). `expected`
+// application/merge-patch+json; any charset but utf-8 is refused, and so is a
+// UTF-16 body). `expected`
 // names the types in the answer.
 std::optional<Response> refuse_json_body(const Request& request, const char* expected);
 Response unsupported_media_type(const Request& request, const char* expected);

@@ -46,6 +46,18 @@ Response refused(const Request& request, const std::string& detail, const std::s
                  {{"Content-Type", reason}});
 }
 
+// "UTF-16LE" when the body is UTF-16 (with its byte order mark, or without one: a
+// NUL next to the first character, which JSON in UTF-8 never has), else empty.
+// Read as UTF-8 it was refused as "an invalid UTF-8 byte at byte 0", which does not
+// tell the sender (PowerShell's Out-File, a .NET client's Encoding.Unicode) what to change.
+std::string_view utf16_name(std::string_view body) {
+  if (body.starts_with("\xFF\xFE")) return "UTF-16LE";
+  if (body.starts_with("\xFE\xFF")) return "UTF-16BE";
+  if (body.size() >= 2 && body[0] != '\0' && body[1] == '\0') return "UTF-16LE";
+  if (body.size() >= 2 && body[0] == '\0' && body[1] != '\0') return "UTF-16BE";
+  return {};
+}
+
 }  // namespace
 
 // Media types are case-insensitive (RFC 9110): some clients send Application/JSON.
@@ -72,6 +84,10 @@ std::optional<Response> refuse_json_body(const Request& request, const char* exp
   if (!charset.empty() && !same(charset, "utf-8") && !same(charset, "utf8")) {
     return refused(request, "charset " + std::string(charset) + " is not supported; send JSON as UTF-8",
                    "charset must be utf-8, not " + std::string(charset));
+  }
+  if (const auto utf16 = utf16_name(request.body); !utf16.empty()) {
+    return refused(request, "the body is " + std::string(utf16) + "; send JSON as UTF-8 (RFC 8259)",
+                   "the body must be UTF-8, not " + std::string(utf16));
   }
   return std::nullopt;
 }

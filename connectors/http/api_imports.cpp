@@ -5,6 +5,7 @@
 
 #include "../framework/batch_import.hpp"
 #include "api.hpp"
+#include "model/validation.hpp"
 #include "problem.hpp"
 #include "query.hpp"
 
@@ -54,11 +55,24 @@ void import_upload(ApiContext& ctx, Call&& call) {
   });
 }
 
+// The upload is the file itself, whatever its type says (curl --data-binary sends
+// application/x-www-form-urlencoded). A multipart/form-data body (curl -F, an HTML
+// file input) wraps the file in boundaries and part headers, which would be read as
+// the file's first and last records: refused, saying how to send it.
+std::optional<Response> refuse_multipart(const Request& request) {
+  const auto type = request.header(bhttp::field::content_type);
+  if (!lower_ascii(type.substr(0, type.find(';'))).starts_with("multipart/")) return std::nullopt;
+  return problem(bhttp::status::unsupported_media_type, "unsupported_media_type",
+                 "send the file itself as the request body (curl --data-binary @FILE), not as a multipart form",
+                 request.path, {{"Content-Type", "multipart bodies are not read; the body is the file"}});
+}
+
 }  // namespace
 
 void add_import_routes(Router& router, ApiContext& ctx) {
   auto& route = router.add(bhttp::verb::post, "/api/v1/imports", Scope::imports,
                            [&ctx](Call&& c) { import_upload(ctx, std::move(c)); });
+  route.check_header = refuse_multipart;
   route.body = BodyPlan::Kind::spool;
   route.body_limit = ctx.max_upload_bytes;
 }

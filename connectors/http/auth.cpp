@@ -121,7 +121,12 @@ const Principal* ApiKeys::authenticate(std::string_view authorization) const {
       return nullptr;
     }
   }
-  const auto digest = sha256(authorization.substr(kBearer.size()));
+  // One or more spaces after the scheme (RFC 9110's 1*SP), blanks a client's
+  // string building left around the key: the key itself has none.
+  std::string_view key = authorization.substr(kBearer.size());
+  while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.remove_prefix(1);
+  while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+  const auto digest = sha256(key);
   const Principal* found = nullptr;
   // Compare every key in constant time so timing does not tell which bytes matched.
   for (const auto& key : keys_) {

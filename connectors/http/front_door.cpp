@@ -1,5 +1,7 @@
 #include "front_door.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
 
 #include "problem.hpp"
@@ -17,10 +19,19 @@ bool listed(const std::vector<std::string>& origins, std::string_view origin) {
   return std::any_of(origins.begin(), origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
-Response unauthorized(const std::string& path) {
+// What is wrong with the Authorization header, for the 401's reason.
+std::string authorization_fault(std::string_view header) {
+  if (header.empty()) return "missing API key";
+  const std::string_view scheme = header.substr(0, header.find(' '));
+  if (!boost::beast::iequals(boost::beast::string_view(scheme.data(), scheme.size()), "Bearer"))
+    return "expected \"Bearer KEY\", got the scheme " + std::string(scheme);
+  return "unknown API key";
+}
+
+Response unauthorized(const std::string& path, std::string_view authorization) {
   auto r = problem(bhttp::status::unauthorized, "unauthorized",
                    "this endpoint needs an API key: send \"Authorization: Bearer KEY\"", path,
-                   {{"Authorization", "missing or unknown API key"}});
+                   {{"Authorization", authorization_fault(authorization)}});
   r.set(bhttp::field::www_authenticate, "Bearer realm=\"leadhub\"");
   return r;
 }
@@ -31,7 +42,7 @@ const Principal* FrontDoor::admit(const Route& route, const Request& request, st
   const Principal* who = keys_.authenticate(request.header(bhttp::field::authorization));
   if (route.scope == Scope::none) return who;  // public: the principal only names the caller
   if (who == nullptr) {
-    refusal = unauthorized(request.path);
+    refusal = unauthorized(request.path, request.header(bhttp::field::authorization));
     return nullptr;
   }
   if (!allows(who->scopes, route.scope)) {
@@ -50,13 +61,17 @@ BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) 
   if (match.route == nullptr) return plan;
   plan.kind = match.route->body;
   plan.limit = match.route->body_limit;
-  if (match.route->scope != Scope::none && has_body(head)) {
-    // Refuse before a (possibly large) body arrives when the key is not good.
-    Request probe;
-    probe.head = head;
-    probe.path = std::string(path);
-    std::optional<Response> refusal;
-    if (admit(*match.route, probe, refusal) == nullptr) plan.refuse = std::move(refusal);
+  if (!has_body(head)) return plan;
+  // Refuse before a (possibly large) body arrives when the key is not good, or the
+  // route cannot read what the header says the body is.
+  Request probe;
+  probe.head = head;
+  probe.path = std::string(path);
+  std::optional<Response> refusal;
+  if (match.route->scope != Scope::none && admit(*match.route, probe, refusal) == nullptr) {
+    plan.refuse = std::move(refusal);
+  } else if (match.route->check_header) {
+    plan.refuse = match.route->check_header(probe);
   }
   return plan;
 }
@@ -90,6 +105,9 @@ void FrontDoor::handle(Request request, Reply reply) {
   std::optional<Response> refusal;
   const Principal* who = admit(route, request, refusal);
   if (refusal) return reply(std::move(*refusal));
+  if (route.check_header) {
+    if (auto refused = route.check_header(request)) return reply(std::move(*refused));
+  }
   if (route.scope != Scope::none && api_limit_.enabled()) {
     std::uint32_t retry_after = 0;
     if (!api_limit_.admit(who->name == "anonymous" ? request.client : who->name, retry_after)) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,10 @@ struct Route {
   std::uint64_t body_limit = std::uint64_t{64} * 1024;  // raised for the routes that take a body
   RouteHandler handler;
   std::vector<std::string> cors_origins;  // besides the connector's own list (web forms)
-  std::vector<std::string> segments;      // filled by Router::add
+  // Refuses a request from its header alone (a Content-Type the route cannot read),
+  // answered before the body arrives, which may be a gigabyte; nullopt: go on.
+  std::function<std::optional<Response>(const Request&)> check_header;
+  std::vector<std::string> segments;  // filled by Router::add
 };
 
 class Router {

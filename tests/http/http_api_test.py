@@ -117,7 +117,17 @@ c.check(st == 405, "DELETE -> 405", p)
 st, h, _, p = hub.request("POST", "/api/v1/leads", LEAD)
 c.check(st == 401 and "bearer" in h.get("www-authenticate", "").lower(), "no key -> 401 with WWW-Authenticate", p)
 st, _, _, p = api("POST", "/api/v1/leads", LEAD, key="wrong-key")
-c.check(st == 401, "unknown key -> 401")
+c.check(st == 401 and p["errors"][0]["reason"] == "unknown API key", "unknown key -> 401", p)
+st, _, _, p = hub.request("POST", "/api/v1/leads", LEAD, {"Authorization": "Basic YWRtaW46eA=="})
+c.check(st == 401 and "got the scheme Basic" in p["errors"][0]["reason"], "Basic credentials -> 401 naming the scheme", p)
+st, _, _, p = hub.request("GET", f"/api/v1/leads/{lid}", None, {"Authorization": "Bearer   " + READER + " "})
+c.check(st == 200, "blanks around the key (RFC 9110 allows several spaces after Bearer) -> the key is read", p)
+# UTF-16 JSON (PowerShell's Out-File, .NET's Encoding.Unicode): "invalid UTF-8 byte at byte 0" did not say what
+for encoding, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")):
+    st, _, _, p = api("POST", "/api/v1/leads", bom + json.dumps(LEAD).encode(encoding),
+                      headers={"Content-Type": "application/json"})
+    c.check(st == 415 and "the body is UTF-16" in p["detail"] and p["errors"][0]["field"] == "Content-Type",
+            f"a {encoding} JSON body {'with' if bom else 'without'} a byte order mark -> 415 naming UTF-16", p)
 st, _, _, p = api("POST", "/api/v1/leads", LEAD, key=READER)
 c.check(st == 403 and "leads:write" in p["detail"], "read-only key creating -> 403 naming the scope", p)
 st, _, _, p = api("GET", f"/api/v1/leads/{lid}/audit", key=READER)
@@ -242,6 +252,20 @@ st, _, _, p = api("POST", "/api/v1/imports?mapping=nope", "x", headers={"Content
 c.check(st == 404 and p["errors"][0]["field"] == "mapping", "unknown mapping -> 404 naming it", p)
 st, _, _, p = api("POST", "/api/v1/imports", ndjson, key=WRITER)
 c.check(st == 403, "a key without the imports scope -> 403", p)
+# curl -F / an HTML file input wraps the file in a multipart body: its boundary lines
+# were read as records ("3 fields but the header has 1"); refused before the upload
+boundary = "----leadhubtest"
+multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n"
+             f"Content-Type: text/csv\r\n\r\n").encode() + csv_bytes + f"\r\n--{boundary}--\r\n".encode()
+st, _, _, p = api("POST", "/api/v1/imports?mapping=lettershop-csv", multipart,
+                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+c.check(st == 415 and p["code"] == "unsupported_media_type" and "--data-binary" in p["detail"]
+        and p["errors"][0]["field"] == "Content-Type", "a multipart upload -> 415 saying to send the file as the body", p)
+# an .xlsx picked instead of the CSV export: named, not imported as nothing
+st, _, _, summary = api("POST", "/api/v1/imports?mapping=lettershop-csv", b"PK\x03\x04\x14\x00\x06\x00" + bytes(64),
+                        headers={"Content-Type": "application/octet-stream"})
+c.check(st == 200 and summary["rejected"] == 1 and "Excel .xlsx" in summary["errors"][0]["reason"],
+        "an .xlsx uploaded to a CSV mapping -> the summary says it is a workbook", summary)
 
 # ---- CORS ----------------------------------------------------------------------------------------
 st, h, _, _ = hub.request("OPTIONS", "/api/v1/leads", headers={"Origin": "https://crm.example.com",
