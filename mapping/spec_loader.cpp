@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "canonical_paths.hpp"
+#include "json/decode.hpp"
 #include "json/lead_fields.hpp"
 #include "loader_support.hpp"
 #include "reader_factory.hpp"
@@ -406,6 +407,29 @@ class Loader {
 
 Result<std::shared_ptr<const MappingSpec>> load_mapping(const std::string& path) { return Loader(path).load(); }
 
+namespace {
+
+// " (is 'lettershop-csv' it?)" for a name a typo away from a mapping in the folders,
+// else " (there are: a, b, c)": the caller sees what to type instead.
+std::string mappings_hint(const std::string& name, const std::vector<std::string>& folders) {
+  std::vector<std::string> names;
+  for (const auto& folder : folders) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+    }
+  }
+  if (names.empty()) return {};
+  std::sort(names.begin(), names.end());
+  const std::vector<std::string_view> known(names.begin(), names.end());
+  if (const auto closest = json::closest_name(name, known)) return " (is '" + std::string(*closest) + "' it?)";
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return " (there are: " + list + ")";
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name,
                                                         const std::vector<std::string>& folders) {
   if (name.find('/') != std::string::npos || (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")) {
@@ -417,7 +441,8 @@ Result<std::shared_ptr<const MappingSpec>> find_mapping(const std::string& name,
   }
   std::string searched;
   for (const auto& f : folders) searched += (searched.empty() ? "" : ", ") + f;
-  return Error::make(ErrorCode::not_found, "no mapping named '" + name + "' in " + searched);
+  return Error::make(ErrorCode::not_found,
+                     "no mapping named '" + name + "' in " + searched + mappings_hint(name, folders));
 }
 
 }  // namespace leadhub::mapping

@@ -282,6 +282,12 @@ BOOST_AUTO_TEST_CASE(find_mapping_by_name) {
   BOOST_TEST_REQUIRE(!none.ok());
   BOOST_TEST(none.error().code == ErrorCode::not_found);
   BOOST_TEST(contains(none.error().message, "no mapping named 'nobody'"));
+  BOOST_TEST(contains(none.error().message, "(there are: acme)"), none.error().message);
+  // a typo of a mapping's name is answered with the name
+  auto typo = find_mapping("amce", {dir.path()});
+  BOOST_TEST_REQUIRE(!typo.ok());
+  BOOST_TEST(contains(typo.error().message, "no mapping named 'amce' in " + dir.path() + " (is 'acme' it?)"),
+             typo.error().message);
 }
 
 BOOST_AUTO_TEST_CASE(shipped_mappings_load) {
