@@ -216,13 +216,20 @@ Result<std::string> to_e164(const std::string& value, const std::string& region)
   return fail("not a phone number (for region " + region + ")");
 }
 
+// Copied addresses carry what surrounded them: "mailto:", angle brackets with or
+// without a display name ("Anna Müller <anna@example.de>", as Outlook copies it),
+// and the full stop or comma of the sentence they ended ("anna@example.de.").
 void normalize_email(std::string& value) {
   trim_in_place(value);
-  if (value.size() > 7 && lower_ascii(std::string_view(value).substr(0, 7)) == "mailto:") value.erase(0, 7);
-  if (value.size() > 2 && value.front() == '<' && value.back() == '>') {
-    value.pop_back();
-    value.erase(0, 1);
+  if (value.size() > 2 && value.back() == '>') {
+    if (const auto open = value.rfind('<'); open != std::string::npos) {
+      value.pop_back();
+      value.erase(0, open + 1);
+      trim_in_place(value);
+    }
   }
+  if (value.size() > 7 && lower_ascii(std::string_view(value).substr(0, 7)) == "mailto:") value.erase(0, 7);
+  while (!value.empty() && (value.back() == '.' || value.back() == ',' || value.back() == ';')) value.pop_back();
   lower_in_place(value);
 }
 

@@ -79,6 +79,12 @@ BOOST_AUTO_TEST_CASE(email_drops_mailto_and_angle_brackets_and_lower_cases) {
   BOOST_TEST(tf("email", "<Anna@Example.de>") == "anna@example.de");
   BOOST_TEST(tf("email", "mailto:<ANNA@EXAMPLE.DE>") == "anna@example.de");
   BOOST_TEST(tf("email", "JÜRGEN@MÜLLER.DE") == "jürgen@müller.de");
+  // what a copied address brings along: a display name, a sentence's full stop
+  BOOST_TEST(tf("email", "Anna Müller <Anna@Example.de>") == "anna@example.de");
+  BOOST_TEST(tf("email", "\"Müller, Anna\" < anna@example.de >") == "anna@example.de");
+  BOOST_TEST(tf("email", "<mailto:anna@example.de>") == "anna@example.de");
+  BOOST_TEST(tf("email", "anna@example.de.") == "anna@example.de");
+  BOOST_TEST(tf("email", " anna@example.de, ") == "anna@example.de");
 }
 
 BOOST_AUTO_TEST_CASE(phone_to_e164_with_default_country) {
