@@ -103,6 +103,17 @@ bool is_utf8_but_for_controls(std::string_view field) {
   return is_valid_utf8_text(copy, true);
 }
 
+SingleByte single_byte_of(CsvOptions::Encoding encoding) {
+  switch (encoding) {
+    case CsvOptions::Encoding::latin1:
+      return SingleByte::latin1;
+    case CsvOptions::Encoding::mac_roman:
+      return SingleByte::mac_roman;
+    default:
+      return SingleByte::windows1252;
+  }
+}
+
 // The separator an Excel "sep=;" first line names, or nullopt for any other row. When
 // it names the delimiter the line splits into "sep=" and an empty field.
 std::optional<char> excel_separator(const CsvRow& row, char delimiter) {
@@ -349,7 +360,8 @@ std::unique_ptr<ErrorRecord> CsvReader::decode_fields(CsvRow& row, std::size_t l
     switch (options_.encoding) {
       case CsvOptions::Encoding::latin1:
       case CsvOptions::Encoding::windows1252:
-      case CsvOptions::Encoding::auto_detect: {
+      case CsvOptions::Encoding::auto_detect:
+      case CsvOptions::Encoding::mac_roman: {
         // A field that is valid UTF-8 is UTF-8 whatever the mapping says: a file
         // re-saved by a UTF-8 tool keeps its partner's ISO-8859-1 mapping, and Latin-1
         // text is practically never valid UTF-8 by accident ("Ã¼" would have to be meant).
@@ -357,8 +369,7 @@ std::unique_ptr<ErrorRecord> CsvReader::decode_fields(CsvRow& row, std::size_t l
           decoded.text.append(f);
           break;
         }
-        const auto encoding =
-            options_.encoding == CsvOptions::Encoding::latin1 ? SingleByte::latin1 : SingleByte::windows1252;
+        const auto encoding = single_byte_of(options_.encoding);
         // A byte Windows-1252 does not define is a letter of another code page:
         // decoding it would drop or garble the letter, so the record is refused.
         if (const std::size_t at = first_undefined_byte(f, encoding); at != std::string_view::npos) {

@@ -14,13 +14,14 @@ namespace leadhub::mapping {
 
 // latin1 reads 0x80-0x9F as Windows-1252 where that code page defines them, as
 // browsers read a file labelled ISO-8859-1.
-enum class SingleByte { latin1, windows1252, latin9 };
+// mac_roman is Mac OS Roman, what Excel for Mac writes as plain "CSV".
+enum class SingleByte { latin1, windows1252, latin9, mac_roman };
 
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);
 void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByte encoding);
 bool is_ascii(std::string_view text);
 // Where the first byte of `in` is that Windows-1252 leaves undefined (0x81, 0x8D,
-// 0x8F, 0x90, 0x9D), or npos; always npos for latin9. Such a byte in a file labelled
+// 0x8F, 0x90, 0x9D), or npos; always npos for latin9 and mac_roman. Such a byte in a file labelled
 // ISO-8859-1 or Windows-1252 means the file is in another code page: DOS CP850 and
 // CP437 write ü as 0x81, so "M\x81ller" is Müller, and decoding it would
 // lose the letter.

@@ -49,7 +49,7 @@ struct CsvOptions {
   char delimiter = ',';
   char quote = '"';
   bool header = true;
-  enum class Encoding { utf8, latin1, windows1252, auto_detect } encoding = Encoding::utf8;
+  enum class Encoding { utf8, latin1, windows1252, auto_detect, mac_roman } encoding = Encoding::utf8;
   // Set by the loader: the column names the mapping reads, numbered by
   // SourcePath::slot, so a row finds a named column by index, not by name.
   std::vector<std::string> named_columns;

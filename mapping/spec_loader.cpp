@@ -149,8 +149,11 @@ class Loader {
         csv.encoding = CsvOptions::Encoding::windows1252;
       else if (e == "auto")
         csv.encoding = CsvOptions::Encoding::auto_detect;
+      else if (e == "mac-roman" || e == "macintosh" || e == "macroman" || e == "x-mac-roman")
+        csv.encoding = CsvOptions::Encoding::mac_roman;
       else
-        return fail_at(at(node["encoding"]), "encoding: '" + e + "' is not utf-8, iso-8859-1, windows-1252 or auto");
+        return fail_at(at(node["encoding"]),
+                       "encoding: '" + e + "' is not utf-8, iso-8859-1, windows-1252, mac-roman or auto");
     }
     return ok_status();
   }

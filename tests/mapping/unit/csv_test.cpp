@@ -239,6 +239,21 @@ BOOST_AUTO_TEST_CASE(iso_8859_1_is_converted) {
   BOOST_TEST(r.get(1, "Straße") == "€ “gut”");
 }
 
+// Excel for Mac's plain "CSV" is Mac OS Roman: read as Windows-1252 "Jürgen" became
+// "JŸrgen" without a word. A partner whose files come from a Mac says mac-roman.
+BOOST_AUTO_TEST_CASE(mac_roman_is_converted) {
+  const auto r = read_csv("Name;Ort\nJ\x9Frgen Gro\xA7;D\x9Fsseldorf \x8A\x9A \x80\x85\x86 \xDB 5\n",
+                          with_encoding(CsvOptions::Encoding::mac_roman));
+  BOOST_TEST_REQUIRE(r.records.size() == 1u);
+  BOOST_TEST(r.get(0, "Name") == "Jürgen Groß");
+  BOOST_TEST(r.get(0, "Ort") == "Düsseldorf äö ÄÖÜ € 5");
+  for (const char* name : {"mac-roman", "macintosh"}) {
+    const auto spec = load_ok(std::string("format: csv\ncsv: {delimiter: \";\", encoding: ") + name +
+                              "}\nfields:\n  prospect.family_name: Name\n");
+    BOOST_TEST((spec->csv.encoding == CsvOptions::Encoding::mac_roman));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(utf8_fields_under_a_single_byte_mapping_stay_utf8) {
   // Re-saved by a UTF-8 tool without a mark, or rows pasted from one: each field that
   // is valid UTF-8 is taken as it is, the others are converted.
