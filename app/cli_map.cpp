@@ -121,6 +121,9 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
   w.key("ok").value(static_cast<std::uint64_t>(records - failed));
   w.key("failed").value(static_cast<std::uint64_t>(failed));
   if (!st) w.key("document_error").value(st.error().message);
+  // As `leadhub import` says it: an empty file, or a header alone, is no mistake to
+  // report as one, but "records": 0 alone looks like the dry run did not run.
+  if (st && records == 0) warnings.emplace_back("the file holds no records");
   if (!warnings.empty()) {
     w.key("warnings").begin_array();
     for (const auto& warning : warnings) w.value(warning);

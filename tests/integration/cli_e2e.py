@@ -305,6 +305,18 @@ for name, content in (("empty.ndjson", b""), ("bom.ndjson", b"\xef\xbb\xbf"), ("
     got = json.loads(run(*args).stdout)
     check(got["records"] == 0 and "the file holds no records" in got.get("warnings", []),
           f"{name}: exit 0 and a warning that the file holds no records: {got}")
+    if name.endswith(".csv"):  # the dry run says it too
+        got = json.loads(run("map", "--mapping", lettershop, path).stdout.splitlines()[-1])["summary"]
+        check(got["records"] == 0 and "the file holds no records" in got.get("warnings", []),
+              f"map {name}: a warning that the file holds no records: {got}")
+# A workbook or an archive picked instead of the CSV export: named, exit 1, nothing stored
+xlsx = os.path.join(WORK, "responses.xlsx")
+with open(xlsx, "wb") as f:
+    f.write(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
+p = run("import", "--mapping", lettershop, xlsx, expect=1)
+got = json.loads(p.stdout)
+check(got["created"] == 0 and "an Excel .xlsx or LibreOffice .ods workbook" in got["errors"][0]["reason"],
+      f"import of an .xlsx through a CSV mapping names the workbook: {got}")
 exported = run("export").stdout.splitlines()
 stats = json.loads(run("stats").stdout)
 check(len(exported) == stats["leads"], "export writes every lead")
