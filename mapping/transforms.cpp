@@ -266,6 +266,13 @@ std::string character_at(std::string_view text, std::size_t i) {
   return std::string(text.substr(i, length));
 }
 
+std::string misgrouped_reason(std::string_view text, char separator) {
+  std::string reason = "'" + std::string(text) + "' is not a decimal number with '";
+  reason += separator;
+  reason += "' as decimal separator (thousands separators stand between groups of three digits)";
+  return reason;
+}
+
 // The digits before the decimal separator, appended to `out` without their thousands
 // separators; `i` ends on the decimal separator or the end. A thousands separator
 // counts only between groups of three digits (the first group 1-3), one kind per
@@ -275,10 +282,7 @@ Status read_integer_digits(std::string_view text, std::size_t& i, char separator
   const std::string shown = "'" + std::string(text) + "'";
   std::size_t group_digits = 0;  // digits since the last thousands separator (or the start)
   std::string_view group_separator;
-  const auto misgrouped = [&] {
-    return fail(shown + " is not a number with '" + std::string(1, separator) +
-                "' as decimal separator (thousands separators stand between groups of three digits)");
-  };
+  const auto misgrouped = [&] { return fail(misgrouped_reason(text, separator)); };
   for (; i < text.size() && text[i] != separator; ++i) {
     if (is_digit(text[i])) {
       out += text[i];
@@ -288,7 +292,7 @@ Status read_integer_digits(std::string_view text, std::size_t& i, char separator
     const std::size_t n = group_separator_at(text, i, separator);
     if (n == 0) {
       std::string reason = shown;
-      reason.append(" is not a number: '").append(character_at(text, i));
+      reason.append(" is not a decimal number: '").append(character_at(text, i));
       reason.append("' is no digit or separator (a currency or unit? map it to its own field)");
       return fail(std::move(reason));
     }
@@ -319,8 +323,11 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
   const bool has_integer_digits = out.size() > (text[0] == '-' ? 1U : 0U);
   if (i < text.size()) {  // the decimal separator, then digits only
     const std::size_t decimals = text.find_first_not_of("0123456789", i + 1);
+    if (decimals != std::string::npos && group_separator_at(text, decimals, separator) == 1 && text[decimals] != ' ') {
+      return fail(misgrouped_reason(text, separator));  // "1.000,00" under "."
+    }
     if (decimals != std::string::npos) {
-      return fail("'" + text + "' is not a number: '" + text.substr(decimals) +
+      return fail("'" + text + "' is not a decimal number: '" + text.substr(decimals) +
                   "' after the decimals (a currency or unit? map it to its own field)");
     }
     if (i + 1 == text.size()) return fail("'" + text + "' is not a decimal number");

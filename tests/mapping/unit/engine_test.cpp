@@ -68,7 +68,7 @@ fields:
   BOOST_TEST(r.errors[0].field == "expected_value.amount");
   BOOST_TEST(r.errors[0].source == "Betrag");
   BOOST_TEST(r.errors[0].code == MappingErrorCode::bad_format);
-  BOOST_TEST(r.errors[0].reason.find("decimal: '12 EUR' is not a number") == 0u, r.errors[0].reason);
+  BOOST_TEST(r.errors[0].reason.find("decimal: '12 EUR' is not a decimal number") == 0u, r.errors[0].reason);
   BOOST_TEST(!r.lead.has_value());
 }
 
