@@ -12,6 +12,7 @@
 #include "form_body.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
+#include "mapping/encoding.hpp"
 #include "mapping/reader_factory.hpp"
 #include "model/validation.hpp"
 #include "problem.hpp"
@@ -382,6 +383,16 @@ class Form {
   // The mapped lead, or refuses the call and returns nullopt.
   std::optional<Lead> map_lead(Call& call, FormFields fields) {
     for (const auto& [name, value] : fields) {
+      // %00 or %1B is a control character, not a charset problem: blaming the
+      // encoding would send the sender after the wrong fix.
+      if (const auto at = mapping::first_control_character(value, true); at != std::string::npos) {
+        const std::string reason = "contains a control character " +
+                                   mapping::control_character_name(static_cast<unsigned char>(value[at])) +
+                                   " at byte " + std::to_string(at + 1);
+        refuse(call, bhttp::status::unprocessable_entity, "invalid", "form field " + name + " " + reason,
+               {{name, reason}});
+        return std::nullopt;
+      }
       if (!is_valid_utf8_text(value, true)) {
         refuse(call, bhttp::status::unprocessable_entity, "invalid", "form field " + name + " is not valid UTF-8",
                {{name,

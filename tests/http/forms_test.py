@@ -145,6 +145,11 @@ c.check(st == 415 and p["code"] == "unsupported_media_type", "XML body -> 415", 
 st, _, _, p = post("contact", fixture("bad-latin1.txt"))
 c.check(st == 422 and "UTF-8" in p["detail"], "ISO-8859-1 bytes -> 422 naming the field", p)
 c.check("charset=windows-1252" in p["errors"][0]["reason"], "... and says how to declare another charset", p)
+# %00 / %1B are control characters, not a charset problem: named as such
+st, _, _, p = post("contact", "last_name=A%00B&email=nul%40example.com")
+c.check(st == 422 and p["errors"][0] == {"field": "last_name",
+                                         "reason": "contains a control character U+0000 (NUL) at byte 2"},
+        "a %00 in a field -> 422 naming the control character, not UTF-8", p)
 
 # ---- declared charsets (legacy pages, scripts): decoded to UTF-8 -------------------------------------
 st, _, _, body = post("contact", fixture("bad-latin1.txt").replace("email=", "email=declared."),
