@@ -323,6 +323,10 @@ Result<std::string> parse_decimal(const std::string& value, char separator) {
   const bool has_integer_digits = out.size() > (text[0] == '-' ? 1U : 0U);
   if (i < text.size()) {  // the decimal separator, then digits only
     const std::size_t decimals = text.find_first_not_of("0123456789", i + 1);
+    if (decimals != std::string::npos && text[decimals] == separator) {
+      return fail("'" + text + "' is not a decimal number: the decimal separator '" + std::string(1, separator) +
+                  "' comes twice");
+    }
     if (decimals != std::string::npos && group_separator_at(text, decimals, separator) == 1 && text[decimals] != ' ') {
       return fail(misgrouped_reason(text, separator));  // "1.000,00" under "."
     }

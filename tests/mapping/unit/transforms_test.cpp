@@ -265,6 +265,7 @@ BOOST_AUTO_TEST_CASE(decimal_refuses_a_thousands_separator_that_groups_no_thousa
   }
   BOOST_TEST(contains(tf(R"({decimal: "."})", "1234,5"), "groups of three digits"));
   BOOST_TEST(contains(tf(R"({decimal: "."})", "1.000,00"), "'1.000,00' is not a decimal number with '.' as decimal"));
+  BOOST_TEST(contains(tf(R"({decimal: ","})", "1,2,3"), "the decimal separator ',' comes twice"));
   BOOST_TEST(tf(german, "1.234") == "1234");
   BOOST_TEST(tf(german, "12.345.678,9") == "12345678.9");
   BOOST_TEST(tf(german, "123") == "123");
