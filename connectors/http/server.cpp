@@ -141,6 +141,11 @@ bool is_client_gone(const beast::error_code& ec) {
          ec == ssl::error::stream_truncated;
 }
 
+// Methods whose requests carry a body on every route that takes them.
+bool may_carry_body(bhttp::verb method) {
+  return method == bhttp::verb::post || method == bhttp::verb::put || method == bhttp::verb::patch;
+}
+
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -288,6 +293,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return refuse(error_answer(bhttp::status::bad_request, "malformed", "Host",
                                  head.count(bhttp::field::host) == 0 ? "an HTTP/1.1 request needs a Host header"
                                                                      : "more than one Host header"));
+    }
+    // RFC 9112 6.3: an HTTP/1.0 client that sends a body without Content-Length
+    // means "until I close", which a request cannot use: the body was taken as empty,
+    // and a form refused for fields it did send.
+    if (version_ == 10 && may_carry_body(head.method()) && !head.has_content_length() && !head.chunked()) {
+      return refuse(error_answer(bhttp::status::length_required, "length_required", "Content-Length",
+                                 "an HTTP/1.0 request with a body needs a Content-Length header"));
     }
     query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
     plan_ = server_.handler.plan_body(head, path_);

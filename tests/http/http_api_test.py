@@ -396,6 +396,16 @@ head, p = raw(b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
 c.check(head.startswith("HTTP/1.1 400") and p["errors"][0]["field"] == "Host", "HTTP/1.1 without Host -> 400", head)
 head, p = raw(b"GET /healthz HTTP/1.0\r\n\r\n")
 c.check(head.startswith("HTTP/1.0 200"), "HTTP/1.0 without Host is fine", head)
+# HTTP/1.0 with a body but no Content-Length means "until close": the body was taken as empty
+lead_json = json.dumps(LEAD).encode()
+head, p = raw(b"POST /api/v1/leads HTTP/1.0\r\nAuthorization: Bearer " + ADMIN.encode()
+              + b"\r\nContent-Type: application/json\r\n\r\n" + lead_json)
+c.check(head.startswith("HTTP/1.0 411") and p["errors"][0]["field"] == "Content-Length",
+        "HTTP/1.0 POST without Content-Length -> 411 naming it", (head, p))
+head, p = raw(b"POST /api/v1/leads HTTP/1.0\r\nAuthorization: Bearer " + ADMIN.encode()
+              + b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(lead_json)).encode()
+              + b"\r\n\r\n" + lead_json)
+c.check(head.startswith("HTTP/1.0 201"), "HTTP/1.0 POST with Content-Length -> 201", (head, p))
 head, p = raw(b"GET /healthz?x=1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 2000 + b"\r\n\r\n", name="tight")
 c.check(head.startswith("HTTP/1.1 431") and p.get("instance") == "/healthz", "431 names the instance", p)
 head, p = raw(b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n",
