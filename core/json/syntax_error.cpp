@@ -62,6 +62,15 @@ class Scanner {
 
  private:
   bool at_end() const { return i_ >= s_.size(); }
+  // A letter of Windows-1252 / ISO-8859-1 (0xA0..0xFF) standing alone, not opening a
+  // UTF-8 sequence: the file was most likely saved in one of those. JSON is UTF-8
+  // only (RFC 8259), so say how to convert it rather than leave a bare byte.
+  std::string single_byte_hint(unsigned char c) const {
+    const bool continued = i_ + 1 < s_.size() && (static_cast<unsigned char>(s_[i_ + 1]) & 0xC0) == 0x80;
+    if (c < 0xA0 || continued) return "";
+    return "; JSON must be UTF-8 and this looks like Windows-1252 or ISO-8859-1: convert the file, e.g. "
+           "iconv -f windows-1252 -t utf-8";
+  }
   unsigned char peek() const { return static_cast<unsigned char>(s_[i_]); }
   std::string here() const {
     if (peek() >= 0x80 && utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_) == 0)
@@ -164,7 +173,7 @@ class Scanner {
         continue;
       }
       const std::size_t n = utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_);
-      if (n == 0) return stop("not valid UTF-8 (" + shown(c) + ")");
+      if (n == 0) return stop("not valid UTF-8 (" + shown(c) + ")" + single_byte_hint(c));
       i_ += n;
     }
   }

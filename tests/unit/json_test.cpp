@@ -481,7 +481,8 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
              "not valid JSON: line 1, column 8 (byte 7): a control character (byte 0x09) in a string must be escaped");
   // Columns count characters: "ü" is two bytes, one column.
   BOOST_TEST(reason("{\"subject\":\"M\xC3\xBCller \xFC\"}") ==
-             "not valid JSON: line 1, column 20 (byte 20): not valid UTF-8 (byte 0xFC)");
+             "not valid JSON: line 1, column 20 (byte 20): not valid UTF-8 (byte 0xFC); JSON must be UTF-8 and this "
+             "looks like Windows-1252 or ISO-8859-1: convert the file, e.g. iconv -f windows-1252 -t utf-8");
   BOOST_TEST(reason("{\"subject\":\"\xED\xA0\x80\"}") ==
              "not valid JSON: line 1, column 13 (byte 12): not valid UTF-8 (byte 0xED)");  // a surrogate
   // Syntax that is fine but beyond simdjson's limits keeps simdjson's reason.
