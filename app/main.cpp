@@ -38,7 +38,8 @@ const char* const kUsage =
     "\n"
     "exit codes: 0 ok, 1 some import lines rejected, 2 usage or config error, 3 invalid input,\n"
     "            4 not found, 5 conflict (stale version or illegal status change),\n"
-    "            6 locked (converted lead), 7 store error\n";
+    "            6 locked (converted lead), 7 unavailable (the store, or a connector that\n"
+    "            cannot start, e.g. its port in use)\n";
 
 struct Command {
   const char* name;
