@@ -196,29 +196,37 @@ Result<std::optional<std::uint64_t>> parse_version(const std::optional<std::stri
   return std::optional<std::uint64_t>{v};
 }
 
+// A target named twice, by an application property and by a member of the message
+// body, must be one target: acting on either would answer a question not asked.
+Status one_target(std::string_view field, std::string_view property, std::string_view member,
+                  std::string_view body) {
+  if (property == member) return ok_status();
+  std::string reason = "the application property `";
+  reason.append(field).append("` (").append(property).append(") and the ").append(body).append("'s ");
+  reason.append(field).append(" (").append(member).append(") differ; give one");
+  return Error::invalid({{std::string(field), std::move(reason)}});
+}
+
 // ChangeLead's target from the patch's own `id` and `version` members, for clients
 // that cannot set application properties (RabbitMQ drops an AMQP 0-9-1 publisher's
 // headers). The store accepts those members in a patch when they repeat the lead's
-// values, so the patch is passed on unchanged. A property and a member that differ
-// are refused: changing either lead would answer a question not asked.
+// values, so the patch is passed on unchanged.
 Status target_from_patch(Request& request) {
   simdjson::dom::parser parser;
   simdjson::dom::object patch;
   if (parser.parse(request.body).get(patch) != simdjson::SUCCESS) return ok_status();  // the store says why
   std::string_view id;
   if (patch["id"].get(id) == simdjson::SUCCESS) {
-    if (!request.id.empty() && request.id != id) {
-      return Error::invalid({{"id", "the application property `id` (" + request.id + ") and the patch's id (" +
-                                        std::string(id) + ") differ; give one"}});
+    if (!request.id.empty()) {
+      if (auto st = one_target("id", request.id, id, "patch"); !st) return st;
     }
     request.id = std::string(id);
   }
   std::uint64_t version = 0;
   if (patch["version"].get(version) == simdjson::SUCCESS) {
     const std::string text = std::to_string(version);
-    if (request.version && *request.version != text) {
-      return Error::invalid({{"version", "the application property `version` (" + *request.version +
-                                             ") and the patch's version (" + text + ") differ; give one"}});
+    if (request.version) {
+      if (auto st = one_target("version", *request.version, text, "patch"); !st) return st;
     }
     request.version = text;
   }
@@ -577,11 +585,8 @@ void Operations::read_lead(const RoutePtr& route, const Request& request, Done&&
     simdjson::dom::parser parser;
     std::string_view id;
     if (parser.parse(request.body).at_key("id").get(id) == simdjson::SUCCESS) {
-      // Two different ids: reading either one would answer a question not asked.
-      if (!text.empty() && text != id) {
-        return done(error_response(
-            *route, Error::invalid({{"id", "the application property `id` (" + text + ") and the body's id (" +
-                                               std::string(id) + ") differ; give one"}})));
+      if (!text.empty()) {
+        if (auto st = one_target("id", text, id, "body"); !st) return done(error_response(*route, st.error()));
       }
       text = std::string(id);
     }

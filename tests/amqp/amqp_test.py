@@ -310,6 +310,14 @@ def pipelined_order(c, url):
     _, outcome, text, *_ = client.request("leads", "ReadLead", json.dumps({"id": "0AM4ZPAM40000"}), {"id": lead_id})
     c.check(outcome == "invalid" and "differ" in (text or ""),
             "[direct] ReadLead naming two different ids (property and body) is refused, not half-read", text)
+    _, outcome, text, *_ = client.request("leads", "ChangeLead", json.dumps({"id": "0AM4ZPAM40000", "subject": "x"}),
+                                          {"id": lead_id, "version": "2"})
+    c.check(outcome == "invalid" and "property `id`" in (text or "") and "patch's id" in (text or ""),
+            "[direct] ChangeLead whose patch names another id than its property is refused naming both", text)
+    _, outcome, text, *_ = client.request("leads", "ChangeLead", json.dumps({"version": 1, "subject": "x"}),
+                                          {"id": lead_id, "version": "2"})
+    c.check(outcome == "invalid" and "patch's version (1)" in (text or ""),
+            "[direct] ChangeLead whose patch names another version than its property is refused naming both", text)
     client.close()
 
 
