@@ -26,12 +26,38 @@ void Publisher::connection_lost() {
   for (auto& [address, outlet] : outlets_) fail_queued(outlet, "connection lost before it was sent");
 }
 
-void Publisher::fail_queued(Outlet& outlet, const std::string& why) {
+std::size_t Publisher::fail_queued(Outlet& outlet, const std::string& why) {
   auto queued = std::move(outlet.queue);
   outlet.queue.clear();
   for (auto& pending : queued) {
     if (pending.on_settled) pending.on_settled(Settlement::lost, why);
   }
+  return queued.size();
+}
+
+std::size_t Publisher::fail_unsettled(const proton::sender& sender, const std::string& why) {
+  std::size_t n = 0;
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    if (it->first.sender() == sender) {
+      if (it->second) it->second(Settlement::lost, why);
+      it = unsettled_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+std::optional<Publisher::Refused> Publisher::refused(const proton::session& session, const std::string& why) {
+  for (auto it = outlets_.begin(); it != outlets_.end(); ++it) {
+    if (!it->second.sender || it->second.sender.session() != session) continue;
+    Refused out{it->first, fail_unsettled(it->second.sender, why)};
+    out.dropped += fail_queued(it->second, why);
+    outlets_.erase(it);
+    return out;
+  }
+  return std::nullopt;
 }
 
 void Publisher::adopt(const std::string& address, const proton::sender& sender) {
@@ -42,14 +68,7 @@ void Publisher::adopt(const std::string& address, const proton::sender& sender) 
 
 void Publisher::forget(const proton::sender& sender) {
   // No outcome comes for a transfer whose link is gone: its owner would wait forever.
-  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
-    if (it->first.sender() == sender) {
-      if (it->second) it->second(Settlement::lost, "link closed before the receiver settled it");
-      it = unsettled_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  fail_unsettled(sender, "link closed before the receiver settled it");
   for (auto it = outlets_.begin(); it != outlets_.end();) {
     if (it->second.sender == sender) {
       it->second.sender = proton::sender();
@@ -101,7 +120,10 @@ void Publisher::open_sender(const std::string& address, Outlet& outlet) {
   if (outlet.sender || !connected_) return;
   proton::target_options target;
   target.durability_mode(durable_ ? proton::target::CONFIGURATION : proton::target::NONDURABLE);
-  outlet.sender = connection_.open_sender(address, proton::sender_options().target(target));
+  // A session per address: RabbitMQ ends the whole session when it refuses an
+  // attach (an exchange or /amq/queue/ that does not exist), which would take the
+  // other senders, and on the consumers' session every queue the hub consumes.
+  outlet.sender = connection_.open_session().open_sender(address, proton::sender_options().target(target));
   // Called from work handed over by other threads too (the event dispatcher's
   // sends): without a wake the attach waits for the connection's next event,
   // which may be a heartbeat half a minute later.
@@ -135,6 +157,11 @@ void Publisher::on_settled(proton::tracker& tracker, Settlement outcome, const s
   auto settled = std::move(it->second);
   unsettled_.erase(it);
   if (settled) settled(outcome, why);
+}
+
+std::size_t Publisher::queued(const std::string& address) const {
+  const auto it = outlets_.find(address);
+  return it == outlets_.end() ? 0 : it->second.queue.size();
 }
 
 std::size_t Publisher::queued() const {

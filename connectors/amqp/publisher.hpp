@@ -11,11 +11,13 @@
 #include <proton/connection.hpp>
 #include <proton/message.hpp>
 #include <proton/sender.hpp>
+#include <proton/session.hpp>
 #include <proton/tracker.hpp>
 
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace leadhub::connectors::amqp {
@@ -60,6 +62,17 @@ class Publisher {
   // sent but not settled are reported as lost.
   void forget(const proton::sender& sender);
   void forget_connection(const proton::connection& connection);
+  // Broker mode: the broker refused the address of the sender on `session` (it
+  // ends the whole session when an attach fails: RabbitMQ for a missing exchange
+  // or a /amq/queue/ that does not exist). Its messages, queued and unsettled, are
+  // reported lost and dropped, and so is the address's sender; a later send opens
+  // a new one. Returns the address and how many messages were dropped, or nothing
+  // when the session was none of the publisher's.
+  struct Refused {
+    std::string address;
+    std::size_t dropped = 0;
+  };
+  std::optional<Refused> refused(const proton::session& session, const std::string& why);
 
   // Queues `message` for `address` and sends it as credit allows. False when the
   // address is unknown (direct mode, no peer listening) or its queue is full.
@@ -70,6 +83,7 @@ class Publisher {
   void on_settled(proton::tracker& tracker, Settlement outcome, const std::string& why);
 
   std::size_t queued() const;
+  std::size_t queued(const std::string& address) const;
   std::size_t unsettled() const { return unsettled_.size(); }
 
  private:
@@ -83,8 +97,10 @@ class Publisher {
   };
 
   void flush(const std::string& address, Outlet& outlet);
-  // Reports the messages waiting in `outlet` as lost and drops them.
-  void fail_queued(Outlet& outlet, const std::string& why);
+  // Reports the messages waiting in `outlet` as lost and drops them; returns how many.
+  std::size_t fail_queued(Outlet& outlet, const std::string& why);
+  // Reports the sent, unsettled messages of `sender` as lost; returns how many.
+  std::size_t fail_unsettled(const proton::sender& sender, const std::string& why);
   void open_sender(const std::string& address, Outlet& outlet);
 
   bool open_on_demand_;
