@@ -12,6 +12,7 @@
 #include <proton/reconnect_options.hpp>
 #include <proton/sender.hpp>
 #include <proton/sender_options.hpp>
+#include <proton/session.hpp>
 #include <proton/source.hpp>
 #include <proton/source_options.hpp>
 #include <proton/target.hpp>
@@ -21,6 +22,8 @@
 #include <proton/value.hpp>
 
 #include "../framework/log.hpp"
+#include "util/clock.hpp"
+#include "util/time_format.hpp"
 #include "value_json.hpp"
 
 namespace leadhub::connectors::amqp {
@@ -164,6 +167,27 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
   out.body(response.body);
 }
 
+// What the message's header and properties refuse before its body is read: a body
+// the hub cannot decode (content-encoding), or a message past its absolute expiry
+// time, which the sender no longer wants applied. A `ttl` alone counts from the
+// hub's receipt (direct) or is the broker's to enforce while the message is queued.
+std::optional<Error> envelope_error(const proton::message& m) {
+  const auto& encoding = m.content_encoding();
+  if (!encoding.empty() && encoding != "identity") {
+    return Error::invalid({{"content_encoding", "'" + encoding +
+                                                    "' is not supported: send the body uncompressed (the hub "
+                                                    "reads plain UTF-8 text or bytes)"}});
+  }
+  const TimeMs expiry = m.expiry_time().milliseconds();
+  const TimeMs now = SystemClock::instance().now_ms();
+  if (expiry > 0 && expiry <= now) {
+    return Error::invalid(
+        {{"absolute_expiry_time", "the message expired at " + format_timestamp(expiry) +
+                                      ", before the hub received it (" + format_timestamp(now) + "): not applied"}});
+  }
+  return std::nullopt;
+}
+
 // Canonical creates and changes enter the store's writer queue during
 // Operations::run, in arrival order, and are applied in that order; everything
 // else answers from the store at once or runs on another thread. A partner's
@@ -189,6 +213,8 @@ struct Engine::InFlight {
   proton::message_id correlation;
   std::string operation;
   std::string key;                      // idempotency key
+  std::string message_id;               // for the log
+  bool presettled = false;              // sent at most once: the sender hears of no outcome
   BodyForm body_form = BodyForm::text;  // the reply's body takes the request's form
   LinkOrder::Kind kind = LinkOrder::Kind::ordered;
   bool started = false;                // handed to Operations (see LinkOrder)
@@ -321,7 +347,13 @@ void Engine::start_connecting(proton::container& c) {
   // PLAIN over a plain socket is what a loopback or VPN broker uses.
   opts.sasl_allow_insecure_mechs(true);
   if (tls_client_) opts.ssl_client_options(*tls_client_);
-  if (!options_.sasl_mechanisms.empty()) opts.sasl_allowed_mechs(options_.sasl_mechanisms);
+  std::string mechanisms = options_.sasl_mechanisms;
+  // With a user, log in as that user. Otherwise Proton's client picks ANONYMOUS
+  // over PLAIN when the broker lists AMQPLAIN before PLAIN (RabbitMQ's order changes
+  // from one node start to the next) and the hub runs as the broker's default user,
+  // whatever its password; a broker without ANONYMOUS refuses it outright.
+  if (mechanisms.empty() && !options_.user.empty()) mechanisms = "PLAIN";
+  if (!mechanisms.empty()) opts.sasl_allowed_mechs(mechanisms);
   c.connect(options_.url, opts);
   log::info(options_.connector, "connecting to " + options_.url);
   // The broker may be down at start: the hub runs and reconnects, health says so.
@@ -339,7 +371,17 @@ void Engine::on_connection_open(proton::connection& c) {
   connections_[c] = {++next_epoch_, options_.user, {}};
   ++connects_;
   ready_ = true;
-  log::info(options_.connector, std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url);
+  std::string recovered;
+  if (outage_since_) {
+    const auto away = std::chrono::duration<double>(std::chrono::steady_clock::now() - *outage_since_).count();
+    recovered = " after " + std::to_string(static_cast<long>(away)) + " s away (" + std::to_string(failed_attempts_) +
+                " failed attempts)";
+  }
+  outage_since_.reset();
+  failed_attempts_ = 0;
+  set_note("");
+  log::info(options_.connector,
+            std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url + recovered);
   publisher_.use_connection(c);
   open_broker_receivers(c);
 }
@@ -353,7 +395,7 @@ void Engine::open_broker_receivers(proton::connection& c) {
     // messages unsettled, which bounds what waits for the store.
     opts.auto_accept(false).credit_window(0).source(source);
     auto r = c.open_receiver(route->address, opts);
-    receivers_[r] = Link{route, {}};
+    receivers_[r] = Link{route, {}, 0, "", false};
     r.add_credit(options_.credit);
   }
 }
@@ -399,10 +441,36 @@ void Engine::on_transport_error(proton::transport& t) {
     if (what.size() > kShown) what = what.substr(0, kShown) + "...";
     log::warn(options_.connector, "connection refused: " + what + protocol_hint(t.error().description()));
   }
-  if (options_.mode == Mode::broker && !stopping_) {
-    log::warn(options_.connector, "broker connection lost (" + t.error().what() + "); reconnecting");
-  }
+  if (options_.mode == Mode::broker && !stopping_) broker_connection_failed(t.error());
   connection_gone(c);
+}
+
+// One line per outage, not one per attempt (the backoff tries every few seconds
+// for as long as the broker is away); on_connection_open reports the recovery.
+// A refused login is not retried by Proton: that is an error the operator fixes.
+void Engine::broker_connection_failed(const proton::error_condition& e) {
+  if (e.name() == "amqp:unauthorized-access") {
+    const std::string who = options_.user.empty() ? "ANONYMOUS (no user set)" : "user '" + options_.user + "'";
+    const std::string mechanisms =
+        options_.sasl_mechanisms.empty() ? "" : ", sasl_mechanisms " + options_.sasl_mechanisms;
+    log::error(options_.connector, "the broker at " + options_.url + " refused the login as " + who + mechanisms +
+                                       ": " + e.description() +
+                                       "; check user, password and sasl_mechanisms, then restart the hub (a "
+                                       "refused login is not retried)");
+    set_note("login refused by the broker: " + e.description());
+    return;
+  }
+  ++failed_attempts_;
+  if (outage_since_) return;
+  outage_since_ = std::chrono::steady_clock::now();
+  log::warn(options_.connector, std::string(connects_ == 0 ? "cannot reach the broker (" : "broker connection lost (") +
+                                    e.what() + "); reconnecting with backoff, the recovery is logged");
+  set_note(e.what());
+}
+
+void Engine::set_note(std::string note) {
+  std::lock_guard lock(note_mutex_);
+  note_ = std::move(note);
 }
 
 void Engine::on_transport_close(proton::transport& t) { connection_gone(t.connection()); }
@@ -417,7 +485,7 @@ void Engine::on_receiver_open(proton::receiver& r) {
     return r.close(proton::error_condition("amqp:not-found", route ? "the hub is stopping" : "no address " + address));
   }
   r.open(proton::receiver_options().auto_accept(false).credit_window(0));
-  receivers_[r] = Link{route, {}};
+  receivers_[r] = Link{route, {}, 0, "", false};
   r.add_credit(options_.credit);
 }
 
@@ -438,8 +506,47 @@ void Engine::on_sender_open(proton::sender& s) {
   publisher_.adopt(address, s);
 }
 
-void Engine::on_sender_close(proton::sender& s) { publisher_.forget(s); }
-void Engine::on_sendable(proton::sender& s) { publisher_.on_sendable(s); }
+void Engine::on_sender_close(proton::sender& s) {
+  // Broker mode: a sender refused with an error (its own session, see Publisher).
+  if (options_.mode == Mode::broker && s.error()) {
+    proton::session session = s.session();
+    refused_address(session, s.error().what());
+    session.close();
+  } else {
+    publisher_.forget(s);
+  }
+  resume_held_links();
+}
+
+void Engine::on_sendable(proton::sender& s) {
+  publisher_.on_sendable(s);
+  resume_held_links();
+}
+
+// RabbitMQ ends a session whose attach it refuses. Only the publisher's senders
+// have a session of their own; a reply_to the broker does not have costs its reply
+// alone, and the log names the address.
+void Engine::on_session_close(proton::session& s) {
+  // Without an error: the end of a session the hub closed itself (on_sender_close).
+  if (options_.mode != Mode::broker || stopping_ || !s.error()) return;
+  refused_address(s, s.error().what());
+  resume_held_links();
+}
+
+// on_session_close logs it, naming the address; Proton's default would log it bare.
+void Engine::on_session_error(proton::session&) {}
+
+void Engine::refused_address(const proton::session& s, const std::string& why) {
+  const auto refused = publisher_.refused(s, why);
+  if (!refused) {
+    if (!stopping_) log::warn(options_.connector, "the broker ended a session: " + why);
+    return;
+  }
+  log::warn(options_.connector, "the broker refused the address " + refused->address + " (" + why +
+                                    "): " + std::to_string(refused->dropped) +
+                                    " message(s) to it dropped; a reply_to must name a queue the broker has "
+                                    "(/queue/NAME declares it)");
+}
 void Engine::on_tracker_accept(proton::tracker& t) { publisher_.on_settled(t, Settlement::accepted, ""); }
 void Engine::on_tracker_reject(proton::tracker& t) {
   publisher_.on_settled(t, Settlement::rejected, "rejected" + rejection_reason(t));
@@ -488,6 +595,9 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   Request request;
   request.operation = Operations::operation_for(*route, m.subject());
   f->operation = request.operation;  // the reply's subject
+  f->route = route;
+  f->presettled = d.settled();
+  f->message_id = id_text(m.id());
   const auto& body = m.body();
   if (body.type() == proton::STRING) {
     request.body = proton::get<std::string>(body);
@@ -513,9 +623,7 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   }
   if (auto id = property(m, "id")) request.id = *id;
   request.version = property(m, "version");
-  if (const auto message_id = id_text(m.id()); !message_id.empty()) {
-    request.idempotency_key = "amqp:" + options_.connector + ":" + message_id;
-  }
+  if (!f->message_id.empty()) request.idempotency_key = "amqp:" + options_.connector + ":" + f->message_id;
   f->key = request.idempotency_key;
   request.partner = partner_for(f->connection, m, *route);
   request.actor.user = state.user.empty() ? "anonymous" : state.user;
@@ -524,8 +632,8 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   if (!f->key.empty()) {
     if (auto hit = cache_.find(f->key); hit != cache_.end()) return complete(f, hit->second->second);
   }
+  if (auto refused = envelope_error(m)) return complete(f, error_response(*route, *refused));
   f->kind = order_kind(*route, request);
-  f->route = route;
   if (link_it->second.order.arrive(f->id, f->kind)) return run(f, std::move(request));
   f->waiting = std::move(request);
 }
@@ -560,19 +668,73 @@ void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
       cache_order_.pop_back();
     }
   }
+  if (f->presettled && response.outcome != Outcome::ok) log_presettled_refusal(*f, response);
   // Reply first, then settle: a client that sees its request accepted can rely
-  // on the reply being on its way.
-  if (response.settle != Settle::release) reply(*f, response);
+  // on the reply being on its way. A released message comes again and is answered
+  // then, unless it was pre-settled: nothing comes again, so its requester hears now.
+  if (response.settle != Settle::release || f->presettled) reply(*f, response);
   const auto c = connections_.find(f->connection);
   if (c != connections_.end()) c->second.in_flight.erase(f);
   if (c != connections_.end() && c->second.epoch == f->epoch && f->receiver.active()) {
     settle(*f, response);
-    if (!stopping_) f->receiver.add_credit(1);
+    if (!stopping_) give_credit_back(*f);
     // Work from the container's queue is not a connection event: without a wake
     // the disposition and the credit would wait for the connection's next event.
     f->connection.wake();
   }
   if (stopping_ && pending_.empty()) finish_stop();
+}
+
+// A pre-settled (at-most-once) message is settled before the hub sees it: a
+// refusal reaches its sender only as a reply, so the log keeps a trace of it.
+void Engine::log_presettled_refusal(const InFlight& f, const Response& response) const {
+  std::string what =
+      "pre-settled message " + (f.message_id.empty() ? "(no message id)" : f.message_id) + " on " + f.route->address;
+  what += response.settle == Settle::release ? " not taken, and lost (it is never sent again): "
+                                             : " refused (its sender settled it in advance and hears no outcome): ";
+  what += to_string(response.outcome) + std::string(": ") + response.description;
+  what += f.reply_to.empty() ? "; no reply_to, nobody is told" : "; the reply went to " + f.reply_to;
+  log::warn(options_.connector, what);
+}
+
+// One credit back per settled message, unless the link's replies pile up for a
+// receiver that grants the hub no credit (a slow or stalled reply consumer): the
+// link then takes no more requests until they drain (resume_held_links), so what
+// waits in memory stays bounded and other links go on.
+void Engine::give_credit_back(InFlight& f) {
+  const auto link = receivers_.find(f.receiver);
+  if (link != receivers_.end() && !f.reply_to.empty() && publisher_.queued(f.reply_to) >= options_.credit) {
+    auto& held = link->second;
+    if (held.held_credit++ == 0) {
+      held.held_for = f.reply_to;
+      ++links_holding_;
+    }
+    if (!held.warned_held) {
+      held.warned_held = true;
+      log::warn(options_.connector, std::to_string(publisher_.queued(f.reply_to)) + " replies to " + f.reply_to +
+                                        " wait for its receiver's credit: the link to " + f.route->address +
+                                        " takes no more requests until they are taken");
+    }
+    return;
+  }
+  f.receiver.add_credit(1);
+}
+
+// Links held back by give_credit_back whose replies have drained get their credit.
+void Engine::resume_held_links() {
+  if (links_holding_ == 0) return;
+  links_holding_ = 0;
+  for (auto& [r, link] : receivers_) {
+    if (link.held_credit == 0) continue;
+    if (publisher_.queued(link.held_for) >= options_.credit) {
+      ++links_holding_;
+      continue;
+    }
+    proton::receiver receiver = r;
+    receiver.add_credit(link.held_credit);
+    link.held_credit = 0;
+    receiver.connection().wake();
+  }
 }
 
 // Messages whose earlier messages on their link have finished (see LinkOrder).
@@ -609,8 +771,17 @@ void Engine::reply(const InFlight& f, const Response& response) {
   out.durable(options_.durable);
   out.properties().put("outcome", to_string(response.outcome));
   if (response.outcome != Outcome::ok) out.properties().put("description", response.description);
-  if (!publisher_.send(f.reply_to, std::move(out))) {
-    log::warn(options_.connector, "reply to " + f.reply_to + " dropped: nobody receives from that address");
+  // A reply the receiver (a broker) does not take is lost for good: say so.
+  auto on_settled = [connector = options_.connector, address = f.reply_to](Settlement outcome, const std::string& why) {
+    if (outcome == Settlement::rejected || outcome == Settlement::released) {
+      log::warn(connector, "reply to " + address + " not delivered: " + why);
+    }
+  };
+  if (!publisher_.send(f.reply_to, std::move(out), std::move(on_settled))) {
+    const auto queued = publisher_.queued(f.reply_to);
+    log::warn(options_.connector, "reply to " + f.reply_to + " dropped: " +
+                                      (queued > 0 ? std::to_string(queued) + " replies wait for its receiver already"
+                                                  : "nobody receives from that address"));
   }
 }
 
@@ -691,7 +862,12 @@ std::string Engine::describe() const {
     return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + counts
                   : "not listening";
   }
-  return (ready_ ? "connected to " : "connecting to ") + options_.url + counts;
+  std::string note;
+  if (!ready_) {
+    std::lock_guard lock(note_mutex_);
+    if (!note_.empty()) note = " (" + note_ + ")";
+  }
+  return (ready_ ? "connected to " : "connecting to ") + options_.url + note + counts;
 }
 
 }  // namespace leadhub::connectors::amqp

@@ -95,6 +95,8 @@ class Engine final : public proton::messaging_handler {
   void on_receiver_close(proton::receiver& r) override;
   void on_sender_open(proton::sender& s) override;
   void on_sender_close(proton::sender& s) override;
+  void on_session_close(proton::session& s) override;
+  void on_session_error(proton::session& s) override;
   void on_sendable(proton::sender& s) override;
   void on_message(proton::delivery& d, proton::message& m) override;
   void on_tracker_accept(proton::tracker& t) override;
@@ -122,6 +124,10 @@ class Engine final : public proton::messaging_handler {
   struct Link {
     std::shared_ptr<const Route> route;
     LinkOrder order;
+    // Credit held back while the replies to `held_for` wait for their receiver.
+    std::uint32_t held_credit = 0;
+    std::string held_for;
+    bool warned_held = false;  // said so in the log once
   };
 
   Status prepare_tls();
@@ -135,6 +141,12 @@ class Engine final : public proton::messaging_handler {
   void start_ready(const std::vector<std::uint64_t>& ids);
   void release_waiting(Link& link);
   void reply(const InFlight& f, const Response& response);
+  void log_presettled_refusal(const InFlight& f, const Response& response) const;
+  void give_credit_back(InFlight& f);
+  void resume_held_links();
+  void refused_address(const proton::session& s, const std::string& why);
+  void broker_connection_failed(const proton::error_condition& e);
+  void set_note(std::string note);
   void settle(const InFlight& f, const Response& response);
   void finish_stop();
   void connection_gone(const proton::connection& c);
@@ -158,6 +170,10 @@ class Engine final : public proton::messaging_handler {
   // Container thread only.
   std::map<proton::connection, ConnectionState> connections_;
   std::map<proton::receiver, Link> receivers_;
+  std::size_t links_holding_ = 0;  // links with held credit, at most (see resume_held_links)
+  // Broker mode: since when the broker is away, and the attempts since.
+  std::optional<std::chrono::steady_clock::time_point> outage_since_;
+  std::uint64_t failed_attempts_ = 0;
   // Every message waiting for the store, by id. Only ids cross to other threads:
   // the Proton handles in an InFlight are referenced and released on this thread
   // alone (Proton's reference counts are not thread-safe).
@@ -171,6 +187,10 @@ class Engine final : public proton::messaging_handler {
   std::list<std::pair<std::string, Response>> cache_order_;
   std::unordered_map<std::string, std::list<std::pair<std::string, Response>>::iterator> cache_;
   std::promise<void> stopped_;
+
+  // Why the broker connection is down, for health(): set on the container thread.
+  mutable std::mutex note_mutex_;
+  std::string note_;
 
   // Read by health() from other threads.
   std::atomic<bool> ready_{false};
