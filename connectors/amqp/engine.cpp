@@ -51,6 +51,17 @@ class RawSender : public proton::sender {
   pn_link_t* get() const { return pn_object(); }
 };
 
+// The same for a peer's sending link, whose attach should carry max-message-size.
+class RawReceiver : public proton::receiver {
+ public:
+  explicit RawReceiver(const proton::receiver& r) : proton::receiver(r) {}
+  pn_link_t* get() const { return pn_object(); }
+};
+
+// Room for the header, properties and application properties around a body of
+// max_message_bytes, in the max-message-size the listener announces.
+constexpr std::uint64_t kEnvelopeAllowance = std::uint64_t{64} * 1024;
+
 void reject_with(const proton::delivery& d, const std::string& condition, const std::string& description) {
   pn_delivery_t* raw = RawDelivery(d).get();
   pn_condition_t* cond = pn_disposition_condition(pn_delivery_local(raw));
@@ -484,6 +495,10 @@ void Engine::on_receiver_open(proton::receiver& r) {
     r.open();
     return r.close(proton::error_condition("amqp:not-found", route ? "the hub is stopping" : "no address " + address));
   }
+  // Announced so that clients which check it refuse an oversized message before
+  // sending it (Proton itself neither checks nor enforces it); the body limit is
+  // still checked on receipt (on_message).
+  pn_link_set_max_message_size(RawReceiver(r).get(), options_.max_message_bytes + kEnvelopeAllowance);
   r.open(proton::receiver_options().auto_accept(false).credit_window(0));
   receivers_[r] = Link{route, {}, 0, "", false};
   r.add_credit(options_.credit);

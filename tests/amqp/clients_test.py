@@ -96,6 +96,10 @@ def large_messages(c, client):
     c.check(len(body) > 2_000_000 and outcome == "ok" and state == Delivery.ACCEPTED and text.count(tag.upper()) == 2200,
             f"[direct] a {len(body) // 1000} kB lettershop file in one message: 2200 leads, accepted",
             (outcome, state, cond, (text or "")[:300]))
+    announced = client.senders["leads"].link.remote_max_message_size
+    c.check(announced == 4194304 + 65536,
+            "[direct] the listener announces max-message-size (max_message_bytes and 64 KiB for the envelope)",
+            announced)
     big = json.dumps({"subject": "big", "prospect": {"family_name": "B"}, "notes": "y" * (5 << 20)})
     _, outcome, text, state, cond, _ = client.request("leads", "CreateLead", big)
     c.check(outcome == "invalid" and state == Delivery.REJECTED and "max_message_bytes (4194304)" in text
