@@ -18,6 +18,7 @@
 
 namespace leadhub {
 
+using store::Cursor;
 using store::IdKey;
 using store::ReadTxn;
 
@@ -64,23 +65,6 @@ std::vector<Filter> equality_filters(const ReadTxn& txn, const LeadQuery& q) {
   if (!q.campaign.empty()) out.push_back({d.by_campaign, q.campaign, {}});
   return out;
 }
-
-class Cursor {
- public:
-  Cursor(const ReadTxn& txn, MDB_dbi dbi) { mdb_cursor_open(txn.get(), dbi, &cursor_); }
-  ~Cursor() { mdb_cursor_close(cursor_); }
-  Cursor(const Cursor&) = delete;
-  Cursor& operator=(const Cursor&) = delete;
-  int get(MDB_val& k, MDB_val& v, MDB_cursor_op op) { return mdb_cursor_get(cursor_, &k, &v, op); }
-  std::size_t count() {
-    std::size_t n = 0;
-    mdb_cursor_count(cursor_, &n);
-    return n;
-  }
-
- private:
-  MDB_cursor* cursor_ = nullptr;
-};
 
 // Collects matching leads until limit + 1 are found (the extra one proves a next page).
 class Collector {

@@ -24,6 +24,9 @@ namespace processing {
 struct ProcessingConfig;
 }
 
+struct ReportQuery;  // store/lead_report.hpp
+struct LeadReport;
+
 namespace store {
 class Processor;
 class LmdbEnv;
@@ -294,6 +297,9 @@ class LeadStore {
   Result<std::string> read_lead_json(RecordId id) const;  // the stored encoding, no decode
   Result<BusinessPartner> read_partner(RecordId id) const;
   Result<FindResult> find_leads(const LeadQuery& query) const;
+  // Counts for sales and marketing staff from the indexes alone (store/lead_report.hpp;
+  // implemented in lead_report.cpp).
+  Result<LeadReport> report_leads(const ReportQuery& query) const;
   Result<std::vector<AuditEntry>> read_audit(RecordId id) const;
   // Calls fn with each lead's stored JSON in id order; fn returns false to stop.
   Status for_each_lead_json(const std::function<bool(std::string_view)>& fn) const;

@@ -28,6 +28,8 @@ ReadTxn::~ReadTxn() {
 
 const Dbis& ReadTxn::dbi() const { return env_->dbi(); }
 
+Cursor::Cursor(const ReadTxn& txn, MDB_dbi dbi) { mdb_cursor_open(txn.get(), dbi, &cursor_); }
+
 namespace {
 
 Status make_dir(const std::string& path) {

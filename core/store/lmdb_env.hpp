@@ -79,6 +79,26 @@ inline std::uint64_t entry_count(MDB_txn* txn, MDB_dbi dbi) {
 }
 
 class LmdbEnv;
+class ReadTxn;
+
+// A cursor for the length of one read; count() is the number of ids under the
+// current key of a dupsort index, which LMDB knows without reading them.
+class Cursor {
+ public:
+  Cursor(const ReadTxn& txn, MDB_dbi dbi);
+  ~Cursor() { mdb_cursor_close(cursor_); }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  int get(MDB_val& k, MDB_val& v, MDB_cursor_op op) { return mdb_cursor_get(cursor_, &k, &v, op); }
+  std::size_t count() {
+    std::size_t n = 0;
+    mdb_cursor_count(cursor_, &n);
+    return n;
+  }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
 
 // A short read transaction; hold it only while reading, never across I/O.
 class ReadTxn {
