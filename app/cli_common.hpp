@@ -74,6 +74,7 @@ int run_map(Context& ctx, const std::vector<std::string>& argv);
 int run_export(Context& ctx, const std::vector<std::string>& argv);
 int run_backup(Context& ctx, const std::vector<std::string>& argv);
 int run_stats(Context& ctx, const std::vector<std::string>& argv);
+int run_report(Context& ctx, const std::vector<std::string>& argv);
 int run_serve(Context& ctx, const std::vector<std::string>& argv);
 int run_connectors(Context& ctx, const std::vector<std::string>& argv);
 int run_apikey(Context& ctx, const std::vector<std::string>& argv);

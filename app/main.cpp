@@ -24,6 +24,7 @@ const char* const kUsage =
     "  export [FILE]             every lead as newline-delimited JSON\n"
     "  backup DIR                hot, compacted copy of the store\n"
     "  stats                     counts and store size\n"
+    "  report [--campaign C ...] lead counts, pipelines, conversion rates, leads per day\n"
     "  connectors                connector types and their settings\n"
     "  apikey new --name N       a new API key and its config entry\n"
     "  score rebuild [--rescore] relearn the lead score model (with `processing:`)\n"
@@ -47,11 +48,11 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve},     {"lead", run_lead},   {"partner", run_partner},
-    {"import", run_import},   {"map", run_map},     {"export", run_export},
-    {"backup", run_backup},   {"stats", run_stats}, {"connectors", run_connectors},
-    {"apikey", run_apikey},   {"score", run_score}, {"aging", run_aging},
-    {"reindex", run_reindex},
+    {"serve", run_serve},     {"lead", run_lead},     {"partner", run_partner},
+    {"import", run_import},   {"map", run_map},       {"export", run_export},
+    {"backup", run_backup},   {"stats", run_stats},   {"connectors", run_connectors},
+    {"apikey", run_apikey},   {"score", run_score},   {"aging", run_aging},
+    {"reindex", run_reindex}, {"report", run_report},
 };
 
 }  // namespace

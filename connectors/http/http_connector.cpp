@@ -78,6 +78,7 @@ class HttpConnector final : public Connector {
     add_lead_action_routes(router_, ctx_);
     add_partner_routes(router_, ctx_);
     add_import_routes(router_, ctx_);
+    add_report_routes(router_, ctx_);
     auto forms = s.children("forms");
     if (!forms) return forms.error();
     auto added = add_form_routes(router_, ctx_, *forms);
