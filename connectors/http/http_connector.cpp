@@ -6,6 +6,7 @@
 #include "../framework/hub.hpp"
 #include "../framework/log.hpp"
 #include "api.hpp"
+#include "dashboard.hpp"
 #include "forms.hpp"
 #include "front_door.hpp"
 #include "server.hpp"
@@ -79,6 +80,7 @@ class HttpConnector final : public Connector {
     add_partner_routes(router_, ctx_);
     add_import_routes(router_, ctx_);
     add_report_routes(router_, ctx_);
+    add_dashboard_route(router_);
     auto forms = s.children("forms");
     if (!forms) return forms.error();
     auto added = add_form_routes(router_, ctx_, *forms);
