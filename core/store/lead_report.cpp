@@ -1,12 +1,13 @@
 // ReportLeads from the secondary indexes, in one read transaction.
 //
 // Plan, for a store of N leads:
-//  1. The status index gives every lead's status: its ids (all N, 8 bytes each,
-//     read a page at a time with MDB_GET_MULTIPLE, since the index is DUPFIXED)
-//     become one id-sorted list of (id, status) within the created range (ids are
-//     time-ordered, so a created range is an id range).
-//  2. Filters on campaign, source and channel intersect the sorted id lists of
-//     their keys; the selection is the status list restricted to that intersection.
+//  1. Filters on campaign, source and channel intersect the sorted id lists of
+//     their keys (ids read a page at a time with MDB_GET_MULTIPLE: the indexes
+//     are DUPFIXED).
+//  2. The status index gives every lead's status: of its ids (all N, 8 bytes
+//     each), those in the created range (ids are time-ordered, so a created range
+//     is an id range) that the filters admit become the selection, an id-sorted
+//     list of (id, status).
 //  3. Counts by source and campaign, with each key's pipeline, walk every key's ids
 //     once and look each up in the selection (galloping search: the ids ascend, so
 //     each lookup starts where the last one ended). By channel the same, except
@@ -14,7 +15,8 @@
 //  4. Created per day and by status come from the selection; aging from the due
 //     index's entries up to a week from now.
 // No lead record is read. The cost is about 3 x N ids read from the indexes and
-// one sort of N (id, status) pairs: 16 bytes a lead of memory, freed at the end.
+// one sort of the selection, N (id, status) pairs without filters: 16 bytes a
+// lead of memory, freed at the end.
 #include "store/lead_report.hpp"
 
 #include <algorithm>
@@ -112,60 +114,57 @@ std::optional<std::vector<RecordId>> filtered_ids(const ReadTxn& txn, const Repo
   return ids;
 }
 
-// Every lead in the range with its status, sorted by id.
-Selection status_list(const ReadTxn& txn, IdRange range) {
-  Selection all;
-  const auto names = enum_names<LeadStatus>();
-  for (std::size_t s = 0; s < names.size(); ++s) {
-    for_each_id(txn, txn.dbi().by_status, names[s], [&](RecordId id) {
-      if (range.contains(id)) all.emplace_back(id, static_cast<std::uint8_t>(s));
-    });
-  }
-  std::sort(all.begin(), all.end());
-  return all;
-}
-
+RecordId id_of(RecordId id) { return id; }
+RecordId id_of(const IdStatus& entry) { return entry.first; }
 bool id_less(const IdStatus& entry, RecordId id) { return entry.first < id; }
 
-// Finds ids in a selection in ascending order: each search gallops on from the
-// previous hit, so a walk over many ids costs about log(gap) a lookup.
+// Finds ids in an id-sorted list in ascending order: each search gallops on from
+// the previous hit, so a walk over many ids costs about log(gap) a lookup.
+template <typename T>
 class AscendingLookup {
  public:
-  explicit AscendingLookup(const Selection& selection) : sel_(selection) {}
+  explicit AscendingLookup(const std::vector<T>& sorted) : list_(sorted) {}
 
-  const IdStatus* find(RecordId id) {
+  const T* find(RecordId id) {
     std::size_t step = 1;
     std::size_t hi = pos_;
-    while (hi < sel_.size() && sel_[hi].first < id) {
+    while (hi < list_.size() && id_of(list_[hi]) < id) {
       pos_ = hi + 1;
       hi += step;
       step *= 2;
     }
-    const auto end = sel_.begin() + static_cast<std::ptrdiff_t>(std::min(hi + 1, sel_.size()));
-    const auto it = std::lower_bound(sel_.begin() + static_cast<std::ptrdiff_t>(pos_), end, id, id_less);
-    pos_ = static_cast<std::size_t>(it - sel_.begin());
-    return it != sel_.end() && it->first == id ? &*it : nullptr;
+    const auto end = list_.begin() + static_cast<std::ptrdiff_t>(std::min(hi + 1, list_.size()));
+    const auto it = std::lower_bound(list_.begin() + static_cast<std::ptrdiff_t>(pos_), end, id,
+                                     [](const T& entry, RecordId key) { return id_of(entry) < key; });
+    pos_ = static_cast<std::size_t>(it - list_.begin());
+    return it != list_.end() && id_of(*it) == id ? &*it : nullptr;
   }
 
  private:
-  const Selection& sel_;
+  const std::vector<T>& list_;
   std::size_t pos_ = 0;
 };
 
-Selection select(const Selection& all, const std::optional<std::vector<RecordId>>& filtered) {
-  if (!filtered) return all;
+// The leads the report counts, with their status, sorted by id: those in the
+// range, and with filters only the ids they admit (then only those are sorted).
+Selection select(const ReadTxn& txn, IdRange range, const std::optional<std::vector<RecordId>>& filtered) {
   Selection out;
-  AscendingLookup lookup(all);
-  for (const RecordId id : *filtered) {
-    if (const IdStatus* hit = lookup.find(id)) out.push_back(*hit);
+  const auto names = enum_names<LeadStatus>();
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    std::optional<AscendingLookup<RecordId>> admitted;
+    if (filtered) admitted.emplace(*filtered);
+    for_each_id(txn, txn.dbi().by_status, names[s], [&](RecordId id) {
+      if (range.contains(id) && (!admitted || admitted->find(id))) out.emplace_back(id, static_cast<std::uint8_t>(s));
+    });
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
 // One key's leads in the selection, by status.
 Pipeline pipeline_of(const ReadTxn& txn, MDB_dbi dbi, std::string_view key, const Selection& selection) {
   Pipeline p{std::string(key), {}};
-  AscendingLookup lookup(selection);
+  AscendingLookup<IdStatus> lookup(selection);
   for_each_id(txn, dbi, key, [&](RecordId id) {
     if (const IdStatus* hit = lookup.find(id)) ++p.by_status[hit->second];
   });
@@ -293,7 +292,7 @@ Result<LeadReport> LeadStore::report_leads(const ReportQuery& query) const {
   const store::Dbis& d = txn->dbi();
   const IdRange range = id_range(query);
   const auto filtered = filtered_ids(*txn, query, range);
-  const Selection selection = select(status_list(*txn, range), filtered);
+  const Selection selection = select(*txn, range, filtered);
   const bool narrowed = filtered || query.created_since || query.created_until;
 
   LeadReport r;
