@@ -339,6 +339,11 @@ std::optional<std::string> full_e164(const std::string& text, const std::string&
   return out;
 }
 
+std::string calling_code_of(const std::string& region) {
+  const int code = PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(region);
+  return code == 0 ? std::string() : std::to_string(code);
+}
+
 std::optional<std::string> fast_e164(std::string_view text, std::string_view region, bool* invalid) {
   if (region.size() != 2) return std::nullopt;  // "001" and the like take other branches in Parse
   CleanNumber clean;

@@ -23,4 +23,7 @@ std::optional<std::string> full_e164(const std::string& text, const std::string&
 // refuse it too, so it need not be asked.
 std::optional<std::string> fast_e164(std::string_view text, std::string_view region, bool* invalid = nullptr);
 
+// The country calling code of a region ("49" for DE), empty for an unknown region.
+std::string calling_code_of(const std::string& region);
+
 }  // namespace leadhub::mapping

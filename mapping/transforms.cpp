@@ -188,6 +188,8 @@ namespace {
 
 Error fail(std::string reason) { return Error::make(ErrorCode::invalid, std::move(reason)); }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 // "030 1234567 / 8", "0171 1234567, 030 1234567": a whole number, then a list
 // separator and more digits. Read as one they made a number nobody has. A slash
 // after an area code ("030 / 1234567", "030/1234567") is no list: before it are
@@ -205,14 +207,50 @@ bool holds_two_numbers(std::string_view text) {
   return false;
 }
 
+// "4.91761234567E+11", "4,91761E+11": what Excel writes for a long number in a
+// cell formatted General. The digits past its precision are gone.
+bool is_scientific_notation(std::string_view text) {
+  const auto e = text.find_first_of("eE");
+  if (e == std::string_view::npos || e < 3 || !is_digit(text[0]) || (text[1] != '.' && text[1] != ',')) return false;
+  std::string_view exponent = text.substr(e + 1);
+  if (!exponent.empty() && exponent[0] == '+') exponent.remove_prefix(1);
+  const auto digits_only = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return digits_only(text.substr(2, e - 2)) && digits_only(exponent);
+}
+
+std::optional<std::string> e164_in(const std::string& text, const std::string& region) {
+  bool invalid = false;
+  if (auto fast = fast_e164(text, region, &invalid)) return fast;
+  if (invalid) return std::nullopt;
+  return full_e164(text, region);
+}
+
+// "4917612345678": +49 176 12345678 with its '+' lost (a number cell in Excel drops
+// it). Digits only, not starting with 0 (a national number keeps its trunk 0 unless
+// Excel drops that too: "1761234567"), starting with the region's country code, and
+// a valid number once the '+' is back. libphonenumber takes it as a national number
+// (valid in Germany too: 0491 is Leer's area code), which is what such a cell means
+// far less often.
+std::optional<std::string> with_lost_plus(const std::string& text, const std::string& region) {
+  if (text.empty() || text[0] == '0' || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const std::string code = calling_code_of(region);
+  if (code.empty() || !text.starts_with(code)) return std::nullopt;
+  return e164_in("+" + text, region);
+}
+
 Result<std::string> to_e164(const std::string& value, const std::string& region) {
   std::string text = trim(value);
   if (text.empty()) return text;
   if (holds_two_numbers(text)) return fail("'" + text + "' holds more than one number; give one");
-  bool invalid = false;
-  if (auto fast = fast_e164(text, region, &invalid)) return std::move(*fast);
-  if (invalid) return fail("not a phone number (for region " + region + ")");
-  if (auto full = full_e164(text, region)) return std::move(*full);
+  if (is_scientific_notation(text)) {
+    return fail("'" + text +
+                "' is a number in scientific notation (Excel's format for a long number): its last digits are "
+                "lost; format the column as text and export the file again");
+  }
+  if (auto international = with_lost_plus(text, region)) return std::move(*international);
+  if (auto number = e164_in(text, region)) return std::move(*number);
   return fail("not a phone number (for region " + region + ")");
 }
 
@@ -256,8 +294,6 @@ std::size_t group_separator_at(std::string_view text, std::size_t i, char decima
   if (text.substr(i, 3) == "\xE2\x80\xAF") return 3;
   return 0;
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The whole UTF-8 character at text[i] for a message ("€", not its first byte).
 std::string character_at(std::string_view text, std::size_t i) {

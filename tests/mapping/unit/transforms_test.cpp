@@ -413,4 +413,20 @@ BOOST_AUTO_TEST_CASE(unknown_transform_and_bad_shapes_are_refused_with_position)
   BOOST_TEST(contains(bad_replace.error().message, "regex_replace: expected {pattern"), bad_replace.error().message);
 }
 
+// Excel's damage to a phone column: a number cell drops the '+' of "+49 176 ..."
+// (read as a national number it was valid in Germany too, as +49 4917612345678), or
+// shows a long number in scientific notation, losing its last digits.
+BOOST_AUTO_TEST_CASE(phone_numbers_damaged_by_excel) {
+  BOOST_TEST(tf("{phone: DE}", "4917612345678") == "+4917612345678");
+  BOOST_TEST(tf("{phone: FR}", "33142603000") == "+33142603000");
+  BOOST_TEST(tf("{phone: DE}", "1761234567") == "+491761234567");   // the trunk 0 lost: a national number
+  BOOST_TEST(tf("{phone: DE}", "491123456") == "+49491123456");     // 0491 (Leer) without its 0: +49 1123456 is none
+  BOOST_TEST(tf("{phone: DE}", "04917612345") == "+494917612345");  // with its 0: national, as written
+  for (const char* scientific : {"4.91761234567E+11", "4,91761E+11", "4.9176E11"}) {
+    const auto r = tf("{phone: DE}", scientific);
+    BOOST_TEST(contains(r, "ERROR: phone: '" + std::string(scientific) + "' is a number in scientific notation"), r);
+    BOOST_TEST(contains(r, "format the column as text"), r);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
