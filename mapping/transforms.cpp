@@ -27,9 +27,29 @@ namespace {
 // ' ', '\t', '\n', '\v', '\f' and '\r' (the last five are 9..13).
 bool is_space(char c) { return c == ' ' || static_cast<unsigned char>(c - '\t') < 5; }
 
+// Non-ASCII blanks (a no-break space) become ' ' and invisible characters (a soft
+// hyphen, a zero-width space, a stray byte order mark) go: copied from Excel, Word or
+// a web page they hide in names and addresses, which then never match the same text
+// typed. ASCII values, most of them, cost one check.
+void plain_blanks_in_place(std::string& v) {
+  if (is_ascii(v)) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    const auto unseen = static_cast<unsigned char>(v[i]) >= 0x80 ? unseen_character_at(v, i) : UnseenCharacter{};
+    if (unseen.length == 0) {
+      v[out++] = v[i++];
+      continue;
+    }
+    if (unseen.kind == UnseenCharacter::space) v[out++] = ' ';
+    i += unseen.length;
+  }
+  v.resize(out);
+}
+
 // The steps below change the value they are given: most values need no change
 // and then cost one pass over their bytes, no copy and no allocation.
 void trim_in_place(std::string& v) {
+  plain_blanks_in_place(v);
   if (v.empty() || (!is_space(v.front()) && !is_space(v.back()))) return;
   std::size_t end = v.size();
   while (end > 0 && is_space(v[end - 1])) --end;
@@ -42,6 +62,7 @@ void trim_in_place(std::string& v) {
 // Leading and trailing whitespace dropped, every inner run made one space. The
 // write position never passes the read position, so one pass does it.
 void collapse_in_place(std::string& v) {
+  plain_blanks_in_place(v);
   // Raw pointer and length in locals: a store through char* may alias the
   // string's own members, which would make the compiler reload them every byte.
   char* const data = v.data();

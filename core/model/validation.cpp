@@ -317,7 +317,49 @@ bool is_valid_utf8_text(std::string_view text, bool allow_newlines) {
   return true;
 }
 
+UnseenCharacter unseen_character_at(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0U; };
+  const auto space = [](std::size_t n) { return UnseenCharacter{UnseenCharacter::space, n}; };
+  const auto invisible = [](std::size_t n) { return UnseenCharacter{UnseenCharacter::invisible, n}; };
+  switch (byte(0)) {
+    case 0xC2:  // U+00A0 no-break space, U+00AD soft hyphen
+      return byte(1) == 0xA0 ? space(2) : byte(1) == 0xAD ? invisible(2) : UnseenCharacter{};
+    case 0xE1:  // U+1680 Ogham space mark
+      return byte(1) == 0x9A && byte(2) == 0x80 ? space(3) : UnseenCharacter{};
+    case 0xE2:
+      if (byte(1) == 0x80) {
+        const unsigned c = byte(2);
+        if (c <= 0x8A || c == 0xA8 || c == 0xA9 || c == 0xAF) return space(3);  // U+2000-200A, U+2028/9, U+202F
+        if (c == 0x8B) return invisible(3);                                     // U+200B zero-width space
+      } else if (byte(1) == 0x81) {
+        if (byte(2) == 0x9F) return space(3);      // U+205F medium mathematical space
+        if (byte(2) == 0xA0) return invisible(3);  // U+2060 word joiner
+      }
+      return {};
+    case 0xE3:  // U+3000 ideographic space
+      return byte(1) == 0x80 && byte(2) == 0x80 ? space(3) : UnseenCharacter{};
+    case 0xEF:  // U+FEFF zero-width no-break space (a byte order mark)
+      return byte(1) == 0xBB && byte(2) == 0xBF ? invisible(3) : UnseenCharacter{};
+    default:
+      return {};
+  }
+}
+
+namespace {
+
+// An address with a character nobody sees in it (a no-break space, a zero-width
+// space) is nobody's: mail to it bounces and it never matches the same address typed.
+bool has_unseen_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80 && unseen_character_at(text, i).length != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool is_email(std::string_view text) {
+  if (has_unseen_character(text)) return false;
   const auto at = text.rfind('@');
   if (at == std::string_view::npos || at == 0 || at > 64 || at + 1 >= text.size()) return false;
   const auto local = text.substr(0, at);

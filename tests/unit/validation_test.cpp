@@ -491,6 +491,10 @@ BOOST_AUTO_TEST_CASE(is_email_refuses) {
                           "a<b>@example.com",
                           "a[b]@example.com",
                           "a\\b@example.com",
+                          "hans\u200B@example.de",  // a zero-width space nobody sees
+                          "hans@example.de\u00A0",  // a no-break space
+                          "hans@exam\u00ADple.de",  // a soft hyphen
+                          "\uFEFFhans@example.de",
                           "a@example..com",
                           "a@.example.com",
                           "a@example.com.",

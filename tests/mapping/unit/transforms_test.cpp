@@ -429,4 +429,21 @@ BOOST_AUTO_TEST_CASE(phone_numbers_damaged_by_excel) {
   }
 }
 
+// No-break spaces, zero-width spaces, soft hyphens and stray byte order marks, as
+// copies from Excel, Word and web pages carry them: blanks become ' ', the invisible
+// ones go, so "Müller\u200B" and "Müller" are one name.
+BOOST_AUTO_TEST_CASE(unseen_characters_are_blanks_or_nothing) {
+  BOOST_TEST(tf("trim", "\u00A0Hans\u00A0") == "Hans");
+  BOOST_TEST(tf("trim", "M\u00FCller\u200B") == "Müller");
+  BOOST_TEST(tf("trim", "\uFEFFBom") == "Bom");
+  BOOST_TEST(tf("trim", "Schmidt\u00AD") == "Schmidt");
+  BOOST_TEST(tf("trim", "Mül\u00ADler-Lü\u2060denscheidt") == "Müller-Lüdenscheidt");
+  BOOST_TEST(tf("collapse_whitespace", "Weg\u00A0\u00A01\u202F") == "Weg 1");
+  BOOST_TEST(tf("collapse_whitespace", "\u3000Anna\u2003Maria") == "Anna Maria");
+  BOOST_TEST(tf("email", "\u00A0hans@example.de\u00A0") == "hans@example.de");
+  BOOST_TEST(tf("email", "hans\u200B@example.de") == "hans@example.de");
+  BOOST_TEST(tf("{decimal: \",\"}", "1\u00A0234,50") == "1234.50");
+  BOOST_TEST(tf("trim", "Zo\u00EB \u200D") == "Zoë \u200D");  // a zero-width joiner joins letters in some scripts: kept
+}
+
 BOOST_AUTO_TEST_SUITE_END()
