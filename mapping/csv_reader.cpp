@@ -23,6 +23,28 @@
 namespace leadhub::mapping {
 namespace {
 
+// A spreadsheet's marks that a cell is text, not what the cell holds: `="01067"`, the
+// formula exports write so that Excel keeps a leading zero (postal codes, phone
+// numbers), and a leading apostrophe before what Excel would read as a number or a
+// formula (`'01067`, `'+49 ...`, `'=...`), which apps write against CSV formula
+// injection. An apostrophe before a letter stays: `'t Hooft` is a name.
+std::string without_text_marker(std::string_view field) {
+  if (field.size() >= 3 && field.starts_with("=\"") && field.back() == '"') {
+    std::string text;
+    const std::string_view inner = field.substr(2, field.size() - 3);
+    for (std::size_t i = 0; i < inner.size(); ++i) {
+      text += inner[i];
+      if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;  // "" is a quote in a formula
+    }
+    return text;
+  }
+  if (field.size() >= 2 && field[0] == '\'' && field.find('\'', 1) == std::string_view::npos &&
+      std::string_view("0123456789+-=@").find(field[1]) != std::string_view::npos) {
+    return std::string(field.substr(1));
+  }
+  return std::string(field);
+}
+
 class CsvRecord final : public Record {
  public:
   CsvRecord(CsvRow row, std::size_t line, std::shared_ptr<const CsvHeader> header)
@@ -31,7 +53,9 @@ class CsvRecord final : public Record {
   std::optional<std::string> value(const SourcePath& path) const override {
     const auto index = column_of(path);
     if (!index || *index >= row_.size()) return std::nullopt;
-    return std::string(row_.field(*index));
+    const std::string_view field = row_.field(*index);
+    if (!field.empty() && (field[0] == '=' || field[0] == '\'')) return without_text_marker(field);
+    return std::string(field);
   }
 
   std::vector<std::unique_ptr<Record>> each(const SourcePath&) const override { return {}; }

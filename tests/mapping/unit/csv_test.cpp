@@ -810,4 +810,31 @@ BOOST_AUTO_TEST_CASE(a_mapped_column_the_header_has_twice_is_named) {
   BOOST_TEST(m.records[1].notices.empty());
 }
 
+// Excel's marks that a cell is text: `="01067"` (what exports write to keep a
+// leading zero) and a leading apostrophe before a number or formula (written against
+// CSV formula injection) are not part of the value; an apostrophe before a letter is.
+BOOST_AUTO_TEST_CASE(spreadsheet_text_markers_are_not_part_of_the_value) {
+  const auto r = read_csv(
+      "PLZ;Telefon;Name\n"
+      "=\"01067\";=\"0049 351 1234567\";'t Hooft\n"
+      "\"=\"\"01067\"\"\";'+49 351 1234567;'s-Hertogenbosch\n"
+      "'01067;'=SUM(A1);=A1+1\n"
+      "=\"say \"\"hi\"\"\";'0815' war gut;'\n",
+      semicolon());
+  BOOST_TEST_REQUIRE(!r.error);
+  BOOST_TEST_REQUIRE(r.records.size() == 4u);
+  BOOST_TEST(r.get(0, "PLZ") == "01067");
+  BOOST_TEST(r.get(0, "Telefon") == "0049 351 1234567");
+  BOOST_TEST(r.get(0, "Name") == "'t Hooft");
+  BOOST_TEST(r.get(1, "PLZ") == "01067");
+  BOOST_TEST(r.get(1, "Telefon") == "+49 351 1234567");
+  BOOST_TEST(r.get(1, "Name") == "'s-Hertogenbosch");
+  BOOST_TEST(r.get(2, "PLZ") == "01067");
+  BOOST_TEST(r.get(2, "Telefon") == "=SUM(A1)");
+  BOOST_TEST(r.get(2, "Name") == "=A1+1");  // a formula, not a text mark: kept as written
+  BOOST_TEST(r.get(3, "PLZ") == "say \"hi\"");
+  BOOST_TEST(r.get(3, "Telefon") == "'0815' war gut");  // quoted text, not a mark
+  BOOST_TEST(r.get(3, "Name") == "'");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
