@@ -223,6 +223,71 @@ Utf16ToUtf8Buffer::int_type Utf16ToUtf8Buffer::underflow() {
   return traits_type::to_int_type(out_[0]);
 }
 
+namespace {
+
+// The code point of the UTF-8 character at text[i] (valid UTF-8 assumed) and its length.
+std::uint32_t code_point_at(std::string_view text, std::size_t i, std::size_t& length) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (length == 1 || i + length > text.size()) {
+    length = 1;
+    return c;
+  }
+  std::uint32_t cp = c & (0x7F >> length);
+  for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return cp;
+}
+
+// The byte Windows-1252 (or ISO-8859-1, for U+0080-U+009F) writes as this code
+// point, or -1.
+int windows1252_byte_of(std::uint32_t cp) {
+  if (cp < 0x100) return static_cast<int>(cp);
+  for (std::size_t b = 0; b < kCp1252.size(); ++b) {
+    if (kCp1252[b] == cp) return static_cast<int>(0x80 + b);
+  }
+  return -1;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    const std::size_t length = c < 0x80             ? 1
+                               : (c & 0xE0) == 0xC0 ? 2
+                               : (c & 0xF0) == 0xE0 ? 3
+                               : (c & 0xF8) == 0xF0 ? 4
+                                                    : 0;
+    if (length == 0 || (length == 2 && c < 0xC2) || i + length > bytes.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> mojibake_repaired(std::string_view text) {
+  // A UTF-8 lead byte C2-DF, E2 or E3 read as Windows-1252 is 'Â'..'ß', 'â' or 'ã',
+  // each written in UTF-8 as C3 and a second byte: no C3, no damage.
+  if (std::memchr(text.data(), 0xC3, text.size()) == nullptr) return std::nullopt;
+  std::string bytes;
+  bytes.reserve(text.size());
+  bool pair = false;  // a lead letter followed by what a continuation byte becomes
+  int previous = -1;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = 0;
+    const int byte = windows1252_byte_of(code_point_at(text, i, length));
+    if (byte < 0) return std::nullopt;  // a character no single byte gives: not this damage
+    if (byte >= 0x80 && byte <= 0xBF && previous >= 0xC2 && previous <= 0xF4) pair = true;
+    bytes += static_cast<char>(byte);
+    previous = byte;
+    i += length;
+  }
+  if (!pair || !is_valid_utf8(bytes)) return std::nullopt;
+  return bytes;
+}
+
 std::string utf8_to_latin1(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());

@@ -65,6 +65,14 @@ class Utf16ToUtf8Buffer final : public std::streambuf {
   std::string raw_;  // read, not yet decoded (half a unit, a high surrogate)
   std::string out_;  // decoded, handed out through the get area
 };
+// What `text` said before it was damaged by being read as Windows-1252 (or
+// ISO-8859-1) though it was UTF-8, and saved as UTF-8 again ("MÃ¼ller" for "Müller",
+// "â€ž" for "„"), or nullopt when it does not look so damaged: every character
+// goes back to one byte, those bytes are UTF-8 with at least one letter of more than
+// one byte, and the text has one of the two-character pairs that damage makes.
+// Values without the byte 0xC3 (no 'Ã', 'Â', 'â', ...) cost one memchr.
+std::optional<std::string> mojibake_repaired(std::string_view text);
+
 // UTF-8 to ISO-8859-1 for partners that want it back; other characters become '?'.
 std::string utf8_to_latin1(std::string_view utf8);
 

@@ -2,6 +2,7 @@
 
 #include "encoding.hpp"
 #include "model/validation.hpp"
+#include "transforms.hpp"
 
 namespace leadhub::mapping {
 namespace {
@@ -24,6 +25,16 @@ MappingError not_text(const Record& record, const SourcePath& source, std::strin
   return {record.location(), source.text, std::string(target_path),
           "not valid UTF-8 (is the file in another encoding? the mapping can declare it)",
           MappingErrorCode::invalid_utf8};
+}
+
+// UTF-8 read as Windows-1252 and saved again ("MÃ¼ller"): stored, it would never
+// match "Müller" again, and repairing it silently could repair what was meant.
+MappingError mojibake(const Record& record, const SourcePath& source, std::string_view target_path,
+                      std::string_view value, std::string_view repaired) {
+  return {record.location(), source.text, std::string(target_path),
+          "'" + truncate_utf8(value, 60) + "' looks like UTF-8 text that was read as Windows-1252 or ISO-8859-1 and " +
+              "saved again (Mojibake; it would read '" + truncate_utf8(repaired, 60) + "'): repair the file's encoding",
+          MappingErrorCode::invalid_encoding};
 }
 
 std::string one_source_text(const FieldRule& rule) {
@@ -55,6 +66,12 @@ bool read_sources(const FieldRule& rule, const Record& record, std::string_view 
     if (!is_text(*part)) {
       errors.push_back(not_text(record, source, target_path, *part));
       return false;
+    }
+    if (source.canonical.empty()) {
+      if (const auto repaired = mojibake_repaired(*part)) {
+        errors.push_back(mojibake(record, source, target_path, *part, *repaired));
+        return false;
+      }
     }
     if (part->size() > max_field_bytes) {
       errors.push_back({record.location(), source.text, std::string(target_path),

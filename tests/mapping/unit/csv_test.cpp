@@ -837,4 +837,22 @@ BOOST_AUTO_TEST_CASE(spreadsheet_text_markers_are_not_part_of_the_value) {
   BOOST_TEST(r.get(3, "Name") == "'");
 }
 
+// UTF-8 read as Windows-1252 and saved again ("MÃ¼ller"): the record is refused
+// naming the column and what the text would read, never stored as it is.
+BOOST_AUTO_TEST_CASE(mojibake_refuses_its_record) {
+  const auto spec = load_ok(kMapping);
+  const auto m = map_text(spec,
+                          "Name;Text\n"
+                          "M\u00C3\u00BCller;x\n"
+                          "Meier;Gr\u00C3\u00BC\u00C3\u0178e \u00E2\u20AC\u017Eaus\u00E2\u20AC\u0153 Dresden\n"
+                          "M\u00FCller;S\u00C3O PAULO \u00C3 la carte\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 3u, describe(m));
+  BOOST_TEST(has_error(m.records[0], "prospect.family_name", "Name", "'MÃ¼ller' looks like UTF-8 text that was read"));
+  BOOST_TEST(has_error(m.records[0], "prospect.family_name", "Name", "it would read 'Müller'"));
+  BOOST_TEST(m.records[0].errors[0].code == MappingErrorCode::invalid_encoding);
+  BOOST_TEST(has_error(m.records[1], "attributes.text", "Text", "it would read 'Grüße „aus“ Dresden'"));
+  BOOST_TEST_REQUIRE(m.records[2].ok(), describe(m.records[2]));  // 'Ã' before a letter: Portuguese, not damage
+  BOOST_TEST(m.records[2].lead->attributes.at("text") == "SÃO PAULO Ã la carte");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
