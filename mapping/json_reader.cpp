@@ -3,6 +3,9 @@
 // array (one record per item) or an object (one record). Values are addressed by JSON Pointers relative to a record.
 #include <simdjson.h>
 
+#include <algorithm>
+
+#include "csv_reader.hpp"  // ErrorRecord
 #include "encoding.hpp"
 #include "json/syntax_error.hpp"
 #include "model/validation.hpp"
@@ -79,6 +82,32 @@ class JsonRecord final : public Record {
   std::string location_;
 };
 
+// The JSON Pointer of the first member name that an object inside `v` repeats
+// ({"name": "X", "name": "Y"}), or nullopt. A pointer reads the first of them, the
+// sender may have meant the last: the record is refused rather than one picked.
+// Objects in records are small: each name is compared with the ones before it.
+std::optional<std::string> repeated_member(element v, const std::string& at) {
+  simdjson::dom::object object;
+  if (v.get_object().get(object) == simdjson::SUCCESS) {
+    std::vector<std::string_view> names;
+    for (const auto field : object) {
+      const std::string path = at + "/" + std::string(field.key);
+      if (std::find(names.begin(), names.end(), field.key) != names.end()) return path;
+      names.push_back(field.key);
+      if (auto inner = repeated_member(field.value, path)) return inner;
+    }
+    return std::nullopt;
+  }
+  simdjson::dom::array array;
+  if (v.get_array().get(array) == simdjson::SUCCESS) {
+    std::size_t i = 0;
+    for (const element item : array) {
+      if (auto inner = repeated_member(item, at + "/" + std::to_string(i++))) return inner;
+    }
+  }
+  return std::nullopt;
+}
+
 // A document that starts with a UTF-16 byte order mark (PowerShell's `>`, Notepad's
 // "Unicode") to UTF-8, which JSON is read in.
 void decode_utf16(std::string& text) {
@@ -102,6 +131,11 @@ class JsonReader final : public RecordReader {
     if (index_ >= items_.size()) return std::unique_ptr<Record>();
     const std::size_t i = index_++;
     const std::string loc = single_ ? spec_.records : spec_.records + "/" + std::to_string(i);
+    if (auto repeated = repeated_member(items_[i], "")) {
+      return std::unique_ptr<Record>(
+          std::make_unique<ErrorRecord>("the member appears twice in one object (which one is meant?)",
+                                        loc.empty() ? "/" : loc, MappingErrorCode::unreadable, *repeated));
+    }
     return std::unique_ptr<Record>(std::make_unique<JsonRecord>(items_[i], loc));
   }
 

@@ -541,6 +541,23 @@ BOOST_AUTO_TEST_CASE(record_limit) {
   BOOST_TEST(contains(m.status_message(), "3 records, more than the limit of 2"), m.status_message());
 }
 
+// {"name": "X", "name": "Y"}: a pointer reads the first, the sender may mean the
+// last. The record is refused naming the member; the others are read.
+BOOST_AUTO_TEST_CASE(a_member_named_twice_refuses_its_record) {
+  const auto spec = load_ok(kJsonMapping);
+  const auto m = map_text(spec, R"({"leads": [
+    {"name": {"family": "Muster", "family": "Meister"}},
+    {"name": {"family": "Zwei"}, "extra": [{"k": 1, "k": 2}]},
+    {"name": {"family": "Drei"}, "email": "a@b.de"}
+  ]})");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 3u);
+  BOOST_TEST(has_error(m.records[0], "", "/name/family", "appears twice"));
+  BOOST_TEST(m.records[0].location == "/leads/0");
+  BOOST_TEST(has_error(m.records[1], "", "/extra/0/k", "appears twice"));
+  BOOST_TEST_REQUIRE(m.records[2].ok(), describe(m.records[2]));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(form_reader)
