@@ -650,6 +650,64 @@ def test_tmf699_contacts():
           "a prospectContact object instead of an array is read", repr(records)[:300])
 
 
+def test_spreadsheet_damage():
+    """A lettershop file as Excel and copy-paste leave it, imported: each value stored
+    as meant, or its record refused naming the column and why; nothing stored wrong."""
+    print("\n== spreadsheet damage (leadhub import --mapping lettershop-csv)")
+    data = os.path.join(WORK, "data-damage")
+    header = "Anrede;Vorname;Nachname;Firma;Strasse;PLZ;Ort;Land;Telefon;E-Mail;Aktionscode;Antwort"
+    rows = [
+        # a number cell dropped the '+' (read as national it is +49 4917612345678)
+        "Frau;Eva;Kurz;;Weg 2;01067;Dresden;DE;4917612345678;eva@example.de;XL-1;ja",
+        # ="..." and a leading apostrophe mark text cells; they are no part of the value
+        'Herr;Udo;Lang;;Weg 3;="01067";Dresden;DE;="0351 1234567";udo@example.de;XL-1;ja',
+        "Herr;Tim;Apo;;Weg 4;'01067;Dresden;DE;'+49 351 7654321;tim@example.de;XL-1;ja",
+        # no-break, zero-width and soft-hyphen characters from a web page or Word
+        "Herr;Hans\u00a0;M\u00fcller\u200b;;Weg\u00a01;10115;Berlin;DE;;\u00a0hans\u200b@example.de;XL-1;ja",
+        # Excel's scientific notation: the number's digits are lost
+        "Herr;Sci;Note;;Weg 5;10115;Berlin;DE;4.91761234567E+11;sci@example.de;XL-1;ja",
+        # UTF-8 read as Windows-1252 and saved again
+        "Herr;J\u00c3\u00bcrgen;Moji;;Weg 6;10115;Berlin;DE;;moji@example.de;XL-1;ja",
+    ]
+    path = write("spreadsheet-damage.csv", header + "\r\n" + "\r\n".join(rows) + "\r\n")
+    p = leadhub("import", "--mapping", "config/mappings/lettershop-csv.yaml", path, data=data)
+    summary = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
+    check(summary.get("created") == 4 and summary.get("rejected") == 2, "4 created, 2 rejected",
+          json.dumps(summary, ensure_ascii=False)[:600] + p.stderr[-300:])
+    errors = {e.get("record"): json.dumps(e, ensure_ascii=False) for e in summary.get("errors", [])}
+    check("scientific notation" in errors.get("line 6", "") and "Telefon" in errors.get("line 6", ""),
+          "line 6: the phone in scientific notation is refused naming Telefon", repr(errors)[:600])
+    check("it would read 'J\u00fcrgen'" in errors.get("line 7", "") and "Vorname" in errors.get("line 7", ""),
+          "line 7: the Mojibake is refused naming Vorname and what it would read", repr(errors)[:600])
+
+    def stored(email):
+        found = leadhub("lead", "find", "--email", email, data=data)
+        items = json.loads(found.stdout).get("items", []) if found.stdout.strip() else []
+        check(len(items) == 1, f"{email} is stored", found.stdout[:200] + found.stderr[:200])
+        return items[0].get("prospect", {}) if items else {}
+
+    check(stored("eva@example.de").get("phone") == "+4917612345678", "4917612345678 is +49 176 12345678")
+    udo = stored("udo@example.de")
+    check(udo.get("address", {}).get("postal_code") == "01067" and udo.get("phone") == "+493511234567",
+          '="01067" and ="0351 1234567" are read without their marks', json.dumps(udo))
+    tim = stored("tim@example.de")
+    check(tim.get("address", {}).get("postal_code") == "01067" and tim.get("phone") == "+493517654321",
+          "'01067 and '+49 ... are read without the apostrophe", json.dumps(tim))
+    hans = stored("hans@example.de")
+    check(hans.get("given_name") == "Hans" and hans.get("family_name") == "M\u00fcller"
+          and hans.get("address", {}).get("street") == "Weg 1",
+          "no-break and zero-width spaces are blanks or nothing", json.dumps(hans, ensure_ascii=False))
+
+    # a JSON record naming a member twice: refused, not the first one read silently
+    twice = os.path.join(WORK, "tmf-member-twice.json")
+    with open(twice, "w", encoding="utf-8") as f:
+        f.write('[{"name": "first", "name": "second", "relatedParty": [{"name": "Anna Muster"}]},'
+                ' {"name": "ok", "relatedParty": [{"name": "Berta Muster"}]}]')
+    _, records, summary = run_map("config/mappings/tmf699-create.yaml", twice)
+    check(len(records) == 2 and "appears twice" in json.dumps(records[0]) and records[0]["errors"][0].get("source") == "/name"
+          and "lead" in records[1], "a member named twice refuses its record, naming it", repr(records)[:400])
+
+
 def main():
     try:
         for tool in ("xmllint",):
@@ -660,6 +718,7 @@ def main():
         test_end_to_end()
         test_lettershop_keys()
         test_tmf699_contacts()
+        test_spreadsheet_damage()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     print(f"\n{len(failures)} failed" if failures else "\nall checks passed")
