@@ -19,6 +19,7 @@
 #include "encoding.hpp"
 #include "json/decode.hpp"
 #include "model/validation.hpp"
+#include "transforms.hpp"
 
 namespace leadhub::mapping {
 namespace {
@@ -447,6 +448,7 @@ void CsvReader::read_header(const CsvRow& row) {
     if (found) note_second_column(*header, name, *found);
   }
   if (delimiter_notice_) header->notices.push_back(*delimiter_notice_);
+  header->notices.insert(header->notices.end(), title_notices_.begin(), title_notices_.end());
   header_ = std::move(header);
 }
 
@@ -495,6 +497,23 @@ Status CsvReader::check_delimiter() const {
   return ok_status();
 }
 
+// A title above the header ("Rücklauf Herbst 2026;;;;" from a sheet with a title
+// row, "Export vom 07.12.2026"): at most one field with text, none of the columns
+// the mapping names, while the mapping names two or more. Taken as the header, it
+// would make every column missing and every row fail. At most five are skipped.
+bool CsvReader::is_title_line(const CsvRow& row) const {
+  constexpr std::size_t kMaxTitleLines = 5;
+  if (options_.named_columns.size() < 2 || title_notices_.size() >= kMaxTitleLines) return false;
+  for (const int column : header_->by_slot) {
+    if (column >= 0) return false;
+  }
+  std::size_t with_text = 0;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (row.field(i).find_first_not_of(" \t") != std::string_view::npos) ++with_text;
+  }
+  return with_text <= 1;
+}
+
 Result<std::unique_ptr<Record>> CsvReader::next() {
   CsvRow row;
   for (;;) {
@@ -534,6 +553,13 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
         read_header(row);
         if (auto st = check_delimiter(); !st) {
           return Error::make(ErrorCode::invalid, where + " (header): " + st.error().message);
+        }
+        if (is_title_line(row)) {
+          std::string_view title = row.text;  // the one field with text: the row's only text
+          title = title.substr(title.find_first_not_of(" \t"));
+          title_notices_.push_back(where + " '" + truncate_utf8(title, 60) +
+                                   "' has none of the mapped columns: skipped as a title above the header");
+          header_.reset();
         }
         continue;
       }

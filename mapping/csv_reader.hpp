@@ -84,7 +84,8 @@ class CsvReader final : public RecordReader {
   std::unique_ptr<ErrorRecord> decode_fields(CsvRow& row, std::size_t line) const;
   void read_header(const CsvRow& row);
   static void note_second_column(CsvHeader& header, const std::string& name, std::size_t first);
-  Status check_delimiter() const;  // after the header: a one-column header in another delimiter
+  Status check_delimiter() const;               // after the header: a one-column header in another delimiter
+  bool is_title_line(const CsvRow& row) const;  // after read_header: a title above the header
 
   CsvOptions options_;
   Limits limits_;
@@ -104,6 +105,7 @@ class CsvReader final : public RecordReader {
   // The first field of the last row read that was too long to keep (read past, not kept).
   std::optional<std::size_t> overlong_field_;
   std::shared_ptr<const CsvHeader> header_;
+  std::vector<std::string> title_notices_;  // title lines skipped above the header
 };
 
 }  // namespace leadhub::mapping

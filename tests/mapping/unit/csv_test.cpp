@@ -855,4 +855,30 @@ BOOST_AUTO_TEST_CASE(mojibake_refuses_its_record) {
   BOOST_TEST(m.records[2].lead->attributes.at("text") == "SÃO PAULO Ã la carte");
 }
 
+// A title row above the header (a sheet exported with its title, an old CRM's
+// "Export vom ..."): skipped with a warning naming it, the header is read below it.
+// A one-field header line of a one-column mapping is still the header.
+BOOST_AUTO_TEST_CASE(title_lines_above_the_header_are_skipped) {
+  const auto spec = load_ok(kMapping);
+  const auto m = map_text(spec,
+                          "Rücklauf Herbst 2026;;\n"
+                          ";Export vom 07.12.2026\n"
+                          "Name;Text\n"
+                          "Meier;x\n");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 1u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  BOOST_TEST(m.records[0].location == "line 4");
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Meier");
+  BOOST_TEST_REQUIRE(m.records[0].notices.size() == 2u);
+  BOOST_TEST(m.records[0].notices[0] ==
+             "line 1 'Rücklauf Herbst 2026' has none of the mapped columns: skipped as a title above the header");
+  BOOST_TEST(contains(m.records[0].notices[1], "line 2 'Export vom 07.12.2026'"), m.records[0].notices[1]);
+
+  // a header naming none of the columns, with more than one field: the header, as before
+  const auto wrong = map_text(spec, "Nom;Texte\nMeier;x\n");
+  BOOST_TEST_REQUIRE(wrong.records.size() == 1u, describe(wrong));
+  BOOST_TEST(has_error(wrong.records[0], "prospect.family_name", "Name", "the file's header has no column 'Name'"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
