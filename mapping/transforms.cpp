@@ -292,6 +292,36 @@ void normalize_email(std::string& value) {
   lower_in_place(value);
 }
 
+// Countries whose postal codes are a fixed number of digits, some starting with 0,
+// and how many leading zeros a code can have: a spreadsheet that read the column as
+// numbers dropped them (01067 Dresden became 1067).
+struct PostalCodeForm {
+  const char* country;
+  std::size_t digits;
+  std::size_t leading_zeros;
+};
+constexpr PostalCodeForm kPostalCodeForms[] = {{"DE", 5, 1}, {"FR", 5, 1}, {"ES", 5, 1}, {"FI", 5, 2},
+                                               {"IT", 5, 2}, {"US", 5, 2}, {"NO", 4, 1}};
+
+// A postal code of digits only, in a country above: the zeros Excel dropped put back,
+// a code of another length refused. Anything else (letters, "D-01067") is left as it is.
+Result<std::string> postal_code_in(const std::string& value, const std::string& country) {
+  std::string code = trim(value);
+  if (code.empty() || code.find_first_not_of("0123456789") != std::string::npos) return code;
+  for (const auto& form : kPostalCodeForms) {
+    if (country != form.country) continue;
+    if (code.size() < form.digits && code.size() + form.leading_zeros >= form.digits) {
+      code.insert(0, form.digits - code.size(), '0');
+    }
+    if (code.size() != form.digits) {
+      std::string reason = "'" + code + "' is not a postal code in ";
+      reason.append(country).append(" (").append(std::to_string(form.digits)).append(" digits)");
+      return fail(std::move(reason));
+    }
+  }
+  return code;
+}
+
 Result<std::string> parse_boolean(const std::string& value) {
   const std::string v = to_lower_utf8(trim(value));
   static const char* const kTrue[] = {"1", "y", "yes", "j", "ja", "x", "true", "t", "on", "oui", "si", "wahr"};
@@ -528,6 +558,19 @@ const std::unordered_map<std::string, Maker>& makers() {
                           [fallback](std::string& v, const TransformContext& ctx) {
                             std::string country = ctx.canonical ? ctx.canonical("prospect.address.country") : "";
                             return assign(v, to_e164(v, country.size() == 2 ? country : fallback));
+                          },
+                          true};
+       }},
+      {"postal_code",
+       [](const YAML::Node& arg, const std::string& where) -> Result<Transform> {
+         // {postal_code: DE}: in the record's prospect.address.country, else DE.
+         const std::string given = arg.IsScalar() ? arg.as<std::string>() : std::string();
+         const auto fallback = given.empty() ? std::optional<std::string>("ZZ") : to_iso_country(given);
+         if (!fallback) return fail(where + ": postal_code: unknown default country " + given);
+         return Transform{"postal_code",
+                          [fallback = *fallback](std::string& v, const TransformContext& ctx) {
+                            std::string country = ctx.canonical ? ctx.canonical("prospect.address.country") : "";
+                            return assign(v, postal_code_in(v, country.size() == 2 ? country : fallback));
                           },
                           true};
        }},

@@ -657,8 +657,9 @@ def test_spreadsheet_damage():
     data = os.path.join(WORK, "data-damage")
     header = "Anrede;Vorname;Nachname;Firma;Strasse;PLZ;Ort;Land;Telefon;E-Mail;Aktionscode;Antwort"
     rows = [
-        # a number cell dropped the '+' (read as national it is +49 4917612345678)
-        "Frau;Eva;Kurz;;Weg 2;01067;Dresden;DE;4917612345678;eva@example.de;XL-1;ja",
+        # number cells dropped the '+' (read as national it is +49 4917612345678) and
+        # the leading zero of the postal code
+        "Frau;Eva;Kurz;;Weg 2;1067;Dresden;DE;4917612345678;eva@example.de;XL-1;ja",
         # ="..." and a leading apostrophe mark text cells; they are no part of the value
         'Herr;Udo;Lang;;Weg 3;="01067";Dresden;DE;="0351 1234567";udo@example.de;XL-1;ja',
         "Herr;Tim;Apo;;Weg 4;'01067;Dresden;DE;'+49 351 7654321;tim@example.de;XL-1;ja",
@@ -686,7 +687,9 @@ def test_spreadsheet_damage():
         check(len(items) == 1, f"{email} is stored", found.stdout[:200] + found.stderr[:200])
         return items[0].get("prospect", {}) if items else {}
 
-    check(stored("eva@example.de").get("phone") == "+4917612345678", "4917612345678 is +49 176 12345678")
+    eva = stored("eva@example.de")
+    check(eva.get("phone") == "+4917612345678", "4917612345678 is +49 176 12345678", json.dumps(eva))
+    check(eva.get("address", {}).get("postal_code") == "01067", "postal code 1067 in DE is 01067", json.dumps(eva))
     udo = stored("udo@example.de")
     check(udo.get("address", {}).get("postal_code") == "01067" and udo.get("phone") == "+493511234567",
           '="01067" and ="0351 1234567" are read without their marks', json.dumps(udo))

@@ -446,4 +446,25 @@ BOOST_AUTO_TEST_CASE(unseen_characters_are_blanks_or_nothing) {
   BOOST_TEST(tf("trim", "Zo\u00EB \u200D") == "Zoë \u200D");  // a zero-width joiner joins letters in some scripts: kept
 }
 
+// A postal code column Excel read as numbers: 01067 (Dresden) became 1067. In a
+// country whose codes are a fixed number of digits the zeros are put back; a code of
+// another length is refused; other forms are left alone.
+BOOST_AUTO_TEST_CASE(postal_codes_get_their_leading_zeros_back) {
+  BOOST_TEST(tf("{postal_code: DE}", "1067") == "01067");
+  BOOST_TEST(tf("{postal_code: DE}", " 10115 ") == "10115");
+  BOOST_TEST(tf("{postal_code: FR}", "1000") == "01000");
+  BOOST_TEST(tf("{postal_code: US}", "501") == "00501");
+  BOOST_TEST(tf("{postal_code: NO}", "150") == "0150");
+  BOOST_TEST(tf("{postal_code: DE}", "D-01067") == "D-01067");
+  BOOST_TEST(tf("{postal_code: DE}", "") == "");
+  BOOST_TEST(tf("{postal_code: AT}", "1010") == "1010");  // a country without a rule here: as it is
+  const auto r = tf("{postal_code: DE}", "123");
+  BOOST_TEST(contains(r, "ERROR: postal_code: '123' is not a postal code in DE (5 digits)"), r);
+  BOOST_TEST(contains(tf("{postal_code: DE}", "101150"), "is not a postal code in DE"));
+  const TransformContext fr{[](std::string_view) { return std::string("FR"); }};
+  BOOST_TEST(tf("{postal_code: DE}", "1000", fr) == "01000");  // the record's own country
+  BOOST_TEST(transform("{postal_code: DE}").reads_canonical);
+  BOOST_TEST(!make_transform(YAML::Load("{postal_code: Narnia}"), "x.yaml").ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
