@@ -209,6 +209,15 @@ std::string two_digit_year_hint(std::string_view text, const std::vector<std::st
   return {};
 }
 
+// "45267": a spreadsheet's serial day number (days since 1899-12-30 in Excel's
+// default date system; 1904-01-01 in the Mac one), which a date column exported as
+// a number shows. Not read: which system it counts in is not in the file.
+std::string serial_number_hint(std::string_view text) {
+  if (text.size() != 5 || text.find_first_not_of("0123456789") != std::string_view::npos) return {};
+  return " ('" + std::string(text) +
+         "' looks like a spreadsheet's serial day number: format the column as a date and export the file again)";
+}
+
 Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
   std::string text = trim(value);
   if (text.empty()) return text;
@@ -225,7 +234,7 @@ Result<std::string> parse_date(const std::string& value, const DateSpec& spec) {
   }
   std::string formats;
   for (const auto& f : spec.formats) formats += (formats.empty() ? "" : " or ") + f;
-  return fail("not a date in format " + formats + two_digit_year_hint(text, spec.formats));
+  return fail("not a date in format " + formats + two_digit_year_hint(text, spec.formats) + serial_number_hint(text));
 }
 
 // ---- writing -----------------------------------------------------------------------

@@ -467,4 +467,13 @@ BOOST_AUTO_TEST_CASE(postal_codes_get_their_leading_zeros_back) {
   BOOST_TEST(!make_transform(YAML::Load("{postal_code: Narnia}"), "x.yaml").ok());
 }
 
+// A date column exported as numbers: Excel's serial day 45267 is refused with what it
+// probably is (its date system is not in the file, so it is not guessed).
+BOOST_AUTO_TEST_CASE(a_spreadsheet_serial_date_is_named) {
+  const auto r = tf("{date: \"%d.%m.%Y\"}", "45267");
+  BOOST_TEST(contains(r, "ERROR: date: not a date in format %d.%m.%Y ('45267' looks like a spreadsheet's serial day"),
+             r);
+  BOOST_TEST(!contains(tf("{date: \"%d.%m.%Y\"}", "12/07/2026"), "serial"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
