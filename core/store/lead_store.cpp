@@ -269,11 +269,16 @@ Result<StoreStats> LeadStore::stats() const {
   mdb_env_stat(env_->raw(), &env_stat);
   s.map_size = info.me_mapsize;
   s.used_bytes = static_cast<std::uint64_t>(info.me_last_pgno + 1) * env_stat.ms_psize;
-  const auto w = writer_->stats();
+  auto w = writer_->stats();
   s.commits = w.commits;
+  s.failed_commits = w.failed_commits;
+  s.commands = w.commands;
   s.map_grows = w.map_grows;
   s.largest_batch = w.largest_batch;
+  s.last_batch = w.last_batch;
   s.map_trims = w.map_trims;
+  s.commit_ns = std::move(w.commit_ns);
+  s.batch_commands = std::move(w.batch_commands);
   return s;
 }
 

@@ -16,6 +16,7 @@
 
 #include "model/lead.hpp"
 #include "util/clock.hpp"
+#include "util/histogram.hpp"
 #include "util/result.hpp"
 
 namespace leadhub {
@@ -234,9 +235,14 @@ struct StoreStats {
   std::vector<std::pair<std::string, std::uint64_t>> leads_by_status;
   std::uint64_t map_size = 0;
   std::uint64_t used_bytes = 0;
-  std::uint64_t commits = 0;  // since this process opened the store
+  std::uint64_t commits = 0;  // since this process opened the store, failed ones included
+  std::uint64_t failed_commits = 0;
+  std::uint64_t commands = 0;  // commands of the batches that committed
   std::uint64_t map_grows = 0;
   std::uint64_t largest_batch = 0;
+  std::uint64_t last_batch = 0;
+  HistogramSnapshot commit_ns;             // time of each batch transaction, commit (fsyncs) included
+  HistogramSnapshot batch_commands;        // commands per commit
   std::uint64_t map_trims = 0;             // see StoreOptions::resident_map_budget
   std::uint64_t staged_index_entries = 0;  // e-mail / phone entries of bulk imports not yet merged
   std::uint64_t outbox_events = 0;         // committed events not yet routed to their targets

@@ -272,6 +272,8 @@ WriterStats WriteQueue::stats() const {
   std::lock_guard lock(mutex_);
   WriterStats s = stats_;
   s.map_trims = env_.trims();
+  s.commit_ns = commit_ns_.snapshot();
+  s.batch_commands = batch_commands_.snapshot();
   return s;
 }
 
@@ -313,6 +315,7 @@ void WriteQueue::take_batch(std::vector<WriteJob>& batch) {
 }
 
 void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   const Status outcome = write_transaction(
       env_, resident_map_budget_,
       [&](WriteTxn& wtxn) {
@@ -325,8 +328,11 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
         std::lock_guard lock(mutex_);
         ++stats_.map_grows;
       });
+  const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started);
   std::uint64_t commands = 0;
   for (const auto& job : batch) commands += job.weight;
+  commit_ns_.observe(static_cast<std::uint64_t>(took.count()));
+  batch_commands_.observe(commands);
   // Before the callers learn of the commit, so an import that finishes right after
   // its last commit is measured with the pages already dropped.
   trim_after_commit(commands);
@@ -335,7 +341,9 @@ void WriteQueue::commit_batch(std::vector<WriteJob>& batch) {
     ++stats_.commits;
     stats_.jobs += batch.size();
     stats_.largest_batch = std::max(stats_.largest_batch, commands);
+    stats_.last_batch = commands;
     if (outcome) {
+      stats_.commands += commands;
       stats_.last_failure.clear();
     } else {
       ++stats_.failed_commits;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "model/ids.hpp"
+#include "util/histogram.hpp"
 
 #include "store/lmdb_env.hpp"
 
@@ -111,13 +112,18 @@ struct WriteJob {
 };
 
 struct WriterStats {
-  std::uint64_t commits = 0;
+  std::uint64_t commits = 0;  // batches tried, failed ones included
   std::uint64_t jobs = 0;
+  std::uint64_t commands = 0;  // commands of the batches that committed
   std::uint64_t map_grows = 0;
   std::uint64_t largest_batch = 0;  // commands in one commit
+  std::uint64_t last_batch = 0;     // commands in the latest commit
   std::uint64_t map_trims = 0;      // times the map's resident pages were dropped (LmdbEnv)
   std::uint64_t failed_commits = 0;
   std::string last_failure;  // of the latest commit when it failed (e.g. disk full); empty after a success
+
+  HistogramSnapshot commit_ns;       // time of each batch transaction: its jobs, map growth and commit (fsyncs)
+  HistogramSnapshot batch_commands;  // commands per commit
 };
 
 class WriteQueue {
@@ -175,7 +181,10 @@ class WriteQueue {
   std::condition_variable wake_;
   std::deque<WriteJob> queue_;
   bool stopping_ = false;
-  WriterStats stats_;  // guarded by mutex_
+  WriterStats stats_;  // guarded by mutex_, but for the histograms (lock-free)
+  Histogram commit_ns_{500'000,     1'000'000,   2'500'000,   5'000'000,     10'000'000,    25'000'000,    50'000'000,
+                       100'000'000, 250'000'000, 500'000'000, 1'000'000'000, 2'500'000'000, 10'000'000'000};
+  Histogram batch_commands_{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 20000};
   std::thread thread_;
 };
 
