@@ -474,7 +474,28 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
 
 }  // namespace
 
+namespace {
+
+ImportTotals& totals() {
+  static ImportTotals process_totals;
+  return process_totals;
+}
+
+void add_to_totals(const ImportCounts& counts) {
+  auto& t = totals();
+  t.imports.fetch_add(1, std::memory_order_relaxed);
+  t.created.fetch_add(counts.created, std::memory_order_relaxed);
+  t.duplicates.fetch_add(counts.duplicates, std::memory_order_relaxed);
+  t.changed.fetch_add(counts.changed, std::memory_order_relaxed);
+  t.rejected.fetch_add(counts.rejected, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+const ImportTotals& import_totals() { return totals(); }
+
 Status publish_import_completed(LeadStore& store, const Actor& actor, const ImportCounts& counts) {
+  add_to_totals(counts);
   std::string data;
   JsonWriter w(data);
   w.begin_object();

@@ -5,6 +5,7 @@
 // /api/v1/imports; the amqp connector's multi-record messages raise the same event.
 #pragma once
 
+#include <atomic>
 #include <istream>
 #include <string>
 
@@ -37,7 +38,15 @@ struct ImportCounts {
   double seconds = 0;
 };
 
-// Publishes the import.completed event (its own transaction, after the import's).
+// The imports this process finished (files, uploads, multi-record AMQP messages),
+// summed: what GET /metrics reports.
+struct ImportTotals {
+  std::atomic<std::uint64_t> imports{0}, created{0}, duplicates{0}, changed{0}, rejected{0};
+};
+const ImportTotals& import_totals();
+
+// Adds the counts to import_totals() and publishes the import.completed event (its
+// own transaction, after the import's).
 Status publish_import_completed(LeadStore& store, const Actor& actor, const ImportCounts& counts);
 
 // Reads `in` to its end (or to a broken document, which is reported as a rejection

@@ -15,6 +15,7 @@
 namespace leadhub::connectors {
 
 class Hub;
+class Metrics;
 
 struct Health {
   bool ready = false;
@@ -29,6 +30,9 @@ class Connector {
   // Stops taking new work, finishes what is in flight, and returns when done.
   virtual void stop() = 0;
   virtual Health health() const = 0;
+  // Adds what this instance counts to GET /metrics (framework/metrics.hpp), from
+  // any thread while it runs: read atomics or take a short lock. Nothing by default.
+  virtual void report_metrics(Metrics& out) const { (void)out; }
 };
 
 struct ConnectorType {

@@ -61,6 +61,10 @@ std::vector<std::pair<std::string, Health>> Hub::health() const {
   return out;
 }
 
+void Hub::report_connector_metrics(Metrics& out) const {
+  for (const auto& [name, connector] : instances_) connector->report_metrics(out);
+}
+
 bool Hub::ready() const {
   if (started_ != instances_.size()) return false;
   for (const auto& [name, connector] : instances_) {

@@ -2,6 +2,7 @@
 // instances (for /readyz). One Hub per `leadhub serve`.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,7 +37,11 @@ struct HubPaths {
 
 class Hub {
  public:
-  Hub(LeadStore& store, HubPaths paths) : store_(store), paths_(std::move(paths)), mappings_(paths_.mappings_folder) {}
+  Hub(LeadStore& store, HubPaths paths)
+      : store_(store),
+        paths_(std::move(paths)),
+        mappings_(paths_.mappings_folder),
+        created_at_(std::chrono::system_clock::now()) {}
 
   LeadStore& store() { return store_; }
   MappingCatalog& mappings() { return mappings_; }
@@ -50,6 +55,10 @@ class Hub {
   // Each instance's health; ready when the store is open and all are ready.
   std::vector<std::pair<std::string, Health>> health() const;
   bool ready() const;
+  // Each instance's Connector::report_metrics (framework/hub_metrics.hpp adds the rest).
+  void report_connector_metrics(Metrics& out) const;
+  // When this hub was made: the process's start as /metrics reports it.
+  std::chrono::system_clock::time_point created_at() const { return created_at_; }
 
  private:
   LeadStore& store_;
@@ -57,6 +66,7 @@ class Hub {
   MappingCatalog mappings_;
   std::vector<std::pair<std::string, std::unique_ptr<Connector>>> instances_;
   std::size_t started_ = 0;
+  std::chrono::system_clock::time_point created_at_;
 };
 
 }  // namespace leadhub::connectors

@@ -27,7 +27,7 @@ void add_partner_routes(Router& router, ApiContext& ctx);
 void add_import_routes(Router& router, ApiContext& ctx);
 // /api/v1/reports/leads
 void add_report_routes(Router& router, ApiContext& ctx);
-// /healthz, /readyz, /api/v1/openapi.json
+// /healthz, /readyz, /metrics, /api/v1/openapi.json
 void add_system_routes(Router& router, ApiContext& ctx);
 
 // Helpers shared by the route files.

@@ -1,5 +1,7 @@
 // Operational endpoints: /healthz (the process answers), /readyz (store open and
-// every connector started) and the OpenAPI document of the API.
+// every connector started), /metrics (Prometheus text format) and the OpenAPI
+// document of the API.
+#include "../framework/hub_metrics.hpp"
 #include "api.hpp"
 #include "json/json_writer.hpp"
 #include "openapi_document.hpp"
@@ -28,12 +30,25 @@ void readyz(ApiContext& ctx, Call&& call) {
   call.reply(json_response(ready ? bhttp::status::ok : bhttp::status::service_unavailable, std::move(body)));
 }
 
+// Public like /readyz (no API key): a Prometheus scraper seldom holds one, and
+// the text has counts, sizes and timings but no lead data (docs/http-api.md).
+void metrics(ApiContext& ctx, Call&& call) {
+  Metrics out;
+  report_hub_metrics(ctx.hub, out);
+  Response r{bhttp::status::ok, 11};
+  r.set(bhttp::field::content_type, Metrics::kContentType);
+  r.set(bhttp::field::cache_control, "no-store");
+  r.body() = out.text();
+  call.reply(std::move(r));
+}
+
 }  // namespace
 
 void add_system_routes(Router& router, ApiContext& ctx) {
   router.add(bhttp::verb::get, "/healthz", Scope::none,
              [](Call&& c) { c.reply(json_response(bhttp::status::ok, R"({"status":"alive"})")); });
   router.add(bhttp::verb::get, "/readyz", Scope::none, [&ctx](Call&& c) { readyz(ctx, std::move(c)); });
+  router.add(bhttp::verb::get, "/metrics", Scope::none, [&ctx](Call&& c) { metrics(ctx, std::move(c)); });
   router.add(bhttp::verb::get, "/api/v1/openapi.json", Scope::none, [](Call&& c) {
     auto r = json_response(bhttp::status::ok, std::string(openapi_document()));
     r.set(bhttp::field::content_type, "application/vnd.oai.openapi+json;version=3.1");

@@ -263,23 +263,27 @@ class Form {
 
   void add_routes(Router& router) {
     const auto limit = ctx_.max_body_bytes;
+    // Public routes, counted apart from the API in /metrics.
+    const auto add = [&router](bhttp::verb method, const std::string& path, RouteHandler handler) -> Route& {
+      auto& route = router.add(method, path, Scope::none, std::move(handler));
+      route.metrics_class = RouteClass::forms;
+      return route;
+    };
     {
-      auto& route =
-          router.add(bhttp::verb::post, config_.path, Scope::none, [this](Call&& c) { submit(std::move(c)); });
+      auto& route = add(bhttp::verb::post, config_.path, [this](Call&& c) { submit(std::move(c)); });
       route.body_limit = limit;
       route.cors_origins = config_.cors_origins;
     }
     {
-      auto& route =
-          router.add(bhttp::verb::get, config_.path + "/token", Scope::none, [this](Call&& c) { token(std::move(c)); });
+      auto& route = add(bhttp::verb::get, config_.path + "/token", [this](Call&& c) { token(std::move(c)); });
       route.cors_origins = config_.cors_origins;
     }
-    router.add(bhttp::verb::get, config_.path + "/thanks", Scope::none, [this](Call&& c) {
+    add(bhttp::verb::get, config_.path + "/thanks", [this](Call&& c) {
       c.reply(html_response(bhttp::status::ok, config_.thanks_page.empty() ? kThanksPage : config_.thanks_page));
     });
-    router.add(bhttp::verb::get, config_.path + "/error", Scope::none, [this](Call&& c) { error_page(std::move(c)); });
+    add(bhttp::verb::get, config_.path + "/error", [this](Call&& c) { error_page(std::move(c)); });
     if (!config_.page.empty()) {
-      router.add(bhttp::verb::get, config_.path, Scope::none, [this](Call&& c) { page(std::move(c)); });
+      add(bhttp::verb::get, config_.path, [this](Call&& c) { page(std::move(c)); });
     }
   }
 

@@ -59,6 +59,7 @@ BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) 
   plan.limit = std::uint64_t{64} * 1024;  // enough for any error case; real limits come from the route
   const auto match = router_.match(head.method(), path);
   if (match.route == nullptr) return plan;
+  plan.route_class = static_cast<std::uint8_t>(match.route->metrics_class);
   plan.kind = match.route->body;
   plan.limit = match.route->body_limit;
   if (!has_body(head)) return plan;
@@ -119,6 +120,10 @@ void FrontDoor::handle(Request request, Reply reply) {
   }
   Call call{std::move(request), match.params, who, std::move(reply)};
   route.handler(std::move(call));
+}
+
+void FrontDoor::answered(std::uint8_t route_class, unsigned status, std::chrono::nanoseconds took) {
+  metrics_.record(static_cast<RouteClass>(route_class), status, took);
 }
 
 Response FrontDoor::preflight(const Request& request) const {

@@ -7,6 +7,7 @@
 
 #include "auth.hpp"
 #include "rate_limit.hpp"
+#include "request_metrics.hpp"
 #include "router.hpp"
 
 namespace leadhub::connectors::http {
@@ -26,6 +27,8 @@ class FrontDoor final : public Handler {
 
   BodyPlan plan_body(const RequestHeader& head, std::string_view path) override;
   void handle(Request request, Reply reply) override;
+  void answered(std::uint8_t route_class, unsigned status, std::chrono::nanoseconds took) override;
+  const RequestMetrics& request_metrics() const { return metrics_; }
 
  private:
   // nullptr and the answer to give when the caller may not use `route`.
@@ -37,6 +40,7 @@ class FrontDoor final : public Handler {
   ApiKeys keys_;
   FrontDoorOptions options_;
   RateLimiter api_limit_;
+  RequestMetrics metrics_;
 };
 
 }  // namespace leadhub::connectors::http

@@ -5,6 +5,7 @@
 
 #include "../framework/hub.hpp"
 #include "../framework/log.hpp"
+#include "../framework/metrics.hpp"
 #include "api.hpp"
 #include "dashboard.hpp"
 #include "forms.hpp"
@@ -129,6 +130,17 @@ class HttpConnector final : public Connector {
                       std::to_string(router_.routes().size()) + " routes)"};
   }
 
+  void report_metrics(Metrics& out) const override {
+    front_door_->request_metrics().report(out, ctx_.connector);
+    if (!server_) return;
+    const auto& counters = server_->counters();
+    const MetricLabels labels{{"connector", ctx_.connector}};
+    out.gauge("leadhub_http_connections", "Open HTTP connections", counters.connections.load(std::memory_order_relaxed),
+              labels);
+    out.counter("leadhub_http_refused_connections_total", "HTTP connections closed at once: max_connections reached",
+                counters.refused_connections.load(std::memory_order_relaxed), labels);
+  }
+
  private:
   WorkQueue blocking_;
   ApiContext ctx_;
@@ -158,8 +170,8 @@ Result<std::unique_ptr<Connector>> create(const Settings& s, Hub& hub) {
 }  // namespace
 
 ConnectorType connector_type() {
-  return {"http", "HTTP: web forms, the REST API (/api/v1), bulk uploads, /healthz and /readyz", setting_specs(),
-          create};
+  return {"http", "HTTP: web forms, the REST API (/api/v1), bulk uploads, /healthz, /readyz and /metrics",
+          setting_specs(), create};
 }
 
 }  // namespace leadhub::connectors::http

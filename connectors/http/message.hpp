@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,6 +41,8 @@ struct BodyPlan {
   // When set, the server answers this at once without reading the body (e.g. 401
   // before a large upload) and closes the connection.
   std::optional<Response> refuse;
+  // The handler's own grouping of the request's route, handed back in answered().
+  std::uint8_t route_class = 0;
 };
 
 // Completes a request. Call exactly once, from any thread.
@@ -50,6 +53,14 @@ class Handler {
   virtual ~Handler() = default;
   virtual BodyPlan plan_body(const RequestHeader& head, std::string_view path) = 0;
   virtual void handle(Request request, Reply reply) = 0;
+  // Every answer the server sends, with the route class plan_body gave (0 when
+  // the request was refused before it: malformed, timed out, header too large)
+  // and the time from the request's first byte. Runs on an I/O thread: keep it cheap.
+  virtual void answered(std::uint8_t route_class, unsigned status, std::chrono::nanoseconds took) {
+    (void)route_class;
+    (void)status;
+    (void)took;
+  }
 };
 
 // A store callback that continues on the request's connection instead of the

@@ -43,6 +43,7 @@ Route& Router::add(bhttp::verb method, std::string pattern, Scope scope, RouteHa
   route.segments = split_path(pattern);
   route.pattern = std::move(pattern);
   route.scope = scope;
+  route.metrics_class = route_class_of(scope);
   route.handler = std::move(handler);
   routes_.push_back(std::move(route));
   return routes_.back();

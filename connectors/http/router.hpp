@@ -11,6 +11,7 @@
 
 #include "auth.hpp"
 #include "message.hpp"
+#include "request_metrics.hpp"
 
 namespace leadhub::connectors::http {
 
@@ -26,7 +27,8 @@ using RouteHandler = std::function<void(Call&&)>;
 struct Route {
   bhttp::verb method = bhttp::verb::get;
   std::string pattern;
-  Scope scope = Scope::none;  // none: no API key needed (health, forms, the OpenAPI document)
+  Scope scope = Scope::none;                      // none: no API key needed (health, forms, the OpenAPI document)
+  RouteClass metrics_class = RouteClass::system;  // its requests' series in /metrics; from the scope by default
   BodyPlan::Kind body = BodyPlan::Kind::memory;
   std::uint64_t body_limit = std::uint64_t{64} * 1024;  // raised for the routes that take a body
   RouteHandler handler;

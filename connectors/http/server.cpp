@@ -211,6 +211,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     timed_out_ = false;
     head_only_ = false;
     path_.clear();
+    plan_.route_class = 0;
+    request_started_ = std::chrono::steady_clock::now();
     const auto seq = ++request_seq_;
     request_timer_.expires_after(server_.options.request_timeout);
     request_timer_.async_wait([weak = this->weak_from_this(), seq](beast::error_code ec) {
@@ -395,6 +397,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void send(Response response) {
     stop_request_timer();
+    server_.handler.answered(plan_.route_class, response.result_int(),
+                             std::chrono::steady_clock::now() - request_started_);
     const bool keep = keep_alive_ && !server_.draining;
     response.version(version_ == 10 ? 10 : 11);
     response.keep_alive(keep);
@@ -450,8 +454,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool idle_ = false;
   bool head_only_ = false;  // a HEAD request: the answer has no body
   net::steady_timer request_timer_;
-  bool timed_out_ = false;         // the request timer cancelled the read
-  std::uint64_t request_seq_ = 0;  // which start_request the running timer belongs to
+  bool timed_out_ = false;                                   // the request timer cancelled the read
+  std::chrono::steady_clock::time_point request_started_{};  // its first byte, for the handler's metrics
+  std::uint64_t request_seq_ = 0;                            // which start_request the running timer belongs to
 };
 
 }  // namespace
