@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "../framework/hub.hpp"
+#include "../framework/metrics.hpp"
 #include "engine.hpp"
 
 namespace leadhub::connectors::amqp {
@@ -205,7 +206,10 @@ Status read_options(const Settings& s, Hub& hub, EngineOptions& o) {
 class AmqpConnector final : public Connector {
  public:
   AmqpConnector(Hub& hub, EngineOptions options)
-      : blocking_(2), operations_(hub.store(), blocking_), engine_(std::move(options), operations_) {}
+      : name_(options.connector),
+        blocking_(2),
+        operations_(hub.store(), blocking_),
+        engine_(std::move(options), operations_) {}
 
   Status start() override { return engine_.start(); }
   void stop() override { engine_.stop(); }
@@ -214,8 +218,30 @@ class AmqpConnector final : public Connector {
     return {engine_.ready(), engine_.describe()};
   }
 
+  void report_metrics(Metrics& out) const override {
+    const auto& c = engine_.counters();
+    const std::string& name = name_;
+    const auto load = [](const std::atomic<std::uint64_t>& n) { return n.load(std::memory_order_relaxed); };
+    out.counter("leadhub_amqp_deliveries_received_total", "AMQP messages received on the hub's links", load(c.received),
+                {{"connector", name}});
+    const char* settled = "AMQP messages settled, by disposition";
+    out.counter("leadhub_amqp_deliveries_settled_total", settled, load(c.accepted),
+                {{"connector", name}, {"disposition", "accepted"}});
+    out.counter("leadhub_amqp_deliveries_settled_total", settled, load(c.rejected),
+                {{"connector", name}, {"disposition", "rejected"}});
+    out.counter("leadhub_amqp_deliveries_settled_total", settled, load(c.released),
+                {{"connector", name}, {"disposition", "released"}});
+    for (std::size_t i = 0; i < EngineCounters::kOutcomes; ++i) {
+      out.counter("leadhub_amqp_replies_total", "Replies sent, by their outcome property (not ok: refused)",
+                  load(c.replies[i]), {{"connector", name}, {"outcome", to_string(static_cast<Outcome>(i))}});
+    }
+    out.counter("leadhub_amqp_replies_dropped_total", "Replies dropped: nobody receives from the reply address",
+                load(c.replies_dropped), {{"connector", name}});
+  }
+
  private:
-  http::WorkQueue blocking_;  // destroyed last: finishes partner creates and mapping runs
+  std::string name_;          // the instance's, for the metrics' connector label
+  http::WorkQueue blocking_;  // destroyed after the engine: finishes partner creates and mapping runs
   Operations operations_;
   Engine engine_;
 };

@@ -591,10 +591,13 @@ std::string Engine::partner_for(const proton::connection& c, const proton::messa
 }
 
 void Engine::on_message(proton::delivery& d, proton::message& m) {
-  ++received_;
+  counters_.received.fetch_add(1, std::memory_order_relaxed);
   auto receiver = d.receiver();
   auto link_it = receivers_.find(receiver);
-  if (stopping_ || link_it == receivers_.end()) return d.release();
+  if (stopping_ || link_it == receivers_.end()) {
+    counters_.released.fetch_add(1, std::memory_order_relaxed);
+    return d.release();
+  }
   const auto route = link_it->second.route;
   auto f = std::make_shared<InFlight>();
   f->id = ++next_pending_;
@@ -772,7 +775,10 @@ void Engine::release_waiting(Link& link) {
     const auto f = it->second;
     pending_.erase(it);
     if (auto c = connections_.find(f->connection); c != connections_.end()) c->second.in_flight.erase(f);
-    if (f->receiver.active()) f->delivery.release();
+    if (f->receiver.active()) {
+      counters_.released.fetch_add(1, std::memory_order_relaxed);
+      f->delivery.release();
+    }
   }
 }
 
@@ -793,25 +799,34 @@ void Engine::reply(const InFlight& f, const Response& response) {
     }
   };
   if (!publisher_.send(f.reply_to, std::move(out), std::move(on_settled))) {
+    counters_.replies_dropped.fetch_add(1, std::memory_order_relaxed);
     const auto queued = publisher_.queued(f.reply_to);
     log::warn(options_.connector, "reply to " + f.reply_to + " dropped: " +
                                       (queued > 0 ? std::to_string(queued) + " replies wait for its receiver already"
                                                   : "nobody receives from that address"));
+    return;
   }
+  const auto outcome = static_cast<std::size_t>(response.outcome);
+  if (outcome < EngineCounters::kOutcomes) counters_.replies[outcome].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Engine::settle(const InFlight& f, const Response& response) {
   auto d = f.delivery;
+  const auto count = [](std::atomic<std::uint64_t>& n) { n.fetch_add(1, std::memory_order_relaxed); };
   switch (response.settle) {
     case Settle::release:
+      count(counters_.released);
       return d.release();
     case Settle::reject:
+      count(counters_.rejected);
       return reject_with(d, response.condition, response.description);
     case Settle::accept:
       // One-way messages have nobody to tell: a refusal must be visible as a rejection.
       if (f.reply_to.empty() && response.outcome != Outcome::ok) {
+        count(counters_.rejected);
         return reject_with(d, response.condition, response.description);
       }
+      count(counters_.accepted);
       return d.accept();
   }
 }
@@ -872,7 +887,7 @@ void Engine::finish_stop() {
 }
 
 std::string Engine::describe() const {
-  const std::string counts = " (" + std::to_string(received_.load()) + " messages received)";
+  const std::string counts = " (" + std::to_string(counters_.received.load()) + " messages received)";
   if (options_.mode == Mode::listen) {
     return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + counts
                   : "not listening";

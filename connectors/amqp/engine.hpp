@@ -15,6 +15,7 @@
 #include <proton/ssl.hpp>
 #include <proton/work_queue.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -36,6 +37,17 @@
 namespace leadhub::connectors::amqp {
 
 enum class Mode { listen, broker };
+
+// What the engine counts for /metrics, read from any thread (relaxed atomics).
+struct EngineCounters {
+  static constexpr std::size_t kOutcomes = 7;  // Outcome::ok .. Outcome::error
+  std::atomic<std::uint64_t> received{0};      // messages on the links the hub receives from
+  // How they were settled: accepted after the commit, rejected for bad input (a
+  // refused one-way message too), released for the peer to send again.
+  std::atomic<std::uint64_t> accepted{0}, rejected{0}, released{0};
+  std::array<std::atomic<std::uint64_t>, kOutcomes> replies{};  // replies sent, by Outcome
+  std::atomic<std::uint64_t> replies_dropped{0};                // nobody receives from the reply address
+};
 
 struct EngineOptions {
   std::string connector;  // instance name: idempotency keys, audit trail, logs
@@ -80,6 +92,7 @@ class Engine final : public proton::messaging_handler {
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
   std::string describe() const;
   bool ready() const { return ready_.load(); }
+  const EngineCounters& counters() const { return counters_; }
   // From any thread, in broker mode: sends `message` to `address` through the
   // publisher (queued while disconnected); on_settled runs on the container
   // thread. False when the container does not run (then on_settled is not called).
@@ -195,7 +208,7 @@ class Engine final : public proton::messaging_handler {
   // Read by health() from other threads.
   std::atomic<bool> ready_{false};
   std::atomic<int> port_{0};
-  std::atomic<std::uint64_t> received_{0};
+  EngineCounters counters_;
   std::atomic<std::uint64_t> connects_{0};
 };
 

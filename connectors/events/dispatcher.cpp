@@ -118,6 +118,11 @@ void Dispatcher::publish_status() {
   status_ = std::move(status);
 }
 
+std::vector<LaneStatus> Dispatcher::lane_status() const {
+  std::lock_guard lock(status_mutex_);
+  return status_;
+}
+
 std::string Dispatcher::describe() const {
   std::uint64_t delivered = 0, dead = 0;
   std::string failing;

@@ -37,6 +37,8 @@ class Dispatcher {
   bool running() const { return running_.load(); }
   // One line: totals, failing routes, each target's state.
   std::string describe() const;
+  // Each route's counts as of the end of the latest round (for /metrics).
+  std::vector<LaneStatus> lane_status() const;
 
   // Outbox events routed per call at most.
   static constexpr std::size_t kRouteBatch = 1000;

@@ -1,6 +1,7 @@
 #include "events_connector.hpp"
 
 #include "../amqp/engine.hpp"
+#include "../framework/metrics.hpp"
 #include "amqp_sink.hpp"
 #include "dispatcher.hpp"
 #include "http_sink.hpp"
@@ -17,6 +18,24 @@ class EventsConnector final : public Connector {
   // store) but must not take the hub's intake out of service. The detail says
   // which routes are retrying and how each target is doing.
   Health health() const override { return {dispatcher_->running(), dispatcher_->describe()}; }
+  // Per route; the backlog (events in the outbox and in each delivery queue) is
+  // read from the store with the hub's metrics.
+  void report_metrics(Metrics& out) const override {
+    for (const auto& lane : dispatcher_->lane_status()) {
+      const MetricLabels labels{{"route", lane.route}};
+      out.counter("leadhub_events_delivered_total", "Events the route's target accepted (acked and deleted)",
+                  lane.delivered, labels);
+      out.counter("leadhub_events_dead_lettered_total", "Events the route's target refused, moved to ROUTE.dead",
+                  lane.dead_lettered, labels);
+      out.counter("leadhub_events_failed_sends_total",
+                  "Sends that failed (target down, 5xx, timeout) and are retried after a backoff", lane.failures,
+                  labels);
+      out.gauge("leadhub_events_in_flight", "Events sent and not yet settled by the route's target",
+                static_cast<std::uint64_t>(lane.in_flight), labels);
+      out.gauge("leadhub_events_route_failing", "1 while the route waits for its backoff after a failed send",
+                std::uint64_t{lane.failing ? 1U : 0U}, labels);
+    }
+  }
 
  private:
   std::unique_ptr<Dispatcher> dispatcher_;
