@@ -13,6 +13,7 @@ build_packages=(
 test_packages=(
   python3 python3-jsonschema procps libxml2-utils clang libclang-rt-14-dev
   curl openssl chromium python3-websocket rabbitmq-server python3-qpid-proton python3-pika
+  python3-prometheus-client
 )
 
 bench_packages=(wrk curl python3 rabbitmq-server)
