@@ -393,8 +393,9 @@ class Form {
         const std::string reason = "contains a control character " +
                                    mapping::control_character_name(static_cast<unsigned char>(value[at])) +
                                    " at byte " + std::to_string(at + 1);
-        refuse(call, bhttp::status::unprocessable_entity, "invalid", "form field " + name + " " + reason,
-               {{name, reason}});
+        std::string detail = "form field " + name + " ";
+        detail += reason;
+        refuse(call, bhttp::status::unprocessable_entity, "invalid", detail, {{name, reason}});
         return std::nullopt;
       }
       if (!is_valid_utf8_text(value, true)) {
