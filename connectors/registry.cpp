@@ -1,5 +1,6 @@
 // Every connector this build knows. A new connector is its folder plus one line here.
 #include "amqp/amqp_connector.hpp"
+#include "files/files_connector.hpp"
 #include "framework/connector.hpp"
 #include "http/http_connector.hpp"
 
@@ -10,6 +11,7 @@ const Registry& registry() {
     Registry r;
     r.add(http::connector_type());
     r.add(amqp::connector_type());
+    r.add(files::connector_type());
     return r;
   }();
   return kRegistry;

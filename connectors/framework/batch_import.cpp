@@ -167,6 +167,19 @@ class ImportRun {
     return rejected_;
   }
 
+  std::size_t unavailable() const {
+    std::lock_guard lock(mutex_);
+    return unavailable_;
+  }
+
+  // "line 3: reason" of the first rejected record in file order; empty when none.
+  std::string first_rejection() const {
+    std::lock_guard lock(mutex_);
+    const auto ordered = in_file_order(rejections_);
+    if (ordered.empty()) return {};
+    return ordered.front()->record + ": " + ordered.front()->reason;
+  }
+
   ImportCounts counts(std::size_t records, double seconds) const {
     std::lock_guard lock(mutex_);
     return {"", records, created_, duplicates_, changed_, rejected_, seconds};
@@ -214,6 +227,7 @@ class ImportRun {
 
   void record_rejection(const std::string& record, const std::string& reason, std::vector<std::string> codes) {
     ++rejected_;
+    if (std::find(codes.begin(), codes.end(), to_string(ErrorCode::unavailable)) != codes.end()) ++unavailable_;
     if (rejections_.size() < kMaxListedRejections) rejections_.push_back({record, reason, std::move(codes)});
   }
 
@@ -232,6 +246,7 @@ class ImportRun {
   bool stopping_ = false;
   std::size_t in_flight_ = 0;  // batches handed over and not yet committed
   std::size_t created_ = 0, duplicates_ = 0, rejected_ = 0, changed_ = 0;
+  std::size_t unavailable_ = 0;  // of rejected_: the store could not write
   std::vector<Rejection> rejections_;
   std::vector<Duplicate> duplicate_list_;  // in commit order
   std::vector<std::string> warnings_;
@@ -240,11 +255,31 @@ class ImportRun {
 
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
+// What the readers share: the caller's options, and whether they stopped early.
+struct Reading {
+  const BatchImportOptions& options;
+  bool stopped = false;
+
+  // Whether to stop before the next record (the caller's stop flag is set).
+  bool stop_now() {
+    if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) stopped = true;
+    return stopped;
+  }
+  // The idempotency key of record number `record` (none without a prefix).
+  std::string key(std::size_t record) const {
+    return options.idempotency_prefix.empty() ? std::string() : options.idempotency_prefix + std::to_string(record);
+  }
+  // A create's key: only a lead without an external reference needs one.
+  std::string create_key(const Lead& lead, std::size_t record) const {
+    return lead.external_refs.empty() ? key(record) : std::string();
+  }
+};
+
 // Canonical leads decoded by the reader and handed to the run in batches.
 class CanonicalBatches {
  public:
-  CanonicalBatches(ImportRun& run, std::size_t batch_size, const Actor& actor)
-      : run_(run), batch_size_(batch_size), actor_(actor) {
+  CanonicalBatches(ImportRun& run, const Reading& reading)
+      : run_(run), reading_(reading), batch_size_(reading.options.batch_size), actor_(reading.options.actor) {
     reserve();
   }
   CanonicalBatches(const CanonicalBatches&) = delete;
@@ -265,6 +300,7 @@ class CanonicalBatches {
       return;
     }
     command.actor = actor_;
+    command.idempotency_key = reading_.create_key(command.lead, records);
     where_.push_back(std::move(where));
     if (batch_.size() < batch_size_) return;
     run_.submit(std::move(batch_), std::move(where_));
@@ -283,6 +319,7 @@ class CanonicalBatches {
   }
 
   ImportRun& run_;
+  const Reading& reading_;
   std::size_t batch_size_;
   const Actor& actor_;
   std::vector<CreateLeadCommand> batch_;
@@ -330,12 +367,13 @@ Opening read_opening(std::istream& in) {
 // Newline-delimited canonical JSON, one lead per line, after `opening`. `in_line`
 // names a syntax error's place in a line (its bytes are not the file's when the
 // file was converted from UTF-16).
-void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor, const Opening& opening,
-                   PositionIn in_line, std::size_t& records) {
-  CanonicalBatches batches(run, batch_size, actor);
+void import_ndjson(ImportRun& run, std::istream& in, Reading& reading, const Opening& opening, PositionIn in_line,
+                   std::size_t& records) {
+  CanonicalBatches batches(run, reading);
   std::size_t line_no = opening.after.line - 1;
   std::string line;
   for (bool first = true; std::getline(in, line); first = false) {
+    if (reading.stop_now()) return;
     ++line_no;
     if (first) line.insert(0, opening.first_line_start);
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
@@ -347,16 +385,16 @@ void import_ndjson(ImportRun& run, std::istream& in, std::size_t batch_size, con
 // One JSON array of canonical leads, streamed element by element; each is named by
 // the line it starts on and its place in the array, a syntax error in it by its
 // place in the file (an element may span lines and need not start one).
-Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
-                         const Opening& opening, bool converted, std::size_t& records) {
-  CanonicalBatches batches(run, batch_size, actor);
+Status import_json_array(ImportRun& run, std::istream& in, Reading& reading, const Opening& opening, bool converted,
+                         std::size_t& records) {
+  CanonicalBatches batches(run, reading);
   JsonArrayStream array(in, opening.after, limits::kMaxRecordBytes, !converted);
   std::string element;
   FilePlace start;
   for (;;) {
     auto more = array.next(element, start);
     if (!more) return more.error();
-    if (!*more) return ok_status();
+    if (!*more || reading.stop_now()) return ok_status();
     ++records;
     const PositionIn in_file = PositionIn::excerpt(start);
     batches.add(element, "line " + std::to_string(start.line) + " (element " + std::to_string(records) + ")", records,
@@ -366,18 +404,15 @@ Status import_json_array(ImportRun& run, std::istream& in, std::size_t batch_siz
 
 // Canonical leads, one JSON object per line or one JSON array of them, from `in`
 // as it is in the file or `converted` from its encoding.
-Status import_canonical_utf8(ImportRun& run, std::istream& in, bool converted, std::size_t batch_size,
-                             const Actor& actor, std::size_t& records) {
+Status import_canonical_utf8(ImportRun& run, std::istream& in, bool converted, Reading& reading, std::size_t& records) {
   const Opening opening = read_opening(in);
-  if (opening.json_array) return import_json_array(run, in, batch_size, actor, opening, converted, records);
-  import_ndjson(run, in, batch_size, actor, opening, converted ? PositionIn::line().converted() : PositionIn::line(),
-                records);
+  if (opening.json_array) return import_json_array(run, in, reading, opening, converted, records);
+  import_ndjson(run, in, reading, opening, converted ? PositionIn::line().converted() : PositionIn::line(), records);
   return ok_status();
 }
 
 // Canonical leads: one JSON object per line, or one JSON array of them.
-Status import_canonical(ImportRun& run, std::istream& in, std::size_t batch_size, const Actor& actor,
-                        std::size_t& records) {
+Status import_canonical(ImportRun& run, std::istream& in, Reading& reading, std::size_t& records) {
   records = 0;
   // A UTF-16 file (PowerShell's `>` writes one, with its byte order mark) is read
   // through a decoder to UTF-8, as it streams in. Its lines and characters are the
@@ -385,9 +420,9 @@ Status import_canonical(ImportRun& run, std::istream& in, std::size_t batch_size
   if (const auto order = mapping::read_utf16_byte_order_mark(in)) {
     mapping::Utf16ToUtf8Buffer decoded_buffer(in, *order);
     std::istream decoded(&decoded_buffer);
-    return import_canonical_utf8(run, decoded, true, batch_size, actor, records);
+    return import_canonical_utf8(run, decoded, true, reading, records);
   }
-  return import_canonical_utf8(run, in, false, batch_size, actor, records);
+  return import_canonical_utf8(run, in, false, reading, records);
 }
 
 // The distinct codes of a record's mapping errors, in order.
@@ -412,7 +447,7 @@ std::string join_errors(const std::vector<mapping::MappingError>& errors) {
 }
 
 // Resolves a change's target (by id or external reference) and applies it.
-void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, const Actor& actor) {
+void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, const Actor& actor, std::string key) {
   RecordId id = m.target_id;
   if (id.empty()) {
     LeadQuery q;
@@ -426,8 +461,8 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
     }
     id = found->items[0].id;
   }
-  auto changed =
-      store.change_lead({id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes), {}});
+  auto changed = store.change_lead(
+      {id, m.expected_version, std::move(m.document), actor, std::move(m.append_notes), std::move(key)});
   if (!changed)
     run.reject(m.location, changed.error());
   else
@@ -437,7 +472,9 @@ void apply_change(ImportRun& run, LeadStore& store, mapping::MappedRecord& m, co
 // A partner's format through its mapping: creates are batched, a change first waits
 // for the creates before it so a file may create a lead and then change it.
 Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& mapper, std::istream& in,
-                     std::size_t batch_size, const Actor& actor, std::size_t& records) {
+                     Reading& reading, std::size_t& records) {
+  const std::size_t batch_size = reading.options.batch_size;
+  const Actor& actor = reading.options.actor;
   std::vector<CreateLeadCommand> batch;
   std::vector<std::string> where;
   auto flush = [&] {
@@ -447,18 +484,20 @@ Status import_mapped(ImportRun& run, LeadStore& store, const mapping::Mapper& ma
     where.clear();
   };
   auto st = mapper.map_stream(in, [&](mapping::MappedRecord&& m) {
+    if (reading.stop_now()) return false;
     ++records;
     run.warn(std::move(m.notices));
     if (!m.ok()) {
       run.reject(m.location, join_errors(m.errors), error_codes(m.errors));
     } else if (m.operation == mapping::Operation::create) {
-      batch.push_back({std::move(*m.lead), actor, {}});
+      std::string key = reading.create_key(*m.lead, records);
+      batch.push_back({std::move(*m.lead), actor, std::move(key)});
       where.push_back(m.location);
       if (batch.size() >= batch_size) flush();
     } else if (m.operation == mapping::Operation::change) {
       flush();
       run.wait_all();
-      apply_change(run, store, m, actor);
+      apply_change(run, store, m, actor, reading.key(records));
     } else {
       run.reject(m.location,
                  std::string("import stores creates and changes; this record is a ") + mapping::to_string(m.operation) +
@@ -515,24 +554,35 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
   const auto started = std::chrono::steady_clock::now();
   std::size_t records = 0;
   Status st = ok_status();
+  Reading reading{options};
   if (options.mapper != nullptr)
-    st = import_mapped(run, store, *options.mapper, in, options.batch_size, options.actor, records);
+    st = import_mapped(run, store, *options.mapper, in, reading, records);
   else
-    st = import_canonical(run, in, options.batch_size, options.actor, records);
+    st = import_canonical(run, in, reading, records);
   run.wait_all();
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message, {"unreadable"});  // what came before the break is stored
   // An empty file (or one holding only a byte order mark, or a header) is no error,
   // but an import of nothing is worth a word: the wrong file is the usual reason.
-  if (st && records == 0) run.warn({"the file holds no records"});
+  if (st && records == 0 && !reading.stopped) run.warn({"the file holds no records"});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto counts = run.counts(records, seconds);
   counts.source = options.mapper != nullptr ? options.mapper->spec().name : "ndjson";
-  if (auto published = publish_import_completed(store, options.actor, counts); !published) {
+  if (reading.stopped) {
+    // The import of the rest (again, from the start) publishes the event.
+  } else if (auto published = publish_import_completed(store, options.actor, counts); !published) {
     // The leads are stored; only the summary event is missing, and the log says so.
     log::error("import", "import.completed not published: " + published.error().message);
   }
-  return {run.summary(records, seconds), run.rejected()};
+  BatchImportResult result;
+  result.summary_json = run.summary(records, seconds);
+  result.rejected = run.rejected();
+  result.counts = counts;
+  result.first_rejection = run.first_rejection();
+  result.unavailable = run.unavailable();
+  result.stopped = reading.stopped;
+  if (!st) result.unreadable = st.error().message;
+  return result;
 }
 
 }  // namespace leadhub::connectors
