@@ -188,7 +188,7 @@ struct DateSpec {
 };
 
 std::string iso_date(const DateParts& d) {
-  char date[16];
+  char date[40];  // room for any int, so GCC sees no truncation
   std::snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
   return date;
 }

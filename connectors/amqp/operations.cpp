@@ -198,8 +198,7 @@ Result<std::optional<std::uint64_t>> parse_version(const std::optional<std::stri
 
 // A target named twice, by an application property and by a member of the message
 // body, must be one target: acting on either would answer a question not asked.
-Status one_target(std::string_view field, std::string_view property, std::string_view member,
-                  std::string_view body) {
+Status one_target(std::string_view field, std::string_view property, std::string_view member, std::string_view body) {
   if (property == member) return ok_status();
   std::string reason = "the application property `";
   reason.append(field).append("` (").append(property).append(") and the ").append(body).append("'s ");
