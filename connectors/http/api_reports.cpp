@@ -1,7 +1,5 @@
 // GET /api/v1/reports/leads: the lead report (store/lead_report.hpp) with the
 // filters of `leadhub report` as query parameters.
-#include <algorithm>
-
 #include "api.hpp"
 #include "problem.hpp"
 #include "query.hpp"
@@ -15,16 +13,10 @@ Result<ReportQuery> report_query_from(std::string_view text) {
   auto params = parse_query(text);
   if (!params) return params.error();
   ReportQuery q;
-  std::vector<FieldError> errors;
-  std::vector<std::string> seen;
-  for (const auto& [name, value] : *params) {
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      errors.push_back({name, "given more than once"});
-      continue;
-    }
-    seen.push_back(name);
-    if (auto reason = set_report_filter(q, name, value)) errors.push_back({name, std::move(*reason)});
-  }
+  auto errors = read_params_once(
+      *params, [&q](const std::string& name, const std::string& value, std::vector<FieldError>& errors) {
+        if (auto reason = set_report_filter(q, name, value)) errors.push_back({name, std::move(*reason)});
+      });
   if (!errors.empty()) return Error::invalid(std::move(errors));
   if (auto st = check_report_query(q); !st) return st.error();
   return q;

@@ -58,50 +58,44 @@ Result<LeadQuery> lead_query_from(std::string_view query) {
   auto params = parse_query(query);
   if (!params) return params.error();
   LeadQuery q;
-  std::vector<FieldError> errors;
-  std::vector<std::string> seen;
-  for (const auto& [name, value] : *params) {
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      errors.push_back({name, "given more than once"});
-      continue;
-    }
-    seen.push_back(name);
-    if (name == "status") {
-      parse_enum_param(name, value, q.status, errors);
-    } else if (name == "source") {
-      parse_enum_param(name, value, q.source, errors);
-    } else if (name == "owner") {
-      q.owner_channel = value;
-    } else if (name == "campaign") {
-      q.campaign = value;
-    } else if (name == "email") {
-      q.email = value;
-    } else if (name == "phone") {
-      q.phone = value;
-    } else if (name == "ref") {
-      const auto colon = value.find(':');
-      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
-        errors.push_back({name, "expected SYSTEM:ID"});
-      else
-        q.external_ref = ExternalRef{value.substr(0, colon), value.substr(colon + 1)};
-    } else if (name == "changed_since") {
-      if (auto ms = parse_timestamp(value))
-        q.changed_since = *ms;
-      else
-        errors.push_back({name, "expected an RFC 3339 time such as 2026-11-01T00:00:00Z"});
-    } else if (name == "limit") {
-      parse_limit(value, q.limit, errors);
-    } else if (name == "after") {
-      if (auto id = RecordId::parse(value))
-        q.after = *id;
-      else
-        errors.push_back({name, "not a lead id (use the `next` of the previous page)"});
-    } else {
-      errors.push_back({name,
-                        "unknown parameter (known: status, owner, source, campaign, email, phone, ref, "
-                        "changed_since, limit, after)"});
-    }
-  }
+  auto errors = read_params_once(
+      *params, [&q](const std::string& name, const std::string& value, std::vector<FieldError>& errors) {
+        if (name == "status") {
+          parse_enum_param(name, value, q.status, errors);
+        } else if (name == "source") {
+          parse_enum_param(name, value, q.source, errors);
+        } else if (name == "owner") {
+          q.owner_channel = value;
+        } else if (name == "campaign") {
+          q.campaign = value;
+        } else if (name == "email") {
+          q.email = value;
+        } else if (name == "phone") {
+          q.phone = value;
+        } else if (name == "ref") {
+          const auto colon = value.find(':');
+          if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+            errors.push_back({name, "expected SYSTEM:ID"});
+          else
+            q.external_ref = ExternalRef{value.substr(0, colon), value.substr(colon + 1)};
+        } else if (name == "changed_since") {
+          if (auto ms = parse_timestamp(value))
+            q.changed_since = *ms;
+          else
+            errors.push_back({name, "expected an RFC 3339 time such as 2026-11-01T00:00:00Z"});
+        } else if (name == "limit") {
+          parse_limit(value, q.limit, errors);
+        } else if (name == "after") {
+          if (auto id = RecordId::parse(value))
+            q.after = *id;
+          else
+            errors.push_back({name, "not a lead id (use the `next` of the previous page)"});
+        } else {
+          errors.push_back({name,
+                            "unknown parameter (known: status, owner, source, campaign, email, phone, ref, "
+                            "changed_since, limit, after)"});
+        }
+      });
   if (!errors.empty()) return Error::invalid(std::move(errors));
   return q;
 }
