@@ -8,14 +8,13 @@ running it.
 
 Usage: dashboard_browser_test.py PATH_TO_LEADHUB
 """
-import hashlib
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from browser import browser_page  # noqa: E402
-from hub_process import Hub, Checks  # noqa: E402
+from hub_process import Hub, Checks, key_sha256  # noqa: E402
 
 LEADHUB = sys.argv[1]
 STAFF = "lh_dashboard_staff_1"
@@ -28,7 +27,7 @@ connectors:
     type: http
     listen: 127.0.0.1:0
     api_keys:
-      - {{name: staff, sha256: {hashlib.sha256(STAFF.encode()).hexdigest()},
+      - {{name: staff, sha256: {key_sha256(STAFF)},
          scopes: [leads:read, leads:write, audit:read]}}
 """
 

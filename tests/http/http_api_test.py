@@ -5,7 +5,6 @@ client, the OpenAPI document against the routes, and a clean stop.
 
 Usage: http_api_test.py PATH_TO_LEADHUB
 """
-import hashlib
 import json
 import os
 import select
@@ -17,14 +16,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hub_process import Hub, Checks  # noqa: E402
+from hub_process import Hub, Checks, key_sha256  # noqa: E402
 
 LEADHUB = sys.argv[1]
 ADMIN, READER, ACME, WRITER = "lh_admin_key_1", "lh_reader_key_2", "lh_acme_key_3", "lh_writer_key_4"
 
-
-def sha(key):
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 CONFIG = f"""
@@ -34,10 +30,10 @@ connectors:
     listen: 127.0.0.1:0
     cors_origins: [https://crm.example.com]
     api_keys:
-      - {{name: admin, sha256: {sha(ADMIN)}, scopes: ["*"]}}
-      - {{name: reader, sha256: {sha(READER)}, scopes: [leads:read]}}
-      - {{name: writer, sha256: {sha(WRITER)}, scopes: [leads:read, leads:write, partners:write, partners:read]}}
-      - {{name: acme, sha256: {sha(ACME)}, scopes: [leads:read, leads:write, audit:read], partner: acme}}
+      - {{name: admin, sha256: {key_sha256(ADMIN)}, scopes: ["*"]}}
+      - {{name: reader, sha256: {key_sha256(READER)}, scopes: [leads:read]}}
+      - {{name: writer, sha256: {key_sha256(WRITER)}, scopes: [leads:read, leads:write, partners:write, partners:read]}}
+      - {{name: acme, sha256: {key_sha256(ACME)}, scopes: [leads:read, leads:write, audit:read], partner: acme}}
   - name: tight
     type: http
     listen: 127.0.0.1:0

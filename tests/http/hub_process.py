@@ -4,6 +4,7 @@ The hub listens on port 0 (a free port); the port is read from its log line
 "listening on http://127.0.0.1:PORT". Everything is real: LMDB files in a temp
 folder, HTTP over loopback.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -109,6 +110,11 @@ class Checks:
             print("FAILED:\n  " + "\n  ".join(self.failures))
             return 1
         return 0
+
+
+def key_sha256(key):
+    """What an api_keys entry holds for KEY: its SHA-256 in hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def wait_for(what, cond, timeout, every=0.05):

@@ -7,7 +7,6 @@ python3-prometheus-client) and every counter must have moved by what the test di
 
 Usage: metrics_test.py PATH_TO_LEADHUB
 """
-import hashlib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "events"))
-from hub_process import Hub, Checks, wait_for  # noqa: E402
+from hub_process import Hub, Checks, key_sha256, wait_for  # noqa: E402
 from events_support import Endpoint  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 from proton import Delivery, Message  # noqa: E402
@@ -31,7 +30,7 @@ connectors:
     type: http
     listen: 127.0.0.1:0
     api_keys:
-      - {{name: admin, sha256: {hashlib.sha256(KEY.encode()).hexdigest()}, scopes: ["*"]}}
+      - {{name: admin, sha256: {key_sha256(KEY)}, scopes: ["*"]}}
   - name: amqp
     type: amqp
     listen: 127.0.0.1:0

@@ -5,21 +5,17 @@ filters, API keys and scopes, and problem+json naming the bad parameter.
 
 Usage: report_test.py PATH_TO_LEADHUB
 """
-import hashlib
 import json
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hub_process import Hub, Checks  # noqa: E402
+from hub_process import Hub, Checks, key_sha256  # noqa: E402
 
 LEADHUB = sys.argv[1]
 READER, WRITER, ACME = "lh_report_reader_1", "lh_report_writer_2", "lh_report_acme_3"
 
-
-def sha(key):
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 CONFIG = f"""
@@ -28,9 +24,9 @@ connectors:
     type: http
     listen: 127.0.0.1:0
     api_keys:
-      - {{name: reader, sha256: {sha(READER)}, scopes: [leads:read]}}
-      - {{name: writer, sha256: {sha(WRITER)}, scopes: [leads:write]}}
-      - {{name: acme, sha256: {sha(ACME)}, scopes: [leads:read], partner: north}}
+      - {{name: reader, sha256: {key_sha256(READER)}, scopes: [leads:read]}}
+      - {{name: writer, sha256: {key_sha256(WRITER)}, scopes: [leads:write]}}
+      - {{name: acme, sha256: {key_sha256(ACME)}, scopes: [leads:read], partner: north}}
 """
 
 c = Checks()
