@@ -135,6 +135,9 @@ struct Server::State {
 
 namespace {
 
+// How long a closing connection still takes (and drops) what its client sends; see linger().
+constexpr auto kLinger = std::chrono::seconds(2);
+
 bool is_client_gone(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
          ec == net::error::operation_aborted || ec == beast::error::timeout || ec == net::error::broken_pipe ||
@@ -213,17 +216,24 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     path_.clear();
     plan_.route_class = 0;
     request_started_ = std::chrono::steady_clock::now();
-    const auto seq = ++request_seq_;
-    request_timer_.expires_after(server_.options.request_timeout);
+    arm_request_timer(server_.options.request_timeout, ++request_seq_);
+    lowest().expires_never();
+    read_request_header();
+  }
+
+  void arm_request_timer(std::chrono::steady_clock::duration after, std::uint64_t seq) {
+    request_timer_.expires_after(after);
     request_timer_.async_wait([weak = this->weak_from_this(), seq](beast::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || seq != self->request_seq_) return;  // stopped, also when already queued
       self->timed_out_ = true;
       beast::error_code ignored;
       self->lowest().socket().cancel(ignored);
+      // A read whose completion was already queued escapes the cancel, and Beast's
+      // composed read then starts the next one: cancel again until the read gives up
+      // (send() stops the timer).
+      self->arm_request_timer(std::chrono::milliseconds(50), seq);
     });
-    lowest().expires_never();
-    read_request_header();
   }
 
   void stop_request_timer() {
@@ -267,7 +277,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void on_header(beast::error_code ec) {
-    if (ec && timed_out_) return refuse_timed_out("(header)");
+    if (timed_out_) return refuse_timed_out("(header)");  // also when the last bytes came just too late
     if (ec == bhttp::error::header_limit) {
       return refuse(error_answer(
           bhttp::status::request_header_fields_too_large, "too_large", "(header)",
@@ -326,12 +336,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void start_body() {
-    auto self = this->shared_from_this();
     if (plan_.kind == BodyPlan::Kind::memory) {
       memory_.emplace(std::move(*header_));
       memory_->body_limit(plan_.limit);
       lowest().expires_never();  // the request timer (start_request) still runs
-      bhttp::async_read(stream_, buffer_, *memory_, [self](beast::error_code ec, std::size_t) { self->on_body(ec); });
+      bhttp::async_read(stream_, buffer_, *memory_,
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
       return;
     }
     spool_path_ = server_.spool_path();
@@ -346,11 +356,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     stop_request_timer();  // a bulk upload has its own, longer limit
     lowest().expires_after(server_.options.upload_timeout);
-    bhttp::async_read(stream_, buffer_, *spooled_, [self](beast::error_code rec, std::size_t) { self->on_body(rec); });
+    bhttp::async_read(stream_, buffer_, *spooled_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
-    if (ec && timed_out_) return refuse_timed_out("(body)");
+    if (timed_out_) return refuse_timed_out("(body)");
     if (ec == bhttp::error::body_limit) {
       return refuse(error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
                                  "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
@@ -427,7 +438,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     } else {
       beast::error_code ec;
       lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().expires_after(kLinger);
+      buffer_.clear();
+      linger();
     }
+  }
+
+  // Lingering close: a socket closed with bytes unread makes the kernel send a
+  // reset, and a client still sending (the rest of a refused body, a slow drip)
+  // would then lose the answer it has not read yet. So after our FIN the session
+  // reads and drops what still comes until the client closes or kLinger passes;
+  // stop() may cut it short like an idle connection.
+  void linger() {
+    idle_ = true;
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->buffer_.clear();
+                              if (!ec) return self->linger();
+                              self->idle_ = false;
+                              beast::error_code ignored;
+                              self->lowest().socket().close(ignored);
+                            });
   }
 
   void discard_spool() {

@@ -5,6 +5,7 @@ client, the OpenAPI document against the routes, and a clean stop.
 
 Usage: http_api_test.py PATH_TO_LEADHUB
 """
+import http.client
 import json
 import os
 import select
@@ -280,6 +281,19 @@ big = dict(LEAD, subject="x" * 4000)
 st, h, _, p = hub.request("POST", "/api/v1/leads", big, name="tight")
 c.check(st == 413 and p.get("code") == "too_large" and p["errors"][0]["field"] == "(body)",
         "body over max_body_bytes -> 413, code too_large, naming the body", (st, p))
+# A client that sends its whole body before reading (http.client, requests) must
+# still read the 413, not a connection reset for the bytes the hub did not take.
+for size in (100_000, 3_000_000):
+    conn = http.client.HTTPConnection("127.0.0.1", hub.port("tight"), timeout=10)
+    try:
+        conn.request("POST", "/api/v1/leads", body=b"{" + b" " * size + b"}",
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        got = (resp.status, json.loads(resp.read()).get("code"))
+    except OSError as e:
+        got = repr(e)
+    conn.close()
+    c.check(got == (413, "too_large"), f"a {size:,}-byte body sent whole before reading -> the client reads the 413", got)
 st, h, _, p = hub.request("GET", "/healthz", headers={"X-Big": "y" * 2000}, name="tight")
 c.check(st == 431 and p.get("code") == "too_large" and p["errors"][0]["field"] == "(header)",
         "header over max_header_bytes -> 431, code too_large, naming the header", (st, p))
@@ -453,6 +467,40 @@ idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 c.check(idle.recv(4096).startswith(b"HTTP/1.1 200"), "... and then serves a request")
 for entry in slow.values():
     entry[0].close()
+
+# A byte every few milliseconds: the request timer often fires while a read's
+# completion is already queued, and the hub must still stop reading and answer.
+def fast_drip(out, index):
+    s = socket.create_connection(("127.0.0.1", hub.port("slow")))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ")
+    s.setblocking(False)
+    started, data = time.time(), b""
+    while time.time() - started < 6 and b"}" not in data:
+        try:
+            s.send(b"a")
+        except BlockingIOError:
+            pass
+        except OSError as e:
+            data += repr(e).encode()
+        try:
+            data += s.recv(4096)
+        except BlockingIOError:
+            pass
+        except OSError as e:
+            data += repr(e).encode()
+        time.sleep(0.001)
+    out[index] = (round(time.time() - started, 1), data.decode("latin-1")[:40])
+    s.close()
+
+
+drips = [None] * 16
+threads = [threading.Thread(target=fast_drip, args=(drips, i)) for i in range(len(drips))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+c.check(all(d[0] < 4 and d[1].startswith("HTTP/1.1 408") for d in drips),
+        "16 clients dripping a byte every millisecond: each gets its 408 after the 2 s request timeout", drips)
 
 # ---- curl as a client --------------------------------------------------------------------------------
 out = subprocess.run(["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer " + ADMIN,
