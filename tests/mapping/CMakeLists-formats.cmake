@@ -4,4 +4,4 @@
 # or from a tests/mapping/CMakeLists.txt. CMAKE_CURRENT_LIST_DIR is this file's folder
 # either way (CMAKE_CURRENT_SOURCE_DIR would be tests/ when included from there).
 add_test(NAME mapping_formats COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/formats_test.py $<TARGET_FILE:leadhub> ${PROJECT_SOURCE_DIR})
-set_tests_properties(mapping_formats PROPERTIES LABELS "mapping;integration" TIMEOUT 300)
+set_tests_properties(mapping_formats PROPERTIES LABELS "mapping;integration" TIMEOUT 600)
