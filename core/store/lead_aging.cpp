@@ -18,6 +18,7 @@
 #include "store/lead_writes_internal.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
+#include "store/report_history.hpp"
 
 namespace leadhub {
 namespace {
@@ -82,6 +83,7 @@ void escalate(const AgingRun& run, const Lead& lead, std::string_view json) {
   const std::string data = quiet_data(lead, run.now);
   raise(run, event_type::kLeadEscalated, lead, data, json);
   write_audit(run, lead.id, lead.version, "escalated", data);
+  store::note_aging_act(run.txn, store::kAgingEscalated, lead.id);
   ++run.counts.escalated;
 }
 
@@ -106,6 +108,7 @@ void close_aged(const AgingRun& run, const Lead& lead, const store::DueRecord& d
   const std::string data = quiet_data(lead, run.now);
   raise(run, event_type::kLeadAged, *closed, data, to_json(*closed));
   write_audit(run, closed->id, closed->version, "aged", data);
+  store::note_aging_act(run.txn, store::kAgingClosed, closed->id);
   ++run.counts.closed;
 }
 

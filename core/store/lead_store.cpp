@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "json/record_json.hpp"
@@ -13,6 +14,7 @@
 #include "store/lmdb_env.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
+#include "store/report_history.hpp"
 #include "store/staging.hpp"
 #include "store/write_queue.hpp"
 
@@ -76,6 +78,7 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
   // Entries an interrupted import left staged (or staged by an older version keyed
   // otherwise): into the indexes before anything reads or writes them.
   if (auto st = s->merge_staged(1); !st) return st.error();
+  if (auto st = s->settle_report_history(); !st) return st.error();
   s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, s->options_.max_batch, s->options_.resident_map_budget);
   if (auto* processor = s->processor_.get()) {
     s->writer_->set_batch_hooks([processor](store::WriteTxn& txn) { processor->batch_begin(txn); },
@@ -96,6 +99,30 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
 }
 
 LeadStore::~LeadStore() { close(); }
+
+Status LeadStore::settle_report_history() {
+  auto state = store::report_history_state(*env_);
+  if (!state) return state.error();
+  if (state->complete) return ok_status();
+  const bool tell = state->leads > 0 && options_.notice;
+  if (tell) {
+    options_.notice("the store has no report history yet (written by an earlier version): reading the audit trail of " +
+                    std::to_string(state->leads) +
+                    " leads once for when each was first qualified and what aging did to it");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto counts = store::backfill_report_history(*env_, options_.resident_map_budget);
+  if (!counts) return counts.error();
+  if (tell) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", took.count());
+    options_.notice("report history filled in " + std::string(seconds) + " s: " + std::to_string(counts->qualified) +
+                    " leads qualified, " + std::to_string(counts->escalated) + " escalated and " +
+                    std::to_string(counts->closed) + " closed by aging");
+  }
+  return ok_status();
+}
 
 // Called after every commit: one read transaction decides for both stages.
 Status LeadStore::merge_staged(std::uint64_t at_least, bool tiered) {

@@ -67,6 +67,10 @@ struct StoreOptions {
   // Lead processing (duplicate check, classification, scoring, assignment) applied
   // to every create and change; null: none (store/processor.hpp).
   std::shared_ptr<const processing::ProcessingConfig> processing;
+  // Told what the store does at open that takes a while and happens once (filling
+  // the report's history of a store written by an earlier version), one line each,
+  // for the log; null: nobody is told.
+  std::function<void(std::string_view)> notice;
 };
 
 struct CreateLeadCommand {
@@ -379,6 +383,9 @@ class LeadStore {
   };
   Result<IndexState> read_index_state() const;
   Status settle_index_fingerprint();
+  // The report's history (store/report_history.hpp) of a store written before it
+  // existed, filled from the audit trail once, before the writer starts.
+  Status settle_report_history();
   Result<Lead> write_lead_action(std::function<Result<Lead>(store::WriteTxn&, TimeMs)> apply);
   // Runs apply in the writer's next transaction; returns after the commit.
   Status write_sync(std::function<Status(store::WriteTxn&)> apply);

@@ -23,6 +23,7 @@
 #include "store/lead_writes_internal.hpp"
 #include "store/outbox.hpp"
 #include "store/processor.hpp"
+#include "store/report_history.hpp"
 #include "store/staging.hpp"
 #include "store/write_queue.hpp"
 
@@ -182,6 +183,9 @@ struct PreparedCreate {
   // Set inside the transaction, read after the commit.
   Result<CreateOutcome> outcome = Error::make(ErrorCode::internal, "not applied");
   std::unique_ptr<Lead> existing;  // the stored lead of a duplicate, when records are wanted
+  // The lead is created qualified (or accepted): the report's history records it.
+  bool created_qualified = false;
+  TimeMs created_at = 0;
 };
 
 void encode_prepared(PreparedCreate& p, const Lead& lead, const store::Dbis& dbi) {
@@ -256,6 +260,8 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   p.idempotency_key = std::move(cmd.idempotency_key);
   p.caller_partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
+  p.created_qualified = store::counts_as_qualified(lead.status);
+  p.created_at = now;
   if (cmd.with_partner && lead.prospect.partner_id.empty()) p.new_partner = partner_from_prospect(lead.prospect);
   if (p.new_partner) prepare_partner(p, lead, ctx);
   encode_prepared(p, lead, ctx.dbi);
@@ -463,6 +469,7 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
   }
   txn.put_last(txn.dbi().by_changed, p.changed, {});
   txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
+  if (p.created_qualified) store::note_created_qualified(txn, p.id, p.created_at);
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
   if (ctx.processor != nullptr && p.facts) {
     ctx.processor->index_new(txn, *p.lead, *p.facts);
@@ -700,6 +707,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   put_indexes(txn, added, after.id);
   txn.del(txn.dbi().by_changed, store::changed_key(before.changed_at, after.id));
   txn.put(txn.dbi().by_changed, store::changed_key(now, after.id), {});
+  if (after.status != before.status) store::note_status_change(txn, after, now);
 
   std::uint16_t n = 0;
   for (auto& change : changes) {

@@ -108,6 +108,8 @@ Status LmdbEnv::open_dbis() {
       {"idx_due", create, &dbi_.by_due},  // aging (store/due_index.hpp); mdb_env_set_maxdbs allows 32
       {"due", create, &dbi_.due},
       {"approvals", create, &dbi_.approvals},
+      {"qualified", create, &dbi_.qualified},  // the report's history (store/report_history.hpp)
+      {"idx_aging_act", ids, &dbi_.by_aging_act},
   };
   for (const auto& s : specs) {
     unsigned flags = s.flags;

@@ -59,6 +59,9 @@ struct Dbis {
   MDB_dbi by_due{};     // next due time (8 bytes) + lead id -> ""
   MDB_dbi due{};        // lead id -> its due time and what was already raised
   MDB_dbi approvals{};  // lead id -> approval decisions (JSON array, store/approvals.hpp)
+  // The report's history (store/report_history.hpp), which the other indexes forget:
+  MDB_dbi qualified{};     // lead id -> when it first became qualified + when it was created
+  MDB_dbi by_aging_act{};  // "escalated" | "closed" -> ids of the leads aging did it to (dupsort)
 };
 
 struct EnvOptions {
