@@ -8,15 +8,20 @@
 //     each), those in the created range (ids are time-ordered, so a created range
 //     is an id range) that the filters admit become the selection, an id-sorted
 //     list of (id, status).
-//  3. Counts by source and campaign, with each key's pipeline, walk every key's ids
-//     once and look each up in the selection (galloping search: the ids ascend, so
-//     each lookup starts where the last one ended). By channel the same, except
-//     that without filters LMDB counts each key's ids (mdb_cursor_count) unread.
-//  4. Created per day and by status come from the selection; aging from the due
-//     index's entries up to a week from now.
-// No lead record is read. The cost is about 3 x N ids read from the indexes and
-// one sort of the selection, N (id, status) pairs without filters: 16 bytes a
-// lead of memory, freed at the end.
+//  3. Pipelines by channel, source and campaign walk every key's ids once and look
+//     each up in the selection (galloping search: the ids ascend, so each lookup
+//     starts where the last one ended).
+//  4. Time to qualify walks the report history's "qualified" database over the
+//     created range (16 bytes a lead that was ever qualified), keeps the selected
+//     leads' durations in id order, and the source walk of step 3 looks its ids up
+//     there too, for the per-source figures.
+//  5. Created per day and by status come from the selection; aging from the due
+//     index's entries up to a week from now and from the ids of the leads aging
+//     escalated or closed (store/report_history.hpp).
+// No lead record is read. The cost is about 4 x N ids read from the indexes (status,
+// channel, source, campaign), 16 bytes per qualified lead, and one sort of the
+// selection, N (id, status) pairs without filters: 16 bytes a lead of memory, plus
+// 16 per qualified lead, freed at the end.
 #include "store/lead_report.hpp"
 
 #include <algorithm>
@@ -29,6 +34,7 @@
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
 #include "store/lmdb_env.hpp"
+#include "store/report_history.hpp"
 #include "util/time_format.hpp"
 
 namespace leadhub {
@@ -116,6 +122,9 @@ std::optional<std::vector<RecordId>> filtered_ids(const ReadTxn& txn, const Repo
 
 RecordId id_of(RecordId id) { return id; }
 RecordId id_of(const IdStatus& entry) { return entry.first; }
+// The durations to first qualification of the selected leads, sorted by id.
+using Qualified = std::vector<std::pair<RecordId, TimeMs>>;
+RecordId id_of(const Qualified::value_type& entry) { return entry.first; }
 bool id_less(const IdStatus& entry, RecordId id) { return entry.first < id; }
 
 // Finds ids in an id-sorted list in ascending order: each search gallops on from
@@ -161,12 +170,20 @@ Selection select(const ReadTxn& txn, IdRange range, const std::optional<std::vec
   return out;
 }
 
-// One key's leads in the selection, by status.
-Pipeline pipeline_of(const ReadTxn& txn, MDB_dbi dbi, std::string_view key, const Selection& selection) {
+// One key's leads in the selection, by status; with `qualified`, the durations of
+// those of them that were qualified go to `durations`.
+Pipeline pipeline_of(const ReadTxn& txn, MDB_dbi dbi, std::string_view key, const Selection& selection,
+                     const Qualified* qualified = nullptr, std::vector<TimeMs>* durations = nullptr) {
   Pipeline p{std::string(key), {}};
   AscendingLookup<IdStatus> lookup(selection);
+  std::optional<AscendingLookup<Qualified::value_type>> qualified_lookup;
+  if (qualified != nullptr && durations != nullptr) qualified_lookup.emplace(*qualified);
   for_each_id(txn, dbi, key, [&](RecordId id) {
-    if (const IdStatus* hit = lookup.find(id)) ++p.by_status[hit->second];
+    const IdStatus* hit = lookup.find(id);
+    if (hit == nullptr) return;
+    ++p.by_status[hit->second];
+    if (!qualified_lookup) return;
+    if (const auto* q = qualified_lookup->find(id)) durations->push_back(q->second);
   });
   return p;
 }
@@ -180,15 +197,43 @@ std::vector<Pipeline> key_pipelines(const ReadTxn& txn, MDB_dbi dbi, const Selec
   return out;
 }
 
-std::vector<std::pair<std::string, std::uint64_t>> channel_counts(const ReadTxn& txn, const Selection& selection,
-                                                                  bool filtered) {
-  std::vector<std::pair<std::string, std::uint64_t>> out;
-  const MDB_dbi dbi = txn.dbi().by_owner;
-  for_each_key(txn, dbi, [&](std::string_view key, std::size_t count) {
-    const std::uint64_t n = filtered ? pipeline_of(txn, dbi, key, selection).total() : count;
-    if (n > 0) out.emplace_back(std::string(key), n);
-  });
+// The selected leads that were ever qualified, with how long it took: the history's
+// entries over the created range, each looked up in the selection.
+Qualified qualified_of(const ReadTxn& txn, IdRange range, const Selection& selection) {
+  Qualified out;
+  AscendingLookup<IdStatus> lookup(selection);
+  Cursor c(txn, txn.dbi().qualified);
+  const std::string from = store::id_key(range.lo);
+  MDB_val k = store::to_val(from);
+  MDB_val v{};
+  for (int rc = c.get(k, v, MDB_SET_RANGE); rc == 0; rc = c.get(k, v, MDB_NEXT)) {
+    if (k.mv_size != 8) continue;
+    const RecordId id = RecordId::from_key(k.mv_data);
+    if (!range.contains(id)) break;
+    const auto times = store::decode_qualified(store::to_view(v));
+    if (times && lookup.find(id) != nullptr) out.emplace_back(id, times->to_qualify());
+  }
   return out;
+}
+
+// Every source's pipeline and time to qualify, in enum order, and the overall time
+// to qualify.
+void source_figures(const ReadTxn& txn, const Selection& selection, const Qualified& qualified, LeadReport& r) {
+  std::vector<TimeMs> all;
+  all.reserve(qualified.size());
+  for (const auto& [id, took] : qualified) all.push_back(took);
+  r.time_to_qualify = time_to_qualify(std::move(all));
+  for (const auto name : enum_names<LeadSource>()) {
+    std::vector<TimeMs> durations;
+    r.sources.push_back(pipeline_of(txn, txn.dbi().by_source, name, selection, &qualified, &durations));
+    r.time_to_qualify_by_source.emplace_back(std::string(name), time_to_qualify(std::move(durations)));
+  }
+}
+
+std::uint64_t total_of(const std::vector<Pipeline>& pipelines) {
+  std::uint64_t n = 0;
+  for (const auto& p : pipelines) n += p.total();
+  return n;
 }
 
 std::vector<DayCount> per_day(const Selection& selection, TimeMs now, unsigned days) {
@@ -223,10 +268,13 @@ void count_due(const ReadTxn& txn, const Selection& selection, TimeMs now, LeadR
   }
 }
 
-std::uint64_t sum(const std::vector<std::pair<std::string, std::uint64_t>>& counts) {
-  std::uint64_t n = 0;
-  for (const auto& [key, count] : counts) n += count;
-  return n;
+// What aging has due (the due index up to a week from now) and what it did (the
+// report history's ids of the leads it escalated or closed), for selected leads.
+void aging_figures(const ReadTxn& txn, const Selection& selection, LeadReport& r) {
+  count_due(txn, selection, r.generated_at, r);
+  const MDB_dbi acts = txn.dbi().by_aging_act;
+  r.aging_escalated = pipeline_of(txn, acts, store::kAgingEscalated, selection).total();
+  r.aging_closed = pipeline_of(txn, acts, store::kAgingClosed, selection).total();
 }
 
 std::optional<TimeMs> report_time(std::string_view text) {
@@ -273,6 +321,18 @@ std::optional<std::string> set_report_filter(ReportQuery& q, std::string_view na
   return std::string("unknown filter (known: ") + kReportFilterNames + ")";
 }
 
+TimeToQualify time_to_qualify(std::vector<TimeMs> durations) {
+  TimeToQualify out;
+  out.count = durations.size();
+  if (durations.empty()) return out;
+  std::sort(durations.begin(), durations.end());
+  // Nearest rank: the ceil(p/100 * n)-th smallest.
+  const auto rank = [n = durations.size()](std::size_t percent) { return (percent * n + 99) / 100; };
+  out.median_ms = durations[rank(50) - 1];
+  out.p90_ms = durations[rank(90) - 1];
+  return out;
+}
+
 std::uint64_t Pipeline::total() const {
   std::uint64_t n = 0;
   for (const auto c : by_status) n += c;
@@ -293,21 +353,18 @@ Result<LeadReport> LeadStore::report_leads(const ReportQuery& query) const {
   const IdRange range = id_range(query);
   const auto filtered = filtered_ids(*txn, query, range);
   const Selection selection = select(*txn, range, filtered);
-  const bool narrowed = filtered || query.created_since || query.created_until;
 
   LeadReport r;
   r.generated_at = clock().now_ms();
   r.total = selection.size();
   for (const auto& [id, status] : selection) ++r.by_status[status];
-  r.by_channel = channel_counts(*txn, selection, narrowed);
-  r.without_channel = r.total - sum(r.by_channel);
-  for (const auto name : enum_names<LeadSource>()) r.sources.push_back(pipeline_of(*txn, d.by_source, name, selection));
+  r.channels = key_pipelines(*txn, d.by_owner, selection);
+  r.without_channel = r.total - total_of(r.channels);
+  source_figures(*txn, selection, qualified_of(*txn, range, selection), r);
   r.campaigns = key_pipelines(*txn, d.by_campaign, selection);
-  std::uint64_t with_campaign = 0;
-  for (const auto& p : r.campaigns) with_campaign += p.total();
-  r.without_campaign = r.total - with_campaign;
+  r.without_campaign = r.total - total_of(r.campaigns);
   r.created_per_day = per_day(selection, r.generated_at, query.days);
-  count_due(*txn, selection, r.generated_at, r);
+  aging_figures(*txn, selection, r);
   return r;
 }
 
@@ -343,6 +400,38 @@ void write_pipelines(JsonWriter& w, std::string_view key, std::string_view name_
   w.end_array();
 }
 
+// Milliseconds as seconds, shortest form ("7200", "1.5", "0.001"); null when absent.
+void write_seconds(JsonWriter& w, std::optional<TimeMs> ms) {
+  if (!ms) {
+    w.null();
+    return;
+  }
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, static_cast<double>(*ms) / 1000.0, std::chars_format::fixed);
+  w.raw(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
+}
+
+void write_time_to_qualify(JsonWriter& w, const TimeToQualify& t) {
+  w.key_identifier("count").value(t.count);
+  w.key_identifier("median_seconds");
+  write_seconds(w, t.median_ms);
+  w.key_identifier("p90_seconds");
+  write_seconds(w, t.p90_ms);
+}
+
+void write_time_to_qualify(JsonWriter& w, const LeadReport& r) {
+  w.key_identifier("time_to_qualify").begin_object();
+  write_time_to_qualify(w, r.time_to_qualify);
+  w.key_identifier("sources").begin_array();
+  for (const auto& [source, t] : r.time_to_qualify_by_source) {
+    w.begin_object().key_identifier("source").value(source);
+    write_time_to_qualify(w, t);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 void write_totals(JsonWriter& w, std::string_view key, const std::vector<Pipeline>& pipelines) {
   w.key_identifier(key).begin_object();
   for (const auto& p : pipelines) w.key(p.name).value(p.total());
@@ -360,15 +449,15 @@ std::string to_json(const LeadReport& r) {
   w.key_identifier("by_status").begin_object();
   write_statuses(w, r.by_status);
   w.end_object();
-  w.key_identifier("by_channel").begin_object();
-  for (const auto& [channel, count] : r.by_channel) w.key(channel).value(count);
-  w.end_object();
+  write_totals(w, "by_channel", r.channels);
   w.key_identifier("without_channel").value(r.without_channel);
   write_totals(w, "by_source", r.sources);
   write_totals(w, "by_campaign", r.campaigns);
   w.key_identifier("without_campaign").value(r.without_campaign);
+  write_pipelines(w, "channels", "channel", r.channels);
   write_pipelines(w, "sources", "source", r.sources);
   write_pipelines(w, "campaigns", "campaign", r.campaigns);
+  write_time_to_qualify(w, r);
   w.key_identifier("created_per_day").begin_array();
   for (const auto& day : r.created_per_day) {
     w.begin_object().key_identifier("date").value(day.date).key_identifier("count").value(day.count).end_object();
@@ -377,6 +466,8 @@ std::string to_json(const LeadReport& r) {
   w.key_identifier("aging").begin_object();
   w.key_identifier("due_now").value(r.aging_due_now);
   w.key_identifier("due_within_7_days").value(r.aging_due_within_7_days);
+  w.key_identifier("escalated").value(r.aging_escalated);
+  w.key_identifier("closed").value(r.aging_closed);
   w.end_object();
   w.end_object();
   return out;

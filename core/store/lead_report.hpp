@@ -1,8 +1,11 @@
 // ReportLeads: what sales and marketing staff look at. Lead counts by status, owner
-// channel, source and campaign; each campaign's and source's pipeline (how many
-// leads are in each status) with its conversion rate; leads created per day; and
-// how many leads aging has due. Computed from the secondary indexes alone, never
-// from the lead records (store/lead_report.cpp says what it costs).
+// channel, source and campaign; each channel's, campaign's and source's pipeline (how
+// many leads are in each status) with its conversion rate; how long leads took from
+// creation to their first qualification (median and 90th percentile, overall and per
+// source); leads created per day; how many leads aging has due, has escalated and
+// has closed. Computed from the secondary indexes and the report's history
+// (store/report_history.hpp), never from the lead records (store/lead_report.cpp
+// says what it costs).
 #pragma once
 
 #include <array>
@@ -54,6 +57,18 @@ struct Pipeline {
   std::optional<double> conversion_rate() const;
 };
 
+// How long leads took from their creation to the first time they were qualified
+// (or accepted or converted). Percentiles by nearest rank: the shortest duration
+// that at least half (90 %) of the leads took no longer than; none without leads.
+struct TimeToQualify {
+  std::uint64_t count = 0;  // leads qualified at some point
+  std::optional<TimeMs> median_ms;
+  std::optional<TimeMs> p90_ms;
+};
+
+// From the durations of the leads, in any order.
+TimeToQualify time_to_qualify(std::vector<TimeMs> durations);
+
 struct DayCount {
   std::string date;  // YYYY-MM-DD (UTC)
   std::uint64_t count = 0;
@@ -63,22 +78,32 @@ struct LeadReport {
   TimeMs generated_at = 0;
   std::uint64_t total = 0;
   StatusCounts by_status{};
-  std::vector<std::pair<std::string, std::uint64_t>> by_channel;  // by name; leads without one are not listed
+  std::vector<Pipeline> channels;  // owner channels by name; leads without one are not listed
   std::uint64_t without_channel = 0;
   std::vector<Pipeline> sources;    // every source, in enum order
   std::vector<Pipeline> campaigns;  // by name; leads without one are not listed
   std::uint64_t without_campaign = 0;
-  std::vector<DayCount> created_per_day;  // oldest first
+  TimeToQualify time_to_qualify;
+  std::vector<std::pair<std::string, TimeToQualify>> time_to_qualify_by_source;  // every source, in enum order
+  std::vector<DayCount> created_per_day;                                         // oldest first
   // Aging (store/due_index.hpp): leads whose next escalation, close or reminder is
-  // due now (the next `aging run` acts on them) or within the next 7 days.
+  // due now (the next `aging run` acts on them) or within the next 7 days; and the
+  // leads aging has escalated (at least once) and closed as aged (even if reopened
+  // since).
   std::uint64_t aging_due_now = 0;
   std::uint64_t aging_due_within_7_days = 0;
+  std::uint64_t aging_escalated = 0;
+  std::uint64_t aging_closed = 0;
 };
 
 // {"generated_at","total","by_status":{...},"by_channel":{...},"without_channel",
 //  "by_source":{...},"by_campaign":{...},"without_campaign",
-//  "sources":[{"source","total",<status>...,"conversion_rate"}],"campaigns":[{"campaign",...}],
-//  "created_per_day":[{"date","count"}],"aging":{"due_now","due_within_7_days"}}
+//  "channels":[{"channel","total",<status>...,"conversion_rate"}],
+//  "sources":[{"source",...}],"campaigns":[{"campaign",...}],
+//  "time_to_qualify":{"count","median_seconds","p90_seconds",
+//                     "sources":[{"source","count","median_seconds","p90_seconds"}]},
+//  "created_per_day":[{"date","count"}],
+//  "aging":{"due_now","due_within_7_days","escalated","closed"}}
 std::string to_json(const LeadReport& report);
 
 }  // namespace leadhub

@@ -1,10 +1,14 @@
 // ReportLeads on a real LMDB store: counts by status, channel, source and campaign,
-// pipelines with conversion rates, leads per day, filters, aging, an empty store.
+// pipelines with conversion rates, time to qualify, leads per day, filters, aging
+// (due, escalated, closed), an empty store, and a store written before the report's
+// history existed.
 #include <boost/test/unit_test.hpp>
 
 #include <map>
 
 #include "store/lead_report.hpp"
+#include "store/lmdb_env.hpp"
+#include "store/report_history.hpp"
 #include "store_support.hpp"
 #include "util/time_format.hpp"
 
@@ -14,6 +18,7 @@ using namespace leadhub::test;
 namespace {
 
 constexpr TimeMs kDay = 86'400'000;
+constexpr TimeMs kHour = 3'600'000;
 
 std::size_t at(LeadStatus s) { return static_cast<std::size_t>(s); }
 
@@ -63,10 +68,102 @@ struct ReportFixture : StoreFixture {
     move_to(lead("autumn", LeadSource::lettershop, "south"), LeadStatus::in_process);
     lead("", LeadSource::api, "");
   }
+
+  Lead lead_at(LeadSource source, const std::string& qualification = "") {
+    Lead l = minimal_lead();
+    l.source = source;
+    if (!qualification.empty()) l.qualification = parse_enum<Qualification>(qualification);
+    return create(l);
+  }
+
+  void set_time(TimeMs start, TimeMs since_start) { clock.set_ms(start + since_start); }
+
+  // Leads created at the start (web form A, B, F; lettershop C, D; api E), qualified
+  // at known times after it; G (web form) 3 days later:
+  //   A: qualified after 1 h          B: after 3 h (in process after 1 h; again in
+  //   C: created qualified (0)           process after 4 h, qualified again after 10 h)
+  //   D: after 2 days, then converted F: after 5 h      E: never      G: after 2 h
+  // Overall [0, 1h, 2h, 3h, 5h, 48h]; web form [1h, 2h, 3h, 5h]; lettershop [0, 48h].
+  void qualify_at_known_times() {
+    const TimeMs start = clock.now_ms();
+    const Lead a = lead_at(LeadSource::web_form);
+    const Lead b = lead_at(LeadSource::web_form);
+    lead_at(LeadSource::lettershop, "warm");
+    const Lead d = lead_at(LeadSource::lettershop);
+    lead_at(LeadSource::api);
+    const Lead f = lead_at(LeadSource::web_form);
+    set_time(start, 1 * kHour);
+    must_change(a.id, R"({"qualification":"hot"})");
+    must_change(b.id, R"({"status":"in_process"})");
+    set_time(start, 3 * kHour);
+    must_change(b.id, R"({"status":"qualified"})");
+    set_time(start, 4 * kHour);
+    must_change(b.id, R"({"status":"in_process"})");
+    set_time(start, 5 * kHour);
+    must_change(f.id, R"({"status":"qualified"})");
+    set_time(start, 10 * kHour);
+    must_change(b.id, R"({"status":"qualified"})");
+    set_time(start, 2 * kDay);
+    must_change(d.id, R"({"status":"qualified"})");
+    set_time(start, 3 * kDay);
+    BOOST_TEST_REQUIRE(is_ok(store->convert_lead(ConvertLeadCommand{d.id, "", std::nullopt, Actor{}})));
+    const Lead g = lead_at(LeadSource::web_form);
+    set_time(start, 3 * kDay + 2 * kHour);
+    must_change(g.id, R"({"status":"qualified"})");
+  }
+
+  // populate() under aging rules, then two aging runs: after 3 days the open spring
+  // lead is escalated; after 11 days it and the two open day-1 leads are closed.
+  void age_populated() {
+    const TimeMs start = clock.now_ms();
+    populate();
+    auto first = store->run_due(start + 3 * kDay + 1);
+    BOOST_TEST_REQUIRE(is_ok(first));
+    BOOST_TEST(first->escalated == 1u);
+    auto second = store->run_due(start + 11 * kDay + 1);
+    BOOST_TEST_REQUIRE(is_ok(second));
+    BOOST_TEST(second->closed == 3u);
+  }
+
+  // Makes the store look written by a version before the report's history: both
+  // databases and the mark gone, as in a file that never had them.
+  void forget_report_history() {
+    store->close();
+    store.reset();
+    {
+      auto env = leadhub::store::LmdbEnv::open(leadhub::store::EnvOptions{data_path()});
+      BOOST_TEST_REQUIRE(is_ok(env));
+      MDB_txn* txn = (*env)->begin_write();
+      const leadhub::store::Dbis& d = (*env)->dbi();
+      BOOST_TEST_REQUIRE(mdb_drop(txn, d.qualified, 1) == 0);
+      BOOST_TEST_REQUIRE(mdb_drop(txn, d.by_aging_act, 1) == 0);
+      MDB_val k = leadhub::store::to_val(leadhub::store::kReportHistoryKey);
+      BOOST_TEST_REQUIRE(mdb_del(txn, d.meta, &k, nullptr) == 0);
+      BOOST_TEST_REQUIRE(mdb_txn_commit(txn) == 0);
+    }
+    notices.clear();
+    open();
+  }
 };
 
-std::map<std::string, std::uint64_t> as_map(const std::vector<std::pair<std::string, std::uint64_t>>& counts) {
-  return {counts.begin(), counts.end()};
+constexpr const char* kAgingRules = R"(
+aging:
+  rules:
+    - {status: open, escalate_after_days: 3, close_after_days: 10}
+)";
+
+std::map<std::string, std::uint64_t> as_map(const std::vector<Pipeline>& pipelines) {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& p : pipelines) out[p.name] = p.total();
+  return out;
+}
+
+const TimeToQualify& of_source(const LeadReport& r, const std::string& source) {
+  for (const auto& [name, t] : r.time_to_qualify_by_source) {
+    if (name == source) return t;
+  }
+  BOOST_FAIL("no time to qualify for source " << source);
+  return r.time_to_qualify;
 }
 
 const Pipeline& named(const std::vector<Pipeline>& pipelines, const std::string& name) {
@@ -85,7 +182,9 @@ BOOST_AUTO_TEST_CASE(empty_store_counts_nothing) {
   const LeadReport r = report();
   BOOST_TEST(r.total == 0u);
   for (const auto n : r.by_status) BOOST_TEST(n == 0u);
-  BOOST_TEST(r.by_channel.empty());
+  BOOST_TEST(r.channels.empty());
+  BOOST_TEST(r.time_to_qualify.count == 0u);
+  BOOST_TEST(!r.time_to_qualify.median_ms.has_value());
   BOOST_TEST(r.campaigns.empty());
   BOOST_TEST(r.sources.size() == 7u);
   for (const auto& p : r.sources) BOOST_TEST(!p.conversion_rate().has_value());
@@ -106,7 +205,7 @@ BOOST_AUTO_TEST_CASE(counts_by_status_channel_source_and_campaign) {
   BOOST_TEST(r.by_status[at(LeadStatus::qualified)] == 1u);
   BOOST_TEST(r.by_status[at(LeadStatus::converted)] == 1u);
   BOOST_TEST(r.by_status[at(LeadStatus::declined)] == 1u);
-  BOOST_TEST((as_map(r.by_channel) == std::map<std::string, std::uint64_t>{{"north", 2}, {"south", 2}}));
+  BOOST_TEST((as_map(r.channels) == std::map<std::string, std::uint64_t>{{"north", 2}, {"south", 2}}));
   BOOST_TEST(r.without_channel == 3u);
   BOOST_TEST(r.campaigns.size() == 2u);
   BOOST_TEST(named(r.campaigns, "spring").total() == 4u);
@@ -159,7 +258,7 @@ BOOST_AUTO_TEST_CASE(filters_narrow_every_count) {
   const LeadReport spring = report(by_campaign);
   BOOST_TEST(spring.total == 4u);
   BOOST_TEST(spring.campaigns.size() == 1u);
-  BOOST_TEST((as_map(spring.by_channel) == std::map<std::string, std::uint64_t>{{"north", 2}}));
+  BOOST_TEST((as_map(spring.channels) == std::map<std::string, std::uint64_t>{{"north", 2}}));
   BOOST_TEST(spring.without_channel == 2u);
   BOOST_TEST(named(spring.sources, "lettershop").total() == 0u);
 
@@ -189,7 +288,7 @@ BOOST_AUTO_TEST_CASE(created_since_and_until) {
   day1.created_since = kT0 + kDay;
   const LeadReport later = report(day1);
   BOOST_TEST(later.total == 3u);
-  BOOST_TEST((as_map(later.by_channel) == std::map<std::string, std::uint64_t>{{"south", 2}}));
+  BOOST_TEST((as_map(later.channels) == std::map<std::string, std::uint64_t>{{"south", 2}}));
   ReportQuery day0;
   day0.created_until = kT0 + kDay;
   BOOST_TEST(report(day0).total == 4u);
@@ -232,6 +331,125 @@ aging:
   autumn.campaign = "autumn";
   BOOST_TEST(report(autumn).aging_due_now == 0u);
   BOOST_TEST(report(autumn).aging_due_within_7_days == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(conversion_by_owner_channel) {
+  populate();
+  const LeadReport r = report();
+  BOOST_TEST_REQUIRE(r.channels.size() == 2u);
+  const Pipeline& north = named(r.channels, "north");
+  BOOST_TEST(north.by_status[at(LeadStatus::converted)] == 1u);
+  BOOST_TEST(north.by_status[at(LeadStatus::declined)] == 1u);
+  BOOST_TEST(*north.conversion_rate() == 0.5);
+  const Pipeline& south = named(r.channels, "south");
+  BOOST_TEST(south.by_status[at(LeadStatus::open)] == 1u);
+  BOOST_TEST(south.by_status[at(LeadStatus::in_process)] == 1u);
+  BOOST_TEST(*south.conversion_rate() == 0.0);
+  const std::string json = to_json(r);
+  BOOST_TEST(json.find(R"("by_channel":{"north":2,"south":2},"without_channel":3)") != std::string::npos);
+  BOOST_TEST(json.find(R"("channels":[{"channel":"north","total":2,"open":0,"in_process":0,"qualified":0,)"
+                       R"("accepted":0,"converted":1,"declined":1,"closed":0,"conversion_rate":0.5},)"
+                       R"({"channel":"south","total":2,"open":1,"in_process":1,)") != std::string::npos);
+  ReportQuery spring;
+  spring.campaign = "spring";
+  BOOST_TEST(*named(report(spring).channels, "north").conversion_rate() == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(time_to_qualify_from_creation_to_first_qualification) {
+  qualify_at_known_times();
+  const LeadReport r = report();
+  BOOST_TEST(r.time_to_qualify.count == 6u);
+  BOOST_TEST(*r.time_to_qualify.median_ms == 2 * kHour);  // nearest rank: the 3rd of 6
+  BOOST_TEST(*r.time_to_qualify.p90_ms == 2 * kDay);      // the 6th of 6
+  const TimeToQualify& web = of_source(r, "web_form");
+  BOOST_TEST(web.count == 4u);
+  BOOST_TEST(*web.median_ms == 2 * kHour);
+  BOOST_TEST(*web.p90_ms == 5 * kHour);
+  const TimeToQualify& lettershop = of_source(r, "lettershop");
+  BOOST_TEST(lettershop.count == 2u);
+  BOOST_TEST(*lettershop.median_ms == 0);
+  BOOST_TEST(*lettershop.p90_ms == 2 * kDay);
+  BOOST_TEST(of_source(r, "api").count == 0u);
+  BOOST_TEST(r.time_to_qualify_by_source.size() == 7u);
+  const std::string json = to_json(r);
+  BOOST_TEST(json.find(R"("time_to_qualify":{"count":6,"median_seconds":7200,"p90_seconds":172800,)"
+                       R"("sources":[{"source":"web_form","count":4,"median_seconds":7200,"p90_seconds":18000},)"
+                       R"({"source":"lettershop","count":2,"median_seconds":0,"p90_seconds":172800},)") !=
+             std::string::npos);
+  BOOST_TEST(json.find(R"({"source":"api","count":0,"median_seconds":null,"p90_seconds":null})") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(time_to_qualify_follows_the_filters) {
+  qualify_at_known_times();
+  ReportQuery before_g;
+  before_g.created_until = kT0 + kDay;
+  const LeadReport early = report(before_g);
+  BOOST_TEST(early.time_to_qualify.count == 5u);
+  BOOST_TEST(*early.time_to_qualify.median_ms == 3 * kHour);  // [0, 1h, 3h, 5h, 48h]
+  BOOST_TEST(*early.time_to_qualify.p90_ms == 2 * kDay);
+  ReportQuery only_g;
+  only_g.created_since = kT0 + kDay;
+  const LeadReport late = report(only_g);
+  BOOST_TEST(late.time_to_qualify.count == 1u);
+  BOOST_TEST(*late.time_to_qualify.median_ms == 2 * kHour);
+  BOOST_TEST(of_source(late, "lettershop").count == 0u);
+  ReportQuery lettershop;
+  lettershop.source = LeadSource::lettershop;
+  const LeadReport by_source = report(lettershop);
+  BOOST_TEST(by_source.time_to_qualify.count == 2u);
+  BOOST_TEST(*by_source.time_to_qualify.median_ms == 0);
+  BOOST_TEST(of_source(by_source, "web_form").count == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(what_aging_escalated_and_closed) {
+  use_processing(kAgingRules);
+  age_populated();
+  const LeadReport r = report();
+  BOOST_TEST(r.aging_escalated == 1u);
+  BOOST_TEST(r.aging_closed == 3u);
+  BOOST_TEST(r.by_status[at(LeadStatus::closed)] == 3u);
+  BOOST_TEST(to_json(r).find(R"("escalated":1,"closed":3})") != std::string::npos);
+  ReportQuery autumn;
+  autumn.campaign = "autumn";
+  BOOST_TEST(report(autumn).aging_escalated == 0u);
+  BOOST_TEST(report(autumn).aging_closed == 1u);
+  // A lead reopened after aging closed it: no longer closed, but aging did close it.
+  LeadQuery api;
+  api.source = LeadSource::api;
+  const FindResult found = find(api);
+  BOOST_TEST_REQUIRE(found.items.size() == 1u);
+  must_change(found.items[0].id, R"({"status":"open"})");
+  const LeadReport reopened = report();
+  BOOST_TEST(reopened.by_status[at(LeadStatus::closed)] == 2u);
+  BOOST_TEST(reopened.aging_closed == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_store_without_the_history_is_backfilled_once_at_open) {
+  use_processing(kAgingRules);
+  age_populated();
+  qualify_at_known_times();
+  // A merge copies the other lead's trail (qualified, then closed) into the survivor's,
+  // which stays open: the backfill must not take the survivor for qualified.
+  const Lead survivor = lead_at(LeadSource::partner);
+  const Lead other = lead_at(LeadSource::partner, "hot");
+  BOOST_TEST_REQUIRE(is_ok(store->merge_leads(MergeLeadsCommand{survivor.id, {other.id}, Actor{}})));
+  const std::string live = to_json(report());
+  // The 6 of qualify_at_known_times, populate's converted and qualified spring leads, and
+  // the merged lead created hot.
+  BOOST_TEST(report().time_to_qualify.count == 9u);
+  BOOST_TEST(of_source(report(), "partner").count == 1u);
+  BOOST_TEST(notices.empty());  // a store that had the history all along says nothing
+
+  forget_report_history();
+  BOOST_TEST_REQUIRE(notices.size() == 2u);
+  BOOST_TEST(notices[0].find("no report history yet") != std::string::npos, notices[0]);
+  BOOST_TEST(notices[1].find("9 leads qualified, 1 escalated and 3 closed by aging") != std::string::npos, notices[1]);
+  BOOST_TEST(to_json(report()) == live);
+
+  notices.clear();
+  reopen();
+  BOOST_TEST(notices.empty());  // once
+  BOOST_TEST(to_json(report()) == live);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

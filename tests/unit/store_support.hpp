@@ -65,6 +65,7 @@ struct StoreFixture {
   ManualClock clock{kT0};
   std::unique_ptr<LeadStore> store;
   std::shared_ptr<const processing::ProcessingConfig> processing_config;  // applied by open() when set
+  std::vector<std::string> notices;  // what the store said at open (StoreOptions::notice)
 
   StoreFixture() { open(); }
 
@@ -86,6 +87,7 @@ struct StoreFixture {
     o.staged_merge_idle_ms = 0;  // tests that count staged entries decide when merges run
     o.clock = &clock;
     o.processing = processing_config;
+    o.notice = [this](std::string_view line) { notices.emplace_back(line); };
     auto r = LeadStore::open(o);
     BOOST_TEST_REQUIRE(is_ok(r));
     store = std::move(r).value();
