@@ -12,10 +12,12 @@ constexpr const char* kReportUsage =
     "usage: leadhub report [--campaign C] [--source S] [--channel CH] [--since T] [--until T] [--days N]\n"
     "\n"
     "Prints the lead report as JSON: counts by status, owner channel, source and campaign;\n"
-    "each source's and campaign's leads by status with its conversion rate (converted / all);\n"
-    "leads created per day over the last N days (default 30, at most 366; UTC days); and\n"
-    "how many leads aging has due now and within 7 days. The filters combine with AND;\n"
-    "--since (inclusive) and --until (exclusive) bound when leads were created and take an\n"
+    "each owner channel's, source's and campaign's leads by status with its conversion rate\n"
+    "(converted / all); time to qualify (from creation to the first time a lead was qualified:\n"
+    "count, median and 90th percentile in seconds, overall and per source); leads created per\n"
+    "day over the last N days (default 30, at most 366; UTC days); and aging: the leads due now\n"
+    "and within 7 days, and those aging escalated and closed as aged. The filters combine with\n"
+    "AND; --since (inclusive) and --until (exclusive) bound when leads were created and take an\n"
     "RFC 3339 time or a date (2026-11-01 is midnight UTC). Counted from the indexes, never\n"
     "reading a lead: safe to run beside a serving hub.\n";
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "connectors/framework/log.hpp"
 #include "processing/config.hpp"
 #include "processing/yaml_support.hpp"
 
@@ -17,6 +18,8 @@ StoreOptions HubConfig::store_options() const {
   // the store (a lead.created event carries the whole lead).
   o.events = events && events.IsMap();
   o.processing = processing;
+  // On stderr like serve's other log lines: a command's JSON on stdout stays clean.
+  o.notice = [](std::string_view line) { connectors::log::info("store", line); };
   return o;
 }
 

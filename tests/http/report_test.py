@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The lead report end to end: `leadhub report` on a real store filled through the
 CLI, then GET /api/v1/reports/leads from `leadhub serve` on the same store, with
-filters, API keys and scopes, and problem+json naming the bad parameter.
+filters, API keys and scopes, and problem+json naming the bad parameter. Covers
+conversion by owner channel, time to qualify, and what aging escalated and closed
+(`leadhub aging run --now` days ahead), and checks the answer against the OpenAPI
+document's LeadReport schema.
 
 Usage: report_test.py PATH_TO_LEADHUB
 """
@@ -9,6 +12,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
+
+import jsonschema
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub_process import Hub, Checks, key_sha256  # noqa: E402
@@ -27,6 +33,10 @@ connectors:
       - {{name: reader, sha256: {key_sha256(READER)}, scopes: [leads:read]}}
       - {{name: writer, sha256: {key_sha256(WRITER)}, scopes: [leads:write]}}
       - {{name: acme, sha256: {key_sha256(ACME)}, scopes: [leads:read], partner: north}}
+processing:
+  aging:
+    rules:
+      - {{status: open, escalate_after_days: 3, close_after_days: 10}}
 """
 
 c = Checks()
@@ -34,7 +44,8 @@ hub = Hub(LEADHUB, CONFIG, name="report")
 
 
 def cli(*args, expect=0):
-    p = subprocess.run([LEADHUB, "--data", hub.data, *args], capture_output=True, text=True, timeout=120)
+    p = subprocess.run([LEADHUB, "--config", hub.config, "--data", hub.data, *args], capture_output=True, text=True,
+                       timeout=120)
     c.check(p.returncode == expect, f"leadhub {' '.join(args)[:80]} exits {expect}", (p.returncode, p.stderr))
     return p
 
@@ -78,6 +89,20 @@ c.check(report["by_status"] == {"open": 3, "in_process": 1, "qualified": 1, "acc
 c.check(report["by_channel"] == {"north": 2, "south": 2} and report["without_channel"] == 3, "by channel",
         report["by_channel"])
 c.check(report["by_campaign"] == {"autumn": 2, "spring": 4} and report["without_campaign"] == 1, "by campaign")
+north_pipeline = next(x for x in report["channels"] if x["channel"] == "north")
+c.check(north_pipeline["total"] == 2 and north_pipeline["converted"] == 1 and north_pipeline["declined"] == 1
+        and north_pipeline["conversion_rate"] == 0.5, "north's pipeline: conversion 0.5", report["channels"])
+c.check([x["conversion_rate"] for x in report["channels"]] == [0.5, 0], "south converted none", report["channels"])
+ttq = report["time_to_qualify"]
+web_ttq = next(x for x in ttq["sources"] if x["source"] == "web_form")
+letter_ttq = next(x for x in ttq["sources"] if x["source"] == "lettershop")
+# s1 (in process, then qualified) and s3 (hot) were qualified a few CLI calls after their creation.
+c.check(ttq["count"] == 2 and web_ttq["count"] == 2 and 0 <= ttq["median_seconds"] <= ttq["p90_seconds"] < 600,
+        "time to qualify: the 2 qualified web-form leads, in seconds", ttq)
+c.check(letter_ttq == {"source": "lettershop", "count": 0, "median_seconds": None, "p90_seconds": None},
+        "no lettershop lead was qualified", letter_ttq)
+c.check(report["aging"] == {"due_now": 0, "due_within_7_days": 3, "escalated": 0, "closed": 0},
+        "aging: the 3 open leads fall due within a week, nothing done yet", report["aging"])
 c.check(report["by_source"]["web_form"] == 4 and report["by_source"]["lettershop"] == 2
         and report["by_source"]["api"] == 1, "by source", report["by_source"])
 spring = next(x for x in report["campaigns"] if x["campaign"] == "spring")
@@ -99,6 +124,18 @@ c.check("--source" in p.stderr, "a bad --source is invalid input naming the opti
 p = cli("report", "--days", "0", expect=3)
 c.check("--days" in p.stderr, "--days 0 is refused naming the option", p.stderr)
 cli("report", "stray", expect=2)
+
+# ---- what aging did: runs 4 and 11 days ahead escalate, then close, the 3 open leads --------------
+now = datetime.now(timezone.utc)
+for days, done in [(4, "escalated"), (11, "closed")]:
+    at = (now + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ran = json.loads(cli("aging", "run", "--now", at).stdout)
+    c.check(ran[done] == 3, f"aging run {days} days ahead: 3 {done}", ran)
+report = json.loads(cli("report").stdout)
+c.check(report["aging"]["escalated"] == 3 and report["aging"]["closed"] == 3 and report["by_status"]["closed"] == 3,
+        "the report counts the leads aging escalated and closed", report["aging"])
+p = cli("report", "--campaign", "autumn")
+c.check(json.loads(p.stdout)["aging"]["closed"] == 1, "... per campaign (autumn: 1 closed)", p.stdout)
 
 # ---- the REST endpoint on the same store -----------------------------------------------------------
 hub.start()
@@ -139,6 +176,47 @@ c.check(st == 403 and body["errors"][0]["field"] == "channel", "... and not on a
 st, _, _, doc = hub.request("GET", "/api/v1/openapi.json")
 c.check("/api/v1/reports/leads" in doc["paths"] and "LeadReport" in doc["components"]["schemas"],
         "the endpoint is in the OpenAPI document")
+st, _, _, body = get("/api/v1/reports/leads")
+try:
+    jsonschema.validate(body, doc["components"]["schemas"]["LeadReport"])
+    c.check(True, "the report matches the OpenAPI document's LeadReport schema")
+except jsonschema.ValidationError as e:
+    c.check(False, "the report matches the OpenAPI document's LeadReport schema", e.message)
+required = doc["components"]["schemas"]["LeadReport"]["required"]
+c.check({"channels", "time_to_qualify"} <= set(required)
+        and {"escalated", "closed"} <= set(doc["components"]["schemas"]["LeadReport"]["properties"]["aging"]["required"]),
+        "the schema requires the channels, time to qualify and aging's acts", required)
 
 c.check(hub.stop() == 0, "hub stops cleanly")
+
+
+# ---- a store written before the report history existed ---------------------------------------------
+def without_report_history(data, into):
+    """A copy of the store as an earlier version wrote it: mdb_dump of every database but
+    the report history's two, and meta without the history's mark, loaded by mdb_load."""
+    dump = subprocess.run(["mdb_dump", "-a", data], capture_output=True, check=True).stdout.decode()
+    mark = " " + b"report.history".hex() + "\n"
+    kept = []
+    for section in dump.split("DATA=END\n"):
+        if "database=qualified\n" in section or "database=idx_aging_act\n" in section or not section.strip():
+            continue
+        if "database=meta\n" in section and mark in section:
+            at = section.index(mark)
+            section = section[:at] + section[section.index("\n", at + len(mark)) + 1:]  # the key and its value
+        kept.append(section + "DATA=END\n")
+    os.makedirs(into)
+    subprocess.run(["mdb_load", into], input="".join(kept).encode(), check=True, capture_output=True)
+
+
+old_store = os.path.join(hub.work, "old-data")
+without_report_history(hub.data, old_store)
+p = subprocess.run([LEADHUB, "--config", hub.config, "--data", old_store, "report"], capture_output=True, text=True,
+                   timeout=120)
+c.check(p.returncode == 0 and "no report history yet" in p.stderr
+        and "report history filled" in p.stderr and "2 leads qualified, 3 escalated and 3 closed by aging" in p.stderr,
+        "a store without the report history: filled from the audit trail at open, said in the log", p.stderr)
+c.check(strip(json.loads(p.stdout)) == strip(report), "... and the report is the same as before", p.stdout)
+p = subprocess.run([LEADHUB, "--config", hub.config, "--data", old_store, "report"], capture_output=True, text=True,
+                   timeout=120)
+c.check(p.returncode == 0 and "report history" not in p.stderr, "... once", p.stderr)
 sys.exit(c.done())
