@@ -36,10 +36,12 @@ hub = Hub(LEADHUB, CONFIG, name="dashboard").start()
 AUTH = {"Authorization": "Bearer " + STAFF}
 
 
-def create(subject, campaign, source, email):
-    st, _, _, lead = hub.request("POST", "/api/v1/leads", {
-        "subject": subject, "campaign": campaign, "source": source,
-        "prospect": {"family_name": "Muster", "email": email}}, AUTH)
+def create(subject, campaign, source, email, channel=None):
+    doc = {"subject": subject, "campaign": campaign, "source": source,
+           "prospect": {"family_name": "Muster", "email": email}}
+    if channel:
+        doc["owner"] = {"channel": channel}
+    st, _, _, lead = hub.request("POST", "/api/v1/leads", doc, AUTH)
     assert st == 201, (st, lead)
     return lead
 
@@ -52,9 +54,9 @@ def patch(lead, change):
     return out
 
 
-# spring: 3 web-form leads, one converted; autumn: 2 lettershop leads, one in process;
-# one lead whose subject and campaign are markup.
-spring = [create(f"Spring lead {i}", "spring", "web_form", f"spring{i}@example.com") for i in range(3)]
+# spring: 3 web-form leads of channel north, one converted (so qualified first); autumn: 2
+# lettershop leads, one in process; one lead whose subject and campaign are markup.
+spring = [create(f"Spring lead {i}", "spring", "web_form", f"spring{i}@example.com", "north") for i in range(3)]
 qualified = patch(patch(spring[0], {"status": "in_process"}), {"status": "qualified"})
 st, _, _, _ = hub.request("POST", f"/api/v1/leads/{spring[0]['id']}/convert", {}, AUTH)
 assert st == 200, st
@@ -115,6 +117,17 @@ def drive():
     c.check(autumn_row[:4] == ["autumn", "2", "1", "1"] and autumn_row[-1] == "0.0 %", "campaigns: autumn",
             autumn_row)
     c.check(cells("#sources", "web_form")[1] == "3", "sources: 3 from the web form", cells("#sources", "web_form"))
+    north = cells("#channels", "north")
+    c.check(north[:2] == ["north", "3"] and north[6] == "1" and north[-1] == "33.3 %",
+            "owner channels: north has 3 leads, 1 converted, 33.3 % conversion", north)
+    c.check(cells("#channels", "")[:2] == ["(none)", "3"], "owner channels: 3 leads without one",
+            cells("#channels", ""))
+    qualified_all, qualified_web = cells("#time-to-qualify", "all"), cells("#time-to-qualify", "web_form")
+    c.check(qualified_all[:2] == ["all", "1"] and qualified_web[:2] == ["web_form", "1"]
+            and qualified_all[2].endswith((" s", " min")) and row_count("#time-to-qualify") == 2,
+            "time to qualify: the one qualified web-form lead, in seconds or minutes", (qualified_all, qualified_web))
+    c.check(cells("#aging", "escalated") == ["escalated", "0"] and cells("#aging", "closed") == ["closed as aged", "0"],
+            "aging: what it escalated and closed", (cells("#aging", "escalated"), cells("#aging", "closed")))
     c.check(row_count("#per-day") == 30, "30 days of creates")
     c.check(page.js("Array.from(document.querySelectorAll('#per-day tbody tr')).pop().cells[1].textContent") == "6",
             "all 6 leads created today")
