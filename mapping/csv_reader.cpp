@@ -253,12 +253,12 @@ void CsvReader::decode_utf16() {
 }
 
 // Where the run of characters from pos_ that are plain text in the current state
-// ends: inside quotes everything but the quote and a line break (counted), in an
+// ends: inside quotes everything but the quote and a line break (CR or LF: counted), in an
 // unquoted field everything but the delimiter and line ends. At the start of an
 // unquoted field a quote, and blanks that may come before one, have a meaning, so
 // there is no run.
 std::size_t CsvReader::plain_run_end(bool quoted, bool at_field_start) const {
-  if (quoted) return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.quote, '\n', '\n');
+  if (quoted) return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.quote, '\n', '\r');
   if (at_field_start && (buffer_[pos_] == options_.quote || is_blank(buffer_[pos_]))) return pos_;
   return find_first_of3(buffer_.data(), pos_, buffer_.size(), options_.delimiter, '\n', '\r');
 }
@@ -332,7 +332,9 @@ Result<bool> CsvReader::read_row(CsvRow& row, std::size_t& start_line) {
           closed_at = row.text.size();
         }
       } else {
-        if (c == '\n') ++line_;
+        // A line break inside quotes counts its line: LF, CRLF (at its LF), or a CR
+        // alone, as old Mac files end lines.
+        if (c == '\n' || (c == '\r' && !(fill() && buffer_[pos_] == '\n'))) ++line_;
         row.text += c;
       }
     } else if (c == q && at_field_start) {
@@ -514,6 +516,26 @@ bool CsvReader::is_title_line(const CsvRow& row) const {
   return with_text <= 1;
 }
 
+// The header again, field for field, among the data rows: exports joined into one
+// file (`cat` of two downloads). Read as a record it would be refused for a column
+// name that is no e-mail address, or stored as a lead named "Nachname". The first
+// field is compared first: a data row rarely holds its column's name.
+bool CsvReader::repeats_header(const CsvRow& row) const {
+  const auto& names = header_->names;
+  if (names.empty() || row.size() < names.size() || !only_blank_after(row, names.size())) return false;
+  const auto trimmed = [](std::string_view f) {
+    const auto first = f.find_first_not_of(" \t");
+    return first == std::string_view::npos ? std::string_view()
+                                           : f.substr(first, f.find_last_not_of(" \t") + 1 - first);
+  };
+  // The second export may start with its own byte order mark (Excel's "CSV UTF-8").
+  if (trimmed(without_byte_order_mark(row.field(0))) != names[0]) return false;
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    if (trimmed(row.field(i)) != names[i]) return false;
+  }
+  return true;
+}
+
 Result<std::unique_ptr<Record>> CsvReader::next() {
   CsvRow row;
   for (;;) {
@@ -563,6 +585,10 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
         }
         continue;
       }
+    }
+    if (!overlong_field_ && header_ && options_.header && repeats_header(row)) {
+      skipped_notices_.push_back(where + " repeats the header (files joined into one?): skipped");
+      continue;
     }
     if (++records_ > limits_.max_records) {
       return Error::make(ErrorCode::invalid, where + ": more than " + std::to_string(limits_.max_records) + " records");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "encoding.hpp"
@@ -72,6 +73,7 @@ class CsvReader final : public RecordReader {
  public:
   CsvReader(const CsvOptions& options, const Limits& limits, std::istream& in);
   Result<std::unique_ptr<Record>> next() override;
+  std::vector<std::string> take_notices() override { return std::exchange(skipped_notices_, {}); }
 
  private:
   bool fill();
@@ -84,8 +86,9 @@ class CsvReader final : public RecordReader {
   std::unique_ptr<ErrorRecord> decode_fields(CsvRow& row, std::size_t line) const;
   void read_header(const CsvRow& row);
   static void note_second_column(CsvHeader& header, const std::string& name, std::size_t first);
-  Status check_delimiter() const;               // after the header: a one-column header in another delimiter
-  bool is_title_line(const CsvRow& row) const;  // after read_header: a title above the header
+  Status check_delimiter() const;                // after the header: a one-column header in another delimiter
+  bool is_title_line(const CsvRow& row) const;   // after read_header: a title above the header
+  bool repeats_header(const CsvRow& row) const;  // a data row that is the header again
 
   CsvOptions options_;
   Limits limits_;
@@ -105,7 +108,8 @@ class CsvReader final : public RecordReader {
   // The first field of the last row read that was too long to keep (read past, not kept).
   std::optional<std::size_t> overlong_field_;
   std::shared_ptr<const CsvHeader> header_;
-  std::vector<std::string> title_notices_;  // title lines skipped above the header
+  std::vector<std::string> title_notices_;    // title lines skipped above the header
+  std::vector<std::string> skipped_notices_;  // rows skipped since take_notices()
 };
 
 }  // namespace leadhub::mapping

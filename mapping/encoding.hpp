@@ -32,6 +32,11 @@ std::size_t first_undefined_byte(std::string_view in, SingleByte encoding);
 std::string undefined_byte_reason(unsigned char byte, std::string_view at, std::string_view encoding,
                                   std::string_view remedy);
 
+// Where the first byte of `text` is that is no part of valid UTF-8 (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or npos. Control
+// characters are valid UTF-8 here; first_control_character finds those.
+std::size_t first_invalid_utf8(std::string_view text);
+
 // An ASCII control character for messages: "U+0000 (NUL)", "U+001B (ESC)".
 std::string control_character_name(unsigned char c);
 // Where the first ASCII control character of `text` is (tab, CR and LF count as

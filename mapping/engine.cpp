@@ -164,7 +164,7 @@ std::vector<GroupItem> Mapper::map_group(const CompiledGroup& compiled, const Re
                                          std::vector<MappingError>& errors, const TransformContext& ctx) const {
   const GroupRule& group = *compiled.group;
   std::vector<GroupItem> items;
-  if (group.when && !holds(*group.when, [&](const SourcePath& p) { return record.value(p); })) return items;
+  if (group.when && !holds(*group.when, [&](const SourcePath& p) { return source_value(record, p); })) return items;
   const std::size_t max_field = spec_->limits.max_field_bytes;
   auto add_item = [&](const Record& part) {
     GroupItem item;
@@ -300,11 +300,12 @@ std::vector<std::string> Mapper::document_notices(const Record& first) const {
     for (const auto& alternative : rule.otherwise) {
       if (!all_absent(alternative)) return;
     }
-    std::string effect = "; empty in every record";
+    const bool every = first.absent_in_every_record();
+    std::string effect = every ? "; empty in every record" : "; not read from records like it";
     if (rule.required)
-      effect = "; every record fails";
+      effect = every ? "; every record fails" : "; records like it fail";
     else if (rule.fallback)
-      effect = "; its default '" + *rule.fallback + "' in every record";
+      effect = "; its default '" + *rule.fallback + (every ? "' in every record" : "' in records like it");
     notices.push_back(target + ": " + reason + effect);
   };
   for (const auto& compiled : fields_) check(*compiled.rule, compiled.rule->target);
@@ -324,6 +325,7 @@ Status Mapper::map_stream(std::istream& in, const Sink& sink) const {
     if (!*record) return ok_status();
     auto mapped = map_record(**record);
     if (first) mapped.notices = document_notices(**record);
+    for (auto& notice : (*reader)->take_notices()) mapped.notices.push_back(std::move(notice));
     if (!sink(std::move(mapped))) return ok_status();
   }
 }

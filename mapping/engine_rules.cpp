@@ -7,6 +7,12 @@
 namespace leadhub::mapping {
 namespace {
 
+std::string_view without_blanks(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") + 1 - first);
+}
+
 // Valid UTF-8 text (tab, CR and LF allowed); printable ASCII, most values, is
 // checked eight bytes at a time.
 bool is_text(std::string_view s) { return is_valid_utf8_text(s, true); }
@@ -52,7 +58,7 @@ bool read_sources(const FieldRule& rule, const Record& record, std::string_view 
   for (const auto& source : rule.from) {
     std::optional<std::string> part;
     if (source.canonical.empty())
-      part = record.value(source);
+      part = source_value(record, source);
     else if (ctx.canonical)
       part = ctx.canonical(source.canonical);
     if (!part || part->empty()) {
@@ -103,7 +109,8 @@ struct Outcome {
 std::optional<std::string> evaluate_one(const FieldRule& rule, const Record& record, std::string_view target_path,
                                         std::vector<MappingError>& errors, std::size_t max_field_bytes,
                                         const TransformContext& ctx, Outcome& outcome) {
-  if (rule.when && !holds(*rule.when, [&](const SourcePath& p) { return record.value(p); })) return std::nullopt;
+  if (rule.when && !holds(*rule.when, [&](const SourcePath& p) { return source_value(record, p); }))
+    return std::nullopt;
   outcome.applied = true;
   bool& failed = outcome.failed;
   std::optional<std::string> value = rule.constant;
@@ -139,10 +146,32 @@ std::string required_reason(const FieldRule& rule, const Record& record) {
   };
   std::string reason = why(rule);
   for (std::size_t i = 0; reason.empty() && i < rule.otherwise.size(); ++i) reason = why(rule.otherwise[i]);
-  return reason.empty() ? "required, but missing or empty" : "required, but " + reason;
+  if (!reason.empty()) return "required, but " + reason;
+  for (const auto& source : rule.from) {  // a NULL or N/A the record has instead of a value
+    if (!source.canonical.empty()) continue;
+    if (const auto raw = record.value(source); raw && stands_for_no_value(*raw)) {
+      return "required, but the value is '" + std::string(without_blanks(*raw)) + "', which stands for none";
+    }
+  }
+  return "required, but missing or empty";
 }
 
 }  // namespace
+
+bool stands_for_no_value(std::string_view value) {
+  if (value.empty() || value.size() > 12) return false;  // the common case: one comparison
+  const std::string_view word = without_blanks(value);
+  for (const std::string_view none : {"NULL", "null", "(null)", "N/A", "n/a", "#N/A", "NaN", "-"}) {
+    if (word == none) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> source_value(const Record& record, const SourcePath& source) {
+  auto value = record.value(source);
+  if (value && stands_for_no_value(*value)) value->clear();
+  return value;
+}
 
 std::string source_text(const FieldRule& rule) {
   std::string out = one_source_text(rule);

@@ -13,6 +13,14 @@
 
 namespace leadhub::mapping {
 
+// The record's value at `source`, where a word that exports and databases write for
+// "no value" (NULL, null, (null), N/A, n/a, #N/A, NaN, -) is the empty value it
+// stands for: a missing phone written "N/A" refused the whole record, a company
+// written "-" made the prospect an organization named "-". "Null" as a name stays.
+std::optional<std::string> source_value(const Record& record, const SourcePath& source);
+// Whether a value (blanks around it aside) is such a word.
+bool stands_for_no_value(std::string_view value);
+
 // "E-Mail", "Strasse+Hausnummer", "E-Mail | Mail" (alternatives): for messages.
 std::string source_text(const FieldRule& rule);
 

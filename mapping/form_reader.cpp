@@ -1,6 +1,7 @@
 // Form posts: application/x-www-form-urlencoded bodies (the HTTP connector hands
 // multipart fields over as name/value pairs). A repeated name (checkboxes) joins
-// its values with ", ".
+// its different values with ", ".
+#include <algorithm>
 #include <sstream>
 
 #include "model/validation.hpp"
@@ -36,14 +37,21 @@ class FormRecord final : public Record {
  public:
   explicit FormRecord(std::vector<std::pair<std::string, std::string>> fields) : fields_(std::move(fields)) {}
 
+  // A name sent more than once gives its values joined with ", " (checkboxes), a
+  // value sent again only once: a page that holds the same hidden field twice
+  // (utm_campaign in the template and in the form) gave "herbst, herbst".
   std::optional<std::string> value(const SourcePath& path) const override {
     std::optional<std::string> out;
+    std::vector<std::string_view> taken;
     for (const auto& [name, value] : fields_) {
       if (name != path.text) continue;
-      if (!out)
+      if (!out) {
         out = value;
-      else if (!value.empty())
+        taken.push_back(value);
+      } else if (!value.empty() && std::find(taken.begin(), taken.end(), value) == taken.end()) {
+        taken.push_back(value);
         *out += (out->empty() ? "" : ", ") + value;
+      }
     }
     return out;
   }

@@ -138,7 +138,9 @@ Status Mapper::map_stream_parallel(std::istream& in, const Sink& sink, unsigned 
   // sink runs on this thread).
   std::vector<std::string> notices;
   const Sink with_notices = [&](MappedRecord&& m) {
-    if (!notices.empty()) m.notices = std::exchange(notices, {});
+    if (!notices.empty()) {
+      for (auto& notice : std::exchange(notices, {})) m.notices.push_back(std::move(notice));
+    }
     return sink(std::move(m));
   };
   for (std::size_t seq = 0;; ++seq) {
@@ -160,6 +162,8 @@ Status Mapper::map_stream_parallel(std::istream& in, const Sink& sink, unsigned 
       }
       batch.records.push_back(std::move(record).value());
       if (seq == 0 && batch.records.size() == 1) notices = document_notices(*batch.records.front());
+      // Delivered with the next mapped record, near enough to where the reader met them.
+      for (auto& notice : (*reader)->take_notices()) notices.push_back(std::move(notice));
     }
     // Records before a broken part of the document are delivered before its error.
     if (!batch.records.empty() && !pool.submit(std::move(batch), with_notices)) return ok_status();

@@ -48,8 +48,12 @@ class Record {
   // Where the record is, for error messages: "line 12", "/Leads/Lead[3]", "/leads/2".
   virtual std::string location() const = 0;
   // Why `path` has no value, when the format can tell more than "missing" (a CSV
-  // column the file's header does not have); empty otherwise.
+  // column the file's header does not have; an XML element the record has as an
+  // attribute); empty otherwise.
   virtual std::string why_absent(const SourcePath& /*path*/) const { return {}; }
+  // Whether why_absent speaks for every record of the document (a CSV header) or
+  // only for this one (an XML element), for how the document's warnings say it.
+  virtual bool absent_in_every_record() const { return true; }
   // What the reader found wrong with the whole document (elements among the records
   // that are none), on its first record; empty otherwise.
   virtual std::vector<std::string> notices() const { return {}; }
@@ -61,6 +65,10 @@ class RecordReader {
   // The next record; nullptr at the end. A document-level problem (not well-formed
   // XML, a broken CSV quote) is an Error naming where it is; reading stops there.
   virtual Result<std::unique_ptr<Record>> next() = 0;
+  // What the reader met and skipped since the last call that the document's
+  // warnings should name (a CSV header repeated mid-file, where exports were joined
+  // into one file); the engine asks after each record.
+  virtual std::vector<std::string> take_notices() { return {}; }
 };
 
 }  // namespace leadhub::mapping

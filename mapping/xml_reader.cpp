@@ -5,7 +5,6 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <sstream>
@@ -15,6 +14,7 @@
 #include "model/validation.hpp"
 #include "reader_factory.hpp"
 #include "util/text_position.hpp"
+#include "xml_text.hpp"
 
 namespace leadhub::mapping {
 namespace {
@@ -137,6 +137,8 @@ class XmlRecord final : public Record {
   }
 
   std::vector<std::string> notices() const override { return notices_; }
+  std::string why_absent(const SourcePath& path) const override { return missing_step(path.steps); }
+  bool absent_in_every_record() const override { return false; }
   void set_notices(std::vector<std::string> notices) { notices_ = std::move(notices); }
 
   std::string location() const override {
@@ -157,6 +159,38 @@ class XmlRecord final : public Record {
       if (!node) return std::nullopt;
     }
     return string_value(pugi::xpath_node(node));
+  }
+
+  // Why a plain path finds nothing where the record holds what it names in another
+  // form: an attribute for the element the path names, an element for the
+  // attribute, or an element whose name differs in case. Partners' variants of one
+  // format do that, and the value would be left out without a word.
+  std::string missing_step(const std::vector<std::string>& steps) const {
+    pugi::xml_node node = node_;
+    for (const auto& step : steps) {
+      const std::string where = "<" + std::string(node.name()) + ">";
+      if (step[0] == '@') {
+        if (node.attribute(step.c_str() + 1) || !node.child(step.c_str() + 1)) return {};
+        return where + " has no attribute " + step.substr(1) + " but an element <" + step.substr(1) +
+               "> (the mapping reads the attribute: @" + step.substr(1) + ")";
+      }
+      const pugi::xml_node child = node.child(step.c_str());
+      if (child) {
+        node = child;
+        continue;
+      }
+      if (node.attribute(step.c_str())) {
+        return where + " has no element <" + step + "> but an attribute " + step +
+               " (the mapping reads the element; @" + step + " reads the attribute)";
+      }
+      for (const pugi::xml_node other : node.children()) {
+        if (other.type() == pugi::node_element && lower_ascii(other.name()) == lower_ascii(step)) {
+          return where + " has no element <" + step + "> but <" + other.name() + "> (element names are case-sensitive)";
+        }
+      }
+      return {};
+    }
+    return {};
   }
 
   // The elements a plain element path selects, in document order (as the XPath
@@ -198,95 +232,6 @@ std::size_t depth_of(const pugi::xml_node& root) {
     }
   }
   return max;
-}
-
-std::string code_point_name(unsigned long cp) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04lX", cp);
-  return buf;
-}
-
-// Why a code point above the control characters is no XML 1.0 Char ("U+D800 is a
-// surrogate, half of a UTF-16 pair"), or nullopt.
-std::optional<std::string> no_xml_character(unsigned long cp) {
-  if (cp >= 0xD800 && cp <= 0xDFFF) return code_point_name(cp) + " is a surrogate, half of a UTF-16 pair";
-  if (cp == 0xFFFE || cp == 0xFFFF) return code_point_name(cp) + " is a noncharacter";
-  if (cp > 0x10FFFF) return "Unicode ends at U+10FFFF";
-  return std::nullopt;
-}
-
-// XML 1.0 allows no control character but tab, CR and LF, written or referenced.
-// pugixml takes both: a NUL ends the text there (&#0; kept "Null" of "Null &#0;
-// char"), a raw NUL breaks the tags. So a UTF-8 document is checked first and one
-// with such a character is not well-formed, naming it and where it is. CDATA
-// sections and comments hold no references; UTF-16/32 documents are left to pugixml.
-Status check_control_characters(std::string_view text) {
-  if (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0' || static_cast<unsigned char>(text[0]) >= 0xFE)) {
-    return ok_status();  // UTF-16/32
-  }
-  // Line and column (in characters) without JSON's "(byte N)": a document declared
-  // ISO-8859-1 or Windows-1252 is checked after its conversion to UTF-8 (and its
-  // declaration rewritten), so a byte offset would be the hub's copy's, not the file's.
-  const auto refuse_at = [&](std::size_t at, const std::string& why) {
-    return Error::make(ErrorCode::invalid, describe_line_column(text, at) + ": not well-formed XML: " + why);
-  };
-  const auto refuse = [&](std::size_t at, const std::string& what) {
-    return refuse_at(at, what + " (XML allows no control characters but tab, CR and LF)");
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    // Most bytes are none of the four cases: one comparison decides (a record file
-    // is tens of megabytes).
-    if (c > '<' || (c >= 0x20 && c != '<' && c != '&')) continue;
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      return refuse(i, "the control character " + code_point_name(c) + " as a raw byte");
-    }
-    const bool markup = c == '<' && i + 1 < text.size() && text[i + 1] == '!';
-    if (markup && text.compare(i, 9, "<![CDATA[") == 0) {
-      const auto end = text.find("]]>", i);
-      if (end == std::string_view::npos) return ok_status();  // pugixml reports it
-      for (std::size_t j = i; j < end; ++j) {
-        const auto b = static_cast<unsigned char>(text[j]);
-        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
-          return refuse(j, "the control character " + code_point_name(b) + " as a raw byte");
-      }
-      i = end + 2;
-    } else if (markup && text.compare(i, 4, "<!--") == 0) {
-      const auto end = text.find("-->", i);
-      if (end == std::string_view::npos) return ok_status();
-      for (std::size_t j = i; j < end; ++j) {
-        const auto b = static_cast<unsigned char>(text[j]);
-        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
-          return refuse(j, "the control character " + code_point_name(b) + " as a raw byte");
-      }
-      i = end + 2;
-    } else if (c == '&' && i + 2 < text.size() && text[i + 1] == '#') {
-      const bool hex = text[i + 2] == 'x';
-      std::size_t j = i + (hex ? 3 : 2);
-      unsigned long cp = 0;
-      bool digits = false;
-      for (; j < text.size() && j < i + 16 && std::isxdigit(static_cast<unsigned char>(text[j])); ++j) {
-        const char d = text[j];
-        if (!hex && !std::isdigit(static_cast<unsigned char>(d))) break;
-        cp = cp * (hex ? 16 : 10) +
-             static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(d))
-                                            ? d - '0'
-                                            : std::tolower(static_cast<unsigned char>(d)) - 'a' + 10);
-        digits = true;
-      }
-      if (!digits || j >= text.size() || text[j] != ';') continue;
-      const std::string reference = "the character reference " + std::string(text.substr(i, j + 1 - i));
-      if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
-        return refuse(i, reference + " names the control character " + code_point_name(cp));
-      }
-      // pugixml writes these as bytes that are no UTF-8; the mapping would then
-      // refuse the value without saying where it came from.
-      if (const auto why = no_xml_character(cp)) {
-        return refuse_at(i, reference + " names no character XML allows (" + *why + ")");
-      }
-    }
-  }
-  return ok_status();
 }
 
 // pugixml knows no namespaces: an element is matched by its name as written, so
@@ -346,55 +291,6 @@ std::vector<std::string> unselected_siblings(const pugi::xpath_node_set& records
   return notices;
 }
 
-// pugixml decodes UTF-8/16/32 itself; ISO-8859-1, windows-1252 and ISO-8859-15
-// (what Windows tools write) are converted here, and the declaration rewritten.
-Status convert_declared_encoding(std::string& text) {
-  if (text.rfind("<?xml", 0) != 0) return ok_status();
-  const auto end = text.find("?>");
-  if (end == std::string::npos) return ok_status();
-  std::string decl = text.substr(0, end);
-  const auto pos = decl.find("encoding");
-  if (pos == std::string::npos) return ok_status();
-  const auto q1 = decl.find_first_of("\"'", pos);
-  const auto q2 = q1 == std::string::npos ? q1 : decl.find(decl[q1], q1 + 1);
-  if (q2 == std::string::npos) return ok_status();
-  std::string name;
-  for (char c : decl.substr(q1 + 1, q2 - q1 - 1))
-    name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  SingleByte encoding{};
-  if (name == "windows-1252" || name == "cp1252")
-    encoding = SingleByte::windows1252;
-  else if (name == "iso-8859-15" || name == "latin-9" || name == "latin9")
-    encoding = SingleByte::latin9;
-  else if (name == "iso-8859-1" || name == "latin-1" || name == "latin1" || name == "iso_8859-1")
-    encoding = SingleByte::latin1;  // ours, not pugixml's: 0x80-0x9F as Windows-1252
-  else
-    return ok_status();
-  // The declaration as written, with "UTF-8" for the name and blanks after it for
-  // the rest of the name: the lines and columns of the converted text stay the
-  // file's, for the places errors name.
-  std::string utf8_decl = text.substr(0, end + 2);
-  utf8_decl.replace(q1 + 1, q2 - q1, "UTF-8" + std::string(1, decl[q1]) + std::string(name.size() - 5, ' '));
-  const std::string_view body = std::string_view(text).substr(end + 2);
-  // Declared single-byte but valid UTF-8 throughout (a file re-saved by a UTF-8 tool,
-  // its declaration kept): read as UTF-8, as the CSV reader reads such fields.
-  if (is_valid_utf8_text(body, true)) {
-    text = utf8_decl + std::string(body);
-    return ok_status();
-  }
-  // A byte the declared code page leaves undefined: the file is in another one,
-  // and decoding it would drop the letter ("M\x81ller" from a DOS export).
-  if (const auto at = first_undefined_byte(body, encoding); at != std::string_view::npos) {
-    // Still the file's own bytes: one byte is one character.
-    return Error::make(ErrorCode::invalid, describe_line_column(text, end + 2 + at, Columns::bytes) + ": " +
-                                               undefined_byte_reason(static_cast<unsigned char>(body[at]), "",
-                                                                     "the declared encoding " + name,
-                                                                     "save it as UTF-8 or declare its encoding"));
-  }
-  text = utf8_decl + single_byte_to_utf8(body, encoding);
-  return ok_status();
-}
-
 bool only_whitespace_from(std::string_view text, std::size_t offset) {
   return offset >= text.size() || text.find_first_not_of(" \t\r\n", offset) == std::string_view::npos;
 }
@@ -447,8 +343,7 @@ class XmlReader final : public RecordReader {
     loaded_ = true;
     auto text = read_limited(in_, spec_.limits.max_document_bytes);
     if (!text) return text.error();
-    if (auto st = convert_declared_encoding(*text); !st) return st;
-    if (auto st = check_control_characters(*text); !st) return st;
+    if (auto st = prepare_xml_text(*text); !st) return st;
     const unsigned options = pugi::parse_default | pugi::parse_doctype;
     const auto result = doc_.load_buffer(text->data(), text->size(), options);
     if (!result) return Error::make(ErrorCode::invalid, not_well_formed(*text, result));

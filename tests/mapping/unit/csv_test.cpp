@@ -881,4 +881,83 @@ BOOST_AUTO_TEST_CASE(title_lines_above_the_header_are_skipped) {
   BOOST_TEST(has_error(wrong.records[0], "prospect.family_name", "Name", "the file's header has no column 'Name'"));
 }
 
+// Exports joined into one file (`cat a.csv b.csv`): the second header is no record.
+// Read as one, it was refused for a column name that is no value, or stored as a
+// lead named "Name".
+BOOST_AUTO_TEST_CASE(a_header_repeated_among_the_rows_is_skipped_and_named) {
+  const auto spec = load_ok(kMapping);
+  const auto m = map_text(spec,
+                          "Name;Text\r\n"
+                          "Meier;x\r\n"
+                          "Name;Text\r\n"
+                          "Schulz;y\r\n"
+                          "\xEF\xBB\xBF Name ; Text ;\r\n"
+                          "Name;Text mit Inhalt\r\n");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 3u, describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Meier");
+  BOOST_TEST(m.records[1].location == "line 4");
+  BOOST_TEST(m.records[1].lead->prospect.family_name == "Schulz");
+  BOOST_TEST_REQUIRE(m.records[1].notices.size() == 1u, describe(m));
+  BOOST_TEST(m.records[1].notices[0] == "line 3 repeats the header (files joined into one?): skipped");
+  // a second export's byte order mark, blanks around the names and a delimiter at
+  // the end are the header too
+  BOOST_TEST_REQUIRE(m.records[2].notices.size() == 1u, describe(m));
+  BOOST_TEST(m.records[2].notices[0] == "line 5 repeats the header (files joined into one?): skipped");
+  // a row that has only some of the header's names is data
+  BOOST_TEST(m.records[2].location == "line 6");
+  BOOST_TEST(m.records[2].lead->attributes.at("text") == "Text mit Inhalt");
+}
+
+// Old Mac files end lines with CR alone, inside quoted fields too: the lines of a
+// record after a multi-line field are counted, so errors name the right line.
+BOOST_AUTO_TEST_CASE(cr_line_ends_inside_quotes_count_their_lines) {
+  const auto r = read_csv("Name;Text\rAnna;\"eins\rzwei\"\rBen;x;y\rCarl;z\r", semicolon());
+  BOOST_TEST_REQUIRE(r.records.size() == 3u);
+  BOOST_TEST(r.get(0, "Text") == "eins\rzwei");
+  BOOST_TEST(r.location(1) == "line 4");
+  BOOST_TEST_REQUIRE(r.broken(1) != nullptr);
+  BOOST_TEST(r.location(2) == "line 5");
+  // CRLF inside quotes is one line end, as before
+  const auto crlf = read_csv("Name;Text\r\nAnna;\"eins\r\nzwei\"\r\nBen;x\r\n", semicolon());
+  BOOST_TEST_REQUIRE(crlf.records.size() == 2u);
+  BOOST_TEST(crlf.location(1) == "line 4");
+}
+
+// What databases and spreadsheets write for "no value" is no value: a phone "N/A"
+// refused the whole record, a company "-" made an organization named "-".
+BOOST_AUTO_TEST_CASE(words_for_no_value_are_empty) {
+  const auto spec = load_ok(R"(format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.family_name: {from: Name, required: true}
+  prospect.company: Firma
+  prospect.email: {from: Mail, transforms: [email]}
+  prospect.phone: {from: Tel, transforms: [{phone: DE}]}
+  attributes.text: {from: Text, when: {field: Text, present: true}}
+)");
+  const auto m = map_text(spec,
+                          "Name;Firma;Mail;Tel;Text\n"
+                          "Meier;-;NULL;N/A;(null)\n"
+                          "Null;#N/A; null ;n/a;NaN\n"
+                          "N/A;ACME;a@example.de;;x\n"
+                          "Schulz;--;;;Nullpunkt\n");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 4u, describe(m));
+  BOOST_TEST_REQUIRE(m.records[0].ok(), describe(m));
+  const Lead& meier = *m.records[0].lead;
+  BOOST_TEST(meier.prospect.company.empty());
+  BOOST_TEST(meier.prospect.email.empty());
+  BOOST_TEST(meier.prospect.phone.empty());
+  BOOST_TEST(meier.attributes.count("text") == 0u);
+  BOOST_TEST_REQUIRE(m.records[1].ok(), describe(m));
+  BOOST_TEST(m.records[1].lead->prospect.family_name == "Null");  // a name, not a placeholder
+  BOOST_TEST(m.records[1].lead->prospect.company.empty());
+  BOOST_TEST(has_error(m.records[2], "prospect.family_name", "Name",
+                       "required, but the value is 'N/A', which stands for none"));
+  BOOST_TEST_REQUIRE(m.records[3].ok(), describe(m));
+  BOOST_TEST(m.records[3].lead->prospect.company == "--");  // only the words listed
+  BOOST_TEST(m.records[3].lead->attributes.at("text") == "Nullpunkt");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
