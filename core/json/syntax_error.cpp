@@ -56,7 +56,17 @@ class Scanner {
     if (at_end()) return fail("the document is empty");
     if (!value()) return error_;
     skip_space();
-    if (!at_end()) return fail("more content after the end of the document, starting with " + here());
+    if (!at_end()) {
+      // Another document on the next line: NDJSON (one JSON document per line) where
+      // one document is read.
+      const std::string_view before = s_.substr(0, i_);
+      const bool next_line = before.find('\n', before.find_last_not_of(" \t\r\n")) != std::string_view::npos;
+      if (next_line && (peek() == '{' || peek() == '['))
+        return fail(
+            "a second JSON document starts here: the file holds one document per line (NDJSON), where one "
+            "document is read; make the records one JSON array (jq -s . FILE)");
+      return fail("more content after the end of the document, starting with " + here());
+    }
     return std::nullopt;
   }
 
@@ -75,7 +85,19 @@ class Scanner {
   std::string here() const {
     if (peek() >= 0x80 && utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_) == 0)
       return "an invalid UTF-8 byte";
+    // What people write because JavaScript or Python takes it: said so, not as a bare character.
+    const std::string_view rest = s_.substr(i_);
+    if (rest.starts_with("//") || rest.starts_with("/*")) return "a comment (JSON has no comments; remove it)";
+    if (peek() == '\'') return "a single quote (JSON strings and member names need double quotes)";
     return shown(peek());
+  }
+  // NaN, Infinity and -Infinity (what JavaScript and Python's json module write for
+  // such floats) at the current place, or empty.
+  std::string_view non_finite_number() const {
+    for (const std::string_view word : {"NaN", "Infinity", "-Infinity"}) {
+      if (s_.substr(i_, word.size()) == word) return word;
+    }
+    return {};
   }
   std::optional<SyntaxError> fail(std::string reason) {
     error_ = SyntaxError{i_, std::move(reason)};
@@ -114,6 +136,9 @@ class Scanner {
         }
       } else if (c == '"') {
         if (!string()) return false;
+      } else if (const auto word = non_finite_number(); !word.empty()) {
+        return stop(std::string(word) +
+                    " is no JSON number (JSON has no NaN or Infinity): write null, or the value as a string");
       } else if (c == '-' || (c >= '0' && c <= '9')) {
         if (!number()) return false;
       } else if (c == 't' || c == 'f' || c == 'n') {
@@ -183,13 +208,21 @@ class Scanner {
     if (at_end()) return end_inside("a string");
     const unsigned char c = peek();
     if (c == 'u') {
-      for (int k = 1; k <= 4; ++k) {
-        if (i_ + k >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_ + k]))) {
-          --i_;
-          return stop("\\u must be followed by 4 hex digits");
-        }
+      const std::size_t backslash = i_ - 1;
+      const auto unit = hex4(i_ + 1);
+      if (!unit) {
+        --i_;
+        return stop("\\u must be followed by 4 hex digits");
       }
       i_ += 5;
+      // UTF-16 in \u escapes: a high surrogate must be followed by \u and a low one;
+      // alone, either half names no character (simdjson refuses it without a place).
+      if (*unit >= 0xDC00 && *unit <= 0xDFFF) return lone_surrogate(backslash, *unit);
+      if (*unit >= 0xD800 && *unit <= 0xDBFF) {
+        const auto low = s_.substr(i_, 2) == "\\u" ? hex4(i_ + 2) : std::nullopt;
+        if (!low || *low < 0xDC00 || *low > 0xDFFF) return lone_surrogate(backslash, *unit);
+        i_ += 6;
+      }
       return true;
     }
     if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
@@ -198,6 +231,26 @@ class Scanner {
     }
     ++i_;
     return true;
+  }
+
+  // The four hex digits at `at` as a number, or nullopt.
+  std::optional<unsigned> hex4(std::size_t at) const {
+    if (at + 4 > s_.size()) return std::nullopt;
+    unsigned value = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+      const auto d = static_cast<unsigned char>(s_[k]);
+      if (!std::isxdigit(d)) return std::nullopt;
+      value = value * 16 + static_cast<unsigned>(std::isdigit(d) ? d - '0' : std::tolower(d) - 'a' + 10);
+    }
+    return value;
+  }
+
+  bool lone_surrogate(std::size_t at, unsigned unit) {
+    i_ = at;
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string escape = "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) escape += kHex[(unit >> static_cast<unsigned>(shift)) & 0xFU];
+    return stop(escape + " is half of a UTF-16 surrogate pair without its other half: it names no character");
   }
 
   bool digits() {

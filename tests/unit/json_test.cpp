@@ -474,7 +474,9 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
       reason("{\"a\":tru}") ==
       "not valid JSON: line 1, column 6 (byte 5): expected a value (true, false and null are lower case; strings "
       "need double quotes)");
-  BOOST_TEST(reason("{\"a\":'x'}") == "not valid JSON: line 1, column 6 (byte 5): expected a value, found '''");
+  BOOST_TEST(reason("{\"a\":'x'}") ==
+             "not valid JSON: line 1, column 6 (byte 5): expected a value, found a single quote (JSON strings and "
+             "member names need double quotes)");
   BOOST_TEST(reason("{\"a\":01}") == "not valid JSON: line 1, column 6 (byte 5): not a valid number");
   BOOST_TEST(reason("{\"a\":\"x\\q\"}") == "not valid JSON: line 1, column 8 (byte 7): unknown escape \\q");
   BOOST_TEST(reason("{\"a\":\"x\ty\"}") ==
@@ -491,6 +493,41 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
   // A byte order mark is no column, but counts as bytes.
   BOOST_TEST(reason("\xEF\xBB\xBF{,}") ==
              "not valid JSON: line 1, column 2 (byte 4): expected a member name in double quotes, found ','");
+}
+
+// What JavaScript, Python and JSON5 write that JSON has not: said so at its place,
+// not as a bare character (or, for a lone surrogate, without any place).
+BOOST_AUTO_TEST_CASE(syntax_errors_say_what_other_languages_wrote) {
+  const auto reason = [](const std::string& text) {
+    const auto errors = decode_errors(text);
+    return errors.empty() ? std::string("(no error)") : errors.front().reason;
+  };
+  BOOST_TEST(reason("{\n  // the lead\n  \"subject\": \"x\"\n}") ==
+             "not valid JSON: line 2, column 3 (byte 4): expected a member name in double quotes, found a comment "
+             "(JSON has no comments; remove it)");
+  BOOST_TEST(reason("{\"subject\": \"x\" /* note */}") ==
+             "not valid JSON: line 1, column 17 (byte 16): expected ',' or '}', found a comment (JSON has no "
+             "comments; remove it)");
+  BOOST_TEST(reason("{'subject': 'x'}") ==
+             "not valid JSON: line 1, column 2 (byte 1): expected a member name in double quotes, found a single "
+             "quote (JSON strings and member names need double quotes)");
+  BOOST_TEST(reason("{\"score\": NaN}") ==
+             "not valid JSON: line 1, column 11 (byte 10): NaN is no JSON number (JSON has no NaN or Infinity): "
+             "write null, or the value as a string");
+  BOOST_TEST(reason("{\"score\": -Infinity}") ==
+             "not valid JSON: line 1, column 11 (byte 10): -Infinity is no JSON number (JSON has no NaN or "
+             "Infinity): write null, or the value as a string");
+  BOOST_TEST(reason("{\"subject\": \"a\\ud83d b\"}") ==
+             "not valid JSON: line 1, column 15 (byte 14): \\uD83D is half of a UTF-16 surrogate pair without its "
+             "other half: it names no character");
+  BOOST_TEST(reason("{\"subject\": \"\\udc00\"}") ==
+             "not valid JSON: line 1, column 14 (byte 13): \\uDC00 is half of a UTF-16 surrogate pair without its "
+             "other half: it names no character");
+  BOOST_TEST(reason("{\"subject\": \"\\ud83d\\ude00\", \"x\": }").find("surrogate") == std::string::npos);
+  BOOST_TEST(reason("{\"subject\": \"a\"}\r\n{\"subject\": \"b\"}\r\n") ==
+             "not valid JSON: line 2, column 1 (byte 18): a second JSON document starts here: the file holds one "
+             "document per line (NDJSON), where one document is read; make the records one JSON array "
+             "(jq -s . FILE)");
 }
 
 // canonical-model.md: all field errors at once. A member that cannot be read does
