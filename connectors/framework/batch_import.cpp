@@ -14,7 +14,9 @@
 #include "json_array_stream.hpp"
 #include "log.hpp"
 #include "mapping/encoding.hpp"
+#include "mapping/transforms.hpp"
 #include "model/limits.hpp"
+#include "model/validation.hpp"
 #include "store/events.hpp"
 
 namespace leadhub::connectors {
@@ -364,22 +366,59 @@ Opening read_opening(std::istream& in) {
   return opening;
 }
 
+// A first record line that shows the file is no NDJSON at all: another format
+// given without its mapping (a CSV header, an XML declaration), or one JSON object
+// written over many lines (pretty-printed, `{` alone on the line). Read line by
+// line, each of its lines would be a rejection saying "not valid JSON"; the file is
+// refused once, saying what it is and what to do.
+Status refuse_if_no_ndjson(std::string_view line, std::size_t line_no) {
+  std::string_view text = without_byte_order_mark(line);
+  text.remove_prefix(std::min(text.size(), text.find_first_not_of(" \t")));
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  const std::string where = "line " + std::to_string(line_no) + ": ";
+  const std::string use_mapping =
+      "import a partner's file through its mapping (leadhub import --mapping NAME, POST /api/v1/imports?mapping=NAME)";
+  if (text == "{") {
+    return Error::make(ErrorCode::invalid,
+                       where +
+                           "a JSON object that goes on over the next lines: the import reads one lead per line "
+                           "(NDJSON) or one JSON array of leads; write one lead per line (jq -c . FILE) or put "
+                           "the leads into an array (jq -s . FILE)");
+  }
+  if (text.starts_with("<")) {
+    return Error::make(
+        ErrorCode::invalid,
+        where + "the file is XML, not canonical JSON leads (one per line, or one array): " + use_mapping);
+  }
+  if (!text.starts_with("{")) {
+    return Error::make(ErrorCode::invalid, where + "'" + mapping::truncate_utf8(text, 40) +
+                                               "' is no JSON object: the import reads canonical JSON leads (one per "
+                                               "line, or one array), and this looks like CSV or other text; " +
+                                               use_mapping);
+  }
+  return ok_status();
+}
+
 // Newline-delimited canonical JSON, one lead per line, after `opening`. `in_line`
 // names a syntax error's place in a line (its bytes are not the file's when the
 // file was converted from UTF-16).
-void import_ndjson(ImportRun& run, std::istream& in, Reading& reading, const Opening& opening, PositionIn in_line,
-                   std::size_t& records) {
+Status import_ndjson(ImportRun& run, std::istream& in, Reading& reading, const Opening& opening, PositionIn in_line,
+                     std::size_t& records) {
   CanonicalBatches batches(run, reading);
   std::size_t line_no = opening.after.line - 1;
   std::string line;
   for (bool first = true; std::getline(in, line); first = false) {
-    if (reading.stop_now()) return;
+    if (reading.stop_now()) return ok_status();
     ++line_no;
     if (first) line.insert(0, opening.first_line_start);
     if (is_blank(line)) continue;  // blank lines are no records (an editor's trailing newlines)
+    if (records == 0) {
+      if (auto st = refuse_if_no_ndjson(line, line_no); !st) return st;
+    }
     ++records;
     batches.add(line, "line " + std::to_string(line_no), records, in_line);
   }
+  return ok_status();
 }
 
 // One JSON array of canonical leads, streamed element by element; each is named by
@@ -407,8 +446,8 @@ Status import_json_array(ImportRun& run, std::istream& in, Reading& reading, con
 Status import_canonical_utf8(ImportRun& run, std::istream& in, bool converted, Reading& reading, std::size_t& records) {
   const Opening opening = read_opening(in);
   if (opening.json_array) return import_json_array(run, in, reading, opening, converted, records);
-  import_ndjson(run, in, reading, opening, converted ? PositionIn::line().converted() : PositionIn::line(), records);
-  return ok_status();
+  return import_ndjson(run, in, reading, opening, converted ? PositionIn::line().converted() : PositionIn::line(),
+                       records);
 }
 
 // Canonical leads: one JSON object per line, or one JSON array of them.
