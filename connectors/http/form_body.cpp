@@ -148,8 +148,11 @@ Result<FormFields> parse_multipart(std::string_view boundary, std::string_view b
       if (colon == std::string_view::npos || lower_ascii(trim(line.substr(0, colon))) != "content-disposition")
         continue;
       name = header_param(line.substr(colon + 1), "name");
+      // A file input sends filename="..." (empty when no file was chosen); some
+      // clients send the RFC 5987 form filename*=UTF-8''... instead, or both.
+      const std::string disposition = lower_ascii(line.substr(colon + 1));
       is_file =
-          !header_param(line.substr(colon + 1), "filename").empty() || line.find("filename=") != std::string_view::npos;
+          disposition.find("filename=") != std::string::npos || disposition.find("filename*=") != std::string::npos;
     }
     const auto content = headers_end + 4;
     const auto end = body.find("\r\n" + delimiter, content);
