@@ -5,3 +5,7 @@
 # either way (CMAKE_CURRENT_SOURCE_DIR would be tests/ when included from there).
 add_test(NAME mapping_formats COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/formats_test.py $<TARGET_FILE:leadhub> ${PROJECT_SOURCE_DIR})
 set_tests_properties(mapping_formats PROPERTIES LABELS "mapping;integration" TIMEOUT 600)
+# Messy partner files (spreadsheet exports, XML and JSON as other tools write them,
+# web-form posts) through `leadhub import` and POST /api/v1/imports alike.
+add_test(NAME mapping_messy_input COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/messy_input_test.py $<TARGET_FILE:leadhub> ${PROJECT_SOURCE_DIR})
+set_tests_properties(mapping_messy_input PROPERTIES LABELS "mapping;integration" TIMEOUT 300)
