@@ -179,13 +179,22 @@ class XmlRecord final : public Record {
         node = child;
         continue;
       }
+      std::string reason = where + " has no element <";
+      reason += step;
       if (node.attribute(step.c_str())) {
-        return where + " has no element <" + step + "> but an attribute " + step +
-               " (the mapping reads the element; @" + step + " reads the attribute)";
+        reason += "> but an attribute ";
+        reason += step;
+        reason += " (the mapping reads the element; @";
+        reason += step;
+        reason += " reads the attribute)";
+        return reason;
       }
       for (const pugi::xml_node other : node.children()) {
         if (other.type() == pugi::node_element && lower_ascii(other.name()) == lower_ascii(step)) {
-          return where + " has no element <" + step + "> but <" + other.name() + "> (element names are case-sensitive)";
+          reason += "> but <";
+          reason += other.name();
+          reason += "> (element names are case-sensitive)";
+          return reason;
         }
       }
       return {};
