@@ -213,8 +213,10 @@ c.check(r["outcome"] == "failed" and "ZIP" in r["reason"] and r["errors"][0]["re
 r = report(FAILED, "empty.ndjson")
 c.check(r["outcome"] == "failed" and r["reason"] == "the file holds no records", "an empty file: failed, no records", r)
 r = report(FAILED, "garbage.ndjson")
-c.check(r["outcome"] == "failed" and r["reason"].startswith("every record was rejected; the first: line 1: ")
-        and [e["line"] for e in r["errors"]] == [1, 2], "a file of no JSON: failed, naming line 1", r)
+# Its first line shows it is no NDJSON (a CSV header): one error for the file, not one per line.
+c.check(r["outcome"] == "failed" and r["reason"].startswith("line 1: 'Name;E-Mail' is no JSON object")
+        and "--mapping NAME" in r["reason"] and [e["record"] for e in r["errors"]] == ["document"],
+        "a file of no JSON: failed, naming line 1 and what to do", r)
 lines = log_lines("drop: workbook.csv:")
 c.check(len(lines) == 1 and " error " in lines[0] and "failed (mapping lettershop-csv)" in lines[0]
         and FAILED + "/workbook.csv" in lines[0], "the log says why, naming the file and where it went", lines)
