@@ -214,7 +214,8 @@ class AmqpConnector final : public Connector {
   Status start() override { return engine_.start(); }
   void stop() override { engine_.stop(); }
   Health health() const override {
-    // Broker mode is ready only while connected: /readyz shows a broker outage.
+    // Broker mode is ready only while connected with every queue's link attached:
+    // /readyz shows a broker outage and a queue's link the broker ended.
     return {engine_.ready(), engine_.describe()};
   }
 
@@ -237,6 +238,7 @@ class AmqpConnector final : public Connector {
     }
     out.counter("leadhub_amqp_replies_dropped_total", "Replies dropped: nobody receives from the reply address",
                 load(c.replies_dropped), {{"connector", name}});
+    if (engine_.mode() == Mode::broker) report_link_metrics(out, c, name);
   }
 
  private:
@@ -266,6 +268,16 @@ const std::vector<SettingSpec>& broker_connection_specs() {
     return out;
   }();
   return kSpecs;
+}
+
+void report_link_metrics(Metrics& out, const EngineCounters& counters, const std::string& connector) {
+  out.gauge("leadhub_amqp_links_down",
+            "Links the broker ended (or refuses to attach) that are not attached again yet: queues consumed, reply "
+            "and event addresses",
+            counters.links_down.load(std::memory_order_relaxed), {{"connector", connector}});
+  out.counter("leadhub_amqp_link_outages_total",
+              "Links the broker ended or refused while the connection stayed open, one per outage",
+              counters.link_outages.load(std::memory_order_relaxed), {{"connector", connector}});
 }
 
 Status read_broker_connection(const Settings& s, EngineOptions& o) {

@@ -10,6 +10,7 @@ namespace leadhub::connectors::amqp {
 ConnectorType connector_type();
 
 struct EngineOptions;
+struct EngineCounters;
 
 // The broker connection settings as this connector reads them (url, user, password,
 // sasl_mechanisms, tls, tls_verify, tls_ca, durable, reconnect_delay_ms,
@@ -17,5 +18,10 @@ struct EngineOptions;
 // dispatcher's amqp targets. read_broker_connection sets broker mode.
 const std::vector<SettingSpec>& broker_connection_specs();
 Status read_broker_connection(const Settings& s, EngineOptions& o);
+
+// An engine's links the broker ended, for /metrics (leadhub_amqp_links_down,
+// leadhub_amqp_link_outages_total): the amqp connector's, and those of the event
+// dispatcher's amqp targets (connector "events.TARGET").
+void report_link_metrics(Metrics& out, const EngineCounters& counters, const std::string& connector);
 
 }  // namespace leadhub::connectors::amqp

@@ -90,6 +90,18 @@ std::string rejection_reason(const proton::tracker& t) {
   return out;
 }
 
+// "CONDITION: DESCRIPTION" of an ended link or session, or `otherwise` without one.
+std::string condition_text(const proton::error_condition& e, const char* otherwise) {
+  return e.empty() ? otherwise : e.what();
+}
+
+// "2.5 s"
+std::string seconds_text(std::chrono::milliseconds d) {
+  return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " s";
+}
+
+const char* link_words(LinkRole role) { return role == LinkRole::receiver ? "the link from " : "the link to "; }
+
 std::string hex(const proton::binary& b) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
@@ -260,7 +272,11 @@ class Engine::Listening final : public proton::listen_handler {
 Engine::Engine(EngineOptions options, Operations& operations)
     : options_(std::move(options)),
       operations_(operations),
-      publisher_(options_.mode == Mode::broker, options_.durable, options_.keep_queued_on_reconnect) {}
+      publisher_({.open_on_demand = options_.mode == Mode::broker,
+                  .durable = options_.durable,
+                  .keep_queued = options_.keep_queued_on_reconnect,
+                  .retry_refused = options_.retry_refused_addresses}),
+      links_(options_.reconnect_delay, options_.reconnect_max_delay) {}
 
 Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
 
@@ -380,8 +396,10 @@ void Engine::on_connection_open(proton::connection& c) {
     return;
   }
   connections_[c] = {++next_epoch_, options_.user, {}};
+  broker_ = c;
+  broker_epoch_ = next_epoch_;
   ++connects_;
-  ready_ = true;
+  connected_ = true;
   std::string recovered;
   if (outage_since_) {
     const auto away = std::chrono::duration<double>(std::chrono::steady_clock::now() - *outage_since_).count();
@@ -395,20 +413,26 @@ void Engine::on_connection_open(proton::connection& c) {
             std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url + recovered);
   publisher_.use_connection(c);
   open_broker_receivers(c);
+  publish_health();
 }
 
 void Engine::open_broker_receivers(proton::connection& c) {
-  for (const auto& route : options_.routes) {
-    proton::source_options source;
-    source.durability_mode(options_.durable ? proton::source::CONFIGURATION : proton::source::NONDURABLE);
-    proton::receiver_options opts;
-    // Credit by hand: one back per settled message keeps at most `credit`
-    // messages unsettled, which bounds what waits for the store.
-    opts.auto_accept(false).credit_window(0).source(source);
-    auto r = c.open_receiver(route->address, opts);
-    receivers_[r] = Link{route, {}, 0, "", false};
-    r.add_credit(options_.credit);
-  }
+  for (const auto& route : options_.routes) attach_receiver(c, route);
+}
+
+// Each queue's receiver has a session of its own: RabbitMQ ends the whole session
+// when it refuses an attach (an /amq/queue/ that does not exist) or a channel
+// error ends its channel, which on a shared session took every queue.
+void Engine::attach_receiver(proton::connection& c, const std::shared_ptr<const Route>& route) {
+  proton::source_options source;
+  source.durability_mode(options_.durable ? proton::source::CONFIGURATION : proton::source::NONDURABLE);
+  proton::receiver_options opts;
+  // Credit by hand: one back per settled message keeps at most `credit`
+  // messages unsettled, which bounds what waits for the store.
+  opts.auto_accept(false).credit_window(0).source(source);
+  auto r = c.open_session().open_receiver(route->address, opts);
+  receivers_[r] = Link{route, {}, 0, "", false, false};
+  r.add_credit(options_.credit);
 }
 
 void Engine::connection_gone(const proton::connection& c) {
@@ -432,8 +456,11 @@ void Engine::connection_gone(const proton::connection& c) {
       ++it;
   }
   if (options_.mode == Mode::broker) {
-    ready_ = false;
+    connected_ = false;
+    broker_ = proton::connection();
+    links_.clear();  // the reconnect attaches every link afresh
     publisher_.connection_lost();
+    publish_health();
   } else {
     publisher_.forget_connection(c);
   }
@@ -487,7 +514,16 @@ void Engine::set_note(std::string note) {
 void Engine::on_transport_close(proton::transport& t) { connection_gone(t.connection()); }
 
 void Engine::on_receiver_open(proton::receiver& r) {
-  if (!r.uninitialized()) return;  // our own broker link, attached
+  if (!r.uninitialized()) {
+    // Our own broker link, attached; a broker refusing it attaches it without a
+    // source and detaches it (RabbitMQ ends its session instead).
+    const auto it = receivers_.find(r);
+    if (it != receivers_.end() && !r.source().address().empty()) {
+      it->second.attached = true;
+      link_attached(LinkRole::receiver, it->second.route->address);
+    }
+    return;
+  }
   // A peer's sender: the target is one of our addresses.
   const auto address = r.target().address();
   auto route = route_for(address);
@@ -500,17 +536,49 @@ void Engine::on_receiver_open(proton::receiver& r) {
   // still checked on receipt (on_message).
   pn_link_set_max_message_size(RawReceiver(r).get(), options_.max_message_bytes + kEnvelopeAllowance);
   r.open(proton::receiver_options().auto_accept(false).credit_window(0));
-  receivers_[r] = Link{route, {}, 0, "", false};
+  receivers_[r] = Link{route, {}, 0, "", false, true};
   r.add_credit(options_.credit);
 }
 
-void Engine::on_receiver_close(proton::receiver& r) {
-  if (auto it = receivers_.find(r); it != receivers_.end()) release_waiting(it->second);
-  receivers_.erase(r);
+void Engine::on_receiver_close(proton::receiver& r) { receiver_gone(r, r.error()); }
+void Engine::on_receiver_detach(proton::receiver& r) { receiver_gone(r, r.error()); }
+// receiver_gone says it, naming the address; Proton's default would log it bare.
+void Engine::on_receiver_error(proton::receiver&) {}
+
+// The messages of a link that went and never started are left to the peer or
+// broker, which sends them again. Those at the store finish and are answered but
+// not settled (complete() finds no link): the broker delivers them again, and
+// their idempotency key keeps them from taking effect twice. A link in a session
+// the broker ended still looks open to Proton: settling there would be an error.
+void Engine::receiver_gone(const proton::receiver& r, const proton::error_condition& error) {
+  const auto it = receivers_.find(r);
+  if (it == receivers_.end()) return;
+  const auto route = it->second.route;
+  const bool was_attached = it->second.attached;
+  std::size_t unsettled = drop_waiting(it->second, false);
+  for (const auto& [id, f] : pending_) unsettled += f->receiver == r ? 1 : 0;
+  receivers_.erase(it);
+  if (options_.mode == Mode::listen) {
+    if (!error.empty())
+      log::warn(options_.connector, "a peer closed its link to " + route->address + ": " + error.what());
+    return;
+  }
+  proton::session session = r.session();  // its own (attach_receiver)
+  session.close();
+  if (stopping_) return;
+  link_lost(LinkRole::receiver, route->address, was_attached,
+            condition_text(error, was_attached ? "detached without an error" : "no source"),
+            unsettled == 0 ? ""
+                           : "; " + std::to_string(unsettled) +
+                                 " messages received and not settled are left to the broker, which delivers them "
+                                 "again");
 }
 
 void Engine::on_sender_open(proton::sender& s) {
-  if (!s.uninitialized()) return;  // our own sender to a broker address
+  if (!s.uninitialized()) {  // our own sender to a broker address, attached (or refused: no target)
+    if (auto address = publisher_.attached(s)) link_attached(LinkRole::sender, *address);
+    return;
+  }
   // A peer wants to receive: replies for its address go to this link.
   std::string address = s.source().address();
   if (s.source().dynamic()) {
@@ -521,15 +589,37 @@ void Engine::on_sender_open(proton::sender& s) {
   publisher_.adopt(address, s);
 }
 
-void Engine::on_sender_close(proton::sender& s) {
-  // Broker mode: a sender refused with an error (its own session, see Publisher).
-  if (options_.mode == Mode::broker && s.error()) {
-    proton::session session = s.session();
-    refused_address(session, s.error().what());
-    session.close();
-  } else {
+void Engine::on_sender_close(proton::sender& s) { sender_gone(s, s.error()); }
+void Engine::on_sender_detach(proton::sender& s) { sender_gone(s, s.error()); }
+// sender_gone says it, naming the address; Proton's default would log it bare.
+void Engine::on_sender_error(proton::sender&) {}
+
+void Engine::sender_gone(const proton::sender& s, const proton::error_condition& error) {
+  if (options_.mode == Mode::listen) {
     publisher_.forget(s);
+    return resume_held_links();
   }
+  const auto ended = publisher_.ended(s);
+  if (!ended) return;
+  proton::session session = s.session();  // its own (Publisher::open_sender)
+  session.close();
+  if (stopping_) return;
+  const std::string why = condition_text(error, ended->refused ? "no target" : "detached without an error");
+  if (!ended->retry) {
+    // A reply_to the broker does not have costs its reply alone.
+    log::warn(options_.connector, "the broker refused the address " + ended->address + " (" + why +
+                                      "): " + std::to_string(ended->dropped) +
+                                      " message(s) to it dropped; a reply_to must name a queue the broker has "
+                                      "(/queue/NAME declares it)");
+    return resume_held_links();
+  }
+  std::string detail;
+  if (ended->unsettled > 0) {
+    detail = "; " + std::to_string(ended->unsettled) + " message(s) sent and not settled " +
+             (options_.keep_queued_on_reconnect ? "are sent again once it is back"
+                                                : "are reported lost to their owner, which sends them again");
+  }
+  link_lost(LinkRole::sender, ended->address, !ended->refused, why, detail);
   resume_held_links();
 }
 
@@ -538,29 +628,67 @@ void Engine::on_sendable(proton::sender& s) {
   resume_held_links();
 }
 
-// RabbitMQ ends a session whose attach it refuses. Only the publisher's senders
-// have a session of their own; a reply_to the broker does not have costs its reply
-// alone, and the log names the address.
+// RabbitMQ ends a session, rather than detach a link, when it refuses an attach or
+// a channel error ends the session's channel (a publish to an exchange deleted
+// meanwhile, an operator's tool): its links end with it. The hub opens a session
+// per link, so that is one link; one the hub closed itself has none left.
 void Engine::on_session_close(proton::session& s) {
-  // Without an error: the end of a session the hub closed itself (on_sender_close).
-  if (options_.mode != Mode::broker || stopping_ || !s.error()) return;
-  refused_address(s, s.error().what());
-  resume_held_links();
+  if (options_.mode != Mode::broker) return;
+  std::vector<proton::receiver> gone;
+  for (const auto& [r, link] : receivers_) {
+    if (r.session() == s) gone.push_back(r);
+  }
+  for (const auto& r : gone) receiver_gone(r, s.error());
+  if (const auto sender = publisher_.sender_on(s)) sender_gone(*sender, s.error());
 }
 
-// on_session_close logs it, naming the address; Proton's default would log it bare.
+// The links' handlers log it, naming the address; Proton's default would log it bare.
 void Engine::on_session_error(proton::session&) {}
 
-void Engine::refused_address(const proton::session& s, const std::string& why) {
-  const auto refused = publisher_.refused(s, why);
-  if (!refused) {
-    if (!stopping_) log::warn(options_.connector, "the broker ended a session: " + why);
+void Engine::link_lost(LinkRole role, const std::string& address, bool was_attached, const std::string& why,
+                       const std::string& detail) {
+  const auto lost = links_.lost(role, address, why, std::chrono::steady_clock::now());
+  if (lost.first) {
+    counters_.link_outages.fetch_add(1, std::memory_order_relaxed);
+    log::warn(options_.connector, std::string("the broker ") + (was_attached ? "ended " : "refused ") +
+                                      link_words(role) + address + " (" + why + ")" + detail +
+                                      "; attaching it again with backoff, the recovery is logged");
+  }
+  container_->schedule(proton::duration(lost.delay.count()),
+                       [this, role, address, epoch = broker_epoch_] { reattach(role, address, epoch); });
+  publish_health();
+}
+
+// A retry scheduled before a reconnect does nothing: the reconnect attached the link.
+void Engine::reattach(LinkRole role, const std::string& address, std::uint64_t epoch) {
+  if (stopping_ || epoch != broker_epoch_ || !connected_ || !links_.down(role, address)) return;
+  if (role == LinkRole::receiver) {
+    if (const auto route = route_for(address)) attach_receiver(broker_, route);
+    broker_.wake();  // a timer is no connection event: without it the attach waits
     return;
   }
-  log::warn(options_.connector, "the broker refused the address " + refused->address + " (" + why +
-                                    "): " + std::to_string(refused->dropped) +
-                                    " message(s) to it dropped; a reply_to must name a queue the broker has "
-                                    "(/queue/NAME declares it)");
+  if (!publisher_.reattach(address)) {  // nothing waits for it: attached with its next message
+    links_.forget(role, address);
+    publish_health();
+  }
+}
+
+void Engine::link_attached(LinkRole role, const std::string& address) {
+  const auto back = links_.attached(role, address, std::chrono::steady_clock::now());
+  if (!back) return;
+  log::info(options_.connector, link_words(role) + address + " is attached again after " + seconds_text(back->down) +
+                                    " (" + std::to_string(back->failed_attempts) + " failed attempts)");
+  publish_health();
+}
+
+void Engine::publish_health() {
+  auto outages = links_.outages();
+  counters_.links_down.store(outages.size(), std::memory_order_relaxed);
+  // Ready while connected with every queue's link attached; a reply or event
+  // address that is down holds up only its own messages (describe() names it).
+  ready_ = connected_ && links_.down(LinkRole::receiver) == 0;
+  std::lock_guard lock(note_mutex_);
+  outages_ = std::move(outages);
 }
 void Engine::on_tracker_accept(proton::tracker& t) { publisher_.on_settled(t, Settlement::accepted, ""); }
 void Engine::on_tracker_reject(proton::tracker& t) {
@@ -673,11 +801,9 @@ void Engine::run(const std::shared_ptr<InFlight>& f, Request request) {
 // NOLINTNEXTLINE(performance-unnecessary-value-param): by value, see engine.hpp
 void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
   pending_.erase(f->id);
-  if (f->started) {
-    if (auto link = receivers_.find(f->receiver); link != receivers_.end()) {
-      start_ready(link->second.order.finished(f->kind));
-    }
-  }
+  // No link: it went (receiver_gone), and the peer or broker sends the message again.
+  const bool link_alive = receivers_.count(f->receiver) != 0;
+  if (f->started && link_alive) start_ready(receivers_.at(f->receiver).order.finished(f->kind));
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);
     cache_[f->key] = cache_order_.begin();
@@ -693,7 +819,7 @@ void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
   if (response.settle != Settle::release || f->presettled) reply(*f, response);
   const auto c = connections_.find(f->connection);
   if (c != connections_.end()) c->second.in_flight.erase(f);
-  if (c != connections_.end() && c->second.epoch == f->epoch && f->receiver.active()) {
+  if (c != connections_.end() && c->second.epoch == f->epoch && link_alive && f->receiver.active()) {
     settle(*f, response);
     if (!stopping_) give_credit_back(*f);
     // Work from the container's queue is not a connection event: without a wake
@@ -766,20 +892,20 @@ void Engine::start_ready(const std::vector<std::uint64_t>& ids) {
   }
 }
 
-// Messages that never started go back to the peer (or broker), which sends them
-// again: the link or the hub is going.
-void Engine::release_waiting(Link& link) {
-  for (const auto id : link.order.take_waiting()) {
+std::size_t Engine::drop_waiting(Link& link, bool release) {
+  const auto ids = link.order.take_waiting();
+  for (const auto id : ids) {
     const auto it = pending_.find(id);
     if (it == pending_.end()) continue;
     const auto f = it->second;
     pending_.erase(it);
     if (auto c = connections_.find(f->connection); c != connections_.end()) c->second.in_flight.erase(f);
-    if (f->receiver.active()) {
+    if (release && f->receiver.active()) {
       counters_.released.fetch_add(1, std::memory_order_relaxed);
       f->delivery.release();
     }
   }
+  return ids.size();
 }
 
 void Engine::reply(const InFlight& f, const Response& response) {
@@ -853,7 +979,8 @@ void Engine::stop(std::chrono::milliseconds grace) {
     if (gate_->queue) {
       posted = gate_->queue->add([this, grace] {
         stopping_ = true;
-        for (auto& entry : receivers_) release_waiting(entry.second);
+        // Messages that never started go back to the peer or broker, which sends them again.
+        for (auto& entry : receivers_) drop_waiting(entry.second, true);
         log::info(options_.connector, "stopping: " + std::to_string(pending_.size()) + " messages in flight");
         if (pending_.empty()) return finish_stop();
         container_->schedule(proton::duration(grace.count()), [this] { finish_stop(); });
@@ -892,12 +1019,19 @@ std::string Engine::describe() const {
     return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + counts
                   : "not listening";
   }
+  const bool connected = connected_;
   std::string note;
-  if (!ready_) {
+  const auto now = std::chrono::steady_clock::now();
+  {
     std::lock_guard lock(note_mutex_);
-    if (!note_.empty()) note = " (" + note_ + ")";
+    if (!connected && !note_.empty()) note = " (" + note_ + ")";
+    for (const auto& o : outages_) {
+      note += std::string("; ") + link_words(o.role) + o.address + " is down for " +
+              seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(now - o.since)) + " (" + o.why +
+              "), attaching it again (" + std::to_string(o.failed_attempts) + " failed attempts)";
+    }
   }
-  return (ready_ ? "connected to " : "connecting to ") + options_.url + note + counts;
+  return (connected ? "connected to " : "connecting to ") + options_.url + note + counts;
 }
 
 }  // namespace leadhub::connectors::amqp

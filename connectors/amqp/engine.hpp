@@ -1,9 +1,10 @@
 // The Proton side of the amqp connector: one container on its own thread,
 // either listening (direct mode: the hub is the node for its addresses and hands
 // out dynamic reply addresses) or connected to a broker (consumes the configured
-// queues, reconnects with backoff). Messages go to Operations; each result comes
-// back from the store's thread through a proton::work_queue, then the reply is
-// sent and the message settled, in that order.
+// queues, reconnects with backoff, and attaches again with backoff each link the
+// broker ends while the connection stays: see link_recovery.hpp). Messages go to
+// Operations; each result comes back from the store's thread through a
+// proton::work_queue, then the reply is sent and the message settled, in that order.
 #pragma once
 
 #include <proton/container.hpp>
@@ -30,6 +31,7 @@
 #include <unordered_map>
 
 #include "link_order.hpp"
+#include "link_recovery.hpp"
 #include "operations.hpp"
 #include "publisher.hpp"
 #include "sasl_plain.hpp"
@@ -47,6 +49,10 @@ struct EngineCounters {
   std::atomic<std::uint64_t> accepted{0}, rejected{0}, released{0};
   std::array<std::atomic<std::uint64_t>, kOutcomes> replies{};  // replies sent, by Outcome
   std::atomic<std::uint64_t> replies_dropped{0};                // nobody receives from the reply address
+  // Broker mode: links the broker ended (or refused) while the connection stayed
+  // open, one per outage however many attempts it took; and those down now.
+  std::atomic<std::uint64_t> link_outages{0};
+  std::atomic<std::uint64_t> links_down{0};
 };
 
 struct EngineOptions {
@@ -63,6 +69,10 @@ struct EngineOptions {
   // Messages to publish that wait for credit when the connection goes: sent after
   // the reconnect (replies), or reported lost for their owner to resend in order.
   bool keep_queued_on_reconnect = true;
+  // Broker mode: an address whose first attach the broker refuses is attached again
+  // with backoff (the event routes' configured addresses); otherwise its messages
+  // are dropped (a reply_to that a client named wrong).
+  bool retry_refused_addresses = false;
   std::chrono::milliseconds reconnect_delay{200};
   std::chrono::milliseconds reconnect_max_delay{10'000};
   std::size_t max_message_bytes = 16 << 20;
@@ -92,6 +102,8 @@ class Engine final : public proton::messaging_handler {
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
   std::string describe() const;
   bool ready() const { return ready_.load(); }
+  Mode mode() const { return options_.mode; }
+  const std::string& connector() const { return options_.connector; }
   const EngineCounters& counters() const { return counters_; }
   // From any thread, in broker mode: sends `message` to `address` through the
   // publisher (queued while disconnected); on_settled runs on the container
@@ -106,8 +118,12 @@ class Engine final : public proton::messaging_handler {
   void on_transport_close(proton::transport& t) override;
   void on_receiver_open(proton::receiver& r) override;
   void on_receiver_close(proton::receiver& r) override;
+  void on_receiver_detach(proton::receiver& r) override;
+  void on_receiver_error(proton::receiver& r) override;
   void on_sender_open(proton::sender& s) override;
   void on_sender_close(proton::sender& s) override;
+  void on_sender_detach(proton::sender& s) override;
+  void on_sender_error(proton::sender& s) override;
   void on_session_close(proton::session& s) override;
   void on_session_error(proton::session& s) override;
   void on_sendable(proton::sender& s) override;
@@ -141,23 +157,38 @@ class Engine final : public proton::messaging_handler {
     std::uint32_t held_credit = 0;
     std::string held_for;
     bool warned_held = false;  // said so in the log once
+    bool attached = false;     // broker mode: the broker attached it (else an end is a refusal)
   };
 
   Status prepare_tls();
   void start_listening(proton::container& c);
   void start_connecting(proton::container& c);
   void open_broker_receivers(proton::connection& c);
+  void attach_receiver(proton::connection& c, const std::shared_ptr<const Route>& route);
+  // A link went: a peer closed it (direct mode) or the broker ended it (broker
+  // mode: detached it, ended its session or refused its attach).
+  void receiver_gone(const proton::receiver& r, const proton::error_condition& error);
+  void sender_gone(const proton::sender& s, const proton::error_condition& error);
+  // Broker mode: logs a new outage, schedules the next attempt (link_recovery.hpp).
+  void link_lost(LinkRole role, const std::string& address, bool was_attached, const std::string& why,
+                 const std::string& detail);
+  void link_attached(LinkRole role, const std::string& address);
+  void reattach(LinkRole role, const std::string& address, std::uint64_t epoch);
+  // Broker mode: ready_, the links down and their count, for other threads.
+  void publish_health();
   // f by value: completing erases the pending_ entry a caller's reference would point into.
   // NOLINTNEXTLINE(performance-unnecessary-value-param)
   void complete(std::shared_ptr<InFlight> f, const Response& response);
   void run(const std::shared_ptr<InFlight>& f, Request request);
   void start_ready(const std::vector<std::uint64_t>& ids);
-  void release_waiting(Link& link);
+  // Drops the link's messages that never started, released for the peer to send
+  // again, or (release false: the link is gone) left to the broker or peer, which
+  // sends them again; returns how many.
+  std::size_t drop_waiting(Link& link, bool release);
   void reply(const InFlight& f, const Response& response);
   void log_presettled_refusal(const InFlight& f, const Response& response) const;
   void give_credit_back(InFlight& f);
   void resume_held_links();
-  void refused_address(const proton::session& s, const std::string& why);
   void broker_connection_failed(const proton::error_condition& e);
   void set_note(std::string note);
   void settle(const InFlight& f, const Response& response);
@@ -187,6 +218,11 @@ class Engine final : public proton::messaging_handler {
   // Broker mode: since when the broker is away, and the attempts since.
   std::optional<std::chrono::steady_clock::time_point> outage_since_;
   std::uint64_t failed_attempts_ = 0;
+  // Broker mode: the connection while it is open, and its epoch (a link's retry
+  // scheduled before a reconnect finds another and does nothing).
+  proton::connection broker_;
+  std::uint64_t broker_epoch_ = 0;
+  LinkRecovery links_;
   // Every message waiting for the store, by id. Only ids cross to other threads:
   // the Proton handles in an InFlight are referenced and released on this thread
   // alone (Proton's reference counts are not thread-safe).
@@ -201,12 +237,15 @@ class Engine final : public proton::messaging_handler {
   std::unordered_map<std::string, std::list<std::pair<std::string, Response>>::iterator> cache_;
   std::promise<void> stopped_;
 
-  // Why the broker connection is down, for health(): set on the container thread.
+  // Why the broker connection is down, and the links that are, for health(): set
+  // on the container thread.
   mutable std::mutex note_mutex_;
   std::string note_;
+  std::vector<LinkRecovery::Outage> outages_;
 
   // Read by health() from other threads.
   std::atomic<bool> ready_{false};
+  std::atomic<bool> connected_{false};  // broker mode
   std::atomic<int> port_{0};
   EngineCounters counters_;
   std::atomic<std::uint64_t> connects_{0};

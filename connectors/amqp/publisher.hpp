@@ -5,6 +5,11 @@
 // when it was `accepted`, dead-letters it when `rejected`, and sends it again
 // otherwise (released, or lost with its link or connection).
 //
+// A sender the broker ends while the connection stays open (a detach, the end of
+// its session, e.g. RabbitMQ's for an exchange deleted under it) is attached again
+// by the engine, with the backoff of connectors/amqp/link_recovery; meanwhile its
+// address's messages wait here.
+//
 // Container thread only, like every Proton object it holds.
 #pragma once
 
@@ -14,6 +19,7 @@
 #include <proton/session.hpp>
 #include <proton/tracker.hpp>
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -35,44 +41,63 @@ class Publisher {
   // `why` says more when it was not accepted (the receiver's error description).
   using Settled = std::function<void(Settlement outcome, const std::string& why)>;
 
-  // open_on_demand: broker mode, where the hub opens a sender for any address;
-  // else (direct mode) only addresses that peers attached to can be sent to.
-  // durable: senders the hub opens ask for a durable node (RabbitMQ declares a
-  // queue with the durability of the first link; a mismatch refuses the link).
-  // keep_queued: messages not yet sent when the connection goes wait for the
-  // next one (replies); otherwise they are reported lost too, so an owner that
-  // resends in order (the event dispatcher) never sees a later message overtake.
-  Publisher(bool open_on_demand, bool durable, bool keep_queued = true, std::size_t max_queued_per_address = 10'000)
-      : open_on_demand_(open_on_demand),
-        durable_(durable),
-        keep_queued_(keep_queued),
-        max_queued_(max_queued_per_address) {}
+  struct Options {
+    // Broker mode, where the hub opens a sender for any address; else (direct
+    // mode) only addresses that peers attached to can be sent to.
+    bool open_on_demand = true;
+    // Senders the hub opens ask for a durable node (RabbitMQ declares a queue with
+    // the durability of the first link; a mismatch refuses the link).
+    bool durable = true;
+    // Messages of a link (or connection) that went are sent again once it is back
+    // (replies): those not yet sent, and those sent and not settled, which the
+    // receiver may then get twice. Otherwise they are reported lost, so an owner
+    // that resends in order (the event dispatcher) never sees a later message
+    // overtake.
+    bool keep_queued = true;
+    // An address whose first attach the broker refuses is attached again with
+    // backoff (the event routes' configured addresses); otherwise its messages are
+    // dropped (a reply_to a client named wrong).
+    bool retry_refused = false;
+    std::size_t max_queued_per_address = 10'000;
+  };
+
+  explicit Publisher(Options options) : options_(options) {}
 
   // Broker mode: senders for new addresses are opened on this connection.
   void use_connection(const proton::connection& connection);
-  // The connection is gone (a reconnect follows): senders are dropped, queued
-  // messages stay and go out once use_connection() is called again (unless not
-  // keep_queued); messages sent but not settled are reported as lost so their
-  // owners can resend.
+  // The connection is gone (a reconnect follows): senders are dropped, and their
+  // messages wait for the next use_connection() or are reported lost (keep_queued).
   void connection_lost();
   // Direct mode: a peer attached a link to receive from `address` (a reply
   // address); messages for it go there.
   void adopt(const std::string& address, const proton::sender& sender);
-  // A sender or all of a connection's senders went away; its messages that were
+  // Direct mode: a peer's link or connection went away; its messages that were
   // sent but not settled are reported as lost.
   void forget(const proton::sender& sender);
   void forget_connection(const proton::connection& connection);
-  // Broker mode: the broker refused the address of the sender on `session` (it
-  // ends the whole session when an attach fails: RabbitMQ for a missing exchange
-  // or a /amq/queue/ that does not exist). Its messages, queued and unsettled, are
-  // reported lost and dropped, and so is the address's sender; a later send opens
-  // a new one. Returns the address and how many messages were dropped, or nothing
-  // when the session was none of the publisher's.
-  struct Refused {
+
+  // Broker mode: the broker attached `sender` (it names a target). Returns its
+  // address, or nothing when the sender is none of ours or was refused (the
+  // broker attaches a refused link without a target, then detaches it).
+  std::optional<std::string> attached(const proton::sender& sender);
+  // Broker mode: the sender on `session`, which the broker ended (each sender has
+  // a session of its own: RabbitMQ ends the whole session when it refuses an
+  // attach or a publish, which on a shared session took every other link).
+  std::optional<proton::sender> sender_on(const proton::session& session) const;
+  // Broker mode: the broker ended `sender` (detached it, ended its session or
+  // refused its attach). Its messages wait or are reported lost (keep_queued).
+  struct Ended {
     std::string address;
-    std::size_t dropped = 0;
+    bool refused = false;       // never attached: a reply address the broker does not have
+    bool retry = false;         // attach it again (reattach()) after the backoff
+    std::size_t unsettled = 0;  // sent and not settled when it ended
+    std::size_t dropped = 0;    // reported lost: not sent again by the publisher
   };
-  std::optional<Refused> refused(const proton::session& session, const std::string& why);
+  std::optional<Ended> ended(const proton::sender& sender);
+  // After the backoff: attaches the address's sender again. False when there is
+  // nothing to attach (nothing waits for it, or no connection): it is attached
+  // again with its next message.
+  bool reattach(const std::string& address);
 
   // Queues `message` for `address` and sends it as credit allows. False when the
   // address is unknown (direct mode, no peer listening) or its queue is full.
@@ -92,25 +117,35 @@ class Publisher {
     Settled on_settled;
   };
   struct Outlet {
-    proton::sender sender;  // empty while none is open
+    proton::sender sender;    // empty while none is open
+    bool attached = false;    // the broker attached `sender`
+    bool recovering = false;  // the broker ended it: attached again by reattach(), not by send()
     std::deque<Pending> queue;
+  };
+  struct Sent {
+    std::string address;
+    std::uint64_t order = 0;  // send order, to queue them again in it
+    Pending pending;          // the message only with keep_queued
   };
 
   void flush(const std::string& address, Outlet& outlet);
   // Reports the messages waiting in `outlet` as lost and drops them; returns how many.
-  std::size_t fail_queued(Outlet& outlet, const std::string& why);
-  // Reports the sent, unsettled messages of `sender` as lost; returns how many.
-  std::size_t fail_unsettled(const proton::sender& sender, const std::string& why);
+  static std::size_t fail_queued(Outlet& outlet, const std::string& why);
+  // Reports the sent, unsettled messages whose tracker is `gone` as lost (direct mode).
+  void fail_unsettled(const std::function<bool(const proton::tracker&)>& gone, const std::string& why);
+  // The sent, unsettled messages of `sender` (every sender's when empty), in send
+  // order: queued again at the front of their outlets (keep_queued), else reported
+  // as lost. Returns how many.
+  std::size_t take_back_unsettled(const proton::sender& sender, const std::string& why);
   void open_sender(const std::string& address, Outlet& outlet);
+  Outlet* outlet_of(const proton::sender& sender, std::string* address = nullptr);
 
-  bool open_on_demand_;
-  bool durable_;
-  bool keep_queued_;
-  std::size_t max_queued_;
+  Options options_;
   proton::connection connection_;  // broker mode; empty in direct mode
   bool connected_ = false;
   std::map<std::string, Outlet> outlets_;
-  std::map<proton::tracker, Settled> unsettled_;
+  std::map<proton::tracker, Sent> unsettled_;
+  std::uint64_t sent_ = 0;
 };
 
 }  // namespace leadhub::connectors::amqp

@@ -1,5 +1,7 @@
 #include "amqp_sink.hpp"
 
+#include "../amqp/amqp_connector.hpp"
+
 #include <proton/binary.hpp>
 #include <proton/message.hpp>
 #include <proton/message_id.hpp>
@@ -44,6 +46,9 @@ amqp::EngineOptions for_events(amqp::EngineOptions options) {
   // A lane resends from its oldest unsettled event: a message still queued from
   // before a reconnect must not go out ahead of that.
   options.keep_queued_on_reconnect = false;
+  // A route's address is configured: one the broker refuses (an exchange not yet
+  // declared) is attached again with backoff, its events waiting in the store.
+  options.retry_refused_addresses = true;
   return options;
 }
 
@@ -57,6 +62,10 @@ AmqpSink::AmqpSink(LeadStore& store, amqp::EngineOptions options)
 Status AmqpSink::start() { return engine_.start(); }
 
 void AmqpSink::stop() { engine_.stop(std::chrono::milliseconds(0)); }
+
+void AmqpSink::report_metrics(Metrics& out) const {
+  amqp::report_link_metrics(out, engine_.counters(), engine_.connector());
+}
 
 void AmqpSink::send(const std::string& address, const Outgoing& message, Done done) {
   auto shared = std::make_shared<Done>(std::move(done));

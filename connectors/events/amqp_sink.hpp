@@ -21,6 +21,7 @@ class AmqpSink final : public Sink {
   std::size_t window() const override { return kWindow; }
   bool connected() const override { return engine_.ready(); }
   std::string describe() const override { return engine_.describe(); }
+  void report_metrics(Metrics& out) const override;
 
  private:
   // The Engine wants Operations for inbound messages; with no queues it never calls them.

@@ -123,6 +123,10 @@ std::vector<LaneStatus> Dispatcher::lane_status() const {
   return status_;
 }
 
+void Dispatcher::report_sink_metrics(Metrics& out) const {
+  for (const auto& [name, sink] : sinks_) sink->report_metrics(out);
+}
+
 std::string Dispatcher::describe() const {
   std::uint64_t delivered = 0, dead = 0;
   std::string failing;

@@ -39,6 +39,8 @@ class Dispatcher {
   std::string describe() const;
   // Each route's counts as of the end of the latest round (for /metrics).
   std::vector<LaneStatus> lane_status() const;
+  // Each target's own metrics (Sink::report_metrics), from any thread.
+  void report_sink_metrics(Metrics& out) const;
 
   // Outbox events routed per call at most.
   static constexpr std::size_t kRouteBatch = 1000;

@@ -35,6 +35,7 @@ class EventsConnector final : public Connector {
       out.gauge("leadhub_events_route_failing", "1 while the route waits for its backoff after a failed send",
                 std::uint64_t{lane.failing ? 1U : 0U}, labels);
     }
+    dispatcher_->report_sink_metrics(out);
   }
 
  private:

@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "backoff.hpp"
+#include "../framework/backoff.hpp"
 #include "events_config.hpp"
 #include "sink.hpp"
 #include "store/lead_store.hpp"

@@ -9,6 +9,10 @@
 
 #include "util/result.hpp"
 
+namespace leadhub::connectors {
+class Metrics;
+}
+
 namespace leadhub::connectors::events {
 
 // One event as it leaves the hub.
@@ -48,6 +52,8 @@ class Sink {
   virtual std::size_t window() const = 0;
   virtual bool connected() const = 0;
   virtual std::string describe() const = 0;
+  // Adds the target's own metrics (an amqp target's links), from any thread.
+  virtual void report_metrics(Metrics&) const {}
 };
 
 }  // namespace leadhub::connectors::events

@@ -1,10 +1,12 @@
 // Exponential backoff with a cap: initial, 2x, 4x, ... up to max; reset by a success.
+// The event routes' retries (connectors/events/lane) and the amqp connector's
+// links (connectors/amqp/link_recovery) use it.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 
-namespace leadhub::connectors::events {
+namespace leadhub::connectors {
 
 class Backoff {
  public:
@@ -23,4 +25,4 @@ class Backoff {
   std::chrono::milliseconds next_{0};
 };
 
-}  // namespace leadhub::connectors::events
+}  // namespace leadhub::connectors
