@@ -251,9 +251,7 @@ class Engine::Listening final : public proton::listen_handler {
   void on_open(proton::listener& l) override {
     engine_.port_ = l.port();
     engine_.ready_ = true;
-    log::info(engine_.options_.connector, "listening on amqp://" + engine_.options_.listen_host + ":" +
-                                              std::to_string(l.port()) + " (" +
-                                              std::to_string(engine_.options_.routes.size()) + " addresses)");
+    // The hub logs the "listening on" line with describe() once start() returns.
     engine_.started_.set_value(ok_status());
     engine_.start_reported_ = true;
   }
@@ -382,8 +380,9 @@ void Engine::start_connecting(proton::container& c) {
   if (mechanisms.empty() && !options_.user.empty()) mechanisms = "PLAIN";
   if (!mechanisms.empty()) opts.sasl_allowed_mechs(mechanisms);
   c.connect(options_.url, opts);
-  log::info(options_.connector, "connecting to " + options_.url);
   // The broker may be down at start: the hub runs and reconnects, health says so.
+  // The hub logs describe() ("connecting to URL") once started; the connection
+  // logs "connected to URL", or why it cannot connect.
   started_.set_value(ok_status());
   start_reported_ = true;
 }
@@ -1016,7 +1015,9 @@ void Engine::finish_stop() {
 std::string Engine::describe() const {
   const std::string counts = " (" + std::to_string(counters_.received.load()) + " messages received)";
   if (options_.mode == Mode::listen) {
-    return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + counts
+    const auto n = options_.routes.size();
+    return ready_ ? "listening on amqp://" + options_.listen_host + ":" + std::to_string(port_.load()) + " for " +
+                        std::to_string(n) + (n == 1 ? " address" : " addresses") + counts
                   : "not listening";
   }
   const bool connected = connected_;
