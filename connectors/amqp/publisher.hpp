@@ -66,7 +66,7 @@ class Publisher {
   // Broker mode: senders for new addresses are opened on this connection.
   void use_connection(const proton::connection& connection);
   // The connection is gone (a reconnect follows): senders are dropped, and their
-  // messages wait for the next use_connection() or are reported lost (keep_queued).
+  // messages wait for the next use_connection() (keep_queued) or are reported lost.
   void connection_lost();
   // Direct mode: a peer attached a link to receive from `address` (a reply
   // address); messages for it go there.
@@ -85,10 +85,10 @@ class Publisher {
   // attach or a publish, which on a shared session took every other link).
   std::optional<proton::sender> sender_on(const proton::session& session) const;
   // Broker mode: the broker ended `sender` (detached it, ended its session or
-  // refused its attach). Its messages wait or are reported lost (keep_queued).
+  // refused its attach). Its messages wait (keep_queued) or are reported lost.
   struct Ended {
     std::string address;
-    bool refused = false;       // never attached: a reply address the broker does not have
+    bool refused = false;       // not attached before: the broker refused the address
     bool retry = false;         // attach it again (reattach()) after the backoff
     std::size_t unsettled = 0;  // sent and not settled when it ended
     std::size_t dropped = 0;    // reported lost: not sent again by the publisher

@@ -7,10 +7,11 @@ requests: the queue of an /amq/queue/ address deleted while the hub consumes it
   reconnect the broker refuses the link until the queue is declared again): the
   other queue is consumed meanwhile, /readyz names the link and the broker's
   reason, the link is attached again with backoff once the queue is back, one log
-  line each for the outage and the recovery; then the broker ends the session of a
-  queue's link (a channel error, injected with rabbitmqctl eval) while lettershop
-  files are in flight: what was received and not settled is not accepted, the
-  broker delivers it again, every lead is stored once;
+  line each for the outage and the recovery; the queue of a /queue/ address
+  deleted: declared again by the attach after the reconnect; then the broker ends
+  the session of a queue's link (a channel error, injected with rabbitmqctl eval)
+  while lettershop files are in flight: what was received and not settled is not
+  accepted, the broker delivers it again, every lead is stored once;
 replies: the exchange of a client's reply_to deleted under the hub's reply sender:
   the replies wait, the sender is attached again once the exchange is back, and
   every reply of an accepted request arrives.
@@ -61,6 +62,16 @@ END_SESSION = ("[rabbit_channel:do(proplists:get_value(channel_pid, C), {'basic.
 def operator(port):
     """An AMQP 0-9-1 channel, as an operator's script declares and deletes with."""
     return pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port)).channel()
+
+
+def queue_exists(connection, name):
+    channel = connection.channel()  # a passive declare of a missing queue closes its channel
+    try:
+        channel.queue_declare(name, passive=True)
+        channel.close()
+        return True
+    except pika.exceptions.ChannelClosedByBroker:
+        return False
 
 
 def lead(tag, i):
@@ -127,6 +138,16 @@ def deleted_queue(c, hub, port):
     c.check(len(ended) == 1 and len(again) == 1,
             "[requests] the outage is logged once with the link's address and the broker's reason, the recovery once",
             "\n".join(hub.log[start:start + 30]))
+    # A /queue/ address declares its queue: deleted, it is back with the reconnect.
+    start = len(hub.log)
+    ch.queue_delete("links.leads")
+    wait_for("the reconnect", lambda: any("info rabbit: reconnected to" in line for line in hub.log[start:]), 30)
+    # Sent before the hub's attach declared it, the request would be dropped (see docs/amqp.md).
+    wait_for("links.leads declared again", lambda: queue_exists(ch.connection, "links.leads"), 30)
+    outcome, text = request(client, "/queue/links.leads", "CreateLead", lead(tag, 300))
+    c.check(outcome == "ok" and not any("refused the link" in line for line in hub.log[start:]),
+            "[requests] the queue of a /queue/ address deleted: declared again after the reconnect, consumed",
+            (text, "\n".join(hub.log[start:start + 10])))
     client.close()
     ch.connection.close()
 
@@ -149,14 +170,15 @@ def ended_session(c, hub, base, port):
     request(client, "/queue/links.files", "", lettershop_file(tag + "C", 0, 1000), binary=True)
     rows = max(100, int(1000 / max(time.time() - started, 0.1)))
     start = len(hub.log)
-    threading.Thread(target=ctl, args=(base, "eval", END_SESSION.replace("@QUEUE@", "links.files")),
-                     daemon=True).start()
     ended_line = "the broker ended the link from /queue/links.files"
     files = 0
     while files < 40 and (files < 3 or not logged(hub, ended_line)):
         client.send("/queue/links.files", "", lettershop_file(tag, files, rows), msg_id=f"{tag}-{files}",
                     reply=False, binary=True)
         files += 1
+        if files == 2:  # the hub works on the first, the second waits for it
+            threading.Thread(target=ctl, args=(base, "eval", END_SESSION.replace("@QUEUE@", "links.files")),
+                             daemon=True).start()
         time.sleep(0.5)
     ended = wait_for("the ended link in the log", lambda: logged(hub, ended_line), 30)
     line = (logged(hub, ended_line) or ["(none)"])[0]
