@@ -555,13 +555,13 @@ void Engine::receiver_gone(const proton::receiver& r, const proton::error_condit
   const auto route = it->second.route;
   const bool was_attached = it->second.attached;
   std::size_t unsettled = drop_waiting(it->second, false);
-  for (const auto& [id, f] : pending_) unsettled += f->receiver == r ? 1 : 0;
   receivers_.erase(it);
   if (options_.mode == Mode::listen) {
     if (!error.empty())
       log::warn(options_.connector, "a peer closed its link to " + route->address + ": " + error.what());
     return;
   }
+  for (const auto& [id, f] : pending_) unsettled += f->receiver == r ? 1 : 0;
   proton::session session = r.session();  // its own (attach_receiver)
   session.close();
   if (stopping_) return;
@@ -801,8 +801,9 @@ void Engine::run(const std::shared_ptr<InFlight>& f, Request request) {
 void Engine::complete(std::shared_ptr<InFlight> f, const Response& response) {
   pending_.erase(f->id);
   // No link: it went (receiver_gone), and the peer or broker sends the message again.
-  const bool link_alive = receivers_.count(f->receiver) != 0;
-  if (f->started && link_alive) start_ready(receivers_.at(f->receiver).order.finished(f->kind));
+  const auto link = receivers_.find(f->receiver);
+  const bool link_alive = link != receivers_.end();
+  if (f->started && link_alive) start_ready(link->second.order.finished(f->kind));
   if (response.write && response.settle != Settle::release && !f->key.empty() && !cache_.count(f->key)) {
     cache_order_.emplace_front(f->key, response);
     cache_[f->key] = cache_order_.begin();
