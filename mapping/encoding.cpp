@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/utf8.hpp"
+
 namespace leadhub::mapping {
 namespace {
 
@@ -120,30 +122,8 @@ std::size_t first_invalid_utf8(std::string_view text) {
         continue;
       }
     }
-    const unsigned char c = bytes[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;   // overlong
-      if (c == 0xED) high = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;   // overlong
-      if (c == 0xF4) high = 0x8F;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + length > text.size() || bytes[i + 1] < low || bytes[i + 1] > high) return i;
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((bytes[i + k] & 0xC0) != 0x80) return i;
-    }
+    const std::size_t length = utf8_sequence_length(bytes + i, text.size() - i);
+    if (length == 0) return i;
     i += length;
   }
   return std::string_view::npos;

@@ -8,36 +8,10 @@
 
 #include "model/validation.hpp"
 #include "util/text_position.hpp"
+#include "util/utf8.hpp"
 
 namespace leadhub::json {
 namespace {
-
-// The length of the valid UTF-8 sequence at `p` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_length(const unsigned char* p, std::size_t left) {
-  const unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) low = 0xA0;
-    if (c == 0xED) high = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) low = 0x90;
-    if (c == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (left < n || p[1] < low || p[1] > high) return 0;
-  for (std::size_t i = 2; i < n; ++i) {
-    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-  }
-  return n;
-}
 
 std::string shown(unsigned char c) {
   if (c >= 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
@@ -83,7 +57,8 @@ class Scanner {
   }
   unsigned char peek() const { return static_cast<unsigned char>(s_[i_]); }
   std::string here() const {
-    if (peek() >= 0x80 && utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_) == 0)
+    if (peek() >= 0x80 &&
+        utf8_sequence_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_) == 0)
       return "an invalid UTF-8 byte";
     // What people write because JavaScript or Python takes it: said so, not as a bare character.
     const std::string_view rest = s_.substr(i_);
@@ -197,7 +172,8 @@ class Scanner {
         if (!escape()) return false;
         continue;
       }
-      const std::size_t n = utf8_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_);
+      const std::size_t n =
+          utf8_sequence_length(reinterpret_cast<const unsigned char*>(s_.data()) + i_, s_.size() - i_);
       if (n == 0) return stop("not valid UTF-8 (" + shown(c) + ")" + single_byte_hint(c));
       i_ += n;
     }
