@@ -93,7 +93,6 @@ struct DateParts {
   int year = -1, month = -1, day = -1, hour = 0, minute = 0, second = 0;
 };
 
-// Days since 1970-01-01 -> civil date (Howard Hinnant's algorithm).
 DateParts civil_from_ms(TimeMs ms) {
   std::int64_t days = ms / kMsPerDay;
   std::int64_t rest = ms % kMsPerDay;
@@ -101,16 +100,11 @@ DateParts civil_from_ms(TimeMs ms) {
     rest += kMsPerDay;
     --days;
   }
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
+  const CivilDate c = civil_from_days(days);
   DateParts d;
-  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2 ? 1 : 0));
+  d.year = c.year;
+  d.month = static_cast<int>(c.month);
+  d.day = static_cast<int>(c.day);
   d.hour = static_cast<int>(rest / 3'600'000);
   d.minute = static_cast<int>(rest / 60'000 % 60);
   d.second = static_cast<int>(rest / 1000 % 60);

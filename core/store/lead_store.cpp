@@ -37,6 +37,19 @@ std::optional<RecordId> last_id(const ReadTxn& txn, MDB_dbi dbi) {
 
 std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) { return store::entry_count(txn.get(), dbi); }
 
+// The record stored under `id`: a view into the map, valid while `txn` is open. `what`
+// names the record in the not-found error ("lead", "business partner").
+Result<std::string_view> record_at(const ReadTxn& txn, MDB_dbi dbi, RecordId id, std::string_view what) {
+  const std::string key = store::id_key(id);
+  MDB_val k = store::to_val(key);
+  MDB_val v{};
+  const int rc = mdb_get(txn.get(), dbi, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Error::make(ErrorCode::not_found, "no " + std::string(what) + " with id " + id.to_string());
+  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
+  return store::to_view(v);
+}
+
 // Events waiting per delivery target (keys: target \0 sequence).
 std::vector<std::pair<std::string, std::uint64_t>> delivery_depths(const ReadTxn& txn) {
   std::vector<std::pair<std::string, std::uint64_t>> out;
@@ -162,37 +175,25 @@ void LeadStore::close() {
 Result<std::string> LeadStore::read_lead_json(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  const std::string key = store::id_key(id);
-  MDB_val k = store::to_val(key);
-  MDB_val v{};
-  const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
-  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
-  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
-  return std::string(store::to_view(v));
+  auto record = record_at(*txn, txn->dbi().leads, id, "lead");
+  if (!record) return record.error();
+  return std::string(*record);
 }
 
 Result<Lead> LeadStore::read_lead(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  const std::string key = store::id_key(id);
-  MDB_val k = store::to_val(key);
-  MDB_val v{};
-  const int rc = mdb_get(txn->get(), txn->dbi().leads, &k, &v);
-  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no lead with id " + id.to_string());
-  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
-  return lead_from_json(store::to_view(v), DecodeMode::stored);  // decodes straight from the map
+  auto record = record_at(*txn, txn->dbi().leads, id, "lead");
+  if (!record) return record.error();
+  return lead_from_json(*record, DecodeMode::stored);  // decodes straight from the map
 }
 
 Result<BusinessPartner> LeadStore::read_partner(RecordId id) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  const std::string key = store::id_key(id);
-  MDB_val k = store::to_val(key);
-  MDB_val v{};
-  const int rc = mdb_get(txn->get(), txn->dbi().partners, &k, &v);
-  if (rc == MDB_NOTFOUND) return Error::make(ErrorCode::not_found, "no business partner with id " + id.to_string());
-  if (rc != 0) return Error::make(ErrorCode::unavailable, "read failed: " + store::lmdb_message(rc));
-  return partner_from_json(store::to_view(v), DecodeMode::stored);
+  auto record = record_at(*txn, txn->dbi().partners, id, "business partner");
+  if (!record) return record.error();
+  return partner_from_json(*record, DecodeMode::stored);
 }
 
 Result<std::vector<AuditEntry>> LeadStore::read_audit(RecordId id) const {

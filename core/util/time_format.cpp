@@ -14,18 +14,10 @@ std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-namespace {
-
-struct Civil {
-  int year;
-  unsigned month;
-  unsigned day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
+CivilDate civil_from_days(std::int64_t days) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
@@ -34,6 +26,8 @@ Civil civil_from_days(std::int64_t z) {
   const auto y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0));
   return {y, m, d};
 }
+
+namespace {
 
 bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
   if (pos + count > text.size()) return false;
@@ -83,7 +77,7 @@ std::string format_timestamp(TimeMs ms) {
     rem += 86'400'000;
     days -= 1;
   }
-  const Civil c = civil_from_days(days);
+  const CivilDate c = civil_from_days(days);
   std::string out(24, '\0');
   char* p = out.data();
   put_digits(p, static_cast<unsigned>(c.year), 4);

@@ -2,6 +2,7 @@
 // Always written in UTC with millisecond precision; read with any offset.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ std::string format_timestamp(TimeMs ms);
 std::optional<TimeMs> parse_timestamp(std::string_view text);
 
 // Days since 1970-01-01 for a civil date, and back (Howard Hinnant's algorithm).
+struct CivilDate {
+  int year;
+  unsigned month;
+  unsigned day;
+};
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);
+CivilDate civil_from_days(std::int64_t days);
 bool is_valid_date(std::string_view text);  // YYYY-MM-DD, a real calendar day
 
 }  // namespace leadhub
