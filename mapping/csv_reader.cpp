@@ -8,6 +8,7 @@
 // are skipped; rows with more text than the header has columns, fields too long to
 // keep and bytes the declared encoding lacks are errors for their record, naming the
 // line; the rows after them are read.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -444,6 +445,8 @@ void CsvReader::read_header(const CsvRow& row) {
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
     header->names.emplace_back(name);
   }
+  header->sorted_names = header->names;
+  std::sort(header->sorted_names.begin(), header->sorted_names.end());
   for (const auto& name : options_.named_columns) {
     const auto found = header->find(name);
     header->by_slot.push_back(found ? static_cast<int>(*found) : -1);
@@ -516,24 +519,31 @@ bool CsvReader::is_title_line(const CsvRow& row) const {
   return with_text <= 1;
 }
 
-// The header again, field for field, among the data rows: exports joined into one
-// file (`cat` of two downloads). Read as a record it would be refused for a column
-// name that is no e-mail address, or stored as a lead named "Nachname". The first
-// field is compared first: a data row rarely holds its column's name.
-bool CsvReader::repeats_header(const CsvRow& row) const {
+// The header again among the data rows: exports joined into one file (`cat` of two
+// downloads). Read as a record it would be refused for a column name that is no
+// e-mail address, or stored as a lead named "Nachname". The second export may list
+// the same columns in another order (another export profile): its rows are then read
+// by its own header. The first field is checked first: a data row rarely holds a
+// column's name.
+CsvReader::HeaderAgain CsvReader::header_again(const CsvRow& row) const {
   const auto& names = header_->names;
-  if (names.empty() || row.size() < names.size() || !only_blank_after(row, names.size())) return false;
+  if (names.empty() || row.size() < names.size() || !only_blank_after(row, names.size())) return HeaderAgain::no;
   const auto trimmed = [](std::string_view f) {
     const auto first = f.find_first_not_of(" \t");
     return first == std::string_view::npos ? std::string_view()
                                            : f.substr(first, f.find_last_not_of(" \t") + 1 - first);
   };
+  std::vector<std::string_view> fields;
+  fields.reserve(names.size());
   // The second export may start with its own byte order mark (Excel's "CSV UTF-8").
-  if (trimmed(without_byte_order_mark(row.field(0))) != names[0]) return false;
-  for (std::size_t i = 1; i < names.size(); ++i) {
-    if (trimmed(row.field(i)) != names[i]) return false;
-  }
-  return true;
+  fields.push_back(trimmed(without_byte_order_mark(row.field(0))));
+  const auto& sorted = header_->sorted_names;
+  if (!std::binary_search(sorted.begin(), sorted.end(), fields[0])) return HeaderAgain::no;
+  for (std::size_t i = 1; i < names.size(); ++i) fields.push_back(trimmed(row.field(i)));
+  if (std::equal(fields.begin(), fields.end(), names.begin())) return HeaderAgain::same_order;
+  std::sort(fields.begin(), fields.end());
+  if (std::equal(fields.begin(), fields.end(), sorted.begin())) return HeaderAgain::other_order;
+  return HeaderAgain::no;
 }
 
 Result<std::unique_ptr<Record>> CsvReader::next() {
@@ -586,9 +596,19 @@ Result<std::unique_ptr<Record>> CsvReader::next() {
         continue;
       }
     }
-    if (!overlong_field_ && header_ && options_.header && repeats_header(row)) {
-      skipped_notices_.push_back(where + " repeats the header (files joined into one?): skipped");
-      continue;
+    if (!overlong_field_ && header_ && options_.header) {
+      const HeaderAgain again = header_again(row);
+      if (again == HeaderAgain::same_order) {
+        skipped_notices_.push_back(where + " repeats the header (files joined into one?): skipped");
+        continue;
+      }
+      if (again == HeaderAgain::other_order) {
+        skipped_notices_.push_back(where +
+                                   " repeats the header with its columns in another order (files joined into "
+                                   "one?): skipped, and the rows after it are read in its order");
+        read_header(row);
+        continue;
+      }
     }
     if (++records_ > limits_.max_records) {
       return Error::make(ErrorCode::invalid, where + ": more than " + std::to_string(limits_.max_records) + " records");

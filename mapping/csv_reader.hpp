@@ -55,7 +55,8 @@ struct CsvRow {
 
 // The header row's column names, shared by the rows that follow it.
 struct CsvHeader {
-  std::vector<std::string> names;  // trimmed, in column order
+  std::vector<std::string> names;         // trimmed, in column order
+  std::vector<std::string> sorted_names;  // the same, sorted: to know the header in another order
   // Column index by SourcePath::slot (CsvOptions::named_columns); -1: not in the header.
   std::vector<int> by_slot;
   std::vector<std::string> notices;  // about the header, for the document's warnings
@@ -86,9 +87,10 @@ class CsvReader final : public RecordReader {
   std::unique_ptr<ErrorRecord> decode_fields(CsvRow& row, std::size_t line) const;
   void read_header(const CsvRow& row);
   static void note_second_column(CsvHeader& header, const std::string& name, std::size_t first);
-  Status check_delimiter() const;                // after the header: a one-column header in another delimiter
-  bool is_title_line(const CsvRow& row) const;   // after read_header: a title above the header
-  bool repeats_header(const CsvRow& row) const;  // a data row that is the header again
+  Status check_delimiter() const;               // after the header: a one-column header in another delimiter
+  bool is_title_line(const CsvRow& row) const;  // after read_header: a title above the header
+  enum class HeaderAgain { no, same_order, other_order };
+  HeaderAgain header_again(const CsvRow& row) const;  // a data row that is the header again
 
   CsvOptions options_;
   Limits limits_;

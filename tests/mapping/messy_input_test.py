@@ -156,6 +156,15 @@ p = cli("map", "--mapping", "lettershop-csv", os.path.join(FIX, "joined-exports.
 summary = json.loads(p.stdout.splitlines()[-1])["summary"] if p.stdout else {}
 c.check(summary.get("records") == 2 and summary.get("warnings") == s.get("warnings"), "`leadhub map` says the same", p)
 
+s, data = import_both("joined-exports-reordered.csv", "lettershop-csv")
+c.check((s.get("records"), s.get("created"), s.get("rejected")) == (2, 2, 0),
+        "two exports joined, the second in another column order: 2 leads", s)
+c.check(s.get("warnings") == ["line 3 repeats the header with its columns in another order (files joined into one?): "
+                              "skipped, and the rows after it are read in its order"], "... and the warnings say so", s)
+lea = one(stored(data, "lea@example.de"), "joined exports, reordered second part")
+c.check((lea["prospect"]["given_name"], lea["prospect"]["family_name"], lea["attributes"].get("answer")) ==
+        ("Lea", "Schmidt", "Nein"), "the second part's fields are read by its own header", lea)
+
 s, data = import_both("placeholders.csv", "lettershop-csv")
 c.check((s.get("created"), s.get("rejected")) == (2, 1), "NULL, N/A, - are no values: 2 leads, 1 refused", s)
 c.check(reasons(s) == [("line 4", "source 'Nachname' -> prospect.family_name: required, but the value is 'N/A', "

@@ -909,6 +909,32 @@ BOOST_AUTO_TEST_CASE(a_header_repeated_among_the_rows_is_skipped_and_named) {
   BOOST_TEST(m.records[2].lead->attributes.at("text") == "Text mit Inhalt");
 }
 
+// The second export of a joined file may list the same columns in another order
+// (another export profile). Read by the first header, its rows would swap their
+// fields silently; they are read by their own header, and the warning says so.
+BOOST_AUTO_TEST_CASE(a_header_repeated_in_another_order_switches_the_columns) {
+  const auto spec = load_ok(kMapping);
+  const auto m = map_text(spec,
+                          "Name;Text;Ort\r\n"
+                          "Meier;x;Berlin\r\n"
+                          "Ort ; Text;Name\r\n"
+                          "Hamburg;y;Schulz\r\n"
+                          "Text;Name;Name\r\n");
+  BOOST_TEST_REQUIRE(m.status.ok(), describe(m));
+  BOOST_TEST_REQUIRE(m.records.size() == 3u, describe(m));
+  BOOST_TEST(m.records[0].lead->prospect.family_name == "Meier");
+  BOOST_TEST(m.records[1].location == "line 4");
+  BOOST_TEST(m.records[1].lead->prospect.family_name == "Schulz");
+  BOOST_TEST(m.records[1].lead->attributes.at("text") == "y");
+  BOOST_TEST_REQUIRE(m.records[1].notices.size() == 1u, describe(m));
+  BOOST_TEST(m.records[1].notices[0] ==
+             "line 3 repeats the header with its columns in another order (files joined into one?): skipped, and "
+             "the rows after it are read in its order");
+  // the same names but not the same set (one twice, one missing) are data
+  BOOST_TEST(m.records[2].location == "line 5");
+  BOOST_TEST(m.records[2].lead->prospect.family_name == "Name");
+}
+
 // Old Mac files end lines with CR alone, inside quoted fields too: the lines of a
 // record after a multi-line field are counted, so errors name the right line.
 BOOST_AUTO_TEST_CASE(cr_line_ends_inside_quotes_count_their_lines) {
