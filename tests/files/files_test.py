@@ -262,6 +262,16 @@ ok, why = serve_fails(BAD.format(extra="    done: /proc/leadhub-cannot-be-here")
                       "leadhub.yaml:6:11: connectors.drop.done",
                       "cannot create the folder /proc/leadhub-cannot-be-here")
 c.check(ok, "a folder that cannot be created stops serve (exit 7), naming the key and the folder", why)
+# done/ on another file system (tmpfs) than the inbox: a file could not be moved there
+# by rename, so the hub refuses to start rather than fail on the first filed file.
+if os.path.isdir("/dev/shm") and os.stat("/dev/shm").st_dev != os.stat(tempfile.gettempdir()).st_dev:
+    elsewhere = tempfile.mkdtemp(prefix="leadhub-files-done-", dir="/dev/shm")
+    ok, why = serve_fails(BAD.format(extra=f"    done: {elsewhere}"), 7, "leadhub.yaml:6:11: connectors.drop.done",
+                          f"{elsewhere} is on another file system than the inbox", "by rename")
+    shutil.rmtree(elsewhere, ignore_errors=True)
+    c.check(ok, "done/ on another file system than the inbox stops serve (exit 7), naming the key", why)
+else:
+    print("skip done/ on another file system: /dev/shm is missing or on the temp folder's file system")
 ok, why = serve_fails(BAD.replace("@WORK@/inbox", INBOX).format(extra=""), 7,
                       "another process watches this drop folder")
 c.check(ok, "a second hub on the same inbox is refused", why)
