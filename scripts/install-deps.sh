@@ -8,7 +8,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   liblmdb-dev lmdb-utils libsimdjson-dev libyaml-cpp-dev libboost-dev libboost-test-dev
   libpugixml-dev libre2-dev libphonenumber-dev libicu-dev libssl-dev libqpid-proton-cpp12-dev
-  libcpprest-dev libjemalloc-dev
+  libcpprest-dev libjemalloc-dev zlib1g-dev
 )
 test_packages=(
   python3 python3-jsonschema procps libxml2-utils clang libclang-rt-14-dev
