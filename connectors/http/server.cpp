@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "../framework/log.hpp"
+#include "content_coding.hpp"
+#include "decoding_body.hpp"
 #include "problem.hpp"
 
 namespace leadhub::connectors::http {
@@ -214,6 +216,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     timed_out_ = false;
     head_only_ = false;
     path_.clear();
+    coding_.reset();
     plan_.route_class = 0;
     request_started_ = std::chrono::steady_clock::now();
     arm_request_timer(server_.options.request_timeout, ++request_seq_);
@@ -321,6 +324,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                  "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (header_->is_done()) return start_body();  // no body at all
+    auto coding = content_coding(head);
+    if (!coding) {
+      auto answer = error_answer(bhttp::status::unsupported_media_type, "unsupported_media_type", "Content-Encoding",
+                                 coding.error().message);
+      answer.set(bhttp::field::accept_encoding, kAcceptedCodings);
+      return refuse(std::move(answer));
+    }
+    coding_ = *coding;
     const auto expect = head[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       // curl waits a second for this before sending a larger body.
@@ -335,41 +346,56 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     start_body();
   }
 
+  // The body goes through DecodingBody: decoded when it has a content coding, and
+  // kept in memory or spooled to a file as the route's plan says.
   void start_body() {
+    body_.emplace(std::move(*header_));
+    body_->body_limit(plan_.limit);  // the bytes on the wire; DecodingBody limits the decoded ones
+    auto& body = body_->get().body();
+    body.limit = plan_.limit;
+    if (coding_) body.inflater = std::make_unique<Inflater>(*coding_);
     if (plan_.kind == BodyPlan::Kind::memory) {
-      memory_.emplace(std::move(*header_));
-      memory_->body_limit(plan_.limit);
       lowest().expires_never();  // the request timer (start_request) still runs
-      bhttp::async_read(stream_, buffer_, *memory_,
-                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
-      return;
+    } else {
+      spool_path_ = server_.spool_path();
+      beast::error_code ec;
+      body.file.open(spool_path_.c_str(), beast::file_mode::write, ec);
+      if (ec) {
+        connectors::log::error("http", "cannot open spool file " + spool_path_ + ": " + ec.message());
+        return refuse(error_answer(bhttp::status::service_unavailable, "unavailable", "(body)",
+                                   "cannot store the upload; try again later"));
+      }
+      stop_request_timer();  // a bulk upload has its own, longer limit
+      lowest().expires_after(server_.options.upload_timeout);
     }
-    spool_path_ = server_.spool_path();
-    spooled_.emplace(std::move(*header_));
-    spooled_->body_limit(plan_.limit);
-    beast::error_code ec;
-    spooled_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
-    if (ec) {
-      connectors::log::error("http", "cannot open spool file " + spool_path_ + ": " + ec.message());
-      return refuse(error_answer(bhttp::status::service_unavailable, "unavailable", "(body)",
-                                 "cannot store the upload; try again later"));
-    }
-    stop_request_timer();  // a bulk upload has its own, longer limit
-    lowest().expires_after(server_.options.upload_timeout);
-    bhttp::async_read(stream_, buffer_, *spooled_,
+    bhttp::async_read(stream_, buffer_, *body_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  // What a body that could not be read or decoded gets, or nullopt when the client is gone.
+  std::optional<Response> body_refusal(beast::error_code ec) {
+    const auto& body = body_->get().body();
+    if (ec == bhttp::error::body_limit) {
+      const std::string decoded = body.too_large && coding_ ? " once decoded" : "";
+      return error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
+                          "the body is larger than " + std::to_string(plan_.limit) + " bytes" + decoded);
+    }
+    if (body.fault && body.fault->code == ErrorCode::unavailable) {
+      connectors::log::error("http", body.fault->message);
+      return error_answer(bhttp::status::service_unavailable, "unavailable", "(body)",
+                          "cannot store the upload; try again later");
+    }
+    if (body.fault) return error_answer(bhttp::status::bad_request, "malformed", "(body)", body.fault->message);
+    if (is_client_gone(ec)) return std::nullopt;
+    return error_answer(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message());
   }
 
   void on_body(beast::error_code ec) {
     if (timed_out_) return refuse_timed_out("(body)");
-    if (ec == bhttp::error::body_limit) {
-      return refuse(error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
-                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
-    }
     if (ec) {
-      if (is_client_gone(ec)) return shutdown();
-      return refuse(
-          error_answer(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message()));
+      auto refusal = body_refusal(ec);
+      if (!refusal) return shutdown();
+      return refuse(std::move(*refusal));
     }
     Request request;
     request.path = std::move(path_);
@@ -377,17 +403,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.client = client_;
     request.tls = kTls;
     request.executor = stream_.get_executor();
-    if (memory_) {
-      auto message = memory_->release();
-      request.body = std::move(message.body());
-      request.head = std::move(message.base());
-      memory_.reset();
-    } else {
-      auto message = spooled_->release();
-      message.body().close();
-      request.head = std::move(message.base());
+    auto message = body_->release();
+    body_.reset();
+    request.head = std::move(message.base());
+    if (message.body().file.is_open()) {
+      beast::error_code ignored;
+      message.body().file.close(ignored);
       request.body_file = spool_path_;
-      spooled_.reset();
+    } else {
+      request.body = std::move(message.body().text);
     }
     stop_request_timer();
     lowest().expires_never();
@@ -473,8 +497,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::string client_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> memory_;
-  std::optional<bhttp::request_parser<bhttp::file_body>> spooled_;
+  std::optional<bhttp::request_parser<DecodingBody>> body_;
+  std::optional<Compression> coding_;  // the body's Content-Encoding, to undo while reading it
   std::shared_ptr<Response> response_;
   BodyPlan plan_;
   std::string path_;
