@@ -27,7 +27,11 @@ const char* const kImportUsage =
     "Prints a JSON summary: lines (records), created, duplicates, changed, rejected and,\n"
     "for each rejected record, where it is (line number, XML path, JSON pointer) and the\n"
     "reasons; a file that holds no records gets a warning. Exit code 1 when any record\n"
-    "was rejected; 3 when FILE cannot be read (missing, a directory).\n";
+    "was rejected; 3 when FILE cannot be read (missing, a directory).\n"
+    "A gzip-compressed FILE (recognised by its first bytes, not its name: leads.ndjson.gz,\n"
+    "responses.csv.gz) is decoded as it is read; line numbers are those of the decoded\n"
+    "text. Corrupt or cut-short gzip data is reported as the rejected record \"document\"\n"
+    "(exit 1), after the records before the damage are stored.\n";
 
 const char* const kExportUsage =
     "usage: leadhub export [FILE]\n"
@@ -70,6 +74,8 @@ int run_import(Context& ctx, const std::vector<std::string>& argv) {
   options.show_progress = ::isatty(STDERR_FILENO) != 0;
   const auto result = connectors::run_batch_import(**store, in, options);
   print_line(result.summary_json);
+  // The summary names no file: say which one could not be read, for scripts' logs.
+  if (result.unreadable) std::cerr << "leadhub: import: " << name << ": " << *result.unreadable << "\n";
   return result.rejected == 0 ? kExitOk : kExitPartial;
 }
 

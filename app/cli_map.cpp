@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "connectors/framework/inflate_stream.hpp"
 #include "json/record_json.hpp"
 #include "mapping/engine.hpp"
 #include "model/validation.hpp"
@@ -18,7 +19,8 @@ const char* const kMapUsage =
     "Maps FILE with config/mappings/NAME.yaml (or a path to a mapping file) and prints\n"
     "one JSON line per record: its location, the operation and the canonical lead (or\n"
     "patch, target, query), or every error with the source field, the canonical field\n"
-    "and the reason. Nothing is stored. Last line: a summary. Exit 1 if any record failed.\n";
+    "and the reason. Nothing is stored. Last line: a summary. Exit 1 if any record failed.\n"
+    "A gzip-compressed FILE (whatever its name) is decoded as it is read.\n";
 
 void write_query(JsonWriter& w, const LeadQuery& q) {
   w.key("query").begin_object();
@@ -99,7 +101,8 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
   const std::string& name = args->positional()[0];
   InputFile input;
   if (auto st = input.open(name); !st) return report(st.error());
-  std::istream& in = input.stream();
+  connectors::MaybeCompressedInput decoded(input.stream());  // a .gz file is read decoded, as import does
+  std::istream& in = decoded.stream();
   std::size_t records = 0, failed = 0;
   std::vector<std::string> warnings;
   std::string line;
@@ -113,6 +116,7 @@ int run_map(Context& ctx, const std::vector<std::string>& argv) {
     std::cout << line << '\n';
     return true;
   });
+  if (auto broken = decoded.error()) st = std::move(*broken);
   std::string summary;
   JsonWriter w(summary);
   w.begin_object().key("summary").begin_object();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "inflate_stream.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "json_array_stream.hpp"
@@ -594,10 +595,14 @@ BatchImportResult run_batch_import(LeadStore& store, std::istream& in, const Bat
   std::size_t records = 0;
   Status st = ok_status();
   Reading reading{options};
+  MaybeCompressedInput input(in);
   if (options.mapper != nullptr)
-    st = import_mapped(run, store, *options.mapper, in, reading, records);
+    st = import_mapped(run, store, *options.mapper, input.stream(), reading, records);
   else
-    st = import_canonical(run, in, reading, records);
+    st = import_canonical(run, input.stream(), reading, records);
+  // Broken gzip data ends the decoded text early: that is what went wrong, whatever
+  // the reader made of the text's cut-off end.
+  if (auto broken = input.error()) st = std::move(*broken);
   run.wait_all();
   run.show_progress(records, true);
   if (!st) run.reject("document", st.error().message, {"unreadable"});  // what came before the break is stored

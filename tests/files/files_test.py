@@ -14,6 +14,7 @@ as root).
 Usage: files_test.py PATH_TO_LEADHUB
 """
 import glob
+import gzip
 import json
 import os
 import re
@@ -43,6 +44,7 @@ connectors:
     patterns:
       - {match: "*.csv", mapping: lettershop-csv}
       - {match: "*.xml", mapping: lettershop-xml}
+      - {match: "*.csv.gz", mapping: lettershop-csv}
     poll_interval_ms: 100
     stable_ms: 400
 """
@@ -224,6 +226,31 @@ wait_for("3 failed in /readyz", lambda: "3 failed" in drop_health()[2].get("deta
 status, ready, health = drop_health()
 c.check(status == 200 and health.get("ready") is True and "3 failed" in health.get("detail", ""),
         "the hub keeps running and stays ready; /readyz counts the failed files", ready)
+
+# --- gzip files: decoded as they are read (recognised by their bytes, not the name) ---
+GZ = [{"subject": f"Gz {i}", "campaign": "drop-gzip", "prospect": {"family_name": f"Gz{i}"}} for i in range(4)]
+drop("leads.ndjson.gz", gzip.compress(ndjson(GZ[:2]) + b'{"subject": "no prospect"}\n' + ndjson(GZ[2:])))
+c.check(wait_filed("leads.ndjson.gz"), "a gzip NDJSON file is imported and moved to done/")
+r = report(DONE, "leads.ndjson.gz")
+c.check((r["records"], r["created"], r["rejected"]) == (5, 4, 1) and r["errors"][0]["line"] == 3,
+        "its report counts the decoded records; the rejection names the decoded line", r)
+c.check(len(find(campaign="drop-gzip")) == 4, "the 4 good leads of the gzip file are stored")
+with open(os.path.join(FIXTURES, "lettershop", "no-email.csv"), "rb") as f:
+    drop("no-email.csv.gz", gzip.compress(f.read()))
+c.check(wait_filed("no-email.csv.gz"), "a gzip lettershop CSV (pattern *.csv.gz) is imported and moved to done/")
+r = report(DONE, "no-email.csv.gz")
+c.check(r["mapping"] == "lettershop-csv" and r["created"] > 0, "read through its mapping", r)
+packed = gzip.compress(ndjson(GZ))
+drop("cut.ndjson.gz", packed[:len(packed) - 10])
+drop("corrupt.ndjson.gz", packed[:12] + bytes(40) + packed[52:])
+for name, reason in (("cut.ndjson.gz", "gzip data ends before the compressed stream does"),
+                     ("corrupt.ndjson.gz", "gzip data is corrupt: ")):
+    c.check(wait_filed(name, FAILED), f"a damaged gzip file ({name}) is moved to failed/")
+    r = report(FAILED, name)
+    c.check(r["outcome"] == "failed" and r["reason"].startswith(reason)
+            and r["errors"][-1]["record"] == "document", f"its report says why: {reason}", r)
+    lines = log_lines(f"drop: {name}:")
+    c.check(len(lines) == 1 and " error " in lines[0] and reason in lines[0], "the log line names file and reason", lines)
 
 # --- config errors and a second hub on the same inbox -------------------------------
 

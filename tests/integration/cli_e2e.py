@@ -4,6 +4,7 @@
 Usage: cli_e2e.py PATH_TO_LEADHUB
 Each check runs the binary as a user would and looks at exit code, stdout and stderr.
 """
+import gzip
 import json
 import os
 import re
@@ -317,6 +318,46 @@ p = run("import", "--mapping", lettershop, xlsx, expect=1)
 got = json.loads(p.stdout)
 check(got["created"] == 0 and "an Excel .xlsx or LibreOffice .ods workbook" in got["errors"][0]["reason"],
       f"import of an .xlsx through a CSV mapping names the workbook: {got}")
+# gzip files: recognised by their first two bytes (not the name), decoded as they are
+# read; rejections name the lines of the decoded text. Each into a fresh store.
+with open(ndjson, "rb") as f:
+    plain_ndjson = f.read()
+for name in ("leads.ndjson.gz", "leads-gzipped.ndjson"):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(plain_ndjson))
+    got = json.loads(run("import", path, data=tempfile.mkdtemp(prefix="gz-", dir=WORK), expect=1).stdout)
+    check(got["created"] == 2500 and [e["line"] for e in got["errors"]] == [2502, 2503],
+          f"a gzip NDJSON file ({name}) imports like the plain one, rejections on decoded lines: "
+          f"{ {k: got[k] for k in ('created', 'rejected')} } {got['errors']}")
+responses = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "lettershop", "responses.csv")
+with open(responses, "rb") as f:
+    plain_csv = f.read()
+responses_gz = os.path.join(WORK, "responses.csv.gz")
+with open(responses_gz, "wb") as f:
+    f.write(gzip.compress(plain_csv))
+plain = json.loads(run("import", "--mapping", lettershop, responses, data=tempfile.mkdtemp(prefix="gz-", dir=WORK),
+                       expect=None).stdout)
+got = json.loads(run("import", "--mapping", lettershop, responses_gz, data=tempfile.mkdtemp(prefix="gz-", dir=WORK),
+                     expect=None).stdout)
+same = ("records", "created", "duplicates", "rejected", "errors")
+check(plain["created"] > 0 and {k: got.get(k) for k in same} == {k: plain.get(k) for k in same},
+      f"a gzip partner CSV through --mapping imports like the plain file: {got}")
+mapped = run("map", "--mapping", lettershop, responses_gz, expect=None).stdout.splitlines()
+check(mapped == run("map", "--mapping", lettershop, responses, expect=None).stdout.splitlines(),
+      "map (the dry run) reads the gzip CSV like the plain one")
+packed = gzip.compress(plain_ndjson)
+for name, content, reason in (
+        ("cut.ndjson.gz", packed[:len(packed) // 2], "gzip data ends before the compressed stream does"),
+        ("corrupt.ndjson.gz", packed[:20] + bytes(200) + packed[220:], "gzip data is corrupt: ")):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    p = run("import", path, data=tempfile.mkdtemp(prefix="gz-", dir=WORK), expect=1)
+    got = json.loads(p.stdout)
+    document = [e for e in got["errors"] if e["record"] == "document"]
+    check(document and document[0]["reason"].startswith(reason) and f"leadhub: import: {path}: {reason}" in p.stderr,
+          f"a damaged gzip file ({name}) fails naming the file and the reason: {document} / {p.stderr.strip()}")
 exported = run("export").stdout.splitlines()
 stats = json.loads(run("stats").stdout)
 check(len(exported) == stats["leads"], "export writes every lead")
