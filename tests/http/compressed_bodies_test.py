@@ -9,6 +9,7 @@ read like `leadhub import` reads it.
 
 Usage: compressed_bodies_test.py PATH_TO_LEADHUB
 """
+import atexit
 import gzip
 import json
 import os
@@ -40,6 +41,7 @@ connectors:
 
 c = Checks()
 hub = Hub(LEADHUB, CONFIG, name="compressed").start()
+atexit.register(lambda: hub.proc and hub.proc.kill())  # also when a check throws
 JSON = {"Content-Type": "application/json"}
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
