@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(inflate_names_corrupt_and_cut_data) {
 }
 
 BOOST_AUTO_TEST_CASE(a_sink_error_stops_the_decoding) {
-  const std::string zeros(10 * 1024 * 1024, '\0');
+  const std::string zeros(std::size_t{10} * 1024 * 1024, '\0');
   const auto gz = compress(zeros, 31);
   Inflater inflater(Compression::gzip);
   std::size_t seen = 0;
