@@ -22,6 +22,7 @@
 #include <proton/value.hpp>
 
 #include "../framework/log.hpp"
+#include "content_encoding.hpp"
 #include "util/clock.hpp"
 #include "util/time_format.hpp"
 #include "value_json.hpp"
@@ -190,17 +191,11 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
   out.body(response.body);
 }
 
-// What the message's header and properties refuse before its body is read: a body
-// the hub cannot decode (content-encoding), or a message past its absolute expiry
-// time, which the sender no longer wants applied. A `ttl` alone counts from the
-// hub's receipt (direct) or is the broker's to enforce while the message is queued.
+// What the message's properties refuse before it is applied: a message past its
+// absolute expiry time, which the sender no longer wants applied. A `ttl` alone
+// counts from the hub's receipt (direct) or is the broker's to enforce while the
+// message is queued.
 std::optional<Error> envelope_error(const proton::message& m) {
-  const auto& encoding = m.content_encoding();
-  if (!encoding.empty() && encoding != "identity") {
-    return Error::invalid({{"content_encoding", "'" + encoding +
-                                                    "' is not supported: send the body uncompressed (the hub "
-                                                    "reads plain UTF-8 text or bytes)"}});
-  }
   const TimeMs expiry = m.expiry_time().milliseconds();
   const TimeMs now = SystemClock::instance().now_ms();
   if (expiry > 0 && expiry <= now) {
@@ -751,6 +746,11 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
     request.body.assign(bytes.begin(), bytes.end());
     f->body_form = m.inferred() ? BodyForm::data_section : BodyForm::binary;
   } else if (body.type() == proton::MAP || body.type() == proton::LIST) {
+    if (!m.content_encoding().empty() && m.content_encoding() != "identity") {
+      return complete(f, error_response(*route, Error::invalid({{"content_encoding",
+                                                                 "applies to a string or binary body, not to a "
+                                                                 "map or list"}})));
+    }
     auto json = amqp_value_to_json(body);
     if (!json) return complete(f, error_response(*route, json.error()));
     request.body = std::move(json).value();
@@ -760,6 +760,9 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
                                                                "expected a string, a binary body (data "
                                                                "section) or a map, got " +
                                                                    proton::type_name(body.type())}})));
+  }
+  if (auto st = decode_content_encoding(m.content_encoding(), request.body, options_.max_message_bytes); !st) {
+    return complete(f, error_response(*route, st.error()));
   }
   if (request.body.size() > options_.max_message_bytes) {
     return complete(

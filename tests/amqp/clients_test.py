@@ -3,9 +3,10 @@ python-qpid-proton and a real RabbitMQ (scripts/rabbitmq.sh, stopped after):
 
 direct (the hub's listener): pre-settled (at-most-once) sends, a 2 MB lettershop file
 in one multi-frame message and one over max_message_bytes, absolute-expiry-time in
-the past, ttl, message annotations, a gzip content-encoding, a reply receiver that
-grants 1 credit or none, a client that disconnects with unsettled requests and sends
-them again;
+the past, ttl, message annotations, gzip and deflate content-encodings (others, cut
+data and bodies decoding past the limit refused), a reply receiver that grants 1
+credit or none, a client that disconnects with unsettled requests and sends them
+again;
 
 broker (RabbitMQ): the hub logs in as its user, a wrong password and a mechanism the
 broker lacks are refused with one clear line, a reply_to the broker refuses or lacks,
@@ -132,15 +133,40 @@ def envelope(c, client):
     c.check(state == Delivery.ACCEPTED and outcome == "ok", "[direct] a ttl counts from receipt: taken", body[:200])
     state, _, outcome, body = send("annotations", lead, annotations={symbol("x-opt-partner-trace"): "abc"})
     c.check(state == Delivery.ACCEPTED and outcome == "ok", "[direct] message annotations are ignored", body[:200])
+    content_encodings(c, client, sender)
+
+
+def content_encodings(c, client, sender):
+    """gzip and deflate bodies (a data section) are decoded, within max_message_bytes;
+    other codings and broken data are refused naming them."""
     import gzip
-    m = Message(id=str(uuid.uuid4()), subject="CreateLead", body=gzip.compress(lead.encode()),
-                content_encoding="gzip", reply_to=client.reply_to)
-    m.inferred = True  # a data section
-    d = sender.send(m, error_states=[])
-    r = client.receive()
-    text = bytes(r.body).decode()
-    c.check(d.remote_state == Delivery.REJECTED and "content_encoding: 'gzip' is not supported" in text,
-            "[direct] a gzip content-encoding is refused naming it (not read as broken JSON)", text[:300])
+    import zlib
+
+    def send(body, encoding):
+        m = Message(id=str(uuid.uuid4()), subject="CreateLead", body=body, content_encoding=encoding,
+                    reply_to=client.reply_to)
+        m.inferred = True  # a data section
+        d = sender.send(m, error_states=[])
+        r = client.receive()
+        return d.remote_state, r.properties.get("outcome"), bytes(r.body).decode()
+
+    for encoding, compress in (("gzip", gzip.compress), ("deflate", zlib.compress)):
+        email = f"{encoding}-{uuid.uuid4().hex[:8]}@example.com"
+        lead = json.dumps({"subject": encoding, "prospect": {"family_name": "Zipped", "email": email}})
+        state, outcome, text = send(compress(lead.encode()), encoding)
+        c.check(state == Delivery.ACCEPTED and outcome == "ok" and found(client, {"email": email}),
+                f"[direct] a {encoding} content-encoding is decoded: the lead is stored", text[:300])
+    state, _, text = send(b"{}", "br")
+    c.check(state == Delivery.REJECTED and "content_encoding: 'br' is not supported" in text,
+            "[direct] another content-encoding is refused naming it (not read as broken JSON)", text[:300])
+    state, _, text = send(gzip.compress(b'{"subject": "x"}')[:-6], "gzip")
+    c.check(state == Delivery.REJECTED and "body: gzip data" in text and "content_encoding gzip" in text,
+            "[direct] cut-short gzip data is refused naming it", text[:300])
+    bomb = gzip.compress(b'{"subject": "' + b" " * (5 << 20) + b'"}')
+    state, _, text = send(bomb, "gzip")
+    c.check(state == Delivery.REJECTED and len(bomb) < 64 * 1024
+            and "larger than max_message_bytes (4194304) once decoded" in text,
+            "[direct] a small gzip body that decodes past max_message_bytes is refused", text[:300])
 
 
 def reply_credit(c, hub, url):
