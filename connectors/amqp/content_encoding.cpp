@@ -1,29 +1,12 @@
 #include "content_encoding.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <optional>
-
 #include "../framework/inflate.hpp"
+#include "model/validation.hpp"
 
 namespace leadhub::connectors {
-namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-std::optional<Compression> compression_named(const std::string& coding) {
-  if (coding == "gzip" || coding == "x-gzip") return Compression::gzip;
-  if (coding == "deflate") return Compression::deflate;
-  return std::nullopt;
-}
-
-}  // namespace
 
 Status decode_content_encoding(const std::string& encoding, std::string& body, std::size_t max_decoded) {
-  const std::string coding = lower(encoding);
+  const std::string coding = lower_ascii(encoding);
   if (coding.empty() || coding == "identity") return ok_status();
   const auto format = compression_named(coding);
   if (!format) {

@@ -28,6 +28,12 @@ Error corrupt(Compression format, const char* reason) {
 
 const char* to_string(Compression format) { return format == Compression::gzip ? "gzip" : "deflate"; }
 
+std::optional<Compression> compression_named(std::string_view coding) {
+  if (coding == "gzip" || coding == "x-gzip") return Compression::gzip;
+  if (coding == "deflate") return Compression::deflate;
+  return std::nullopt;
+}
+
 bool starts_like_gzip(std::string_view bytes) { return bytes.size() >= 2 && bytes[0] == '\x1f' && bytes[1] == '\x8b'; }
 
 struct Inflater::Stream {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,9 @@ enum class Compression {
 };
 
 const char* to_string(Compression format);
+// The format of a content coding name as HTTP and AMQP write it, in lower case:
+// gzip, x-gzip, deflate. Anything else (br, compress, identity) is none of them.
+std::optional<Compression> compression_named(std::string_view coding);
 
 // Bytes 1f 8b: how every gzip file starts, whatever its name.
 bool starts_like_gzip(std::string_view bytes);

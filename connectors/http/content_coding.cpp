@@ -46,8 +46,7 @@ Result<std::optional<Compression>> content_coding(const RequestHeader& head) {
                                                "); send it with one of " + kAcceptedCodings);
   }
   const auto& coding = codings.front();
-  if (coding == "gzip" || coding == "x-gzip") return std::optional<Compression>{Compression::gzip};
-  if (coding == "deflate") return std::optional<Compression>{Compression::deflate};
+  if (const auto format = compression_named(coding)) return format;
   return Error::make(ErrorCode::invalid, "Content-Encoding " + coding + " is not supported; send the body as " +
                                              kAcceptedCodings + " or without a coding");
 }
