@@ -960,17 +960,18 @@ void Engine::settle(const InFlight& f, const Response& response) {
   }
 }
 
-bool Engine::publish(std::string address, proton::message message, Publisher::Settled on_settled) {
+bool Engine::publish(std::string address, proton::message message, Publisher::Settled on_settled,
+                     Publisher::Wanted wanted) {
   std::lock_guard lock(gate_->mutex);
   if (!gate_->queue) return false;
-  return gate_->queue->add(
-      [this, address = std::move(address), message = std::move(message), on_settled = std::move(on_settled)]() mutable {
-        auto if_refused = on_settled;
-        if (stopping_ || !publisher_.send(address, std::move(message), std::move(on_settled))) {
-          if (if_refused)
-            if_refused(Settlement::lost, stopping_ ? "the connector is stopping" : "too many queued for " + address);
-        }
-      });
+  return gate_->queue->add([this, address = std::move(address), message = std::move(message),
+                            on_settled = std::move(on_settled), wanted = std::move(wanted)]() mutable {
+    auto if_refused = on_settled;
+    if (stopping_ || !publisher_.send(address, std::move(message), std::move(on_settled), std::move(wanted))) {
+      if (if_refused)
+        if_refused(Settlement::lost, stopping_ ? "the connector is stopping" : "too many queued for " + address);
+    }
+  });
 }
 
 void Engine::stop(std::chrono::milliseconds grace) {

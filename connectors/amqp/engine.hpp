@@ -107,8 +107,10 @@ class Engine final : public proton::messaging_handler {
   const EngineCounters& counters() const { return counters_; }
   // From any thread, in broker mode: sends `message` to `address` through the
   // publisher (queued while disconnected); on_settled runs on the container
-  // thread. False when the container does not run (then on_settled is not called).
-  bool publish(std::string address, proton::message message, Publisher::Settled on_settled);
+  // thread, and so does `wanted` (Publisher::Wanted). False when the container does
+  // not run (then on_settled is not called).
+  bool publish(std::string address, proton::message message, Publisher::Settled on_settled,
+               Publisher::Wanted wanted = {});
 
   // proton::messaging_handler
   void on_container_start(proton::container& c) override;

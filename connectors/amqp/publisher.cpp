@@ -8,6 +8,11 @@
 #include <vector>
 
 namespace leadhub::connectors::amqp {
+namespace {
+
+constexpr const char* kWithdrawn = "not sent: an earlier message of its sender failed first";
+
+}  // namespace
 
 void Publisher::use_connection(const proton::connection& connection) {
   connection_ = connection;
@@ -163,7 +168,12 @@ void Publisher::forget_connection(const proton::connection& connection) {
                  "connection closed before the receiver settled it");
 }
 
-bool Publisher::send(const std::string& address, proton::message message, Settled on_settled) {
+bool Publisher::send(const std::string& address, proton::message message, Settled on_settled, Wanted wanted) {
+  Pending pending{std::move(message), std::move(on_settled), std::move(wanted)};
+  if (pending.withdrawn()) {
+    if (pending.on_settled) pending.on_settled(Settlement::lost, kWithdrawn);
+    return true;
+  }
   auto it = outlets_.find(address);
   if (it == outlets_.end()) {
     if (!options_.open_on_demand) return false;  // direct mode: nobody receives from this address
@@ -171,8 +181,8 @@ bool Publisher::send(const std::string& address, proton::message message, Settle
   }
   auto& outlet = it->second;
   if (outlet.queue.size() >= options_.max_queued_per_address) return false;
-  message.to(address);
-  outlet.queue.push_back({std::move(message), std::move(on_settled)});
+  pending.message.to(address);
+  outlet.queue.push_back(std::move(pending));
   // A sender the broker ended waits for reattach(), after its backoff.
   if (!outlet.sender && !outlet.recovering && connected_) open_sender(address, outlet);
   flush(address, outlet);
@@ -199,10 +209,17 @@ void Publisher::flush(const std::string& address, Outlet& outlet) {
   bool sent = false;
   while (!outlet.queue.empty() && outlet.sender.credit() > 0) {
     auto& next = outlet.queue.front();
+    if (next.withdrawn()) {
+      auto withdrawn = std::move(next);
+      outlet.queue.pop_front();
+      if (withdrawn.on_settled) withdrawn.on_settled(Settlement::lost, kWithdrawn);
+      continue;
+    }
     auto tracker = outlet.sender.send(next.message);
     Sent record{address, ++sent_, {}};
     if (options_.keep_queued) record.pending.message = std::move(next.message);
     record.pending.on_settled = std::move(next.on_settled);
+    record.pending.wanted = std::move(next.wanted);
     unsettled_.emplace(std::move(tracker), std::move(record));
     outlet.queue.pop_front();
     sent = true;
@@ -221,8 +238,29 @@ void Publisher::on_settled(proton::tracker& tracker, Settlement outcome, const s
   auto it = unsettled_.find(tracker);
   if (it == unsettled_.end()) return;
   auto settled = std::move(it->second.pending.on_settled);
+  const auto address = std::move(it->second.address);
   unsettled_.erase(it);
   if (settled) settled(outcome, why);
+  // Its owner may have withdrawn what waits behind it (a released event): said now,
+  // not when credit comes.
+  if (outcome == Settlement::accepted) return;
+  if (const auto outlet = outlets_.find(address); outlet != outlets_.end()) drop_withdrawn(outlet->second);
+}
+
+void Publisher::drop_withdrawn(Outlet& outlet) {
+  std::deque<Pending> kept;
+  std::vector<Pending> dropped;
+  for (auto& pending : outlet.queue) {
+    if (pending.withdrawn()) {
+      dropped.push_back(std::move(pending));
+    } else {
+      kept.push_back(std::move(pending));
+    }
+  }
+  outlet.queue = std::move(kept);
+  for (auto& pending : dropped) {
+    if (pending.on_settled) pending.on_settled(Settlement::lost, kWithdrawn);
+  }
 }
 
 std::size_t Publisher::queued(const std::string& address) const {

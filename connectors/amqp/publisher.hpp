@@ -40,6 +40,10 @@ class Publisher {
  public:
   // `why` says more when it was not accepted (the receiver's error description).
   using Settled = std::function<void(Settlement outcome, const std::string& why)>;
+  // Asked just before a message goes on the wire (and when it is queued): false
+  // withdraws it, reported `lost`. The event dispatcher withdraws a route's later
+  // messages once an earlier one failed, so that none of them overtakes its resend.
+  using Wanted = std::function<bool()>;
 
   struct Options {
     // Broker mode, where the hub opens a sender for any address; else (direct
@@ -99,9 +103,10 @@ class Publisher {
   // again with its next message.
   bool reattach(const std::string& address);
 
-  // Queues `message` for `address` and sends it as credit allows. False when the
-  // address is unknown (direct mode, no peer listening) or its queue is full.
-  bool send(const std::string& address, proton::message message, Settled on_settled = {});
+  // Queues `message` for `address` and sends it as credit allows, unless `wanted`
+  // says no by then. False when the address is unknown (direct mode, no peer
+  // listening) or its queue is full.
+  bool send(const std::string& address, proton::message message, Settled on_settled = {}, Wanted wanted = {});
 
   // Hooks for the messaging handler.
   void on_sendable(proton::sender& sender);
@@ -115,6 +120,8 @@ class Publisher {
   struct Pending {
     proton::message message;
     Settled on_settled;
+    Wanted wanted;  // none: always
+    bool withdrawn() const { return wanted && !wanted(); }
   };
   struct Outlet {
     proton::sender sender;    // empty while none is open
@@ -129,6 +136,8 @@ class Publisher {
   };
 
   void flush(const std::string& address, Outlet& outlet);
+  // Reports the messages waiting in `outlet` that are no longer wanted as lost and drops them.
+  static void drop_withdrawn(Outlet& outlet);
   // Reports the messages waiting in `outlet` as lost and drops them; returns how many.
   static std::size_t fail_queued(Outlet& outlet, const std::string& why);
   // Reports the sent, unsettled messages whose tracker is `gone` as lost (direct mode).

@@ -67,12 +67,24 @@ void AmqpSink::report_metrics(Metrics& out) const {
   amqp::report_link_metrics(out, engine_.counters(), engine_.connector());
 }
 
-void AmqpSink::send(const std::string& address, const Outgoing& message, Done done) {
+void AmqpSink::send(const std::string& address, const Outgoing& message, const std::shared_ptr<SendRound>& round,
+                    Done done) {
   auto shared = std::make_shared<Done>(std::move(done));
+  // Both run on the container thread, which learns of a failure (a release, the
+  // link or connection gone) first: a later event of the round that has not gone
+  // out by then never does, though the route handed it over before it heard.
   const bool queued = engine_.publish(
       address, to_proton(message),
-      [shared](amqp::Settlement outcome, const std::string& why) { (*shared)(result_of(outcome, why)); });
-  if (!queued) (*shared)({SendOutcome::failed, "the broker connection is not running"});
+      [shared, round](amqp::Settlement outcome, const std::string& why) {
+        auto result = result_of(outcome, why);
+        if (result.outcome == SendOutcome::failed) round->end();
+        (*shared)(std::move(result));
+      },
+      [round] { return !round->ended(); });
+  if (!queued) {
+    round->end();
+    (*shared)({SendOutcome::failed, "the broker connection is not running"});
+  }
 }
 
 }  // namespace leadhub::connectors::events

@@ -17,7 +17,8 @@ class AmqpSink final : public Sink {
   AmqpSink(LeadStore& store, amqp::EngineOptions options);
   Status start() override;
   void stop() override;
-  void send(const std::string& address, const Outgoing& message, Done done) override;
+  void send(const std::string& address, const Outgoing& message, const std::shared_ptr<SendRound>& round,
+            Done done) override;
   std::size_t window() const override { return kWindow; }
   bool connected() const override { return engine_.ready(); }
   std::string describe() const override { return engine_.describe(); }

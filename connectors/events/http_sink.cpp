@@ -54,8 +54,14 @@ SendResult HttpSink::classify(unsigned status, const std::string& reason_phrase)
   return {SendOutcome::failed, what + " (redirects are not followed)"};
 }
 
-void HttpSink::send(const std::string&, const Outgoing& message, Done done) {
-  if (!client_) return done({SendOutcome::failed, "the target is not started"});
+void HttpSink::send(const std::string&, const Outgoing& message, const std::shared_ptr<SendRound>& round, Done done) {
+  // One request at a time (window()), so a send never finds its round ended; the
+  // check keeps the contract (sink.hpp) should that change.
+  if (round->ended()) return done({SendOutcome::failed, "not sent: an earlier event of the route failed first"});
+  if (!client_) {
+    round->end();
+    return done({SendOutcome::failed, "the target is not started"});
+  }
   rest::http_request request(rest::methods::POST);
   request.headers().add("Idempotency-Key", message.message_id);
   request.headers().add("X-Leadhub-Event-Type", message.event_type);
@@ -68,7 +74,7 @@ void HttpSink::send(const std::string&, const Outgoing& message, Done done) {
     client->http
         .request(request, client->cancel.get_token())
         // NOLINTNEXTLINE(performance-unnecessary-value-param): pplx continuations take the task by value
-        .then([client, done](pplx::task<rest::http_response> answered) {
+        .then([client, round, done](pplx::task<rest::http_response> answered) {
           SendResult result;
           try {
             const auto response = answered.get();
@@ -77,9 +83,11 @@ void HttpSink::send(const std::string&, const Outgoing& message, Done done) {
             result = {SendOutcome::failed, std::string("POST failed: ") + e.what()};
           }
           client->note(result);
+          if (result.outcome == SendOutcome::failed) round->end();
           done(std::move(result));
         });
   } catch (const std::exception& e) {
+    round->end();
     done({SendOutcome::failed, std::string("POST failed: ") + e.what()});
   }
 }

@@ -17,7 +17,8 @@ class HttpSink final : public Sink {
   ~HttpSink() override;
   Status start() override;
   void stop() override;
-  void send(const std::string& address, const Outgoing& message, Done done) override;
+  void send(const std::string& address, const Outgoing& message, const std::shared_ptr<SendRound>& round,
+            Done done) override;
   // Parallel requests may arrive in any order: one at a time keeps commit order.
   std::size_t window() const override { return 1; }
   bool connected() const override;

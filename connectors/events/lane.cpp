@@ -46,6 +46,8 @@ void Lane::settled(std::uint64_t generation, std::uint64_t seq, const SendResult
 }
 
 void Lane::fail(const std::string& why) {
+  // What the sink still holds of this round goes again after the rewind: it need not go now.
+  round_->end();
   if (!failing_) ++failures_;
   failing_ = true;
   last_error_ = why;
@@ -110,6 +112,7 @@ void Lane::rewind(SteadyTime now) {
   window_.clear();
   cursor_ = 0;  // everything before the failed event is acked: read from the oldest left
   ++generation_;
+  round_ = std::make_shared<SendRound>();
   failing_ = false;
   retry_at_ = now + delay;
 }
@@ -139,7 +142,7 @@ void Lane::send(StoredEvent event) {
   }
   item.event_json = std::move(event.json);
   window_.push_back(std::move(item));
-  sink_.send(route_.address, *message,
+  sink_.send(route_.address, *message, round_,
              [post = post_, this, generation = generation_, seq = event.seq](SendResult result) {
                post([this, generation, seq, result = std::move(result)] { settled(generation, seq, result); });
              });

@@ -4,9 +4,12 @@
 //
 // Order per route is kept across failures: when a send fails, nothing new goes
 // out until every message of the window has settled; then the lane waits its
-// backoff and starts again from the oldest event not acked, so what the target
-// sees last of each event is in commit order (an event accepted after the failed
-// one is sent again: at least once). A refused event is moved to the dead-letter
+// backoff and starts again from the oldest event not acked, in a new SendRound
+// (sink.hpp), so the first copy of each event reaches the target in commit order
+// (an event accepted after the failed one is sent again: at least once). The
+// lane learns of a failure only when the settlement reaches its thread; what it
+// handed to the sink meanwhile belongs to the failed round, which the sink ended
+// where it saw the failure, so none of it overtakes the resend. A refused event is moved to the dead-letter
 // queue ROUTE.dead with the reason, and delivery goes on.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -79,7 +83,8 @@ class Lane {
   std::deque<InFlight> window_;   // in send order, which is sequence order
   std::uint64_t cursor_ = 0;      // the last sequence number handed to the sink
   std::uint64_t generation_ = 0;  // bumped per rewind: late settlements of before are ignored
-  bool failing_ = false;          // a send failed: rewind once the window has settled
+  std::shared_ptr<SendRound> round_ = std::make_shared<SendRound>();  // anew per rewind
+  bool failing_ = false;  // a send failed: rewind once the window has settled
   SteadyTime retry_at_{};
   std::uint64_t delivered_ = 0, dead_lettered_ = 0, failures_ = 0;
   std::string last_error_;

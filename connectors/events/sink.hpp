@@ -3,8 +3,10 @@
 // settled it; the route's lane (lane.hpp) decides what happens next.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "util/result.hpp"
@@ -36,6 +38,22 @@ struct SendResult {
   std::string reason;  // what the receiver or the transport said
 };
 
+// A route's sends from the event it started (or started again) at, in sequence
+// order (lane.hpp). Once one of them fails, none of the later ones may reach the
+// receiver: they would arrive before the failed event, which the route sends
+// again in its next round. The sink ends the round on the thread where it learns
+// of the failure, before it reports it, and does not send a message of an ended
+// round: the route has handed over messages it will send again, but does not know
+// yet that it must.
+class SendRound {
+ public:
+  bool ended() const { return ended_.load(std::memory_order_acquire); }
+  void end() { ended_.store(true, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> ended_{false};
+};
+
 class Sink {
  public:
   using Done = std::function<void(SendResult)>;
@@ -44,8 +62,11 @@ class Sink {
   virtual Status start() = 0;
   virtual void stop() = 0;
   // From the dispatcher's thread. `done` runs exactly once, on any thread, maybe
-  // before send returns; `address` is the route's (AMQP) and empty for HTTP.
-  virtual void send(const std::string& address, const Outgoing& message, Done done) = 0;
+  // before send returns; `address` is the route's (AMQP) and empty for HTTP. A
+  // message whose `round` has ended by the time it would go out is not sent:
+  // `done` reports it failed. A failed send ends its round before `done` runs.
+  virtual void send(const std::string& address, const Outgoing& message, const std::shared_ptr<SendRound>& round,
+                    Done done) = 0;
   // How many messages a route may have unsettled at once on this sink. Order is
   // kept only where the transport keeps it: one AMQP link does, parallel HTTP
   // requests do not, so HTTP sends one at a time.

@@ -1,7 +1,8 @@
 // unit_events: the dispatcher's parts without a network: the `events:` config
 // and its errors, routing by type and lead attribute, rendering through a
-// mapping, and a route's lane (order, acks, retry from the failed event, dead
-// letters) against a real store and a sink the test settles by hand.
+// mapping, and a route's lane (order, acks, retry from the failed event in a new
+// round, dead letters) against a real store and a sink the test settles by hand.
+// events_order_test.cpp adds the lane's order through the real amqp target.
 #define BOOST_TEST_MODULE unit_events
 #include <boost/test/unit_test.hpp>
 
@@ -164,8 +165,8 @@ class HandSink final : public Sink {
   explicit HandSink(std::size_t window) : window_(window) {}
   Status start() override { return ok_status(); }
   void stop() override {}
-  void send(const std::string&, const Outgoing& message, Done done) override {
-    sent.push_back({message, std::move(done)});
+  void send(const std::string&, const Outgoing& message, const std::shared_ptr<SendRound>& round, Done done) override {
+    sent.push_back({message, round, std::move(done)});
   }
   std::size_t window() const override { return window_; }
   bool connected() const override { return true; }
@@ -173,6 +174,7 @@ class HandSink final : public Sink {
 
   struct Sent {
     Outgoing message;
+    std::shared_ptr<SendRound> round;
     Done done;
   };
   std::vector<Sent> sent;
@@ -291,6 +293,28 @@ BOOST_AUTO_TEST_CASE(retries_from_the_failed_event_after_its_backoff) {
   BOOST_TEST(queued() == 0u);
   BOOST_TEST(lane->status().delivered == 3u);
   BOOST_TEST(lane->status().failures == 2u);
+}
+
+// The sends share a round until the lane starts again from the failed event: a
+// failure ends the round (the sink sends nothing more of it, events_order_test.cpp)
+// and the resend goes in a new one.
+BOOST_AUTO_TEST_CASE(sends_again_in_a_new_round) {
+  create_and_route(3);
+  lane->pump(now);
+  BOOST_TEST_REQUIRE(sink.sent.size() == 3u);
+  const auto first_round = sink.sent[0].round;
+  BOOST_TEST((sink.sent[1].round == first_round && sink.sent[2].round == first_round));
+  BOOST_TEST(!first_round->ended());
+  settle(0, SendOutcome::accepted);
+  settle(1, SendOutcome::failed, "released");
+  BOOST_TEST(first_round->ended());  // the lane ends it too: what the sink still holds goes again later
+  settle(2, SendOutcome::accepted);
+  lane->pump(now);
+  lane->pump(now + std::chrono::milliseconds(100));
+  BOOST_TEST_REQUIRE(sink.sent.size() == 5u);
+  BOOST_TEST(sink.sent[3].round != first_round);
+  BOOST_TEST(sink.sent[4].round == sink.sent[3].round);
+  BOOST_TEST(!sink.sent[3].round->ended());
 }
 
 // A refusal moves the event to r.dead with the reason; delivery goes on.
