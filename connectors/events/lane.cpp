@@ -48,9 +48,11 @@ void Lane::settled(std::uint64_t generation, std::uint64_t seq, const SendResult
 void Lane::fail(const std::string& why) {
   // What the sink still holds of this round goes again after the rewind: it need not go now.
   round_->end();
-  if (!failing_) ++failures_;
+  if (!failing_) {
+    ++failures_;
+    last_error_ = why;  // the cause: later failures of the round follow from it (withdrawn sends)
+  }
   failing_ = true;
-  last_error_ = why;
 }
 
 std::optional<SteadyTime> Lane::pump(SteadyTime now) {

@@ -144,6 +144,7 @@ class ScriptedBroker final : public proton::messaging_handler, public proton::li
   // The hub going away (or being told to) is part of the script, not an error.
   void on_transport_error(proton::transport&) override {}
   void on_error(const proton::error_condition&) override {}
+  using proton::listen_handler::on_error;  // a listener that cannot listen: the constructor times out
 
  private:
   void run(std::function<void()> job) {
@@ -223,7 +224,8 @@ struct OrderFixture : StoreFixture {
       routed.push_back({e.seq, ours ? std::vector<std::string>{"r"} : std::vector<std::string>{}});
       if (ours) ids.push_back("leadhub-event-" + std::to_string(e.seq));
     }
-    BOOST_TEST_REQUIRE(is_ok(store->route_events(std::move(routed))));
+    const auto stored = store->route_events(std::move(routed));
+    BOOST_TEST_REQUIRE(is_ok(stored));
     return ids;
   }
 

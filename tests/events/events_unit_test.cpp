@@ -210,7 +210,8 @@ struct LaneFixture : StoreFixture {
       routed.push_back(
           {e.seq, view->type == "lead.created" ? std::vector<std::string>{"r"} : std::vector<std::string>{}});
     }
-    BOOST_TEST_REQUIRE(is_ok(store->route_events(std::move(routed))));
+    const auto stored = store->route_events(std::move(routed));
+    BOOST_TEST_REQUIRE(is_ok(stored));
   }
 
   void settle(std::size_t sent_index, SendOutcome outcome, const std::string& reason = "") {
