@@ -307,6 +307,30 @@ std::vector<std::string> load_formats(const YAML::Node& arg) {
   return out;
 }
 
+// The first directive of `format` that dates do not have ("%Q"), or "": a typo in a
+// format must stop the mapping at load, not fail every record of a file.
+std::string unknown_directive(std::string_view format) {
+  for (std::size_t f = 0; f + 1 < format.size(); ++f) {
+    if (format[f] != '%') continue;
+    const char spec = format[++f];
+    if (std::string_view("YymdHMS%").find(spec) == std::string_view::npos) return std::string("%") + spec;
+  }
+  return "";
+}
+
+Result<Transform> check_directives(Transform transform, const std::vector<std::string>& formats,
+                                   const std::string& where) {
+  for (const auto& format : formats) {
+    if (auto bad = unknown_directive(format); !bad.empty()) {
+      std::string reason = where;
+      reason.append(": ").append(transform.name).append(": '").append(bad).append("' in \"").append(format);
+      reason += "\" is no date directive (there are %Y %y %m %d %H %M %S, and %% for %)";
+      return fail(reason);
+    }
+  }
+  return transform;
+}
+
 }  // namespace
 
 Result<Transform> make_date(const YAML::Node& arg, const std::string& where, bool date_only) {
@@ -318,7 +342,9 @@ Result<Transform> make_date(const YAML::Node& arg, const std::string& where, boo
   auto zone = load_zone(arg);
   if (!zone) return fail(where + ": " + zone.error().message);
   spec.zone = *zone;
-  return Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, parse_date(v, spec)); }};
+  return check_directives(
+      Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, parse_date(v, spec)); }},
+      spec.formats, where);
 }
 
 Result<Transform> make_format_date(const YAML::Node& arg, const std::string& where, bool date_only) {
@@ -328,7 +354,9 @@ Result<Transform> make_format_date(const YAML::Node& arg, const std::string& whe
   auto zone = load_zone(arg);
   if (!zone) return fail(where + ": " + name + ": " + zone.error().message);
   FormatSpec spec{formats[0], *zone, date_only};
-  return Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, format_date(v, spec)); }};
+  return check_directives(
+      Transform{name, [spec](std::string& v, const TransformContext&) { return assign(v, format_date(v, spec)); }},
+      formats, where);
 }
 
 }  // namespace leadhub::mapping

@@ -3,6 +3,7 @@
 // and never halfway through a partner's 100,000-row file.
 #include <re2/re2.h>
 #include <algorithm>
+#include <utility>
 
 #include <filesystem>
 #include <pugixml.hpp>
@@ -46,6 +47,7 @@ class Loader {
       return fail_at(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
     }
     try {
+      if (auto st = check_unique_keys(root, ctx_); !st) return st.error();
       return load_root(root);
     } catch (const YAML::Exception& e) {  // a value of the wrong shape deep inside
       return fail_at(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
@@ -138,7 +140,11 @@ class Loader {
     };
     if (auto st = one_char("delimiter", csv.delimiter); !st) return st;
     if (auto st = one_char("quote", csv.quote); !st) return st;
-    if (node["header"]) csv.header = node["header"].as<bool>();
+    if (node["header"]) {
+      auto header = ctx_.boolean(node["header"], "header");
+      if (!header) return header.error();
+      csv.header = *header;
+    }
     if (node["encoding"]) {
       const auto e = node["encoding"].as<std::string>();
       if (e == "utf-8" || e == "utf-8-bom" || e == "UTF-8")
@@ -162,10 +168,14 @@ class Loader {
     if (!node) return ok_status();
     if (auto st = check_keys(node, {"max_document_bytes", "max_records", "max_field_bytes", "max_depth"}); !st)
       return st;
-    if (node["max_document_bytes"]) limits.max_document_bytes = node["max_document_bytes"].as<std::size_t>();
-    if (node["max_records"]) limits.max_records = node["max_records"].as<std::size_t>();
-    if (node["max_field_bytes"]) limits.max_field_bytes = node["max_field_bytes"].as<std::size_t>();
-    if (node["max_depth"]) limits.max_depth = node["max_depth"].as<std::size_t>();
+    for (auto [key, value] :
+         {std::pair{"max_document_bytes", &limits.max_document_bytes}, std::pair{"max_records", &limits.max_records},
+          std::pair{"max_field_bytes", &limits.max_field_bytes}, std::pair{"max_depth", &limits.max_depth}}) {
+      if (!node[key]) continue;
+      auto n = ctx_.count(node[key], std::string("limits: ") + key);
+      if (!n) return n.error();
+      *value = *n;
+    }
     return ok_status();
   }
 
@@ -203,7 +213,19 @@ class Loader {
     return ok_status();
   }
 
+  // Element names are matched without their prefix (the reader drops the ones the
+  // sender chose), so a prefixed step would never match: refuse it with what to write.
+  Status check_no_element_prefix(const std::string& text, const YAML::Node& where) {
+    const std::string step = prefixed_element_step(text);
+    if (step.empty()) return ok_status();
+    return fail_at(at(where), "'" + text + "': write element names without their namespace prefix ('" + step +
+                                  "'): the hub matches elements by local name, whatever prefix or default "
+                                  "namespace the sender used; write '" +
+                                  without_element_prefixes(text) + "'");
+  }
+
   Status check_xpath(const std::string& text, const YAML::Node& where) {
+    if (auto st = check_no_element_prefix(text, where); !st) return st;
     try {
       pugi::xpath_query query(text.c_str());
       (void)query;
@@ -236,6 +258,7 @@ class Loader {
         }
         break;
       case SourceFormat::xml:
+        if (auto st = check_no_element_prefix(text, where); !st) return st.error();
         try {
           path.xpath = std::make_shared<pugi::xpath_query>(text.c_str());
           path.steps = plain_xml_steps(text);
@@ -332,7 +355,11 @@ class Loader {
     if (!rule.from.empty() && rule.constant)
       return fail_at(rule.where, rule.target + ": give from: or value:, not both");
     if (node["default"]) rule.fallback = node["default"].as<std::string>();
-    if (node["required"]) rule.required = node["required"].as<bool>();
+    if (node["required"]) {
+      auto required = ctx_.boolean(node["required"], rule.target + ": required");
+      if (!required) return required.error();
+      rule.required = *required;
+    }
     if (node["join"]) rule.join = node["join"].as<std::string>();
     if (const auto mode = node["if_part_empty"]) {
       const auto text = mode.as<std::string>();

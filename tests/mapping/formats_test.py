@@ -711,6 +711,75 @@ def test_spreadsheet_damage():
           and "lead" in records[1], "a member named twice refuses its record, naming it", repr(records)[:400])
 
 
+# A new partner's format written from docs/mappings.md alone (the walk of
+# /work/wt/walk2-findings.md): a call-centre CSV and a namespaced XML, and the
+# mistakes a mapping's author makes, each refused at load with its line and key.
+CALL_CSV_MAPPING = """name: call-csv
+format: csv
+csv: {delimiter: ";", encoding: utf-8}
+fields:
+  source: {value: call_center}
+  subject: {value: Telefonaktion}
+  prospect.family_name: {from: Nachname, required: true}
+  prospect.phone: {from: Telefon, transforms: [{phone: DE}]}
+  follow_up: {from: Rückruf, transforms: [{date: "%d.%m.%Y"}]}
+  qualification: {from: Qualifizierung, transforms: [trim, {map: {values: {heiß: hot, warm: warm, kalt: cold}, ignore_case: true}}]}
+  attributes.private: {value: "yes", when: {field: Firma, present: false}}
+groups:
+  notes:
+    when: {field: Bemerkung, present: true}
+    fields:
+      author: Agent
+      text: Bemerkung
+"""
+CALL_CSV = ("Nachname;Firma;Telefon;Rückruf;Qualifizierung;Agent;Bemerkung\n"
+            "Müller;ACME GmbH;030 1234567;14.12.2026;Heiß;mkr;Will ein Angebot\n"
+            "Schulz;;0171 2345678;;kalt;mkr;\n")
+PARTNER_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<p:Leads xmlns:p="urn:partner:leads" xmlns:c="urn:partner:contact">
+  <p:Lead><p:Subject>Stapler</p:Subject><p:Person><c:Mail>huber@example.com</c:Mail></p:Person></p:Lead>
+</p:Leads>
+"""
+
+
+def test_new_partner_mapping():
+    print("\n== a new partner's mapping from the docs, and its author's mistakes")
+    csv = write("call.csv", CALL_CSV)
+    p = leadhub("map", "--mapping", write("call-csv.yaml", CALL_CSV_MAPPING), csv)
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    if check(p.returncode == 0 and len(lines) == 3, "the call-centre CSV maps", p.stdout + p.stderr):
+        first, second = lines[0]["lead"], lines[1]["lead"]
+        expect_values(first, {"prospect.phone": "+49301234567", "follow_up": "2026-12-14", "qualification": "hot",
+                              "notes.0.text": "Will ein Angebot", "notes.0.author": "mkr"}, "call.csv line 2")
+        check("private" not in first.get("attributes", {}), "present: false does not hold for a record with a company")
+        check(second.get("attributes", {}).get("private") == "yes", "present: false holds for a record without one",
+              json.dumps(second))
+        check("notes" not in second, "a group whose when does not hold gives no item (empty Bemerkung)",
+              json.dumps(second))
+
+    def refused(what, mapping_text, position, reason, document=csv):
+        p = leadhub("map", "--mapping", write("broken.yaml", mapping_text), document)
+        check(p.returncode == 3 and f"broken.yaml:{position}: " in p.stderr and reason in p.stderr,
+              f"{what}: refused at {position} with '{reason}'", p.stderr + p.stdout[:300])
+
+    refused("a target given twice", CALL_CSV_MAPPING.replace("  subject:", "  source: {value: web_form}\n  subject:"),
+            "6:3", "'source' is given twice in this block (also at line 5)")
+    refused("a non-boolean required", CALL_CSV_MAPPING.replace("required: true", "required: ja bitte"),
+            "7:52", "prospect.family_name: required: expected true or false, not 'ja bitte'")
+    refused("a typo in a date format", CALL_CSV_MAPPING.replace("%d.%m.%Y", "%d.%m.%J"),
+            "9:44", "'%J' in \"%d.%m.%J\" is no date directive")
+    xml = write("partner.xml", PARTNER_XML)
+    xml_mapping = "format: xml\nrecords: /p:Leads/p:Lead\nfields:\n  subject: p:Subject\n  prospect.email: p:Person/c:Mail\n"
+    refused("prefixed element names", xml_mapping, "2:10", "write '/Leads/Lead'", xml)
+    p = leadhub("map", "--mapping", write("partner-xml.yaml", without_prefixes(xml_mapping)), xml)
+    check(p.returncode == 0 and '"email":"huber@example.com"' in p.stdout and '"subject":"Stapler"' in p.stdout,
+          "the namespaced XML maps with unprefixed names", p.stdout + p.stderr)
+
+
+def without_prefixes(mapping_text):
+    return mapping_text.replace("p:", "").replace("c:", "")
+
+
 def main():
     try:
         for tool in ("xmllint",):
@@ -722,6 +791,7 @@ def main():
         test_lettershop_keys()
         test_tmf699_contacts()
         test_spreadsheet_damage()
+        test_new_partner_mapping()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     print(f"\n{len(failures)} failed" if failures else "\nall checks passed")

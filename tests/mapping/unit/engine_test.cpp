@@ -136,6 +136,8 @@ fields:
   attributes.in: {value: "y", when: {field: Land, in: [AT, CH]}}
   attributes.present: {value: "y", when: {field: Note, present: true}}
   attributes.absent: {value: "y", when: {field: Note, absent: true}}
+  attributes.not_present: {value: "y", when: {field: Note, present: false}}
+  attributes.not_absent: {value: "y", when: {field: Note, absent: false}}
   attributes.matches: {value: "y", when: {field: Plz, matches: "^[0-9]{5}$"}}
   attributes.note: {from: Note, when: {field: Land, equals: DE}}
 )");
@@ -167,6 +169,12 @@ fields:
   BOOST_TEST(!has(3, "present"));
   BOOST_TEST(has(3, "absent"));
   BOOST_TEST(!has(3, "matches"));
+  // `present: false` is `absent: true` and `absent: false` is `present: true` (they
+  // were read as the key alone, the opposite of what they say)
+  for (std::size_t i = 0; i < 4; ++i) {
+    BOOST_TEST(has(i, "not_present") == has(i, "absent"), "record " << i);
+    BOOST_TEST(has(i, "not_absent") == has(i, "present"), "record " << i);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(required_field_skipped_by_its_condition_is_not_an_error) {

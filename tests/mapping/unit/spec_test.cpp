@@ -238,6 +238,69 @@ BOOST_AUTO_TEST_CASE(yaml_syntax_errors_are_positioned) {
   BOOST_TEST(contains(tab, "FILE:2:"), tab);
 }
 
+// yaml-cpp keeps the last of two equal keys without a word: a second rule for a
+// target dropped the first (docs/mappings.md's example once had two prospect.email).
+BOOST_AUTO_TEST_CASE(a_key_given_twice_is_refused_naming_both_lines) {
+  BOOST_TEST(
+      refused_at("format: csv\nfields:\n  prospect.email: E-Mail\n  source: {value: api}\n"
+                 "  prospect.email: Mail\n",
+                 "5:3",
+                 "'prospect.email' is given twice in this block (also at line 3); YAML would keep only the last. "
+                 "Several rules for one target are a list"));
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: {from: A, from: B}\n", "3:22", "'from' is given twice"));
+  BOOST_TEST(
+      refused_at("format: csv\nfields: {subject: s}\ngroups:\n  notes:\n    fields:\n      text: A\n"
+                 "      text: B\n",
+                 "7:7", "'text' is given twice"));
+  BOOST_TEST(refused_at("format: csv\nformat: xml\nfields: {subject: s}\n", "2:1", "'format' is given twice"));
+}
+
+// yaml-cpp's "bad conversion" named neither the key nor the value.
+BOOST_AUTO_TEST_CASE(a_value_of_the_wrong_kind_names_its_key) {
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: {from: A, required: yes please}\n", "3:32",
+                        "subject: required: expected true or false, not 'yes please'"));
+  BOOST_TEST(refused_at("format: csv\ncsv: {header: 2}\nfields: {subject: s}\n", "2:15",
+                        "header: expected true or false, not '2'"));
+  BOOST_TEST(refused_at("format: csv\nlimits: {max_records: lots}\nfields: {subject: s}\n", "2:23",
+                        "limits: max_records: expected a whole number, not 'lots'"));
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: {from: A, when: {field: B, present: maybe}}\n", "3:48",
+                        "when: present: expected true or false, not 'maybe'"));
+  BOOST_TEST(refused_at("format: csv\nfields:\n  subject: {from: A, when: {field: B, equals: x, in: [y]}}\n", "3:28",
+                        "when: one test per condition"));
+}
+
+// A date format's typo failed every record of a file instead of the mapping.
+BOOST_AUTO_TEST_CASE(an_unknown_date_directive_is_refused_at_load) {
+  BOOST_TEST(refused_at("format: csv\nfields:\n  follow_up: {from: A, transforms: [{date: \"%d.%m.%Q\"}]}\n", "3:37",
+                        "date: '%Q' in \"%d.%m.%Q\" is no date directive"));
+  BOOST_TEST(
+      refused_at("format: csv\nfields:\n  follow_up: {from: A, transforms: [{date: [\"%d.%m.%Y\", \"%e.%m\"]}]}\n",
+                 "3:37", "'%e'"));
+  BOOST_TEST(
+      MappingFile("format: csv\nfields:\n  follow_up: {from: A, transforms: [{date: \"%d.%m.%Y\"}]}\n").load().ok());
+}
+
+// The XML reader matches elements by local name; a mapping written with the
+// document's prefixes (/p:Leads/p:Lead) matched nothing and read nothing.
+BOOST_AUTO_TEST_CASE(prefixed_element_names_are_refused_with_what_to_write) {
+  BOOST_TEST(refused_at("format: xml\nrecords: /p:Leads/p:Lead\nfields: {subject: S}\n", "2:10",
+                        "'/p:Leads/p:Lead': write element names without their namespace prefix ('p:Leads'): the hub "
+                        "matches elements by local name"));
+  BOOST_TEST(
+      contains(load_error("format: xml\nrecords: /p:Leads/p:Lead\nfields: {subject: S}\n"), "write '/Leads/Lead'"));
+  BOOST_TEST(refused_at("format: xml\nrecords: /Leads/Lead\nfields:\n  prospect.email: p:Person/c:Mail\n", "4:19",
+                        "write 'Person/Mail'"));
+  BOOST_TEST(
+      refused_at("format: xml\nrecords: /Leads/Lead\nfields:\n  subject: {from: S, when: {field: p:Kind, "
+                 "equals: x}}\n",
+                 "4:36", "'p:Kind'"));
+  // attributes keep their prefixes, axes and string literals are no prefixes
+  BOOST_TEST(MappingFile("format: xml\nrecords: \"/*[local-name()='n0:Root']/Lead\"\nfields:\n"
+                         "  subject: \"@xsi:type\"\n  attributes.kind: \"string(self::Lead/@a:b)\"\n")
+                 .load()
+                 .ok());
+}
+
 BOOST_AUTO_TEST_CASE(missing_file_and_not_a_mapping) {
   auto missing = load_mapping("/nonexistent/leadhub/none.yaml");
   BOOST_TEST_REQUIRE(!missing.ok());
