@@ -234,6 +234,7 @@ c.check(st == 200 and summary["created"] == 3 and summary["rejected"] == 1 and s
 st, _, _, summary = api("POST", "/api/v1/imports", ndjson, headers={"Content-Type": "application/x-ndjson"})
 c.check(st == 200 and summary["created"] == 0 and summary["duplicates"] == 3, "re-import: duplicates, nothing new",
         summary)
+reimport_summary = summary  # checked against the OpenAPI document below
 csv_path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "lettershop", "responses.csv")
 with open(csv_path, "rb") as f:
     csv_bytes = f.read()
@@ -529,6 +530,21 @@ for path, ops in doc["paths"].items():
         if "{form}" in path:
             routed = st == 404  # no form is configured here; the forms test covers them
         c.check(routed, f"documented {method.upper()} {path} is routed", (st, p))
+# what the server answers is what the document declares (the walk of walk2-findings 17-19)
+summary_schema = doc["components"]["schemas"]["ImportSummary"]
+c.check(set(reimport_summary) <= set(summary_schema["properties"]) and
+        set(summary_schema["required"]) <= set(reimport_summary) and
+        set(reimport_summary["errors"][0]) <= set(summary_schema["properties"]["errors"]["items"]["properties"]) and
+        set(reimport_summary["duplicate_records"][0]) <=
+        set(summary_schema["properties"]["duplicate_records"]["items"]["properties"]),
+        "ImportSummary lists every member an import answers", (reimport_summary, summary_schema))
+c.check("415" in doc["paths"]["/api/v1/imports"]["post"]["responses"], "POST /api/v1/imports declares its 415")
+code_doc = doc["components"]["schemas"]["Problem"]["properties"]["code"]["description"]
+c.check(all(f" {code}," in code_doc + "," for code in ["conflict", "too_large", "timeout", "length_required"]),
+        "Problem.code lists the codes the server sends (412 is conflict)", code_doc)
+st, _, _, _ = hub.request("GET", "/dashboard")
+c.check(st == 200 and ("GET", "/dashboard") in {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops},
+        "GET /dashboard is answered and documented", st)
 doc_ops = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
 for method, pattern in [("POST", "/api/v1/leads"), ("GET", "/api/v1/leads"), ("GET", "/api/v1/leads/{id}"),
                         ("PATCH", "/api/v1/leads/{id}"), ("GET", "/api/v1/leads/{id}/audit"),
