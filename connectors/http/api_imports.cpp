@@ -2,6 +2,7 @@
 // server (never held in memory whole), then imported in batches on a blocking
 // thread; the answer is the import's summary with every rejected record.
 #include <fstream>
+#include <string_view>
 
 #include "../framework/batch_import.hpp"
 #include "api.hpp"
@@ -11,6 +12,15 @@
 
 namespace leadhub::connectors::http {
 namespace {
+
+// A name from the mappings folder, never a path: the query is the client's, and
+// find_mapping loads any path it is given (`leadhub map --mapping FILE.yaml`), so
+// `?mapping=/etc/passwd` read files of the server and told which exist.
+bool plain_mapping_name(const std::string& name) {
+  static constexpr std::string_view kAllowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+  const bool ends_yaml = name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0;
+  return !name.empty() && name[0] != '.' && !ends_yaml && name.find_first_not_of(kAllowed) == std::string::npos;
+}
 
 void import_upload(ApiContext& ctx, Call&& call) {
   const auto& req = call.request;
@@ -32,7 +42,17 @@ void import_upload(ApiContext& ctx, Call&& call) {
   }
   std::shared_ptr<const mapping::Mapper> mapper;
   if (!mapping_name.empty()) {
+    if (!plain_mapping_name(mapping_name)) {
+      return call.reply(problem(bhttp::status::bad_request, "invalid", "mapping: a name, not a path", req.path,
+                                {{"mapping",
+                                  "a mapping's name in the mappings folder (letters, digits, '-', '_', "
+                                  "'.'; without .yaml), not a path"}}));
+    }
     auto found = ctx.hub.mappings().get(mapping_name);
+    if (!found && found.error().code != ErrorCode::not_found) {  // the file is there and does not load
+      return call.reply(problem(bhttp::status::internal_server_error, "internal", found.error().message, req.path,
+                                {{"mapping", "the mapping file does not load: the hub's operator has to fix it"}}));
+    }
     if (!found) {
       return call.reply(problem(bhttp::status::not_found, "not_found", found.error().message, req.path,
                                 {{"mapping", "no mapping " + mapping_name}}));

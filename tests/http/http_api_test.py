@@ -9,12 +9,14 @@ import http.client
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub_process import Hub, Checks, key_sha256  # noqa: E402
@@ -25,6 +27,7 @@ ADMIN, READER, ACME, WRITER = "lh_admin_key_1", "lh_reader_key_2", "lh_acme_key_
 
 
 CONFIG = f"""
+mappings: @WORK@/maps
 connectors:
   - name: http
     type: http
@@ -58,6 +61,10 @@ hub = Hub(LEADHUB, CONFIG, name="api")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "2",
                 "-keyout", os.path.join(hub.work, "key.pem"), "-out", os.path.join(hub.work, "cert.pem")],
                check=True, capture_output=True)
+shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "config", "mappings"),
+                os.path.join(hub.work, "maps"))
+with open(os.path.join(hub.work, "maps", "broken.yaml"), "w") as f:
+    f.write("format: csv\nfields:\n  subject: {from: A, transforms: [colapse_whitespace]}\n")
 hub.start()
 ADMIN_H = {"Authorization": "Bearer " + ADMIN}
 
@@ -248,6 +255,18 @@ c.check(st == 200 and summary["created"] == 3000 and len(big) > 1 << 20,
         f"a {len(big) >> 20} MiB upload (over max_body_bytes) is streamed and imported", summary)
 st, _, _, p = api("POST", "/api/v1/imports?mapping=nope", "x", headers={"Content-Type": "text/csv"})
 c.check(st == 404 and p["errors"][0]["field"] == "mapping", "unknown mapping -> 404 naming it", p)
+# the parameter is a name in the mappings folder: a path loaded any file of the server
+# as a mapping and told which exist (walk2-findings 21)
+for name in ["/etc/passwd", "../../etc/hosts", "lettershop-csv.yaml", ".hidden", "a/b"]:
+    st, _, _, p = api("POST", "/api/v1/imports?mapping=" + urllib.parse.quote(name, safe=""), "x",
+                      headers={"Content-Type": "text/csv"})
+    c.check(st == 400 and p["errors"][0]["field"] == "mapping" and "not a path" in p["errors"][0]["reason"]
+            and "passwd" not in p["detail"] + p["errors"][0]["reason"], f"?mapping={name} -> 400, not read", p)
+# a mapping file that does not load is the operator's to fix, not "no such mapping"
+st, _, _, p = api("POST", "/api/v1/imports?mapping=broken", "x", headers={"Content-Type": "text/csv"})
+c.check(st == 500 and p["code"] == "internal" and "broken.yaml:3:" in p["detail"]
+        and "colapse_whitespace" in p["detail"] and "does not load" in p["errors"][0]["reason"],
+        "a mapping file that does not load -> 500 with its file, line and reason", p)
 st, _, _, p = api("POST", "/api/v1/imports", ndjson, key=WRITER)
 c.check(st == 403, "a key without the imports scope -> 403", p)
 # curl -F / an HTML file input wraps the file in a multipart body: its boundary lines
