@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <filesystem>
+#include <fstream>
 #include <pugixml.hpp>
 
 #include "canonical_paths.hpp"
@@ -44,7 +45,8 @@ class Loader {
     } catch (const YAML::BadFile&) {
       return fail_at(file_, "cannot read the mapping file");
     } catch (const YAML::Exception& e) {
-      return fail_at(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
+      return fail_at(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
+                     "not valid YAML: " + e.msg + yaml_hint(e.mark.line));
     }
     try {
       if (auto st = check_unique_keys(root, ctx_); !st) return st.error();
@@ -55,6 +57,20 @@ class Loader {
   }
 
  private:
+  // yaml-cpp's words ("end of map not found") name no cause; most often it is the
+  // indentation of the line or the one above, and a TAB, which YAML does not allow there.
+  std::string yaml_hint(int line) const {
+    std::ifstream in(file_, std::ios::binary);
+    std::string text;
+    for (int n = 0; n <= line && std::getline(in, text); ++n) {
+      const auto indent = text.substr(0, text.find_first_not_of(" \t"));
+      if (n + 1 >= line && indent.find('\t') != std::string::npos) {
+        return " (line " + std::to_string(n + 1) + " is indented with a TAB; YAML indents with spaces only)";
+      }
+    }
+    return " (check the indentation of this line and the one above it)";
+  }
+
   static Error fail_at(const std::string& where, const std::string& reason) {
     return LoadContext::fail_at(where, reason);
   }

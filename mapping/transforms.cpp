@@ -272,6 +272,11 @@ Result<std::string> to_e164(const std::string& value, const std::string& region)
   }
   if (auto international = with_lost_plus(text, region)) return std::move(*international);
   if (auto number = e164_in(text, region)) return std::move(*number);
+  if (region == "ZZ") {  // bare `phone`, and the record names no country: "for region ZZ" told nobody anything
+    return fail("'" + truncate_utf8(text, 40) +
+                "' is no international number (+49 ...), and there is no country to read it in: the record has no "
+                "prospect.address.country and the mapping's phone transform no default ({phone: DE})");
+  }
   return fail("not a phone number (for region " + region + ")");
 }
 

@@ -236,6 +236,12 @@ BOOST_AUTO_TEST_CASE(yaml_syntax_errors_are_positioned) {
   BOOST_TEST((contains(m, ":3:") || contains(m, ":4:") || contains(m, ":5:")), m);
   const std::string tab = load_error("format: csv\nfields: {subject: [a}\n");
   BOOST_TEST(contains(tab, "FILE:2:"), tab);
+  // yaml-cpp's words alone ("end of map not found") named no cause
+  const std::string indent = load_error("format: csv\nfields:\n  subject: a\n   source: b\n");
+  BOOST_TEST(contains(indent, "not valid YAML: "), indent);
+  BOOST_TEST(contains(indent, "check the indentation of this line and the one above it"), indent);
+  const std::string tabbed = load_error("format: csv\nfields:\n  subject: a\n\tsource: b\n");
+  BOOST_TEST(contains(tabbed, "line 4 is indented with a TAB; YAML indents with spaces only"), tabbed);
 }
 
 // yaml-cpp keeps the last of two equal keys without a word: a second rule for a

@@ -114,6 +114,8 @@ BOOST_AUTO_TEST_CASE(phone_invalid_numbers_fail) {
   BOOST_TEST(contains(tf("{phone: DE}", "1"), "ERROR: phone: not a phone number"), tf("{phone: DE}", "1"));
   BOOST_TEST(contains(tf("{phone: DE}", "+49 123456789012345678"), "ERROR: phone: not a phone number"));
   BOOST_TEST(contains(tf("phone", "030 1234567"), "ERROR"), "no country at all: cannot read a national number");
+  BOOST_TEST(contains(tf("phone", "030 1234567"), "the mapping's phone transform no default ({phone: DE})"),
+             tf("phone", "030 1234567"));
   BOOST_TEST(tf("phone", "+49 30 1234567") == "+49301234567");
   auto bad = make_transform(YAML::Load("{phone: Narnia}"), "x.yaml");
   BOOST_TEST_REQUIRE(!bad.ok());
