@@ -209,8 +209,13 @@ namespace {
 // misleads.
 std::vector<FieldError> without_fields_already_refused(std::vector<FieldError> errors,
                                                        const std::vector<MappingError>& refused) {
+  // A group member the mapping found missing (external_refs.id: required) is not
+  // reported again by the model for its item (external_refs[0].id: required).
   std::erase_if(errors, [&](const FieldError& e) {
-    return std::any_of(refused.begin(), refused.end(), [&](const MappingError& m) { return m.field == e.field; });
+    const bool required = e.reason.starts_with("required");
+    return std::any_of(refused.begin(), refused.end(), [&](const MappingError& m) {
+      return m.field == e.field || (required && m.field == strip_indexes(e.field));
+    });
   });
   return errors;
 }

@@ -177,6 +177,25 @@ fields:
   }
 }
 
+// A required group member that is missing was reported twice: by the mapping
+// (external_refs.id) and again by the model for its item (external_refs[0].id).
+BOOST_AUTO_TEST_CASE(a_missing_required_group_member_is_reported_once) {
+  const auto spec = load_ok(R"(format: csv
+csv: {delimiter: ";"}
+fields:
+  prospect.family_name: Name
+groups:
+  external_refs:
+    fields:
+      system: {value: cc}
+      id: {from: CallId, required: true}
+)");
+  const auto m = map_text(spec, "Name\nMeier\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST_REQUIRE(m.records[0].errors.size() == 1u, describe(m.records[0]));
+  BOOST_TEST(m.records[0].errors[0].field == "external_refs.id");
+}
+
 BOOST_AUTO_TEST_CASE(required_field_skipped_by_its_condition_is_not_an_error) {
   const auto spec = load_ok(R"(format: csv
 fields:
