@@ -28,6 +28,9 @@ struct Condition {
   std::vector<Condition> parts;  // all / any / none
 };
 
+// The sources a condition reads, its nested parts' too, in the order written.
+std::vector<const SourcePath*> condition_sources(const Condition& c);
+
 // Values are compared after trimming (the partner's padding is no difference).
 std::string_view trimmed(std::string_view s);
 bool regex_finds(const re2::RE2& pattern, std::string_view value);

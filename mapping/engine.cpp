@@ -313,10 +313,30 @@ std::vector<std::string> Mapper::document_notices(const Record& first) const {
       effect = "; its default '" + *rule.fallback + (every ? "' in every record" : "' in records like it");
     notices.push_back(target + ": " + reason + effect);
   };
-  for (const auto& compiled : fields_) check(*compiled.rule, compiled.rule->target);
+  // A condition on a source the document lacks is decided by its absence alone:
+  // `equals` never holds, `absent` always does, whatever the rows say.
+  const std::string effect = first.absent_in_every_record() ? "in every record" : "in records like it";
+  const auto check_when = [&](const std::optional<Condition>& when, const std::string& target) {
+    if (!when) return;
+    for (const SourcePath* source : condition_sources(*when)) {
+      if (!source->canonical.empty()) continue;
+      const std::string why = first.why_absent(*source);
+      if (why.empty()) continue;
+      std::string notice = target + ": its condition (when:) reads '" + source->text + "': " + why +
+                           "; the condition finds it empty " + effect;
+      if (std::find(notices.begin(), notices.end(), notice) == notices.end()) notices.push_back(std::move(notice));
+    }
+  };
+  const auto check_rule = [&](const FieldRule& rule, const std::string& target) {
+    check(rule, target);
+    check_when(rule.when, target);
+    for (const auto& alternative : rule.otherwise) check_when(alternative.when, target);
+  };
+  for (const auto& compiled : fields_) check_rule(*compiled.rule, compiled.rule->target);
   for (const auto& group : groups_) {
+    check_when(group.group->when, group.group->target);
     if (group.group->each) continue;  // its fields are read from sub-records
-    for (const auto& field : group.group->fields) check(field, group.group->target + "." + field.target);
+    for (const auto& field : group.group->fields) check_rule(field, group.group->target + "." + field.target);
   }
   return notices;
 }

@@ -796,6 +796,38 @@ BOOST_AUTO_TEST_CASE(columns_the_header_lacks_are_named) {
   BOOST_TEST(full.records[0].errors.at(0).reason == "required, but missing or empty");
 }
 
+// A condition on a column the header lacks is decided by the column's absence in
+// every row (`equals` never holds): the document says so, for field rules, their
+// alternatives, nested parts and groups, each column once per target.
+BOOST_AUTO_TEST_CASE(conditions_on_columns_the_header_lacks_are_named) {
+  const auto spec = load_ok(
+      "format: csv\ncsv: {delimiter: \";\", header: true}\nfields:\n"
+      "  prospect.family_name: {from: Name, required: true}\n"
+      "  campaign: [{from: Aktion, when: {field: Aktio, equals: X}}, {value: none, when: {field: Art, present: "
+      "true}}]\n"
+      "  attributes.a: {from: Aktion, when: {all: [{field: Art, equals: A}, {any: [{field: Aktio, present: true},"
+      " {field: Aktio, equals: B}]}]}}\n"
+      "groups:\n"
+      "  notes:\n"
+      "    when: {field: Bemerkung, present: true}\n"
+      "    fields: {text: {from: Aktion}}\n");
+  const auto m = map_text(spec, "Name;Aktion;Art\nMeier;A1;A\n");
+  BOOST_TEST_REQUIRE(m.records.size() == 1u);
+  BOOST_TEST(
+      (m.records[0].notices ==
+       std::vector<std::string>{"campaign: its condition (when:) reads 'Aktio': the file's header has no column "
+                                "'Aktio' (is 'Aktion' it?); the condition finds it empty in every record",
+                                "attributes.a: its condition (when:) reads 'Aktio': the file's header has no column "
+                                "'Aktio' (is 'Aktion' it?); the condition finds it empty in every record",
+                                "notes: its condition (when:) reads 'Bemerkung': the file's header has no column "
+                                "'Bemerkung'; the condition finds it empty in every record"}),
+      describe(m.records[0]));
+  // With the columns there: no notices.
+  const auto full = map_text(spec, "Name;Aktion;Art;Aktio;Bemerkung\nMeier;A1;A;X;b\n");
+  BOOST_TEST_REQUIRE(full.records.size() == 1u);
+  BOOST_TEST(full.records[0].notices.empty());
+}
+
 // An export that repeats a mapped column: the first is read, and the document says so.
 BOOST_AUTO_TEST_CASE(a_mapped_column_the_header_has_twice_is_named) {
   const auto spec = load_ok(
