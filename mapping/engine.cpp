@@ -322,8 +322,9 @@ std::vector<std::string> Mapper::document_notices(const Record& first) const {
       if (!source->canonical.empty()) continue;
       const std::string why = first.why_absent(*source);
       if (why.empty()) continue;
-      std::string notice = target + ": its condition (when:) reads '" + source->text + "': " + why +
-                           "; the condition finds it empty " + effect;
+      std::string notice = target;
+      notice.append(": its condition (when:) reads '").append(source->text).append("': ").append(why);
+      notice.append("; the condition finds it empty ").append(effect);
       if (std::find(notices.begin(), notices.end(), notice) == notices.end()) notices.push_back(std::move(notice));
     }
   };
