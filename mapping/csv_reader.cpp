@@ -437,14 +437,20 @@ std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+// A header field as its column's name: blanks around it are the export's padding.
+std::string_view column_name(std::string_view field) {
+  const auto first = field.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return field.substr(first, field.find_last_not_of(" \t") + 1 - first);
+}
+
+}  // namespace
+
 void CsvReader::read_header(const CsvRow& row) {
   auto header = std::make_shared<CsvHeader>();
-  for (std::size_t i = 0; i < row.size(); ++i) {
-    std::string_view name = row.field(i);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-    header->names.emplace_back(name);
-  }
+  for (std::size_t i = 0; i < row.size(); ++i) header->names.emplace_back(column_name(row.field(i)));
   header->sorted_names = header->names;
   std::sort(header->sorted_names.begin(), header->sorted_names.end());
   for (const auto& name : options_.named_columns) {
@@ -528,18 +534,13 @@ bool CsvReader::is_title_line(const CsvRow& row) const {
 CsvReader::HeaderAgain CsvReader::header_again(const CsvRow& row) const {
   const auto& names = header_->names;
   if (names.empty() || row.size() < names.size() || !only_blank_after(row, names.size())) return HeaderAgain::no;
-  const auto trimmed = [](std::string_view f) {
-    const auto first = f.find_first_not_of(" \t");
-    return first == std::string_view::npos ? std::string_view()
-                                           : f.substr(first, f.find_last_not_of(" \t") + 1 - first);
-  };
-  std::vector<std::string_view> fields;
-  fields.reserve(names.size());
   // The second export may start with its own byte order mark (Excel's "CSV UTF-8").
-  fields.push_back(trimmed(without_byte_order_mark(row.field(0))));
+  const std::string_view first = column_name(without_byte_order_mark(row.field(0)));
   const auto& sorted = header_->sorted_names;
-  if (!std::binary_search(sorted.begin(), sorted.end(), fields[0])) return HeaderAgain::no;
-  for (std::size_t i = 1; i < names.size(); ++i) fields.push_back(trimmed(row.field(i)));
+  if (!std::binary_search(sorted.begin(), sorted.end(), first)) return HeaderAgain::no;  // a data row
+  std::vector<std::string_view> fields{first};
+  fields.reserve(names.size());
+  for (std::size_t i = 1; i < names.size(); ++i) fields.push_back(column_name(row.field(i)));
   if (std::equal(fields.begin(), fields.end(), names.begin())) return HeaderAgain::same_order;
   std::sort(fields.begin(), fields.end());
   if (std::equal(fields.begin(), fields.end(), sorted.begin())) return HeaderAgain::other_order;
