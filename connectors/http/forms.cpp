@@ -320,9 +320,10 @@ class Form {
     call.reply(html_response(bhttp::status::ok, replace_all(std::move(html), "{{reason}}", html_escape(reason))));
   }
 
-  // A refused post: browsers go to the error page with the reason code.
+  // A refused post: browsers go to the error page with the reason code. A script
+  // gets the problem, with Retry-After when `retry_after_seconds` is given (429).
   void refuse(Call& call, bhttp::status status, const std::string& code, const std::string& detail,
-              std::vector<FieldError> fields = {}) {
+              std::vector<FieldError> fields = {}, std::uint32_t retry_after_seconds = 0) {
     if (wants_html(call.request)) {
       std::string location = config_.error_url + (config_.error_url.find('?') == std::string::npos ? "?" : "&") +
                              "reason=" + url_escape(code);
@@ -331,7 +332,9 @@ class Form {
       r.set(bhttp::field::location, location);
       return call.reply(std::move(r));
     }
-    call.reply(problem(status, code, detail, call.request.path, fields));
+    auto r = problem(status, code, detail, call.request.path, fields);
+    if (retry_after_seconds > 0) r.set(bhttp::field::retry_after, std::to_string(retry_after_seconds));
+    call.reply(std::move(r));
   }
 
   void accepted(const Reply& reply, bool browser, RecordId id, bool first) {
@@ -354,7 +357,7 @@ class Form {
     std::uint32_t retry_after = 0;
     if (!limiter_.admit(call.request.client, retry_after)) {
       refuse(call, bhttp::status::too_many_requests, "rate_limited",
-             "too many posts from your address; retry in " + std::to_string(retry_after) + " s");
+             "too many posts from your address; retry in " + std::to_string(retry_after) + " s", {}, retry_after);
       return false;
     }
     if (!config_.honeypot_field.empty() && !field_value(fields, config_.honeypot_field).empty()) {

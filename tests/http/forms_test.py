@@ -206,8 +206,12 @@ st, _, _, body = post("slow", f"first_name=Q&last_name=R&email=q%40example.com&_
 c.check(st == 201, "posted after the minimum fill time -> 201", body)
 
 # ---- rate limit --------------------------------------------------------------------------------------------
-codes = [post("limited", f"last_name=L&email=l{i}%40example.com")[0] for i in range(3)]
+answers = [post("limited", f"last_name=L&email=l{i}%40example.com") for i in range(3)]
+codes = [a[0] for a in answers]
 c.check(codes == [201, 201, 429], "third post a minute from one client -> 429", codes)
+retry = answers[2][1].get("retry-after", "")
+c.check(retry.isdigit() and 1 <= int(retry) <= 60 and f"retry in {retry} s" in answers[2][3]["detail"],
+        "... with Retry-After, the seconds the detail names", (answers[2][1], answers[2][3]))
 
 # ---- CORS for a form posted by script from the company site ----------------------------------------------
 st, h, _, _ = hub.request("OPTIONS", "/forms/contact", headers={"Origin": "https://www.example.com",
