@@ -10,6 +10,7 @@
 
 #include "../framework/log.hpp"
 #include "form_body.hpp"
+#include "form_errors.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "mapping/encoding.hpp"
@@ -413,10 +414,7 @@ class Form {
     auto mapped = mapper_->map(*record);
     if (!mapped.ok() || !mapped.lead) {
       std::vector<FieldError> errors;
-      for (const auto& e : mapped.errors) {
-        errors.push_back({e.field.empty() ? e.source : e.field,
-                          (e.source.empty() ? "" : "form field " + e.source + ": ") + e.reason});
-      }
+      for (const auto& e : mapped.errors) errors.push_back(form_field_error(mapper_->spec(), e));
       const std::string detail =
           errors.empty() ? "the form does not make a lead" : errors.front().field + ": " + errors.front().reason;
       refuse(call, bhttp::status::unprocessable_entity, "invalid", detail, std::move(errors));

@@ -175,10 +175,21 @@ c.check(st == 415 and p["errors"][0]["field"] == "Content-Type" and "Shift_JIS" 
 st, _, _, body = post("contact", ("\ufeff" + json.dumps({"last_name": "Bom", "email": "bom@example.de"})).encode(),
                       content_type="application/json")
 c.check(st == 201, "a JSON post with a byte order mark -> 201", body)
+# Errors name the page's inputs (what the developer's HTML calls them), the
+# canonical field after them.
 st, _, _, p = post("contact", "first_name=X&email=nobody")
-c.check(st == 422 and any(e["field"] == "prospect.email" for e in p["errors"]), "bad e-mail -> 422 prospect.email", p)
+c.check(st == 422 and {"field": "email", "reason": "prospect.email: not an e-mail address"} in p["errors"],
+        "bad e-mail -> 422 naming the input email, then prospect.email", p)
+st, _, _, p = post("contact", "last_name=Phone&email=ph%40example.de&phone=12&country=Poland")
+c.check(st == 422 and p["errors"][0]["field"] == "phone" and "prospect.phone" in p["errors"][0]["reason"],
+        "bad phone -> 422 naming the input phone", p)
 st, _, _, p = post("contact", "message=hello+only")
-c.check(st == 422, "no way to contact the prospect -> 422", p)
+c.check(st == 422 and p["errors"][0]["field"] == "prospect"
+        and p["errors"][0]["reason"].endswith("(form fields email, phone, last_name, name, company)"),
+        "no way to contact the prospect -> 422 listing the form fields that would", p)
+st, h, _, _ = hub.request("POST", "/forms/contact", "first_name=X&email=nobody", BROWSER)
+c.check(st == 303 and h.get("location") == "/forms/contact/error?reason=invalid&field=email",
+        "a browser's error page gets field=email, the input's name", h)
 st, _, _, p = post("nosuchform", "email=a%40b.de")
 c.check(st == 404, "unknown form -> 404")
 
