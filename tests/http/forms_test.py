@@ -91,6 +91,15 @@ partner = json.loads(p.stdout) if p.returncode == 0 else {}
 c.check(partner.get("family_name") == "Müller-Lüdenscheidt" and partner.get("email") == stored["prospect"]["email"],
         "the post registered the person as a business partner, linked from the lead", (partner_id, p.stdout, p.stderr))
 
+# ---- the hidden UTM fields a landing page fills in -----------------------------------------
+st, _, _, utm = post("contact", "last_name=Utm&email=utm%40example.com&utm_source=google&utm_medium=cpc"
+                     "&utm_campaign=spring-sale&utm_term=forklift+rental&utm_content=ad-7")
+got = lead(utm["id"]) if st == 201 else None
+c.check(got and got["campaign"] == "spring-sale"
+        and {k: v for k, v in got["attributes"].items() if k.startswith("utm_")}
+        == {"utm_source": "google", "utm_medium": "cpc", "utm_term": "forklift rental", "utm_content": "ad-7"},
+        "utm_campaign is the campaign, the other UTM fields are kept as attributes", got)
+
 # ---- double submit ------------------------------------------------------------------------------
 st2, _, _, again = post("contact", fixture("contact-full.txt"))
 c.check(st2 == 200 and again["id"] == body["id"] and again["status"] == "duplicate_submission",
