@@ -232,6 +232,9 @@ c.check(codes == [201, 201, 429], "third post a minute from one client -> 429", 
 retry = answers[2][1].get("retry-after", "")
 c.check(retry.isdigit() and 1 <= int(retry) <= 60 and f"retry in {retry} s" in answers[2][3]["detail"],
         "... with Retry-After, the seconds the detail names", (answers[2][1], answers[2][3]))
+st, _, _, doc = hub.request("GET", "/api/v1/openapi.json")
+c.check("Retry-After" in doc["paths"]["/forms/{form}"]["post"]["responses"]["429"].get("headers", {})
+        and "/forms/{form}/error" in doc["paths"], "the OpenAPI document declares Retry-After and the error page")
 
 # ---- CORS for a form posted by script from the company site ----------------------------------------------
 st, h, _, _ = hub.request("OPTIONS", "/forms/contact", headers={"Origin": "https://www.example.com",
