@@ -274,6 +274,9 @@ class Form {
       auto& route = add(bhttp::verb::post, config_.path, [this](Call&& c) { submit(std::move(c)); });
       route.body_limit = limit;
       route.cors_origins = config_.cors_origins;
+      route.browser_body_refusal = [this](const std::string& code, const std::string& field) {
+        return to_error_page(code, field);
+      };
     }
     {
       auto& route = add(bhttp::verb::get, config_.path + "/token", [this](Call&& c) { token(std::move(c)); });
@@ -321,18 +324,22 @@ class Form {
     call.reply(html_response(bhttp::status::ok, replace_all(std::move(html), "{{reason}}", html_escape(reason))));
   }
 
+  // 303 to the error page with the reason code and the field at fault (not the
+  // server's "(body)" and the like, which name no input).
+  Response to_error_page(const std::string& code, const std::string& field) const {
+    std::string location = config_.error_url + (config_.error_url.find('?') == std::string::npos ? "?" : "&") +
+                           "reason=" + url_escape(code);
+    if (!field.empty() && field.front() != '(') location += "&field=" + url_escape(field);
+    Response r{bhttp::status::see_other, 11};
+    r.set(bhttp::field::location, location);
+    return r;
+  }
+
   // A refused post: browsers go to the error page with the reason code. A script
   // gets the problem, with Retry-After when `retry_after_seconds` is given (429).
   void refuse(Call& call, bhttp::status status, const std::string& code, const std::string& detail,
               std::vector<FieldError> fields = {}, std::uint32_t retry_after_seconds = 0) {
-    if (wants_html(call.request)) {
-      std::string location = config_.error_url + (config_.error_url.find('?') == std::string::npos ? "?" : "&") +
-                             "reason=" + url_escape(code);
-      if (!fields.empty()) location += "&field=" + url_escape(fields.front().field);
-      Response r{bhttp::status::see_other, 11};
-      r.set(bhttp::field::location, location);
-      return call.reply(std::move(r));
-    }
+    if (wants_html(call.request)) return call.reply(to_error_page(code, fields.empty() ? "" : fields.front().field));
     auto r = problem(status, code, detail, call.request.path, fields);
     if (retry_after_seconds > 0) r.set(bhttp::field::retry_after, std::to_string(retry_after_seconds));
     call.reply(std::move(r));
@@ -465,11 +472,7 @@ class Form {
           if (!key.empty()) recent_.finish(key, r ? Result<RecordId>(r->record.id) : Result<RecordId>(r.error()));
           if (!r) {
             log::error(ctx_.connector, "form " + config_.name + ": " + r.error().message);
-            if (browser) {
-              Response redirect{bhttp::status::see_other, 11};
-              redirect.set(bhttp::field::location, config_.error_url + "?reason=" + to_string(r.error().code));
-              return reply(std::move(redirect));
-            }
+            if (browser) return reply(to_error_page(to_string(r.error().code), ""));
             return reply(problem(r.error(), path));
           }
           accepted(reply, browser, r->record.id, true);

@@ -62,6 +62,10 @@ BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) 
   plan.route_class = static_cast<std::uint8_t>(match.route->metrics_class);
   plan.kind = match.route->body;
   plan.limit = match.route->body_limit;
+  // A browser (its Accept has text/html) is sent on, not shown a problem as text.
+  if (match.route->browser_body_refusal && head[bhttp::field::accept].find("text/html") != std::string_view::npos) {
+    plan.body_refusal = match.route->browser_body_refusal;
+  }
   if (!has_body(head)) return plan;
   // Refuse before a (possibly large) body arrives when the key is not good, or the
   // route cannot read what the header says the body is.

@@ -43,6 +43,10 @@ struct BodyPlan {
   std::optional<Response> refuse;
   // The handler's own grouping of the request's route, handed back in answered().
   std::uint8_t route_class = 0;
+  // When set, what the server answers instead of its problem when it refuses the
+  // body (too large, a content coding it cannot read): a web form sends a browser
+  // to its error page. Given the problem's code and field.
+  std::function<Response(const std::string& code, const std::string& field)> body_refusal;
 };
 
 // Completes a request. Call exactly once, from any thread.

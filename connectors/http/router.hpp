@@ -36,6 +36,9 @@ struct Route {
   // Refuses a request from its header alone (a Content-Type the route cannot read),
   // answered before the body arrives, which may be a gigabyte; nullopt: go on.
   std::function<std::optional<Response>(const Request&)> check_header;
+  // A browser's answer when the server refuses the body before the route sees it
+  // (BodyPlan::body_refusal): a web form's redirect to its error page.
+  std::function<Response(const std::string& code, const std::string& field)> browser_body_refusal;
   std::vector<std::string> segments;  // filled by Router::add
 };
 

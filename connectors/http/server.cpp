@@ -259,6 +259,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     return plain_error(status, code, field, detail, raw_path(buffer_));
   }
 
+  // A refusal of the body, once the route is known: the route's answer for a
+  // browser when it has one (a form's error page), else the problem.
+  Response body_error(bhttp::status status, const std::string& code, const std::string& field,
+                      const std::string& detail) {
+    if (plan_.body_refusal) return plan_.body_refusal(code, field);
+    return error_answer(status, code, field, detail);
+  }
+
   // A read ended by the request timer: 408, and the connection closes.
   void refuse_timed_out(const char* part) {
     refuse(error_answer(
@@ -320,14 +328,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     plan_ = server_.handler.plan_body(head, path_);
     if (plan_.refuse) return refuse(std::move(*plan_.refuse));
     if (const auto length = header_->content_length(); length && *length > plan_.limit) {
-      return refuse(error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
-                                 "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
+      return refuse(body_error(bhttp::status::payload_too_large, "too_large", "(body)",
+                               "the body is larger than " + std::to_string(plan_.limit) + " bytes"));
     }
     if (header_->is_done()) return start_body();  // no body at all
     auto coding = content_coding(head);
     if (!coding) {
-      auto answer = error_answer(bhttp::status::unsupported_media_type, "unsupported_media_type", "Content-Encoding",
-                                 coding.error().message);
+      auto answer = body_error(bhttp::status::unsupported_media_type, "unsupported_media_type", "Content-Encoding",
+                               coding.error().message);
       answer.set(bhttp::field::accept_encoding, kAcceptedCodings);
       return refuse(std::move(answer));
     }
@@ -377,15 +385,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     const auto& body = body_->get().body();
     if (ec == bhttp::error::body_limit) {
       const std::string decoded = body.too_large && coding_ ? " once decoded" : "";
-      return error_answer(bhttp::status::payload_too_large, "too_large", "(body)",
-                          "the body is larger than " + std::to_string(plan_.limit) + " bytes" + decoded);
+      return body_error(bhttp::status::payload_too_large, "too_large", "(body)",
+                        "the body is larger than " + std::to_string(plan_.limit) + " bytes" + decoded);
     }
     if (body.fault && body.fault->code == ErrorCode::unavailable) {
       connectors::log::error("http", body.fault->message);
       return error_answer(bhttp::status::service_unavailable, "unavailable", "(body)",
                           "cannot store the upload; try again later");
     }
-    if (body.fault) return error_answer(bhttp::status::bad_request, "malformed", "(body)", body.fault->message);
+    if (body.fault) return body_error(bhttp::status::bad_request, "malformed", "(body)", body.fault->message);
     if (is_client_gone(ec)) return std::nullopt;
     return error_answer(bhttp::status::bad_request, "malformed", "(body)", "malformed HTTP body: " + ec.message());
   }

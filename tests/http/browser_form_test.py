@@ -26,6 +26,7 @@ connectors:
   - name: http
     type: http
     listen: 127.0.0.1:0
+    max_body_bytes: 65536
     forms:
       - name: contact
         page: @REPO@/config/forms/contact.html
@@ -102,6 +103,19 @@ def drive(page):
     page.wait_event("Page.loadEventFired")
     c.check(page.js("location.pathname") == "/forms/contact/error" and "spam" in page.js("location.search"),
             "a filled honeypot ends on the error page", page.js("location.href"))
+
+    # A message longer than max_body_bytes: the hub refuses the body before reading
+    # it, and the browser still lands on the error page, not on a problem as text.
+    page.call("Page.navigate", url=base + "/forms/contact")
+    page.wait_event("Page.loadEventFired")
+    page.type_into("[name=last_name]", "Long")
+    page.type_into("[name=email]", "long@example.de")
+    page.js("document.querySelector('[name=message]').value = 'Lorem ipsum '.repeat(10000)")
+    time.sleep(1.1)
+    page.click("button[type=submit]")
+    page.wait_event("Page.loadEventFired")
+    c.check(page.js("location.pathname + location.search") == "/forms/contact/error?reason=too_large",
+            "a post over the body limit ends on the error page with reason=too_large", page.js("location.href"))
 
 
 try:

@@ -127,6 +127,15 @@ c.check(st == 200 and "invalid" in text, "the error page shows the reason")
 st, _, text, _ = hub.request("GET", "/forms/contact/error?reason=%3Cscript%3Ealert(1)%3C/script%3E")
 c.check("<script>alert" not in text and "&lt;script&gt;" in text, "the error page escapes what it shows")
 
+# A body over max_body_bytes (1 MB here) is refused before the route reads it: a
+# browser still goes to the form's error page, a script gets the 413 problem.
+big = "last_name=Big&email=big%40example.com&message=" + "x" * (1024 * 1024 + 10)
+st, h, text, _ = hub.request("POST", "/forms/contact", big, BROWSER)
+c.check(st == 303 and h.get("location") == "/forms/contact/error?reason=too_large",
+        "a browser's post over the body limit -> 303 to the error page, reason=too_large", (st, h, text[:300]))
+st, _, _, p = post("contact", big)
+c.check(st == 413 and p["code"] == "too_large", "... a script's -> 413 too_large", p)
+
 # ---- multipart and JSON -------------------------------------------------------------------------------
 boundary = "----leadhubBoundary7MA4YWxkTrZu0gW"
 parts = [("first_name", "Zoë"), ("last_name", "Nakamura"), ("email", "zoe@example.jp"),
