@@ -7,12 +7,20 @@
 namespace leadhub::connectors::http {
 namespace {
 
-// The form fields a canonical field is filled from (the rule's `from:`).
+// The form fields a rule reads: its `from:`, and those of the rules after it in a
+// list of rules for one target.
+void add_inputs(const mapping::FieldRule& rule, std::vector<std::string>& inputs) {
+  for (const auto& from : rule.from) {
+    if (std::find(inputs.begin(), inputs.end(), from.text) == inputs.end()) inputs.push_back(from.text);
+  }
+  for (const auto& next : rule.otherwise) add_inputs(next, inputs);
+}
+
+// The form fields a canonical field is filled from.
 std::vector<std::string> inputs_of(const mapping::MappingSpec& spec, std::string_view target) {
   std::vector<std::string> inputs;
   for (const auto& rule : spec.fields) {
-    if (rule.target != target) continue;
-    for (const auto& from : rule.from) inputs.push_back(from.text);
+    if (rule.target == target) add_inputs(rule, inputs);
   }
   return inputs;
 }
@@ -40,7 +48,9 @@ std::string inputs_named_in(const mapping::MappingSpec& spec, const std::string&
     }
     const auto at = mention(reason, std::string_view(rule.target).substr(parent.size() + 1));
     if (at == std::string_view::npos) continue;
-    for (const auto& from : rule.from) named.emplace_back(at, from.text);
+    std::vector<std::string> inputs;
+    add_inputs(rule, inputs);
+    for (auto& input : inputs) named.emplace_back(at, std::move(input));
   }
   std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> inputs;

@@ -100,6 +100,14 @@ c.check(got and got["campaign"] == "spring-sale"
         == {"utm_source": "google", "utm_medium": "cpc", "utm_term": "forklift rental", "utm_content": "ad-7"},
         "utm_campaign is the campaign, the other UTM fields are kept as attributes", got)
 
+# A last_name of two words is the family name as typed, not split ("García" was lost).
+for last, given, email in [("García López", "Ana", "ana.garcia"), ("van Beethoven", "Ludwig", "lvb")]:
+    st, _, _, two = post("contact", urllib.parse.urlencode({"first_name": given, "last_name": last,
+                                                            "email": email + "@example.es"}))
+    got = lead(two["id"]) if st == 201 else None
+    c.check(got and (got["prospect"]["given_name"], got["prospect"]["family_name"]) == (given, last),
+            f"last_name '{last}' is kept whole as the family name", got and got["prospect"])
+
 # ---- double submit ------------------------------------------------------------------------------
 st2, _, _, again = post("contact", fixture("contact-full.txt"))
 c.check(st2 == 200 and again["id"] == body["id"] and again["status"] == "duplicate_submission",
