@@ -30,6 +30,8 @@ constexpr std::array<std::uint16_t, 128> kMacRoman = {
     0x0131, 0x02C6, 0x02DC, 0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7,
 };
 
+}  // namespace
+
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -40,13 +42,15 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0xE0 | (cp >> 12));
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {  // beyond the Basic Multilingual Plane: only UTF-16 surrogate pairs get here
+  } else {  // beyond the Basic Multilingual Plane
     out += static_cast<char>(0xF0 | (cp >> 18));
     out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
+
+namespace {
 
 // ISO-8859-15 differs from ISO-8859-1 in eight places (the euro sign among them).
 std::uint32_t latin9(unsigned char c) {

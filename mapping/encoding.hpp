@@ -18,6 +18,8 @@ namespace leadhub::mapping {
 enum class SingleByte { latin1, windows1252, latin9, mac_roman };
 
 std::string single_byte_to_utf8(std::string_view in, SingleByte encoding);
+// Appends the code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 void append_single_byte_as_utf8(std::string& out, std::string_view in, SingleByte encoding);
 bool is_ascii(std::string_view text);
 // Where the first byte of `in` is that Windows-1252 leaves undefined (0x81, 0x8D,

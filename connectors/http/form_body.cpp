@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "json/decode.hpp"
 #include "mapping/encoding.hpp"
@@ -87,6 +89,34 @@ std::optional<std::string_view> charset_field(const FormFields& fields) {
   return std::nullopt;
 }
 
+// A browser sends a character the form's charset cannot hold as an HTML character
+// reference, "&#321;" for Ł (WHATWG HTML, form submission). Only references above
+// U+00FF are read back: a single-byte charset sends every character below as its
+// byte, so "&#65;" or "&amp;" was typed as it stands.
+std::string browser_references_decoded(const std::string& value) {
+  if (value.find("&#") == std::string::npos) return value;
+  std::string out;
+  std::size_t pos = 0;
+  for (auto at = value.find("&#"); at != std::string::npos; at = value.find("&#", pos)) {
+    std::uint32_t cp = 0;
+    auto end = at + 2;
+    while (end < value.size() && end - at - 2 < 7 && value[end] >= '0' && value[end] <= '9') {
+      cp = cp * 10 + static_cast<std::uint32_t>(value[end] - '0');
+      ++end;
+    }
+    const bool reference = end > at + 2 && end < value.size() && value[end] == ';' && cp > 0xFF && cp <= 0x10FFFF &&
+                           (cp < 0xD800 || cp > 0xDFFF);
+    out.append(value, pos, (reference ? at : end) - pos);
+    if (reference) {
+      mapping::append_utf8(out, cp);
+      ++end;  // the ';'
+    }
+    pos = end;
+  }
+  out.append(value, pos);
+  return out;
+}
+
 // Names and values to UTF-8 from the charset the post declares.
 Status decode_declared_charset(std::string_view content_type, FormFields& fields) {
   std::string field = "Content-Type";
@@ -106,7 +136,7 @@ Status decode_declared_charset(std::string_view content_type, FormFields& fields
   const auto encoding = charset == Charset::latin9 ? mapping::SingleByte::latin9 : mapping::SingleByte::windows1252;
   for (auto& [name, value] : fields) {
     name = mapping::single_byte_to_utf8(name, encoding);
-    value = mapping::single_byte_to_utf8(value, encoding);
+    value = browser_references_decoded(mapping::single_byte_to_utf8(value, encoding));
   }
   return ok_status();
 }
