@@ -144,6 +144,15 @@ Response html_response(bhttp::status status, std::string body) {
   return r;
 }
 
+// What the default error page tells the person who filled in the form, by reason code.
+const char* reason_sentence(std::string_view code) {
+  if (code == "invalid") return "Some of what you entered could not be accepted. Please go back and check it.";
+  if (code == "spam") return "Your request looked automated. Please go back, wait a few seconds and send it again.";
+  if (code == "rate_limited") return "Too many requests came from your address. Please try again in a minute.";
+  if (code == "too_large") return "Your request is too long. Please shorten your message and send it again.";
+  return "Your request could not be processed. Please try again later.";
+}
+
 const char* const kThanksPage =
     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Thank you</title></head>"
     "<body><h1>Thank you</h1><p id=\"result\">We have received your request and will be in touch.</p></body></html>";
@@ -178,7 +187,7 @@ const std::vector<SettingSpec>& form_specs() {
       {"error_url", "/forms/NAME/error", "where a browser goes after a refused post; ?reason=CODE is added"},
       {"page", "", "HTML file served at GET /forms/NAME; {{token}} and {{action}} are filled in"},
       {"thanks_page", "", "HTML file served at /forms/NAME/thanks (a plain thank-you page otherwise)"},
-      {"error_page", "", "HTML file served at /forms/NAME/error; {{reason}} is filled in"},
+      {"error_page", "", "HTML file served at /forms/NAME/error; {{reason}} and {{field}} are filled in"},
       {"honeypot_field", "website", "hidden field people leave empty; a post that fills it is spam"},
       {"token_field", "_ts", "hidden field with the signed timestamp (GET /forms/NAME/token gives one)"},
       {"token_secret", "", "secret for signing the timestamps; random per start when empty"},
@@ -312,16 +321,23 @@ class Form {
 
   void error_page(Call&& call) {
     std::string reason = "error";
+    std::string field;
     if (auto params = parse_form_body("application/x-www-form-urlencoded", call.request.query)) {
       if (auto r = field_value(*params, "reason"); !r.empty()) reason = r;
+      field = field_value(*params, "field");
     }
     std::string html = config_.error_page;
     if (html.empty()) {
-      html =
-          "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not sent</title></head><body>"
-          "<h1>Your request was not sent</h1><p id=\"reason\">{{reason}}</p></body></html>";
+      html = std::string(
+                 "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not sent</title></head><body>"
+                 "<h1>Your request was not sent</h1><p id=\"message\">") +
+             reason_sentence(reason) + "</p>" +
+             (field.empty() ? "" : "<p>Field: <span id=\"field\">{{field}}</span></p>") +
+             "<p>Reason: <span id=\"reason\">{{reason}}</span></p>"
+             "<p><a href=\"javascript:history.back()\">Back to the form</a></p></body></html>";
     }
-    call.reply(html_response(bhttp::status::ok, replace_all(std::move(html), "{{reason}}", html_escape(reason))));
+    html = replace_all(std::move(html), "{{reason}}", html_escape(reason));
+    call.reply(html_response(bhttp::status::ok, replace_all(std::move(html), "{{field}}", html_escape(field))));
   }
 
   // 303 to the error page with the reason code and the field at fault (not the

@@ -39,6 +39,7 @@ connectors:
         rate_limit_per_minute: 1000
         page: @REPO@/config/forms/contact.html
       - name: limited
+        error_page: @REPO@/tests/fixtures/web-form/error-page.html
         rate_limit_per_minute: 2
         duplicate_window_seconds: 0
 """
@@ -132,6 +133,15 @@ c.check(st == 303 and "/forms/contact/error?reason=invalid" in h.get("location",
         "invalid browser post -> 303 to the error page with the reason", h)
 st, _, text, _ = hub.request("GET", h["location"])
 c.check(st == 200 and "invalid" in text, "the error page shows the reason")
+st, _, text, _ = hub.request("GET", "/forms/contact/error?reason=invalid&field=email")
+c.check(st == 200 and "could not be accepted" in text and '<span id="field">email</span>' in text
+        and "history.back()" in text, "the default error page says what happened in words, the field, and a way back",
+        text)
+st, _, text, _ = hub.request("GET", "/forms/contact/error?reason=spam&field=%3Cb%3E")
+c.check("wait a few seconds" in text and "&lt;b&gt;" in text and "<b>" not in text,
+        "... per reason, the field escaped", text)
+st, _, text, _ = hub.request("GET", "/forms/limited/error?reason=invalid&field=email")
+c.check("Sorry (invalid): please check email." in text, "a form's own error page gets {{reason}} and {{field}}", text)
 st, _, text, _ = hub.request("GET", "/forms/contact/error?reason=%3Cscript%3Ealert(1)%3C/script%3E")
 c.check("<script>alert" not in text and "&lt;script&gt;" in text, "the error page escapes what it shows")
 
