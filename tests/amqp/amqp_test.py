@@ -95,6 +95,41 @@ def xml_value(text, element):
     return m.group(1) if m else None
 
 
+def xsd_errors(text, xsd):
+    """xmllint's complaints about a document against one of schemas/sap (none: valid)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False, encoding="utf-8") as f:
+        f.write(text or "")
+    p = subprocess.run(["xmllint", "--noout", "--schema", os.path.join(REPO, "schemas", "sap", xsd), f.name],
+                       capture_output=True, text=True)
+    os.unlink(f.name)
+    return [] if p.returncode == 0 else p.stderr.strip().splitlines()[:3]
+
+
+def sap_errors(c, client, a, t, ref):
+    """A refused SAP document is answered in the SAP format, valid per its XSD, with a
+    Log item that names the record, source field and reason (as the AMQP description
+    does): an SAP system reads the Log, not the AMQP application properties."""
+    bad_create = (f'<n0:LeadCreateRequest xmlns:n0="{NS}"><Lead><ID>{ref}-2</ID><ContactLastName>X'
+                  f'</ContactLastName><EMail>nope</EMail></Lead></n0:LeadCreateRequest>')
+    _, outcome, text, *_ = client.request(a["sap_create"], "", bad_create)
+    note = xml_value(text, "Note") or ""
+    c.check(outcome == "invalid" and "EMail" in note and "prospect.email" in note and "/LeadCreateRequest/Lead" in note,
+            t + "SAP create, a bad e-mail: the Log note names the record, the source field and the reason", text)
+    c.check(not xsd_errors(text, "LeadByIDResponse.xsd"), t + "SAP create refused: the reply is valid per its XSD",
+            xsd_errors(text, "LeadByIDResponse.xsd"))
+    bad_find = (f'<n0:LeadSimpleByElementsQuery xmlns:n0="{NS}"><LeadSimpleSelectionByElements>'
+                f'<SelectionByLifeCycleStatusCode>99</SelectionByLifeCycleStatusCode>'
+                f'</LeadSimpleSelectionByElements></n0:LeadSimpleByElementsQuery>')
+    _, outcome, text, *_ = client.request(a["sap_find"], "", bad_find)
+    note = xml_value(text, "Note") or ""
+    c.check(outcome == "invalid" and xml_value(text, "TypeID") == "invalid"
+            and "SelectionByLifeCycleStatusCode" in note and "'99'" in note,
+            t + "SAP find, an unknown status code: a Log item invalid naming the field and the code", text)
+    c.check(not xsd_errors(text, "LeadSimpleByElementsResponse.xsd"),
+            t + "SAP find refused: the reply is valid per LeadSimpleByElementsResponse.xsd",
+            xsd_errors(text, "LeadSimpleByElementsResponse.xsd"))
+
+
 def scenario(c, client, a, label, direct):
     """Every operation in canonical JSON and SAP-style XML, correlation, rejection,
     redelivery and partner scoping. `a` maps roles to addresses."""
@@ -206,6 +241,7 @@ def scenario(c, client, a, label, direct):
     if direct:
         c.check(state == Delivery.REJECTED and cond is not None and cond.description,
                 t + "SAP create, broken XML: rejected with a description", (state, cond))
+    sap_errors(c, client, a, t, ref)
 
     # partner scoping: the ACME address sees and changes only ACME's leads
     _, outcome, text, *_ = client.request(a["acme"], "CreateLead", json.dumps(
