@@ -155,6 +155,18 @@ std::optional<std::string> property(const proton::message& m, const std::string&
   return scalar_text(props.get(name));
 }
 
+// A client the hub served that went without closing its connection (killed, its
+// network gone): not a refusal. What it had sent and not yet heard the outcome of is
+// what it should send again.
+std::string client_lost_line(const std::string& what, const std::string& user, std::size_t in_flight) {
+  const std::string who = user.empty() ? "a client" : "a client (user '" + user + "')";
+  const std::string unsettled =
+      in_flight == 0 ? "it had no request in flight"
+                     : std::to_string(in_flight) +
+                           " request(s) in flight get no outcome: sending them again with the same message ids is safe";
+  return "connection from " + who + " lost without closing it (" + what + "); " + unsettled;
+}
+
 // A client speaking another protocol fails at the protocol header; say which and
 // where such clients belong. Proton's description quotes the header it got.
 std::string protocol_hint(const std::string& description) {
@@ -471,7 +483,11 @@ void Engine::on_transport_error(proton::transport& t) {
     constexpr std::size_t kShown = 160;  // Proton quotes all the bytes it got
     std::string what = t.error().what();
     if (what.size() > kShown) what = what.substr(0, kShown) + "...";
-    log::warn(options_.connector, "connection refused: " + what + protocol_hint(t.error().description()));
+    if (auto it = connections_.find(c); it != connections_.end()) {
+      log::warn(options_.connector, client_lost_line(what, it->second.user, it->second.in_flight.size()));
+    } else {
+      log::warn(options_.connector, "connection refused: " + what + protocol_hint(t.error().description()));
+    }
   }
   if (options_.mode == Mode::broker && !stopping_) broker_connection_failed(t.error());
   connection_gone(c);

@@ -17,6 +17,7 @@ usage: clients_test.py LEADHUB [direct|broker|all]
 """
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -245,6 +246,31 @@ def disconnect_resend(c, url):
     again.close()
 
 
+VANISH = """
+import json, os, sys
+from proton import Message
+from proton.utils import BlockingConnection
+conn = BlockingConnection(sys.argv[1], timeout=30)
+replies = conn.create_receiver(None, dynamic=True)
+sender = conn.create_sender("leads")
+sender.send(Message(id=sys.argv[2], subject="FindLeads", body="{}", reply_to=replies.link.remote_source.address))
+replies.receive(timeout=30)
+os._exit(0)  # gone without closing the connection: the process dies, the kernel closes the socket
+"""
+
+
+def vanished_client(c, hub, url):
+    """A client that was served and then vanished (killed, its network gone) is not a
+    refused connection: the log says the connection was lost."""
+    before = len(hub.log)
+    subprocess.run([sys.executable, "-c", VANISH, url, "vanish-" + uuid.uuid4().hex[:8]], timeout=60, check=True)
+    wait_for("the log line", lambda: len(hub.log) > before and logged(hub, "amqp: ", "connection"), 10)
+    lines = [line for line in hub.log[before:] if "amqp: " in line]
+    c.check(any("connection from a client" in line and "lost without closing it" in line for line in lines)
+            and not any("connection refused" in line for line in lines),
+            "[direct] a served client that vanishes: logged as a lost connection, not a refused one", lines)
+
+
 def run_direct(c, leadhub):
     hub = Hub(leadhub, DIRECT_CONFIG, name="amqp-clients").start()
     try:
@@ -255,6 +281,7 @@ def run_direct(c, leadhub):
         large_messages(c, client)
         client.close()
         disconnect_resend(c, url)
+        vanished_client(c, hub, url)
         reply_credit(c, hub, url)
     finally:
         code = hub.stop()
