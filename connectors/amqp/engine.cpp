@@ -155,6 +155,22 @@ std::optional<std::string> property(const proton::message& m, const std::string&
   return scalar_text(props.get(name));
 }
 
+// `id` and `version` of a ReadLead or ChangeLead in a type with no text form (a
+// double from a client that has only floating-point numbers, a binary): named as
+// such, rather than read as missing ("needs the lead's version") when it is there.
+std::optional<Error> unreadable_target_property(const proton::message& m, const std::string& operation) {
+  if (operation != "ReadLead" && operation != "ChangeLead") return std::nullopt;
+  for (const char* name : {"id", "version"}) {
+    const auto& props = m.properties();
+    if (!props.exists(name) || scalar_text(props.get(name))) continue;
+    const std::string want = std::string(name) == "id" ? "the lead id as a string"
+                                                       : "the lead's version as an integer or a string, or \"*\"";
+    return Error::invalid({{name, "the application property is of AMQP type " +
+                                      proton::type_name(props.get(name).type()) + ": send " + want}});
+  }
+  return std::nullopt;
+}
+
 // A client the hub served that went without closing its connection (killed, its
 // network gone): not a refusal. What it had sent and not yet heard the outcome of is
 // what it should send again.
@@ -784,6 +800,9 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
     return complete(
         f, error_response(*route, Error::invalid({{"body", "larger than max_message_bytes (" +
                                                                std::to_string(options_.max_message_bytes) + ")"}})));
+  }
+  if (auto refused = unreadable_target_property(m, request.operation)) {
+    return complete(f, error_response(*route, *refused));
   }
   if (auto id = property(m, "id")) request.id = *id;
   request.version = property(m, "version");

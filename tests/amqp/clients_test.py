@@ -28,7 +28,7 @@ from hub_process import Checks, Hub, wait_for  # noqa: E402
 from amqp_test import Client, amqp_port, free_port  # noqa: E402
 from broker_support import ctl, queue_depth, with_broker  # noqa: E402
 
-from proton import Delivery, Message, symbol  # noqa: E402
+from proton import Delivery, Message, symbol, ubyte  # noqa: E402
 from proton.reactor import AtMostOnce  # noqa: E402
 from proton.utils import BlockingConnection  # noqa: E402
 
@@ -246,6 +246,26 @@ def disconnect_resend(c, url):
     again.close()
 
 
+def property_types(c, client):
+    """`id` and `version` in a type without a text form (a client with only floating-point
+    numbers sends 1.0) are named with their type, not reported missing; integers of
+    any width and symbols are read."""
+    _, _, text, *_ = client.request("leads", "CreateLead", json.dumps(
+        {"subject": "types", "prospect": {"family_name": "T"}}))
+    lead = json.loads(text)
+    _, outcome, text, *_ = client.request("leads", "ChangeLead", json.dumps({"priority": "high"}),
+                                          props={"id": lead["id"], "version": 1.0})
+    c.check(outcome == "invalid" and "version: the application property is of AMQP type double" in text,
+            "[direct] ChangeLead with version 1.0 (a double): invalid, naming the type", text)
+    _, outcome, text, *_ = client.request("leads", "ReadLead", "", props={"id": lead["id"].encode()})
+    c.check(outcome == "invalid" and "id: the application property is of AMQP type binary" in text,
+            "[direct] ReadLead with a binary id: invalid, naming the type", text)
+    _, outcome, text, *_ = client.request("leads", "ChangeLead", json.dumps({"priority": "high"}),
+                                          props={"id": symbol(lead["id"]), "version": ubyte(1)})
+    c.check(outcome == "ok" and json.loads(text)["version"] == 2,
+            "[direct] ChangeLead with a symbol id and a ubyte version: ok", text)
+
+
 VANISH = """
 import json, os, sys
 from proton import Message
@@ -278,6 +298,7 @@ def run_direct(c, leadhub):
         client = Client(url)
         presettled(c, hub, client)
         envelope(c, client)
+        property_types(c, client)
         large_messages(c, client)
         client.close()
         disconnect_resend(c, url)
