@@ -484,6 +484,10 @@ void Engine::connection_gone(const proton::connection& c) {
     publisher_.connection_lost();
     publish_health();
   } else {
+    for (const auto& sender : c.senders()) {  // its named reply addresses other peers receive from too
+      const std::string address = sender.source().address();
+      if (auto other = receiver_for(address, sender, c)) publisher_.adopt(address, *other);
+    }
     publisher_.forget_connection(c);
   }
 }
@@ -620,8 +624,24 @@ void Engine::on_sender_detach(proton::sender& s) { sender_gone(s, s.error()); }
 // sender_gone says it, naming the address; Proton's default would log it bare.
 void Engine::on_sender_error(proton::sender&) {}
 
+std::optional<proton::sender> Engine::receiver_for(const std::string& address, const proton::sender& gone,
+                                                   const proton::connection& leaving) const {
+  for (const auto& [connection, state] : connections_) {
+    if (connection == leaving) continue;
+    for (auto sender : connection.senders()) {
+      if (sender != gone && sender.active() && sender.source().address() == address) return sender;
+    }
+  }
+  return std::nullopt;
+}
+
 void Engine::sender_gone(const proton::sender& s, const proton::error_condition& error) {
   if (options_.mode == Mode::listen) {
+    // Several peers may receive from one named address (a client's second
+    // connection, a reconnect before the old link went): the newest takes the
+    // replies, and when it goes, another one still attached takes them over.
+    const std::string address = s.source().address();
+    if (auto other = receiver_for(address, s, proton::connection())) publisher_.adopt(address, *other);
     publisher_.forget(s);
     return resume_held_links();
   }

@@ -171,6 +171,10 @@ class Engine final : public proton::messaging_handler {
   // mode: detached it, ended its session or refused its attach).
   void receiver_gone(const proton::receiver& r, const proton::error_condition& error);
   void sender_gone(const proton::sender& s, const proton::error_condition& error);
+  // Listen mode: a peer's open link receiving from `address` other than `gone`, and
+  // not of the connection `leaving`: it takes the replies over when `gone` goes.
+  std::optional<proton::sender> receiver_for(const std::string& address, const proton::sender& gone,
+                                             const proton::connection& leaving) const;
   // Broker mode: logs a new outage, schedules the next attempt (link_recovery.hpp).
   void link_lost(LinkRole role, const std::string& address, bool was_attached, const std::string& why,
                  const std::string& detail);

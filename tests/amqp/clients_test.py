@@ -266,6 +266,33 @@ def property_types(c, client):
             "[direct] ChangeLead with a symbol id and a ubyte version: ok", text)
 
 
+def shared_reply_address(c, hub, url):
+    """Two peers receive from one named reply address (a client's second connection, or
+    a reconnect before the old link went); when the newer one goes, by closing its link
+    or its connection, the replies go to the one still attached."""
+    first = BlockingConnection(url, timeout=30)
+    address = "shared-" + uuid.uuid4().hex[:8]
+    receiver = first.create_receiver(address, credit=10)
+    sender = first.create_sender("leads")
+    for how in ["link", "connection"]:
+        second = BlockingConnection(url, timeout=30)
+        other = second.create_receiver(address, credit=10)
+        if how == "link":
+            other.close()
+        second.close()
+        mid = f"shared-{how}-" + uuid.uuid4().hex[:8]
+        sender.send(Message(id=mid, subject="FindLeads", body="{}", reply_to=address))
+        try:
+            m = receiver.receive(timeout=10)
+            receiver.accept()
+            got = m.correlation_id
+        except Exception as e:  # noqa: BLE001 - proton's Timeout: the check says what is missing
+            got = repr(e)
+        c.check(got == mid, f"[direct] the second receiver of a named reply address closes its {how}: "
+                            "the first, still attached, gets the reply", (got, hub.log[-2:]))
+    first.close()
+
+
 VANISH = """
 import json, os, sys
 from proton import Message
@@ -303,6 +330,7 @@ def run_direct(c, leadhub):
         client.close()
         disconnect_resend(c, url)
         vanished_client(c, hub, url)
+        shared_reply_address(c, hub, url)
         reply_credit(c, hub, url)
     finally:
         code = hub.stop()
