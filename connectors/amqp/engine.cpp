@@ -171,6 +171,21 @@ std::optional<Error> unreadable_target_property(const proton::message& m, const 
   return std::nullopt;
 }
 
+// What to do about a reply address the broker refused. RabbitMQ refuses a /queue/NAME
+// declared with the other durability (a client's plain receiver declares it
+// non-durable, the hub's sender attaches durable): the queue is there, so "name a
+// queue the broker has" would send the requester looking in the wrong place.
+std::string refused_address_hint(const std::string& why, bool durable) {
+  if (why.find("inequivalent arg 'durable'") != std::string::npos) {
+    return std::string("the queue exists, declared ") + (durable ? "non-durable" : "durable") +
+           ", and the hub's replies attach " + (durable ? "durable (durable: true)" : "non-durable (durable: false)") +
+           ": the requester declares its reply queue " + (durable ? "durable" : "non-durable") +
+           " (an AMQP 1.0 receiver: terminus durability; pika: queue_declare(durable=" + (durable ? "True" : "False") +
+           ")), or the hub's durable setting is changed";
+  }
+  return "a reply_to must name a queue the broker has (/queue/NAME declares it)";
+}
+
 // A client the hub served that went without closing its connection (killed, its
 // network gone): not a refusal. What it had sent and not yet heard the outcome of is
 // what it should send again.
@@ -654,9 +669,8 @@ void Engine::sender_gone(const proton::sender& s, const proton::error_condition&
   if (!ended->retry) {
     // A reply_to the broker does not have costs its reply alone.
     log::warn(options_.connector, "the broker refused the address " + ended->address + " (" + why +
-                                      "): " + std::to_string(ended->dropped) +
-                                      " message(s) to it dropped; a reply_to must name a queue the broker has "
-                                      "(/queue/NAME declares it)");
+                                      "): " + std::to_string(ended->dropped) + " message(s) to it dropped; " +
+                                      refused_address_hint(why, options_.durable));
     return resume_held_links();
   }
   std::string detail;

@@ -421,6 +421,19 @@ def reply_to_missing(c, hub, base, client):
             "[broker] the log names the refused reply address and the broker's reason", "\n".join(hub.log[-5:]))
     c.check(queue_depth(base, "does-not-exist") == 1,
             "[broker] reply_to /queue/does-not-exist: RabbitMQ declares it, the reply waits there")
+    # a plain AMQP 1.0 receiver declares its reply queue non-durable; the hub's durable
+    # reply sender is then refused: the log says it is the durability, not a missing queue
+    name = "plain-" + uuid.uuid4().hex[:8]
+    plain = BlockingConnection(client.conn.url, timeout=30)
+    plain.create_receiver("/queue/" + name)
+    client.senders["/queue/leads"].send(Message(id=str(uuid.uuid4()), subject="FindLeads", body="{}",
+                                                reply_to="/queue/" + name, durable=True))
+    wait_for("the refusal", lambda: logged(hub, "refused the address /queue/" + name), 10)
+    c.check(bool(logged(hub, "refused the address /queue/" + name, "inequivalent arg 'durable'",
+                        "the queue exists, declared non-durable", "declares its reply queue durable")),
+            "[broker] a reply queue declared non-durable: the log names the durability mismatch and the remedy",
+            "\n".join(hub.log[-3:]))
+    plain.close()
 
 
 def outage(c, hub, base, port):
