@@ -407,9 +407,12 @@ connectors:
     url: amqp://127.0.0.1:@PORT@
     reconnect_delay_ms: 100
     reconnect_max_delay_ms: 1000
+    users:
+      - {user: acme, partner: ACME}
     addresses:
       - {address: /queue/leads}
       - {address: /queue/acme, partner: ACME}
+      - {address: /queue/classic.acme, operation: CreateLead, partner: ACME}
       - {address: /queue/sap.lead.create, mapping: sap-lead-create, reply_mapping: sap-lead-read}
       - {address: /queue/sap.lead.change, mapping: sap-lead-change, reply_mapping: sap-lead-read}
       - {address: /queue/sap.lead.read, mapping: sap-lead-read}
@@ -477,6 +480,7 @@ def run_broker(c, leadhub):
         c.check("not-an-email" in str(m.body),
                 "[broker] the rejected message was dead-lettered to leads.dead", (m.body, m.annotations))
         broker_0_9_1(c, port)
+        broker_0_9_1_partner(c, port, base, script)
         broker_tls(c, client, hub)
         broker_restart(c, client, base, port, script, hub)
         client.close()
@@ -547,6 +551,47 @@ def broker_0_9_1(c, port):
     c.check(b"'classic.bare' is not an operation" in bare and b"operation:" in bare,
             "[broker 0-9-1] an address without `operation:` refuses the routing-key subject, saying what to set",
             bare[:300])
+    conn.close()
+
+
+def broker_0_9_1_partner(c, port, base, script):
+    """A partner on pika logged in as its own RabbitMQ user: RabbitMQ 3.10 checks the
+    user_id it sets but hands it to the hub empty, so `users:` cannot scope it; a queue
+    of its own (the address's `partner:`) does."""
+    import pika  # python3-pika
+
+    subprocess.run(["bash", script, "ctl", base, "add_user", "acme", "acme-secret"], check=True, capture_output=True)
+    subprocess.run(["bash", script, "ctl", base, "set_permissions", "-p", "/", "acme", ".*", ".*", ".*"],
+                   check=True, capture_output=True)
+    conn = pika.BlockingConnection(pika.ConnectionParameters(
+        host="127.0.0.1", port=port, credentials=pika.PlainCredentials("acme", "acme-secret")))
+    ch = conn.channel()
+    ch.queue_declare(queue="acme.replies", durable=True)
+
+    def create(queue, owner):
+        corr = str(uuid.uuid4())
+        lead = {"subject": "pika partner", "prospect": {"family_name": "P"}}
+        if owner:
+            lead["owner"] = {"channel": owner}
+        ch.basic_publish(exchange="", routing_key=queue, body=json.dumps(lead),
+                         properties=pika.BasicProperties(reply_to="acme.replies", correlation_id=corr,
+                                                         user_id="acme", delivery_mode=2))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            method, props, reply = ch.basic_get("acme.replies", auto_ack=True)
+            if method is not None and props.correlation_id == corr:
+                return json.loads(reply)
+            time.sleep(0.05)
+        return {}
+
+    unscoped = create("classic.leads", "OTHER")
+    c.check(unscoped.get("owner", {}).get("channel") == "OTHER",
+            "[broker 0-9-1] user_id from pika does not reach the hub: `users:` leaves the message unscoped "
+            "(docs/amqp.md says so)", unscoped)
+    own = create("classic.acme", None)
+    refused = create("classic.acme", "OTHER")
+    c.check(own.get("owner", {}).get("channel") == "ACME" and refused.get("code") == "forbidden",
+            "[broker 0-9-1] a partner queue (`partner: ACME`) scopes pika's messages", (own, refused))
     conn.close()
 
 
