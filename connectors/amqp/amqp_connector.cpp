@@ -77,7 +77,9 @@ Result<std::shared_ptr<const Route>> read_route(const Settings& a, Hub& hub) {
   if (!operation->empty()) {
     const auto& names = Operations::operation_names();
     if (std::find(names.begin(), names.end(), *operation) == names.end()) {
-      return a.error("operation", "unknown operation '" + *operation + "'");
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      return a.error("operation", "unknown operation '" + *operation + "' (known: " + known + ")");
     }
   }
   if (!mapping->empty()) {

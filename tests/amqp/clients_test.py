@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -318,7 +319,23 @@ def vanished_client(c, hub, url):
             "[direct] a served client that vanishes: logged as a lost connection, not a refused one", lines)
 
 
+def config_errors(c, leadhub):
+    """An address's `operation:` that names no operation stops serve (exit 2) at the
+    config line, listing the operations there are."""
+    with tempfile.TemporaryDirectory(prefix="amqp-config-") as d:
+        path = os.path.join(d, "leadhub.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(f"data: {d}/data\nconnectors:\n  - name: amqp\n    type: amqp\n    listen: 127.0.0.1:0\n"
+                    "    addresses:\n      - {address: leads.create, operation: Create}\n")
+        p = subprocess.run([leadhub, "--config", path, "serve"], capture_output=True, text=True, timeout=60)
+    c.check(p.returncode == 2 and "leadhub.yaml:7:" in p.stderr and "unknown operation 'Create'" in p.stderr
+            and "(known: CreateLead, CreateBusinessPartner, ReadLead, FindLeads, ChangeLead)" in p.stderr,
+            "[direct] operation: Create in the config: exit 2 at its line, naming the operations there are",
+            (p.returncode, p.stderr))
+
+
 def run_direct(c, leadhub):
+    config_errors(c, leadhub)
     hub = Hub(leadhub, DIRECT_CONFIG, name="amqp-clients").start()
     try:
         url = f"amqp://127.0.0.1:{amqp_port(hub)}"
