@@ -45,6 +45,7 @@ connectors:
     addresses:
       - {address: leads}
       - {address: lettershop, mapping: lettershop-csv}
+      - {address: callcenter, mapping: call-center-xml}
 """
 
 
@@ -81,6 +82,34 @@ def presettled(c, hub, client):
             "[direct] a pre-settled one-way refusal is logged with its reason", hub.log[-3:])
     c.check(wait_for("the pre-settled create", lambda: found(client, {"campaign": good}), 10),
             "[direct] a valid pre-settled one-way create is stored")
+
+
+def partial_report(c, client):
+    """A call-centre report whose one change names no stored lead: the other records take
+    effect and the one-way message is rejected naming the failed record. Sent again with
+    the same message id nothing is applied twice; with a new id its changes are applied
+    again (the note appended twice), as docs/amqp.md warns."""
+    call = uuid.uuid4().hex[:6]
+    report = (f'<CallCenterReport center="CC-Nord"><NewLead callId="N{call}"><Agent>Jo</Agent><Contact>'
+              f'<LastName>Weber</LastName></Contact></NewLead><QualificationResult callId="Q{call}">'
+              f'<ExternalRef system="call-center">N{call}</ExternalRef><Qualification>warm</Qualification><Notes>'
+              f'<Note time="23.11.2026 11:35">note {call}</Note></Notes></QualificationResult>'
+              f'<QualificationResult callId="R{call}"><ExternalRef system="call-center">missing-{call}</ExternalRef>'
+              f'<Qualification>hot</Qualification></QualificationResult></CallCenterReport>')
+
+    def notes():
+        leads = found(client, {"ref": f"call-center:N{call}"})
+        return [n["text"] for n in leads[0].get("notes", [])] if leads else None
+
+    mid = "cc-" + call
+    states = [client.send("callcenter", "", report, msg_id=mid, reply=False) for _ in range(2)]
+    c.check(all(st == Delivery.REJECTED and "QualificationResult[2]" in (cond.description or "")
+                for _, st, cond in states) and notes() == [f"note {call}"],
+            "[direct] a report with one unknown lead: rejected naming that record, the others applied; "
+            "sent again with the same message id, nothing applied twice", (states, notes()))
+    client.send("callcenter", "", report, reply=False)
+    c.check(notes() == [f"note {call}"] * 2,
+            "[direct] the same report under a new message id: its changes are applied again", notes())
 
 
 def lettershop_file(rows):
@@ -342,6 +371,7 @@ def run_direct(c, leadhub):
         client = Client(url)
         presettled(c, hub, client)
         envelope(c, client)
+        partial_report(c, client)
         property_types(c, client)
         large_messages(c, client)
         client.close()
