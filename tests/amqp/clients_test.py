@@ -6,10 +6,13 @@ in one multi-frame message and one over max_message_bytes, absolute-expiry-time 
 the past, ttl, message annotations, gzip and deflate content-encodings (others, cut
 data and bodies decoding past the limit refused), a reply receiver that grants 1
 credit or none, a client that disconnects with unsettled requests and sends them
-again;
+again, a client that vanishes (logged as lost, not refused), two receivers of one
+named reply address, id/version properties of other types, a call-centre report with
+one unknown lead, an unknown `operation:` in the config;
 
 broker (RabbitMQ): the hub logs in as its user, a wrong password and a mechanism the
-broker lacks are refused with one clear line, a reply_to the broker refuses or lacks,
+broker lacks are refused with one clear line, a reply_to the broker refuses or lacks
+(or declared non-durable),
 and the broker stopped and started: one line for the outage, one for the recovery,
 /readyz, and what was published meanwhile is processed.
 
