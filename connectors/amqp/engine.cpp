@@ -985,7 +985,7 @@ void Engine::reply(const InFlight& f, const Response& response) {
   proton::message out;
   set_reply_body(out, f.body_form, response);
   out.correlation_id(f.correlation);
-  out.subject(f.operation);
+  if (!f.operation.empty()) out.subject(f.operation);  // none asked: none answered, not an empty one
   out.content_type(response.content_type);
   out.durable(options_.durable);
   out.properties().put("outcome", to_string(response.outcome));

@@ -87,6 +87,16 @@ def presettled(c, hub, client):
             "[direct] a valid pre-settled one-way create is stored")
 
 
+def reply_subject(c, client):
+    """The reply's subject is the request's: none when it had none."""
+    sender = client.conn.create_sender("leads", name="no-subject")
+    sender.send(Message(id=str(uuid.uuid4()), body=json.dumps({"limit": 1}), reply_to=client.reply_to),
+                error_states=[])
+    m = client.receive()
+    c.check(m.subject is None and m.properties.get("outcome") == "invalid",
+            "[direct] a request without a subject: the reply has none either (not an empty one)", repr(m.subject))
+
+
 def partial_report(c, client):
     """A call-centre report whose one change names no stored lead: the other records take
     effect and the one-way message is rejected naming the failed record. Sent again with
@@ -374,6 +384,7 @@ def run_direct(c, leadhub):
         client = Client(url)
         presettled(c, hub, client)
         envelope(c, client)
+        reply_subject(c, client)
         partial_report(c, client)
         property_types(c, client)
         large_messages(c, client)
