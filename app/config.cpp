@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
+
 #include "connectors/framework/log.hpp"
 #include "processing/config.hpp"
 #include "processing/yaml_support.hpp"
@@ -70,6 +72,11 @@ Status read_processing(const std::string& path, const YAML::Node& root, HubConfi
 Result<HubConfig> load_config(const std::string& path) {
   HubConfig config;
   YAML::Node root;
+  // A folder opens as a stream on Linux and fails on its first read with an
+  // exception yaml-cpp does not turn into its own (the process aborted).
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return Error::make(ErrorCode::invalid, path + ": is a directory, not a config file");
+  }
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
@@ -77,6 +84,8 @@ Result<HubConfig> load_config(const std::string& path) {
   } catch (const YAML::Exception& e) {
     return Error::make(ErrorCode::invalid, path + ":" + std::to_string(e.mark.line + 1) + ":" +
                                                std::to_string(e.mark.column + 1) + ": " + e.msg);
+  } catch (const std::exception& e) {  // an I/O error while reading
+    return Error::make(ErrorCode::invalid, path + ": cannot read the config file: " + e.what());
   }
   config.file = path;
   if (root.IsNull()) return config;

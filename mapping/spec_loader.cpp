@@ -40,6 +40,11 @@ class Loader {
 
   Result<std::shared_ptr<const MappingSpec>> load() {
     YAML::Node root;
+    // A folder opens as a stream on Linux and its first read throws an exception
+    // yaml-cpp does not wrap (the process aborted).
+    if (std::error_code ec; std::filesystem::is_directory(file_, ec)) {
+      return fail_at(file_, "is a directory, not a mapping file");
+    }
     try {
       root = YAML::LoadFile(file_);
     } catch (const YAML::BadFile&) {
@@ -47,6 +52,8 @@ class Loader {
     } catch (const YAML::Exception& e) {
       return fail_at(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
                      "not valid YAML: " + e.msg + yaml_hint(e.mark.line));
+    } catch (const std::exception& e) {  // an I/O error while reading
+      return fail_at(file_, std::string("cannot read the mapping file: ") + e.what());
     }
     try {
       if (auto st = check_unique_keys(root, ctx_); !st) return st.error();

@@ -1,5 +1,6 @@
 #include "processing/config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -700,6 +701,11 @@ Result<ProcessingConfig> parse_processing_config(std::string_view text, const st
 }
 
 Result<ProcessingConfig> load_processing_config(const std::string& path) {
+  // A folder opens as a stream on Linux and reads as empty: an empty config, so
+  // processing would be silently off.
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return Error::make(ErrorCode::invalid, path + ": is a directory, not a processing config file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::make(ErrorCode::not_found, path + ": cannot open the processing config");
   std::ostringstream text;

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""What an operator meets when installing and running the hub: config files that are
+folders or hold a key twice, two `serve` on one data folder, what `serve` says when it
+is ready. Real `leadhub` processes on real LMDB folders.
+
+Usage: ops_test.py PATH_TO_LEADHUB
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+LEADHUB = sys.argv[1]
+WORK = tempfile.mkdtemp(prefix="leadhub-ops-")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(*args, cwd=WORK, timeout=120):
+    """The finished process; a `serve` that should have been refused but runs is
+    stopped after `timeout` and reported with returncode None."""
+    try:
+        return subprocess.run([LEADHUB, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    except subprocess.TimeoutExpired as e:
+        stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+        return subprocess.CompletedProcess(e.cmd, None, "", stderr + "\n(still running after %d s)" % timeout)
+
+
+def write(name, text):
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class Serve:
+    """`leadhub serve` in the background; its log lines as they arrive."""
+
+    def __init__(self, *args):
+        self.log_path = os.path.join(WORK, "serve-%d.log" % time.monotonic_ns())
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen([LEADHUB, *args, "serve"], stderr=self.log_file, stdout=subprocess.DEVNULL,
+                                     cwd=WORK)
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_ready(self, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline and self.proc.poll() is None:
+            if "info leadhub: ready" in self.log():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        self.proc.terminate()
+        code = self.proc.wait(timeout=30)
+        self.log_file.close()
+        return code
+
+
+# --- a folder given where a file is expected: an error naming it, not an abort -----------
+folder = os.path.join(WORK, "conf.d")
+os.mkdir(folder)
+p = run("--config", folder, "stats")
+check(p.returncode == 2 and f"leadhub: config: {folder}: is a directory, not a config file" in p.stderr,
+      f"--config FOLDER: exit 2 naming it ({p.returncode}: {p.stderr.strip()[-200:]})")
+p = run("map", "--mapping", folder, os.path.join(WORK, "none.csv"))
+check(p.returncode == 3 and f"{folder}: is a directory, not a mapping file" in p.stderr,
+      f"map --mapping FOLDER: exit 3 naming it ({p.returncode}: {p.stderr.strip()[-200:]})")
+cfg = write("processing-folder.yaml", f"data: {WORK}/pdata\nprocessing: {folder}\n")
+p = run("--config", cfg, "stats")
+check(p.returncode == 2 and f"{folder}: is a directory, not a processing config file" in p.stderr,
+      f"processing: FOLDER is refused, not read as an empty config ({p.returncode}: {p.stderr.strip()[-200:]})")
+
+shutil.rmtree(WORK, ignore_errors=True)
+if failures:
+    print(f"\n{len(failures)} failure(s):")
+    for f in failures:
+        print(" -", f)
+    sys.exit(1)
+print("\nall ops checks passed")
