@@ -90,6 +90,7 @@ Result<HubConfig> load_config(const std::string& path) {
   config.file = path;
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Error::make(ErrorCode::invalid, where(path, root) + ": expected a mapping at the top");
+  if (auto st = processing::yaml::unique_keys({path}, root); !st) return st.error();
   if (auto st = processing::yaml::only_keys({path}, root,
                                             {"data", "store", "connectors", "mappings", "events", "processing"});
       !st)

@@ -691,7 +691,9 @@ Result<ProcessingConfig> parse_processing_config(std::string_view text, const st
   const Source src{file};
   // yaml-cpp reports syntax errors and bad conversions by exception; they stop here.
   try {
-    return parse_root(src, YAML::Load(std::string(text)));
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (auto st = unique_keys(src, root); !st) return st.error();
+    return parse_root(src, root);
   } catch (const YAML::Exception& e) {
     return Error::make(ErrorCode::invalid, file + ":" + std::to_string(e.mark.line + 1) + ":" +
                                                std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -1,5 +1,6 @@
 #include "processing/yaml_support.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "json/decode.hpp"
@@ -59,6 +60,28 @@ Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list
     for (const char* a : allowed) known = known || key == a;
     if (known) continue;
     return error_at(src, item.first, json::unknown_key(key, allowed));
+  }
+  return ok_status();
+}
+
+Status unique_keys(const Source& src, const YAML::Node& node) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (auto st = unique_keys(src, item); !st) return st;
+    }
+  }
+  if (!node.IsMap()) return ok_status();
+  std::vector<std::pair<std::string, YAML::Mark>> seen;
+  for (const auto& item : node) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+    const auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
+    if (!key.empty() && first != seen.end()) {
+      return error_at(src, item.first,
+                      "'" + key + "' is given twice in this block (also at line " +
+                          std::to_string(first->second.line + 1) + "); only one would be used: which one is meant?");
+    }
+    seen.emplace_back(key, item.first.Mark());
+    if (auto st = unique_keys(src, item.second); !st) return st;
   }
   return ok_status();
 }

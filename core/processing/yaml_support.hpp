@@ -30,4 +30,8 @@ Result<std::vector<std::string>> string_list(const Source& src, const YAML::Node
 // Refuses keys other than `allowed`, so a typo in the config is not silently ignored.
 Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list<const char*> allowed);
 
+// Refuses a key given twice in one mapping anywhere under `node`, naming both lines:
+// yaml-cpp keeps both and a lookup finds only one, so the other would be ignored.
+Status unique_keys(const Source& src, const YAML::Node& node);
+
 }  // namespace leadhub::processing::yaml

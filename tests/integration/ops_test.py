@@ -83,6 +83,22 @@ p = run("--config", cfg, "stats")
 check(p.returncode == 2 and f"{folder}: is a directory, not a processing config file" in p.stderr,
       f"processing: FOLDER is refused, not read as an empty config ({p.returncode}: {p.stderr.strip()[-200:]})")
 
+# --- a key given twice: refused naming both lines, not one of them silently dropped -------
+cfg = write("twice.yaml", "connectors:\n  - name: web\n    type: http\n    listen: 127.0.0.1:0\n"
+                          "    threads: 2\n    listen: 127.0.0.1:18081\n")
+p = run("--config", cfg, "--data", os.path.join(WORK, "twice"), "serve", timeout=30)
+check(p.returncode == 2 and f"{cfg}:6:5: 'listen' is given twice in this block (also at line 4)" in p.stderr,
+      f"a connector setting given twice: exit 2 naming file, line and key ({p.returncode}: {p.stderr.strip()[-300:]})")
+cfg = write("twice-top.yaml", "store:\n  map_size_mb: 64\ndata: a\nstore:\n  max_batch: 10\n")
+p = run("--config", cfg, "stats")
+check(p.returncode == 2 and f"{cfg}:4:1: 'store' is given twice in this block (also at line 1)" in p.stderr,
+      f"a top-level section given twice: exit 2 ({p.returncode}: {p.stderr.strip()[-300:]})")
+cfg = write("twice-processing.yaml",
+            "processing:\n  duplicates:\n    policy: flag\n    policy: reject\n")
+p = run("--config", cfg, "--data", os.path.join(WORK, "tp"), "stats")
+check(p.returncode == 2 and f"{cfg}:4:5: 'policy' is given twice" in p.stderr,
+      f"a processing key given twice: exit 2 ({p.returncode}: {p.stderr.strip()[-300:]})")
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")
