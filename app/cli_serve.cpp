@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -14,6 +15,7 @@
 #include "connectors/framework/hub.hpp"
 #include "connectors/framework/log.hpp"
 #include "connectors/http/auth.hpp"
+#include "serve_lock.hpp"
 
 namespace leadhub::cli {
 namespace {
@@ -26,6 +28,8 @@ const char* const kServeUsage =
     "AMQP 1.0 on 127.0.0.1:5672 with the request address `leads`). With an `events:` section\n"
     "it also runs the event dispatcher (docs/events.md).\n"
     "SIGINT or SIGTERM stops intake, finishes requests in flight, commits and exits 0.\n"
+    "One serve per data folder (it locks DATA/serve.lock): a second one exits 7 naming the\n"
+    "first one's pid; other commands may run beside it.\n"
     "`leadhub connectors` lists the connector types and their settings.\n";
 
 // The `connectors:` list, or the embedded default when the config has none.
@@ -98,6 +102,14 @@ void log_write_failures(LeadStore& store) {
   });
 }
 
+// Relative paths are relative to the working directory, which a service manager
+// chooses: the log names the folder and file actually used.
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
 }  // namespace
 
 int run_serve(Context& ctx, const std::vector<std::string>& argv) {
@@ -116,6 +128,8 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
 
   auto store = open_store(ctx);
   if (!store) return report(store.error());
+  auto lock = ServeLock::take(ctx.config.data_folder);  // after the open, which creates the folder
+  if (!lock) return report(lock.error());
   log_write_failures(**store);
   if (auto st = reindex_if_stale(**store); !st) return report(st.error());
   connectors::Hub hub(**store, {ctx.config.data_folder, ctx.config.mappings_folder});
@@ -132,7 +146,10 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
     (*store)->close();
     return report(st.error());
   }
-  connectors::log::info("leadhub", "ready; store at " + ctx.config.data_folder + " (stop with Ctrl-C)");
+  connectors::log::info("leadhub", "ready; store at " + absolute_path(ctx.config.data_folder) + ", config " +
+                                       (ctx.config.file.empty() ? std::string("none (built-in defaults)")
+                                                                : absolute_path(ctx.config.file)) +
+                                       " (stop with Ctrl-C)");
   int received = 0;
   sigwait(&signals, &received);
   connectors::log::info("leadhub", std::string(received == SIGINT ? "SIGINT" : "SIGTERM") +

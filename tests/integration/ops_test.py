@@ -99,6 +99,30 @@ p = run("--config", cfg, "--data", os.path.join(WORK, "tp"), "stats")
 check(p.returncode == 2 and f"{cfg}:4:5: 'policy' is given twice" in p.stderr,
       f"a processing key given twice: exit 2 ({p.returncode}: {p.stderr.strip()[-300:]})")
 
+# --- one serve per data folder; what the ready line names ---------------------------------
+hub_cfg = write("hub.yaml", "data: relative-data\nconnectors:\n  - {name: http, type: http, listen: 127.0.0.1:0}\n")
+first = Serve("--config", hub_cfg)
+check(first.wait_ready(), "the first serve starts")
+data = os.path.join(WORK, "relative-data")
+ready = re.search(r"info leadhub: ready; (.*)", first.log())
+check(ready is not None and f"store at {data}, config {hub_cfg} " in ready.group(1),
+      f"the ready line names the absolute data folder and the config file ({ready and ready.group(1)})")
+p = run("--config", hub_cfg, "serve", timeout=30)
+check(p.returncode == 7 and "another `leadhub serve` (pid %d) runs on the data folder relative-data" % first.proc.pid
+      in p.stderr, f"a second serve on the same data folder: exit 7 naming the first one's pid ({p.returncode}: "
+      f"{p.stderr.strip()[-300:]})")
+p = run("--config", hub_cfg, "stats")
+check(p.returncode == 0 and '"leads":0' in p.stdout, "other commands still run beside serve")
+check(first.stop() == 0, "the first serve stops with exit 0")
+second = Serve("--config", hub_cfg)
+check(second.wait_ready(), "once the first has stopped, another serve starts on the folder")
+check(second.stop() == 0, "and stops")
+default = Serve("--data", os.path.join(WORK, "d2"), "--config", write("d2.yaml", "connectors:\n"
+                "  - {name: http, type: http, listen: 127.0.0.1:0}\n"))
+check(default.wait_ready() and "store at %s/d2, config %s/d2.yaml" % (WORK, WORK) in default.log(),
+      "--data wins over the config's data:, and the ready line says so")
+default.stop()
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")
