@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string config_path;
   if (const char* env = std::getenv("LEADHUB_CONFIG")) config_path = env;
+  bool config_from_env = !config_path.empty();  // named in errors: the caller may not know it is set
   std::string data_override;
   Context ctx;
   const char* user = std::getenv("USER");
@@ -75,22 +76,24 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return kExitOk;
     }
+    if (a != "--config" && a != "--data" && a != "--user") return usage_error("unknown option " + a, kUsage);
     if (i + 1 >= args.size()) return usage_error(a + " needs a value", kUsage);
-    if (a == "--config")
+    if (a == "--config") {
       config_path = args[++i];
-    else if (a == "--data")
+      config_from_env = false;
+    } else if (a == "--data") {
       data_override = args[++i];
-    else if (a == "--user")
+    } else {
       ctx.actor.user = args[++i];
-    else
-      return usage_error("unknown option " + a, kUsage);
+    }
   }
   if (i >= args.size()) return usage_error("no command given", kUsage);
 
   if (!config_path.empty()) {
     auto config = load_config(config_path);
     if (!config) {
-      std::cerr << "leadhub: config: " << config.error().message << "\n";
+      std::cerr << "leadhub: config: " << config.error().message
+                << (config_from_env ? " (the file $LEADHUB_CONFIG names)" : "") << "\n";
       return kExitUsage;
     }
     ctx.config = std::move(config).value();

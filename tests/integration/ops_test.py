@@ -24,11 +24,12 @@ def check(cond, what):
         failures.append(what)
 
 
-def run(*args, cwd=WORK, timeout=120):
+def run(*args, cwd=WORK, timeout=120, env=None):
     """The finished process; a `serve` that should have been refused but runs is
     stopped after `timeout` and reported with returncode None."""
     try:
-        return subprocess.run([LEADHUB, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        return subprocess.run([LEADHUB, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                              env=None if env is None else {**os.environ, **env})
     except subprocess.TimeoutExpired as e:
         stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
         return subprocess.CompletedProcess(e.cmd, None, "", stderr + "\n(still running after %d s)" % timeout)
@@ -122,6 +123,14 @@ default = Serve("--data", os.path.join(WORK, "d2"), "--config", write("d2.yaml",
 check(default.wait_ready() and "store at %s/d2, config %s/d2.yaml" % (WORK, WORK) in default.log(),
       "--data wins over the config's data:, and the ready line says so")
 default.stop()
+
+# --- the command line and the data folder: errors that say what to fix --------------------
+p = run("--bogus", "stats")
+check(p.returncode == 2 and p.stderr.startswith("leadhub: unknown option --bogus"),
+      f"an unknown global option is named as unknown ({p.stderr.splitlines()[0] if p.stderr else ''})")
+p = run("stats", env={"LEADHUB_CONFIG": os.path.join(WORK, "gone.yaml")})
+check(p.returncode == 2 and "gone.yaml: cannot read the config file (the file $LEADHUB_CONFIG names)" in p.stderr,
+      f"a config named by $LEADHUB_CONFIG says where it came from ({p.stderr.strip()})")
 
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
