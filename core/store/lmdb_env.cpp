@@ -33,8 +33,11 @@ Cursor::Cursor(const ReadTxn& txn, MDB_dbi dbi) { mdb_cursor_open(txn.get(), dbi
 namespace {
 
 Status make_dir(const std::string& path) {
+  // The operator's to fix (a path, permissions, a full disk), not a fault of the hub.
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Error::make(ErrorCode::internal, "cannot create data folder " + path + ": " + std::strerror(errno));
+    const bool no_parent = errno == ENOENT;
+    return Error::make(ErrorCode::unavailable, "cannot create data folder " + path + ": " + std::strerror(errno) +
+                                                   (no_parent ? " (its parent folder must exist)" : ""));
   }
   return ok_status();
 }
@@ -59,7 +62,7 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const EnvOptions& options) {
   if (options.read_only) flags |= MDB_RDONLY;
   if (rc == 0) rc = mdb_env_open(env->env_, options.path.c_str(), flags, 0644);
   if (rc != 0) {
-    return Error::make(ErrorCode::internal, "cannot open store at " + options.path + ": " + lmdb_message(rc));
+    return Error::make(ErrorCode::unavailable, "cannot open store at " + options.path + ": " + lmdb_message(rc));
   }
   // Another process may have grown the map beyond what we asked for: adopt its size.
   mdb_env_set_mapsize(env->env_, 0);

@@ -131,6 +131,10 @@ check(p.returncode == 2 and p.stderr.startswith("leadhub: unknown option --bogus
 p = run("stats", env={"LEADHUB_CONFIG": os.path.join(WORK, "gone.yaml")})
 check(p.returncode == 2 and "gone.yaml: cannot read the config file (the file $LEADHUB_CONFIG names)" in p.stderr,
       f"a config named by $LEADHUB_CONFIG says where it came from ({p.stderr.strip()})")
+p = run("--data", os.path.join(WORK, "no", "such", "data"), "stats")
+check(p.returncode == 7 and p.stderr.startswith("leadhub: unavailable: cannot create data folder")
+      and "(its parent folder must exist)" in p.stderr,
+      f"a data folder whose parent is missing: exit 7, unavailable (not internal), saying why ({p.stderr.strip()})")
 
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
