@@ -36,7 +36,10 @@ const char* const kImportUsage =
 const char* const kExportUsage =
     "usage: leadhub export [FILE]\n"
     "\n"
-    "Writes every lead as newline-delimited JSON in id (creation) order, to FILE or stdout.\n";
+    "Writes every lead as newline-delimited JSON in id (creation) order, to FILE or stdout.\n"
+    "For other systems, not a backup: the leads keep the hub's own fields (id, version,\n"
+    "created_at, ...), which `leadhub import` refuses, and business partners and audit\n"
+    "trails are left out. To move or restore a store use `leadhub backup`.\n";
 
 }  // namespace
 
