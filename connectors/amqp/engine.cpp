@@ -446,8 +446,8 @@ void Engine::on_connection_open(proton::connection& c) {
   outage_since_.reset();
   failed_attempts_ = 0;
   set_note("");
-  log::info(options_.connector,
-            std::string(c.reconnected() ? "reconnected to " : "connected to ") + options_.url + recovered);
+  log::info(options_.connector, std::string(c.reconnected() ? "reconnected to " : "connected to ") +
+                                    log::url_without_password(options_.url) + recovered);
   publisher_.use_connection(c);
   open_broker_receivers(c);
   publish_health();
@@ -536,8 +536,8 @@ void Engine::broker_connection_failed(const proton::error_condition& e) {
     const std::string who = options_.user.empty() ? "ANONYMOUS (no user set)" : "user '" + options_.user + "'";
     const std::string mechanisms =
         options_.sasl_mechanisms.empty() ? "" : ", sasl_mechanisms " + options_.sasl_mechanisms;
-    log::error(options_.connector, "the broker at " + options_.url + " refused the login as " + who + mechanisms +
-                                       ": " + e.description() +
+    log::error(options_.connector, "the broker at " + log::url_without_password(options_.url) +
+                                       " refused the login as " + who + mechanisms + ": " + e.description() +
                                        "; check user, password and sasl_mechanisms, then restart the hub (a "
                                        "refused login is not retried)");
     set_note("login refused by the broker: " + e.description());
@@ -1106,7 +1106,7 @@ std::string Engine::describe() const {
               "), attaching it again (" + std::to_string(o.failed_attempts) + " failed attempts)";
     }
   }
-  return (connected ? "connected to " : "connecting to ") + options_.url + note + counts;
+  return (connected ? "connected to " : "connecting to ") + log::url_without_password(options_.url) + note + counts;
 }
 
 }  // namespace leadhub::connectors::amqp

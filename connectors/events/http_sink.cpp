@@ -5,6 +5,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "../framework/log.hpp"
+
 namespace leadhub::connectors::events {
 
 namespace rest = web::http;
@@ -95,8 +97,9 @@ void HttpSink::send(const std::string&, const Outgoing& message, const std::shar
 bool HttpSink::connected() const { return client_ && !client_->last_failed.load(); }
 
 std::string HttpSink::describe() const {
-  if (!client_) return "POST " + target_.url + " (not started)";
-  std::string out = "POST " + target_.url + " (" + std::to_string(client_->posted.load()) + " requests";
+  const std::string url = log::url_without_password(target_.url);
+  if (!client_) return "POST " + url + " (not started)";
+  std::string out = "POST " + url + " (" + std::to_string(client_->posted.load()) + " requests";
   std::lock_guard lock(client_->mutex);
   if (!client_->last_error.empty()) out += ", last error: " + client_->last_error;
   return out + ")";

@@ -136,6 +136,26 @@ check(p.returncode == 7 and p.stderr.startswith("leadhub: unavailable: cannot cr
       and "(its parent folder must exist)" in p.stderr,
       f"a data folder whose parent is missing: exit 7, unavailable (not internal), saying why ({p.stderr.strip()})")
 
+# --- a password in a URL stays out of the log and /readyz (which needs no key) --------------
+import json  # noqa: E402
+import urllib.request  # noqa: E402
+
+secret_cfg = write("secret.yaml", "connectors:\n  - {name: http, type: http, listen: 127.0.0.1:0}\n"
+                   "events:\n  targets:\n    crm:\n      type: http\n"
+                   "      url: http://ops:S3cretPw@127.0.0.1:9/events\n"
+                   "  routes:\n    - {name: to-crm, events: [lead.created], target: crm}\n")
+hub = Serve("--config", secret_cfg, "--data", os.path.join(WORK, "secret-data"))
+check(hub.wait_ready(), "a hub with an events target whose URL holds a password starts")
+port = int(re.search(r"listening on http://127.0.0.1:(\d+)", hub.log()).group(1))
+run("--config", secret_cfg, "--data", os.path.join(WORK, "secret-data"), "lead", "create", "--json", '{"prospect":{"family_name":"S"}}')
+time.sleep(2)  # the dispatcher tries to send it, fails and logs why
+with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30) as answer:
+    ready_text = answer.read().decode()
+check("S3cretPw" not in ready_text and "http://ops:***@127.0.0.1:9/events" in ready_text,
+      f"/readyz shows the target's URL without its password ({json.loads(ready_text)['connectors']['events']})")
+hub.stop()
+check("S3cretPw" not in hub.log() and "ops:***@" in hub.log(), "the log never shows the password")
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")
