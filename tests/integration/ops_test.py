@@ -125,9 +125,10 @@ check(default.wait_ready() and "store at %s/d2, config %s/d2.yaml" % (WORK, WORK
 default.stop()
 
 # --- the command line and the data folder: errors that say what to fix --------------------
-p = run("--bogus", "stats")
-check(p.returncode == 2 and p.stderr.startswith("leadhub: unknown option --bogus"),
-      f"an unknown global option is named as unknown ({p.stderr.splitlines()[0] if p.stderr else ''})")
+for args in (["--bogus"], ["--bogus", "stats"]):  # the first said "--bogus needs a value"
+    p = run(*args)
+    check(p.returncode == 2 and p.stderr.startswith("leadhub: unknown option --bogus"),
+          f"an unknown global option is named as unknown: {args} ({p.stderr.splitlines()[0] if p.stderr else ''})")
 p = run("stats", env={"LEADHUB_CONFIG": os.path.join(WORK, "gone.yaml")})
 check(p.returncode == 2 and "gone.yaml: cannot read the config file (the file $LEADHUB_CONFIG names)" in p.stderr,
       f"a config named by $LEADHUB_CONFIG says where it came from ({p.stderr.strip()})")
