@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../framework/log.hpp"
 #include "problem.hpp"
 
 namespace leadhub::connectors::http {
@@ -42,19 +43,29 @@ const Principal* FrontDoor::admit(const Route& route, const Request& request, st
   const Principal* who = keys_.authenticate(request.header(bhttp::field::authorization));
   if (route.scope == Scope::none) return who;  // public: the principal only names the caller
   if (who == nullptr) {
+    const std::string fault = authorization_fault(request.header(bhttp::field::authorization));
+    log_refusal(request, "401 " + fault);
     refusal = unauthorized(request.path, request.header(bhttp::field::authorization));
     return nullptr;
   }
   if (!allows(who->scopes, route.scope)) {
-    refusal = problem(bhttp::status::forbidden, "forbidden",
-                      "the key of " + who->name + " lacks the scope " + scope_name(route.scope), request.path,
+    const std::string why = "the key of " + who->name + " lacks the scope " + scope_name(route.scope);
+    log_refusal(request, "403 " + why);
+    refusal = problem(bhttp::status::forbidden, "forbidden", why, request.path,
                       {{"Authorization", std::string("needs scope ") + scope_name(route.scope)}});
     return nullptr;
   }
   return who;
 }
 
-BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) {
+// An operator told "we get 401" finds the request here: when, from where, which
+// route and why; never the key (the reason names only a scheme or a key's name).
+void FrontDoor::log_refusal(const Request& request, const std::string& why) const {
+  log::warn(options_.connector, "refused " + std::string(request.head.method_string()) + " " + request.path + " from " +
+                                    (request.client.empty() ? "?" : request.client) + ": " + why);
+}
+
+BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path, const std::string& client) {
   BodyPlan plan;
   plan.limit = std::uint64_t{64} * 1024;  // enough for any error case; real limits come from the route
   const auto match = router_.match(head.method(), path);
@@ -72,6 +83,7 @@ BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path) 
   Request probe;
   probe.head = head;
   probe.path = std::string(path);
+  probe.client = client;
   std::optional<Response> refusal;
   if (match.route->scope != Scope::none && admit(*match.route, probe, refusal) == nullptr) {
     plan.refuse = std::move(refusal);

@@ -15,6 +15,7 @@ namespace leadhub::connectors::http {
 struct FrontDoorOptions {
   std::vector<std::string> cors_origins;  // "*" allows any origin
   std::uint32_t api_rate_per_minute = 0;  // per API client; 0: unlimited
+  std::string connector = "http";         // the instance's name, for the log
 };
 
 class FrontDoor final : public Handler {
@@ -25,7 +26,7 @@ class FrontDoor final : public Handler {
         options_(std::move(options)),
         api_limit_(options_.api_rate_per_minute) {}
 
-  BodyPlan plan_body(const RequestHeader& head, std::string_view path) override;
+  BodyPlan plan_body(const RequestHeader& head, std::string_view path, const std::string& client) override;
   void handle(Request request, Reply reply) override;
   void answered(std::uint8_t route_class, unsigned status, std::chrono::nanoseconds took) override;
   const RequestMetrics& request_metrics() const { return metrics_; }
@@ -33,6 +34,7 @@ class FrontDoor final : public Handler {
  private:
   // nullptr and the answer to give when the caller may not use `route`.
   const Principal* admit(const Route& route, const Request& request, std::optional<Response>& refusal);
+  void log_refusal(const Request& request, const std::string& why) const;
   Response preflight(const Request& request) const;
   void add_cors(const Request& request, Response& response) const;
 

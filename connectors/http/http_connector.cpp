@@ -93,6 +93,7 @@ class HttpConnector final : public Connector {
     if (!keys) return keys.error();
     api_open_ = keys->open();
     FrontDoorOptions options;
+    options.connector = ctx_.connector;
     auto origins = s.texts("cors_origins");
     if (!origins) return origins.error();
     options.cors_origins = std::move(origins).value();

@@ -55,7 +55,8 @@ using Reply = std::function<void(Response)>;
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual BodyPlan plan_body(const RequestHeader& head, std::string_view path) = 0;
+  // `client` is the remote address, for the log of a refusal.
+  virtual BodyPlan plan_body(const RequestHeader& head, std::string_view path, const std::string& client) = 0;
   virtual void handle(Request request, Reply reply) = 0;
   // Every answer the server sends, with the route class plan_body gave (0 when
   // the request was refused before it: malformed, timed out, header too large)

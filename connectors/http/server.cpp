@@ -325,7 +325,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                  "an HTTP/1.0 request with a body needs a Content-Length header"));
     }
     query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
-    plan_ = server_.handler.plan_body(head, path_);
+    plan_ = server_.handler.plan_body(head, path_, client_);
     if (plan_.refuse) return refuse(std::move(*plan_.refuse));
     if (const auto length = header_->content_length(); length && *length > plan_.limit) {
       return refuse(body_error(bhttp::status::payload_too_large, "too_large", "(body)",

@@ -157,6 +157,47 @@ check("S3cretPw" not in ready_text and "http://ops:***@127.0.0.1:9/events" in re
 hub.stop()
 check("S3cretPw" not in hub.log() and "ops:***@" in hub.log(), "the log never shows the password")
 
+# --- a request refused for its key is logged: when, from where, which route, why -----------
+import hashlib  # noqa: E402
+import urllib.error  # noqa: E402
+
+KEY = "lh_opstestkey0123456789abcdef"
+keys_cfg = write("keys.yaml", "connectors:\n  - name: web\n    type: http\n    listen: 127.0.0.1:0\n"
+                 "    api_keys:\n      - {name: crm, sha256: %s, scopes: [leads:read]}\n"
+                 % hashlib.sha256(KEY.encode()).hexdigest())
+hub = Serve("--config", keys_cfg, "--data", os.path.join(WORK, "keys-data"))
+check(hub.wait_ready(), "a hub with API keys starts")
+port = int(re.search(r"listening on http://127.0.0.1:(\d+)", hub.log()).group(1))
+
+
+def status_of(method, path, key=None, body=None):
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = "Bearer " + key
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+codes = [status_of("GET", "/api/v1/leads"),
+         status_of("POST", "/api/v1/leads", "lh_wrong_guess_4711", b'{"prospect":{"family_name":"K"}}'),
+         status_of("POST", "/api/v1/leads", KEY, b'{"prospect":{"family_name":"K"}}'),
+         status_of("GET", "/api/v1/leads", KEY)]
+check(codes == [401, 401, 403, 200], f"the answers: 401, 401, 403, 200 ({codes})")
+hub.stop()
+log = hub.log()
+check("warn web: refused GET /api/v1/leads from 127.0.0.1: 401 missing API key" in log,
+      "a request without a key is logged with route, address and reason")
+check("warn web: refused POST /api/v1/leads from 127.0.0.1: 401 unknown API key" in log
+      and log.count("401 unknown API key") == 1, "a request with an unknown key is logged, once")
+check("warn web: refused POST /api/v1/leads from 127.0.0.1: 403 the key of crm lacks the scope leads:write" in log,
+      "a key without the scope is logged naming the key's name and the scope")
+check("lh_wrong_guess_4711" not in log and KEY not in log and log.count("refused") == 3,
+      "no key in the log, and an admitted request is not logged")
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")
