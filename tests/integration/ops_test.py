@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """What an operator meets when installing and running the hub: config files that are
 folders or hold a key twice, two `serve` on one data folder, what `serve` says when it
-is ready. Real `leadhub` processes on real LMDB folders.
+is ready, errors of the command line and the data folder, a password in a URL kept out
+of the log and /readyz, requests refused for their API key in the log. Real `leadhub`
+processes on real LMDB folders, HTTP over loopback.
 
 Usage: ops_test.py PATH_TO_LEADHUB
 """
