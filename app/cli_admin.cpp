@@ -91,6 +91,7 @@ int run_stats(Context& ctx, const std::vector<std::string>& argv) {
   w.key("path").value(ctx.config.data_folder);
   w.key("map_size_bytes").value(s->map_size);
   w.key("used_bytes").value(s->used_bytes);
+  w.key("format").value(s->format);
   w.end_object();
   w.end_object();
   print_line(out);

@@ -16,6 +16,7 @@
 #include "connectors/framework/log.hpp"
 #include "connectors/http/auth.hpp"
 #include "serve_lock.hpp"
+#include "version.hpp"
 
 namespace leadhub::cli {
 namespace {
@@ -118,6 +119,7 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
     std::cout << kServeUsage;
     return args && args->has("help") ? kExitOk : kExitUsage;
   }
+  connectors::log::info("leadhub", "starting " + version_line());
   // Block the signals before any thread starts so only sigwait below sees them.
   sigset_t signals;
   sigemptyset(&signals);

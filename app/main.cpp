@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -36,6 +37,7 @@ const char* const kUsage =
     "  --config FILE             YAML config (default: $LEADHUB_CONFIG, else built-in defaults)\n"
     "  --data DIR                data folder (overrides the config; default ./data)\n"
     "  --user NAME               who is acting, for the audit trail (default $USER)\n"
+    "  --version                 the version, the commit it was built from, the store format\n"
     "\n"
     "exit codes: 0 ok, 1 some import lines rejected, 2 usage or config error, 3 invalid input,\n"
     "            4 not found, 5 conflict (stale version or illegal status change),\n"
@@ -74,6 +76,10 @@ int main(int argc, char** argv) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
       std::cout << kUsage;
+      return kExitOk;
+    }
+    if (a == "--version") {
+      std::cout << version_line() << "\n";
       return kExitOk;
     }
     if (a != "--config" && a != "--data" && a != "--user") return usage_error("unknown option " + a, kUsage);

@@ -297,6 +297,7 @@ Result<StoreStats> LeadStore::stats() const {
   mdb_env_stat(env_->raw(), &env_stat);
   s.map_size = info.me_mapsize;
   s.used_bytes = static_cast<std::uint64_t>(info.me_last_pgno + 1) * env_stat.ms_psize;
+  s.format = env_->format();
   auto w = writer_->stats();
   s.commits = w.commits;
   s.failed_commits = w.failed_commits;

@@ -239,6 +239,7 @@ struct StoreStats {
   std::vector<std::pair<std::string, std::uint64_t>> leads_by_status;
   std::uint64_t map_size = 0;
   std::uint64_t used_bytes = 0;
+  std::uint64_t format = 0;   // store/store_format.hpp
   std::uint64_t commits = 0;  // since this process opened the store, failed ones included
   std::uint64_t failed_commits = 0;
   std::uint64_t commands = 0;  // commands of the batches that committed

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "store/store_format.hpp"
+
 namespace leadhub::store {
 
 std::string lmdb_message(int rc) { return mdb_strerror(rc); }
@@ -123,6 +125,12 @@ Status LmdbEnv::open_dbis() {
       return Error::make(ErrorCode::internal, std::string("cannot open database ") + s.name + ": " + lmdb_message(rc));
     }
   }
+  auto format = check_store_format(txn, dbi_.meta, !read_only_, path_);
+  if (!format) {
+    mdb_txn_abort(txn);
+    return format.error();
+  }
+  format_ = *format;
   rc = mdb_txn_commit(txn);
   if (rc != 0) return Error::make(ErrorCode::internal, "cannot create databases: " + lmdb_message(rc));
   return ok_status();

@@ -130,6 +130,7 @@ class LmdbEnv {
   MDB_env* raw() const { return env_; }
   const Dbis& dbi() const { return dbi_; }
   const std::string& path() const { return path_; }
+  std::uint64_t format() const { return format_; }  // store/store_format.hpp
 
   Result<ReadTxn> begin_read() const;
 
@@ -153,6 +154,7 @@ class LmdbEnv {
   Dbis dbi_;
   std::string path_;
   bool read_only_ = false;
+  std::uint64_t format_ = 0;
   std::size_t resident_target_ = 0;
   mutable std::shared_mutex resize_mutex_;
   mutable std::atomic<std::uint64_t> trims_{0};

@@ -200,6 +200,31 @@ check("warn web: refused POST /api/v1/leads from 127.0.0.1: 403 the key of crm l
 check("lh_wrong_guess_4711" not in log and KEY not in log and log.count("refused") == 3,
       "no key in the log, and an admitted request is not logged")
 
+# --- which build this is, and a store a newer leadhub wrote --------------------------------
+p = run("--version")
+version = re.fullmatch(r"leadhub \d+\.\d+\.\d+ \(commit [0-9a-z.-]+\), store format (\d+)\n", p.stdout)
+check(p.returncode == 0 and version is not None, f"--version names version, commit and store format ({p.stdout!r})")
+store_format = int(version.group(1)) if version else 1
+fmt_data = os.path.join(WORK, "formats")
+p = run("--data", fmt_data, "stats")
+check(p.returncode == 0 and f'"format":{store_format}' in p.stdout, f"stats names the store format ({p.stdout[-120:]})")
+hub = Serve("--data", os.path.join(WORK, "formats-serve"))
+check(hub.wait_ready() and re.search(r"info leadhub: starting leadhub \S+ \(commit ", hub.log()) is not None,
+      "serve logs its version when it starts")
+hub.stop()
+# What a later leadhub would leave behind: a higher format in the store's meta database.
+newer = store_format + 1
+load = subprocess.run(["mdb_load", "-T", "-s", "meta", fmt_data],
+                      input="store.format\n" + "".join("\\%02x" % b for b in newer.to_bytes(8, "big")) + "\n",
+                      capture_output=True, text=True)
+check(load.returncode == 0, f"mdb_load sets the store's format to {newer} ({load.stderr.strip()})")
+refusal = f"the store at {fmt_data} is in format {newer}, written by a newer leadhub; this one reads up to format " \
+          f"{store_format} and has left it untouched"
+for args in (["stats"], ["export"], ["serve"]):
+    p = run("--data", fmt_data, *args, timeout=60)
+    check(p.returncode == 7 and refusal in p.stderr,
+          f"{args[0]} on a store of a newer format: exit 7 naming it ({p.returncode}: {p.stderr.strip()[-240:]})")
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")

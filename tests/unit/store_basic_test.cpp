@@ -6,6 +6,8 @@
 #include <set>
 
 #include "json/record_json.hpp"
+#include "store/keys.hpp"
+#include "store/store_format.hpp"
 #include "store_support.hpp"
 
 using namespace leadhub;
@@ -17,6 +19,25 @@ Lead sample(const std::string& name, const std::string& email = {}) {
   Lead l = minimal_lead(name);
   l.prospect.email = email;
   return l;
+}
+
+// Sets the store format recorded in the closed store at `path`, with the plain
+// LMDB API: what a later leadhub would have written.
+void write_store_format(const std::string& path, std::uint64_t format) {
+  MDB_env* env = nullptr;
+  BOOST_TEST_REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 32);
+  BOOST_TEST_REQUIRE(mdb_env_open(env, path.c_str(), 0, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  MDB_dbi meta = 0;
+  BOOST_TEST_REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  BOOST_TEST_REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  const std::string value = store::be64(format);
+  MDB_val k = store::to_val(store::kStoreFormatKey);
+  MDB_val v = store::to_val(value);
+  BOOST_TEST_REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
+  BOOST_TEST_REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
 }
 
 }  // namespace
@@ -369,6 +390,29 @@ BOOST_AUTO_TEST_CASE(reopen_keeps_data_and_ids_keep_increasing) {
   const Lead later = create(sample("later"));
   BOOST_TEST(later.id > next.id);
   BOOST_TEST(later.id.time_ms() == kT0 + 3'600'000);
+}
+
+BOOST_AUTO_TEST_CASE(a_store_of_a_later_format_is_refused_untouched) {
+  const Lead kept = create(sample("kept"));
+  BOOST_TEST(stats().format == store::kStoreFormat);  // a new store is marked
+  store->close();
+  store.reset();
+
+  write_store_format(data_path(), store::kStoreFormat + 1);
+  StoreOptions o;
+  o.path = data_path();
+  o.clock = &clock;
+  auto refused = LeadStore::open(o);
+  BOOST_TEST_REQUIRE(!is_ok(refused));
+  BOOST_TEST(refused.error().code == ErrorCode::unavailable);
+  BOOST_TEST(refused.error().message.find("is in format " + std::to_string(store::kStoreFormat + 1) +
+                                          ", written by a newer leadhub") != std::string::npos,
+             refused.error().message);
+
+  // the store's own format again: it opens, with its lead
+  write_store_format(data_path(), store::kStoreFormat);
+  open();
+  BOOST_TEST(read(kept.id).id == kept.id);
 }
 
 BOOST_AUTO_TEST_CASE(partition_is_carried_in_every_id) {
