@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "json/decode.hpp"
+#include "processing/yaml_support.hpp"
 
 namespace leadhub::mapping {
 namespace {
@@ -103,37 +104,16 @@ Result<std::size_t> LoadContext::count(const YAML::Node& node, const std::string
   return fail_at(at(node), key + ": expected a whole number, not " + shown);
 }
 
-namespace {
-
-// `parent` is the key whose value `node` is: under `fields:` a key is a target, and
-// the message says how to give a target several rules.
-Status check_unique_keys_under(const YAML::Node& node, const std::string& parent, const LoadContext& ctx) {
-  if (node.IsSequence()) {
-    for (const auto& item : node) {
-      if (auto st = check_unique_keys_under(item, parent, ctx); !st) return st;
-    }
-  }
-  if (!node.IsMap()) return ok_status();
-  std::vector<std::pair<std::string, YAML::Mark>> seen;
-  for (const auto& item : node) {
-    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
-    const auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
-    if (!key.empty() && first != seen.end()) {
-      std::string reason = "'" + key + "' is given twice in this block (also at line " +
-                           std::to_string(first->second.line + 1) + "); YAML would keep only the last";
-      if (parent == "fields") reason += ". Several rules for one target are a list: " + key + ": [{...}, {...}]";
-      return LoadContext::fail_at(ctx.at(item.first), reason);
-    }
-    seen.emplace_back(key, item.first.Mark());
-    if (auto st = check_unique_keys_under(item.second, key, ctx); !st) return st;
-  }
-  return ok_status();
-}
-
-}  // namespace
-
 Status check_unique_keys(const YAML::Node& root, const LoadContext& ctx) {
-  return check_unique_keys_under(root, "", ctx);
+  const auto repeated = processing::yaml::repeated_key(root);
+  if (!repeated) return ok_status();
+  std::string reason = "'" + repeated->key + "' is given twice in this block (also at line " +
+                       std::to_string(repeated->first_line) + "); YAML would keep only the last";
+  // Under `fields:` a key is a target: say how to give one several rules.
+  if (repeated->parent == "fields") {
+    reason += ". Several rules for one target are a list: " + repeated->key + ": [{...}, {...}]";
+  }
+  return LoadContext::fail_at(ctx.at(repeated->at), reason);
 }
 
 namespace {

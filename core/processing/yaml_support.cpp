@@ -64,26 +64,32 @@ Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list
   return ok_status();
 }
 
-Status unique_keys(const Source& src, const YAML::Node& node) {
+std::optional<RepeatedKey> repeated_key(const YAML::Node& node, const std::string& parent) {
   if (node.IsSequence()) {
     for (const auto& item : node) {
-      if (auto st = unique_keys(src, item); !st) return st;
+      if (auto repeated = repeated_key(item, parent)) return repeated;
     }
   }
-  if (!node.IsMap()) return ok_status();
+  if (!node.IsMap()) return std::nullopt;
   std::vector<std::pair<std::string, YAML::Mark>> seen;
   for (const auto& item : node) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
     const auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
     if (!key.empty() && first != seen.end()) {
-      return error_at(src, item.first,
-                      "'" + key + "' is given twice in this block (also at line " +
-                          std::to_string(first->second.line + 1) + "); only one would be used: which one is meant?");
+      return RepeatedKey{item.first, key, parent, static_cast<std::size_t>(first->second.line) + 1};
     }
     seen.emplace_back(key, item.first.Mark());
-    if (auto st = unique_keys(src, item.second); !st) return st;
+    if (auto repeated = repeated_key(item.second, key)) return repeated;
   }
-  return ok_status();
+  return std::nullopt;
+}
+
+Status unique_keys(const Source& src, const YAML::Node& node) {
+  const auto repeated = repeated_key(node);
+  if (!repeated) return ok_status();
+  return error_at(src, repeated->at,
+                  "'" + repeated->key + "' is given twice in this block (also at line " +
+                      std::to_string(repeated->first_line) + "); only one would be used: which one is meant?");
 }
 
 }  // namespace leadhub::processing::yaml

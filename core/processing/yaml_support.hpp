@@ -30,8 +30,19 @@ Result<std::vector<std::string>> string_list(const Source& src, const YAML::Node
 // Refuses keys other than `allowed`, so a typo in the config is not silently ignored.
 Status only_keys(const Source& src, const YAML::Node& map, std::initializer_list<const char*> allowed);
 
-// Refuses a key given twice in one mapping anywhere under `node`, naming both lines:
-// yaml-cpp keeps both and a lookup finds only one, so the other would be ignored.
+// A key given twice in one mapping: yaml-cpp keeps both and a lookup finds only
+// one, so the other would be ignored without a word.
+struct RepeatedKey {
+  YAML::Node at;  // the key's second time
+  std::string key;
+  std::string parent;      // the key whose value the mapping is ("" at the top)
+  std::size_t first_line;  // 1-based line of its first time
+};
+// The first key given twice in one mapping anywhere under `node` (shared with the
+// mapping loader, mapping/loader_support.cpp).
+std::optional<RepeatedKey> repeated_key(const YAML::Node& node, const std::string& parent = "");
+
+// Refuses a key given twice in one mapping anywhere under `node`, naming both lines.
 Status unique_keys(const Source& src, const YAML::Node& node);
 
 }  // namespace leadhub::processing::yaml
