@@ -255,10 +255,6 @@ Result<FormConfig> read_form_config(const Settings& s) {
   return c;
 }
 
-bool wants_html(const Request& request) {
-  return request.header(bhttp::field::accept).find("text/html") != std::string_view::npos;
-}
-
 std::string field_value(const FormFields& fields, const std::string& name) {
   for (const auto& [n, v] : fields) {
     if (n == name && !v.empty()) return v;
@@ -355,7 +351,8 @@ class Form {
   // gets the problem, with Retry-After when `retry_after_seconds` is given (429).
   void refuse(Call& call, bhttp::status status, const std::string& code, const std::string& detail,
               std::vector<FieldError> fields = {}, std::uint32_t retry_after_seconds = 0) {
-    if (wants_html(call.request)) return call.reply(to_error_page(code, fields.empty() ? "" : fields.front().field));
+    if (wants_html(call.request.head))
+      return call.reply(to_error_page(code, fields.empty() ? "" : fields.front().field));
     auto r = problem(status, code, detail, call.request.path, fields);
     if (retry_after_seconds > 0) r.set(bhttp::field::retry_after, std::to_string(retry_after_seconds));
     call.reply(std::move(r));
@@ -466,7 +463,7 @@ class Form {
     if (!passes_spam_checks(call, *fields)) return;
     auto lead = map_lead(call, std::move(fields).value());
     if (!lead) return;
-    const bool browser = wants_html(call.request);
+    const bool browser = wants_html(call.request.head);
     std::string key;
     if (!lead->prospect.email.empty() && config_.duplicate_window_ms > 0) {
       key = lower_ascii(lead->prospect.email);

@@ -74,7 +74,7 @@ BodyPlan FrontDoor::plan_body(const RequestHeader& head, std::string_view path, 
   plan.kind = match.route->body;
   plan.limit = match.route->body_limit;
   // A browser (its Accept has text/html) is sent on, not shown a problem as text.
-  if (match.route->browser_body_refusal && head[bhttp::field::accept].find("text/html") != std::string_view::npos) {
+  if (match.route->browser_body_refusal && wants_html(head)) {
     plan.body_refusal = match.route->browser_body_refusal;
   }
   if (!has_body(head)) return plan;

@@ -12,6 +12,10 @@ std::string_view Request::header(std::string_view name) const {
   return it == head.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
 }
 
+bool wants_html(const RequestHeader& head) {
+  return head[bhttp::field::accept].find("text/html") != boost::beast::string_view::npos;
+}
+
 namespace {
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -35,6 +35,10 @@ struct Request {
   std::string_view header(std::string_view name) const;
 };
 
+// A browser asks for HTML (its Accept names text/html): a web form answers it with
+// pages and redirects, a script with problems.
+bool wants_html(const RequestHeader& head);
+
 struct BodyPlan {
   enum class Kind { memory, spool } kind = Kind::memory;
   std::uint64_t limit = 1 << 20;
