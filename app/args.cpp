@@ -1,6 +1,33 @@
 #include "args.hpp"
 
+#include <string_view>
+
+#include "json/decode.hpp"
+
 namespace leadhub::cli {
+
+namespace {
+
+// "unknown option --stauts (did you mean --status?)", else the options there are:
+// a typo is the usual cause, and the whole usage that follows is long.
+Error unknown_option(const std::string& name, const std::vector<OptionSpec>& specs) {
+  std::vector<std::string_view> known;
+  known.reserve(specs.size());
+  for (const auto& s : specs) known.emplace_back(s.name);
+  std::string message = "unknown option --" + name;
+  if (const auto meant = json::closest_name(name, known)) {
+    message += " (did you mean --" + std::string(*meant) + "?)";
+  } else if (known.empty()) {
+    message += " (this command takes no options)";
+  } else {
+    message += " (this command takes";
+    for (std::size_t i = 0; i < known.size(); ++i) message += (i == 0 ? " --" : ", --") + std::string(known[i]);
+    message += ")";
+  }
+  return Error::make(ErrorCode::invalid, message);
+}
+
+}  // namespace
 
 Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
   Args args;
@@ -24,7 +51,7 @@ Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector
     for (const auto& s : specs) {
       if (s.name == name) spec = &s;
     }
-    if (spec == nullptr) return Error::make(ErrorCode::invalid, "unknown option --" + name);
+    if (spec == nullptr) return unknown_option(name, specs);
     if (!spec->takes_value) {
       if (inline_value) return Error::make(ErrorCode::invalid, "option --" + name + " takes no value");
       args.values_[name] = "true";

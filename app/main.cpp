@@ -2,8 +2,10 @@
 // folder; the first word picks the subcommand.
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cli_common.hpp"
+#include "json/decode.hpp"
 #include "version.hpp"
 
 namespace {
@@ -110,5 +112,9 @@ int main(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (args[i] == c.name) return c.run(ctx, rest);
   }
-  return usage_error("unknown command '" + args[i] + "'", kUsage);
+  std::vector<std::string_view> names;
+  for (const auto& c : kCommands) names.emplace_back(c.name);
+  const auto meant = leadhub::json::closest_name(args[i], names);
+  return usage_error(
+      "unknown command '" + args[i] + "'" + (meant ? " (did you mean '" + std::string(*meant) + "'?)" : ""), kUsage);
 }

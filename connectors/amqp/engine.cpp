@@ -218,11 +218,16 @@ std::string protocol_hint(const std::string& description) {
 }
 
 // The reply's body in the request's form: a map request gets a map (when the reply
-// is JSON; a partner format's reply stays text), binary gets binary.
+// is JSON; a partner format's reply stays text), binary gets binary. content-type
+// names the media type of text or bytes; a map or list is no media type, and AMQP
+// 1.0 (3.2.4) says content-type SHOULD NOT be set for such a body: a client that
+// dispatches on it (e.g. one that decodes "application/json" bodies as text) would
+// misread the map.
 void set_reply_body(proton::message& out, BodyForm form, const Response& response) {
   if (form == BodyForm::binary || form == BodyForm::data_section) {
     out.body(proton::binary(response.body.begin(), response.body.end()));
     out.inferred(form == BodyForm::data_section);  // Proton: a binary body as a data section
+    out.content_type(response.content_type);
     return;
   }
   if (form == BodyForm::amqp_value && response.content_type == "application/json") {
@@ -232,6 +237,7 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
     }
   }
   out.body(response.body);
+  out.content_type(response.content_type);
 }
 
 // What the message's properties refuse before it is applied: a message past its
@@ -986,7 +992,6 @@ void Engine::reply(const InFlight& f, const Response& response) {
   set_reply_body(out, f.body_form, response);
   out.correlation_id(f.correlation);
   if (!f.operation.empty()) out.subject(f.operation);  // none asked: none answered, not an empty one
-  out.content_type(response.content_type);
   out.durable(options_.durable);
   out.properties().put("outcome", to_string(response.outcome));
   if (response.outcome != Outcome::ok) out.properties().put("description", response.description);

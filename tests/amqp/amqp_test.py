@@ -18,6 +18,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 from hub_process import REPO, Checks, Hub  # noqa: E402
 
+import cproton  # noqa: E402
 from proton import Delivery, Message, SSLDomain, Terminus  # noqa: E402
 from proton.reactor import LinkOption  # noqa: E402
 from proton.utils import BlockingConnection  # noqa: E402
@@ -82,6 +83,12 @@ class Client:
 
     def close(self):
         self.conn.close()
+
+
+def content_type_of(message):
+    """The message's content-type, None when it has none (python-proton's own property
+    answers symbol('None') for both a missing one and the text 'None')."""
+    return cproton.pn_message_get_content_type(message._msg)
 
 
 def sap_create(ref, last_name, email):
@@ -200,12 +207,18 @@ def scenario(c, client, a, label, direct):
     # An amqp-value map (what clients send for a dict or a JavaScript object) is read as
     # the JSON document it stands for, and answered with a map
     map_email = f"map-{uuid.uuid4().hex[:8]}@example.com"
-    _, outcome, body, *_ = client.request(a["json"], "CreateLead", {
+    reply, outcome, body, *_ = client.request(a["json"], "CreateLead", {
         "subject": "As a map", "score": 14, "prospect": {"family_name": "Map", "email": map_email},
         "interests": [{"product": "x", "quantity": 2}]})
     c.check(outcome == "ok" and isinstance(body, dict) and body["prospect"]["email"] == map_email
             and body["score"] == 14 and body["interests"][0]["quantity"] == 2,
             t + "CreateLead with a map body: stored, answered with a map", body)
+    # AMQP 1.0 3.2.4: content-type SHOULD NOT be set when the body is not a data section
+    c.check(content_type_of(reply) is None, t + "the map reply carries no content_type", content_type_of(reply))
+    map_id = body.get("id", "") if isinstance(body, dict) else ""
+    reply, outcome, *_ = client.request(a["json"], "ReadLead", "", props={"id": map_id})
+    c.check(outcome == "ok" and reply.content_type == "application/json",
+            t + "a text reply still says application/json", reply.content_type)
     _, outcome, body, state, cond, _ = client.request(a["json"], "CreateLead",
                                                       {"prospect": {"family_name": "B", "photo": b"\x00"}})
     c.check(outcome == "invalid" and "body.prospect.photo" in str(body)

@@ -131,6 +131,15 @@ for args in (["--bogus"], ["--bogus", "stats"]):  # the first said "--bogus need
     p = run(*args)
     check(p.returncode == 2 and p.stderr.startswith("leadhub: unknown option --bogus"),
           f"an unknown global option is named as unknown: {args} ({p.stderr.splitlines()[0] if p.stderr else ''})")
+# A typo gets the name it probably meant; an option nothing resembles gets the list.
+for args, first_line in ((["exprot"], "leadhub: unknown command 'exprot' (did you mean 'export'?)"),
+                         (["lead", "find", "--stauts", "open"],
+                          "leadhub: unknown option --stauts (did you mean --status?)"),
+                         (["import", "--colour", "x", "f.ndjson"],
+                          "leadhub: unknown option --colour (this command takes --batch, --mapping, --help)")):
+    p = run(*args)
+    check(p.returncode == 2 and p.stderr.startswith(first_line),
+          f"{' '.join(args)}: exit 2, {first_line!r} ({p.stderr.splitlines()[0] if p.stderr else ''})")
 p = run("stats", env={"LEADHUB_CONFIG": os.path.join(WORK, "gone.yaml")})
 check(p.returncode == 2 and "gone.yaml: cannot read the config file (the file $LEADHUB_CONFIG names)" in p.stderr,
       f"a config named by $LEADHUB_CONFIG says where it came from ({p.stderr.strip()})")
