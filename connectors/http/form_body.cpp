@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -117,15 +118,29 @@ std::string browser_references_decoded(const std::string& value) {
   return out;
 }
 
-// Names and values to UTF-8 from the charset the post declares.
-Status decode_declared_charset(std::string_view content_type, FormFields& fields) {
+bool all_utf8(const FormFields& fields) {
+  return std::all_of(fields.begin(), fields.end(), [](const auto& f) {
+    return mapping::first_invalid_utf8(f.first) == std::string::npos &&
+           mapping::first_invalid_utf8(f.second) == std::string::npos;
+  });
+}
+
+// Names and values to UTF-8 from the charset the post declares; a post that
+// declares none and is not UTF-8 is read as `undeclared` when that is set.
+Status decode_declared_charset(std::string_view content_type, std::string_view undeclared, FormFields& fields) {
   std::string field = "Content-Type";
   std::string label = header_param(content_type, "charset");
   if (label.empty()) {
     const auto declared = charset_field(fields);
-    if (!declared) return ok_status();
-    field = "_charset_";
-    label = std::string(*declared);
+    if (declared) {
+      field = "_charset_";
+      label = std::string(*declared);
+    } else if (undeclared.empty() || all_utf8(fields)) {
+      return ok_status();
+    } else {
+      field = "undeclared_charset";
+      label = std::string(undeclared);
+    }
   }
   const Charset charset = charset_named(label);
   if (charset == Charset::utf8) return ok_status();
@@ -141,13 +156,19 @@ Status decode_declared_charset(std::string_view content_type, FormFields& fields
   return ok_status();
 }
 
-Result<FormFields> with_declared_charset(std::string_view content_type, Result<FormFields> fields) {
+Result<FormFields> with_declared_charset(std::string_view content_type, std::string_view undeclared,
+                                         Result<FormFields> fields) {
   if (!fields) return fields;
-  if (auto st = decode_declared_charset(content_type, *fields); !st) return st.error();
+  if (auto st = decode_declared_charset(content_type, undeclared, *fields); !st) return st.error();
   return fields;
 }
 
 }  // namespace
+
+bool is_single_byte_form_charset(std::string_view label) {
+  const Charset c = charset_named(label);
+  return c == Charset::windows1252 || c == Charset::latin9;
+}
 
 Result<FormFields> parse_multipart(std::string_view boundary, std::string_view body) {
   if (boundary.empty() || boundary.size() > 70) {
@@ -201,13 +222,15 @@ Result<FormFields> parse_multipart(std::string_view boundary, std::string_view b
   }
 }
 
-Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body) {
+Result<FormFields> parse_form_body(std::string_view content_type, std::string_view body,
+                                   std::string_view undeclared_charset) {
   const auto media = lower_ascii(trim(content_type.substr(0, content_type.find(';'))));
   if (media == "application/x-www-form-urlencoded") {
-    return with_declared_charset(content_type, mapping::parse_urlencoded(body));
+    return with_declared_charset(content_type, undeclared_charset, mapping::parse_urlencoded(body));
   }
   if (media == "multipart/form-data") {
-    return with_declared_charset(content_type, parse_multipart(header_param(content_type, "boundary"), body));
+    return with_declared_charset(content_type, undeclared_charset,
+                                 parse_multipart(header_param(content_type, "boundary"), body));
   }
   if (media == "application/json") return parse_json_object(body);  // JSON is UTF-8 (RFC 8259)
   return Error::invalid({{"Content-Type",

@@ -174,6 +174,7 @@ struct FormConfig {
   std::int64_t duplicate_window_ms = 600'000;
   std::uint32_t rate_per_minute = 20;
   std::string consent_text;
+  std::string undeclared_charset;  // empty: a post that declares none must be UTF-8
   std::vector<std::string> cors_origins;
   bool with_partner = true;
 };
@@ -196,6 +197,9 @@ const std::vector<SettingSpec>& form_specs() {
       {"rate_limit_per_minute", "20", "posts a minute per client address; 0: no limit"},
       {"consent_text", "", "consent wording stored with the lead when the form sends none"},
       {"cors_origins", "[]", "origins allowed to post this form from script (fetch)"},
+      {"undeclared_charset", "",
+       "charset of a legacy page that posts without declaring one (windows-1252, iso-8859-1, iso-8859-15): "
+       "such posts that are not UTF-8 are read in it; empty: they are refused"},
       {"create_partner", "true",
        "register the person: link the business partner with the same e-mail, or create one from the form"},
   };
@@ -219,8 +223,14 @@ Result<FormConfig> read_form_config(const Settings& s) {
                           {"honeypot_field", &c.honeypot_field},
                           {"token_field", &c.token_field},
                           {"token_secret", &c.token_secret},
-                          {"consent_text", &c.consent_text}}) {
+                          {"consent_text", &c.consent_text},
+                          {"undeclared_charset", &c.undeclared_charset}}) {
     if (auto st = text(key, *out); !st) return st.error();
+  }
+  if (!c.undeclared_charset.empty() && !is_single_byte_form_charset(c.undeclared_charset)) {
+    return s.error("undeclared_charset", "'" + c.undeclared_charset +
+                                             "' is not one forms are read in besides UTF-8: windows-1252, "
+                                             "iso-8859-1 or iso-8859-15");
   }
   if (c.name.empty() || c.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
     return s.error("name", "every form needs a name of a-z, 0-9, '-' and '_'");
@@ -426,7 +436,8 @@ class Form {
         refuse(call, bhttp::status::unprocessable_entity, "invalid", "form field " + name + " is not valid UTF-8",
                {{name,
                  "not valid UTF-8 (send the form as UTF-8: accept-charset=\"UTF-8\", or declare "
-                 "its charset: Content-Type ...; charset=windows-1252)"}});
+                 "its charset: Content-Type ...; charset=windows-1252; or, for a page you cannot "
+                 "change, set the form's undeclared_charset: windows-1252 in the hub's config)"}});
         return std::nullopt;
       }
     }
@@ -453,7 +464,8 @@ class Form {
   }
 
   void submit(Call&& call) {
-    auto fields = parse_form_body(call.request.header(bhttp::field::content_type), call.request.body);
+    auto fields =
+        parse_form_body(call.request.header(bhttp::field::content_type), call.request.body, config_.undeclared_charset);
     if (!fields) {
       const auto& f = fields.error().fields.front();
       const bool media = f.field == "Content-Type";

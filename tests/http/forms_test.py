@@ -38,6 +38,9 @@ connectors:
         token_secret: test-secret
         rate_limit_per_minute: 1000
         page: @REPO@/config/forms/contact.html
+      - name: legacy
+        undeclared_charset: windows-1252
+        rate_limit_per_minute: 1000
       - name: limited
         error_page: @REPO@/tests/fixtures/web-form/error-page.html
         rate_limit_per_minute: 2
@@ -186,6 +189,30 @@ st, _, _, p = post("contact", "last_name=A%00B&email=nul%40example.com")
 c.check(st == 422 and p["errors"][0] == {"field": "last_name",
                                          "reason": "contains a control character U+0000 (NUL) at byte 2"},
         "a %00 in a field -> 422 naming the control character, not UTF-8", p)
+
+# ---- a legacy page that posts in its own charset without declaring it --------------------------------
+# (undeclared_charset on the form: the operator knows the page; a UTF-8 post stays UTF-8)
+st, _, _, body = post("legacy", fixture("bad-latin1.txt").replace("email=", "email=legacy."))
+got = lead(body["id"]) if st == 201 else None
+c.check(got and got["prospect"]["given_name"] == "Jürgen" and got["prospect"]["family_name"] == "Größe",
+        "undeclared_charset: windows-1252 -> an undeclared ISO-8859-1 post is read in it", (st, body, got))
+st, _, _, body = post("legacy", "first_name=Zo%C3%AB&last_name=Br%C3%BCck&email=utf8.legacy%40example.de")
+got = lead(body["id"]) if st == 201 else None
+c.check(got and (got["prospect"]["given_name"], got["prospect"]["family_name"]) == ("Zoë", "Brück"),
+        "... while a UTF-8 post to the same form stays UTF-8 (not read as Windows-1252)", (st, body, got))
+st, _, _, body = post("legacy", "first_name=J%FCrgen&last_name=M%FCller&email=declared.legacy%40example.de",
+                      content_type=FORM + "; charset=ISO-8859-15")
+got = lead(body["id"]) if st == 201 else None
+c.check(got and got["prospect"]["family_name"] == "Müller", "... and a declared charset still wins", (st, got))
+bad_config = os.path.join(hub.data, "..", "bad-charset.yaml")
+with open(bad_config, "w") as f:
+    f.write("connectors:\n  - name: http\n    type: http\n    listen: 127.0.0.1:0\n    forms:\n"
+            "      - {name: old, undeclared_charset: koi8-r}\n")
+p = subprocess.run([LEADHUB, "--config", bad_config, "--data", os.path.join(hub.data, "..", "bad-charset-data"),
+                    "serve"], capture_output=True, text=True, timeout=30)
+c.check(p.returncode == 2 and "undeclared_charset" in p.stderr and "koi8-r" in p.stderr
+        and "windows-1252" in p.stderr, "an undeclared_charset forms are not read in: exit 2 naming it",
+        (p.returncode, p.stderr[-300:]))
 
 # ---- declared charsets (legacy pages, scripts): decoded to UTF-8 -------------------------------------
 st, _, _, body = post("contact", fixture("bad-latin1.txt").replace("email=", "email=declared."),
