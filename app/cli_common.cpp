@@ -1,5 +1,7 @@
 #include "cli_common.hpp"
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -53,8 +55,21 @@ int usage_error(const std::string& message, const std::string& usage) {
   return kExitUsage;
 }
 
+namespace {
+
+// Whether the data folder is on a file system mounted read-only. LMDB then needs no
+// lock file (nothing can write there), so the store is opened to be read.
+bool on_read_only_file_system(const std::string& folder) {
+  struct statvfs fs {};
+  return ::statvfs(folder.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LeadStore>> open_store(const Context& ctx) {
-  return LeadStore::open(ctx.config.store_options());
+  auto options = ctx.config.store_options();
+  options.read_only = on_read_only_file_system(options.path);
+  return LeadStore::open(options);
 }
 
 Result<std::string> read_document(const Args& args, std::size_t positional_index) {

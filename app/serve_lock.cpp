@@ -27,7 +27,12 @@ Result<ServeLock> ServeLock::take(const std::string& data_folder) {
   const std::string path = data_folder + "/serve.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Error::make(ErrorCode::unavailable, "cannot create " + path + ": " + std::strerror(errno));
+    const int err = errno;
+    return Error::make(ErrorCode::unavailable,
+                       "cannot create " + path + ": " + std::strerror(err) +
+                           (err == EROFS ? " (serve writes to its store; on a read-only file system the store can "
+                                           "only be read: stats, export, backup, report, lead get|find|audit)"
+                                         : ""));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;

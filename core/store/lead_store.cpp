@@ -69,7 +69,8 @@ std::vector<std::pair<std::string, std::uint64_t>> delivery_depths(const ReadTxn
 }  // namespace
 
 Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) {
-  auto env = store::LmdbEnv::open(store::EnvOptions{options.path, options.map_size, false, options.resident_target});
+  auto env = store::LmdbEnv::open(
+      store::EnvOptions{options.path, options.map_size, options.read_only, options.resident_target});
   if (!env) return env.error();
   std::unique_ptr<LeadStore> s(new LeadStore());
   s->options_ = options;
@@ -87,6 +88,12 @@ Result<std::unique_ptr<LeadStore>> LeadStore::open(const StoreOptions& options) 
       s->processor_ = std::make_unique<store::Processor>(options.processing);
       if (auto st = s->processor_->load_model(txn->get(), txn->dbi()); !st) return st.error();
     }
+  }
+  // A read-only store is read as it is: finds read staged entries too, and the
+  // report reads what history there is. Every write is refused (write_transaction).
+  if (options.read_only) {
+    s->writer_ = std::make_unique<store::WriteQueue>(*s->env_, s->options_.max_batch, 0);
+    return s;
   }
   // Entries an interrupted import left staged (or staged by an older version keyed
   // otherwise): into the indexes before anything reads or writes them.
@@ -139,6 +146,7 @@ Status LeadStore::settle_report_history() {
 
 // Called after every commit: one read transaction decides for both stages.
 Status LeadStore::merge_staged(std::uint64_t at_least, bool tiered) {
+  if (env_->read_only()) return ok_status();
   const auto stages = store::staged_indexes(env_->dbi());
   std::vector<store::StagedIndex> due;
   {

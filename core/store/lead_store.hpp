@@ -71,6 +71,10 @@ struct StoreOptions {
   // the report's history of a store written by an earlier version), one line each,
   // for the log; null: nobody is told.
   std::function<void(std::string_view)> notice;
+  // Opened only to read (a store on a read-only file system: a backup on read-only
+  // media, a snapshot): nothing is merged or filled in at open, and every write is
+  // refused as unavailable, naming the store.
+  bool read_only = false;
 };
 
 struct CreateLeadCommand {

@@ -131,6 +131,7 @@ class LmdbEnv {
   const Dbis& dbi() const { return dbi_; }
   const std::string& path() const { return path_; }
   std::uint64_t format() const { return format_; }  // store/store_format.hpp
+  bool read_only() const { return read_only_; }
 
   Result<ReadTxn> begin_read() const;
 

@@ -397,6 +397,11 @@ void commit_once(LmdbEnv& env, std::size_t resident_map_budget, const std::funct
 
 Status write_transaction(LmdbEnv& env, std::size_t resident_map_budget, const std::function<void(WriteTxn&)>& fn,
                          const std::string& what, const std::function<void()>& on_grow) {
+  if (env.read_only()) {
+    return Error::make(ErrorCode::unavailable, what + ": the store at " + env.path() +
+                                                   " is open read-only (its file system is read-only): it can be "
+                                                   "read, backed up and exported, not changed");
+  }
   for (int attempt = 0;; ++attempt) {
     try {
       commit_once(env, resident_map_budget, fn);

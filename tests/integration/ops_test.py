@@ -234,6 +234,46 @@ for args in (["stats"], ["export"], ["serve"]):
     check(p.returncode == 7 and refusal in p.stderr,
           f"{args[0]} on a store of a newer format: exit 7 naming it ({p.returncode}: {p.stderr.strip()[-240:]})")
 
+# --- a store on a read-only file system (a backup on read-only media, a snapshot) ----------
+# It can be read, exported and backed up; writes are refused naming why. The mount needs
+# root (CI and scripts/test.sh run as root); elsewhere the section says it was skipped.
+ro_src, ro_mnt = os.path.join(WORK, "ro-src"), os.path.join(WORK, "ro-mnt")
+os.makedirs(ro_mnt)
+os.makedirs(ro_src)
+made = run("--data", os.path.join(ro_src, "data"), "lead", "create", "--json",
+           '{"subject":"On read-only media","prospect":{"family_name":"Ro","email":"ro@example.com"}}')
+ro_id = re.search(r'"id":"([0-9A-Z]+)"', made.stdout).group(1) if made.returncode == 0 else ""
+check(ro_id != "", f"a lead for the read-only store ({made.stderr.strip()[-200:]})")
+mounted = subprocess.run(["mount", "--bind", ro_src, ro_mnt], capture_output=True).returncode == 0
+if mounted and subprocess.run(["mount", "-o", "remount,bind,ro", ro_mnt], capture_output=True).returncode != 0:
+    subprocess.run(["umount", ro_mnt])
+    mounted = False
+if not mounted:
+    print("skip a store on a read-only file system: cannot mount here (not root?)")
+else:
+    try:
+        ro_data = os.path.join(ro_mnt, "data")
+        p = run("--data", ro_data, "stats")
+        check(p.returncode == 0 and '"leads":1' in p.stdout,
+              f"stats reads a store on a read-only file system ({p.returncode}: {p.stderr.strip()[-200:]})")
+        p = run("--data", ro_data, "lead", "get", ro_id)
+        check(p.returncode == 0 and "On read-only media" in p.stdout, f"lead get reads it ({p.stderr.strip()[-200:]})")
+        p = run("--data", ro_data, "lead", "find", "--email", "ro@example.com")
+        check(p.returncode == 0 and ro_id in p.stdout, f"lead find reads it ({p.stderr.strip()[-200:]})")
+        p = run("--data", ro_data, "export")
+        check(p.returncode == 0 and len(p.stdout.splitlines()) == 1, f"export reads it ({p.stderr.strip()[-200:]})")
+        p = run("--data", ro_data, "backup", os.path.join(WORK, "ro-backup"))
+        check(p.returncode == 0 and '"leads":1' in run("--data", os.path.join(WORK, "ro-backup"), "stats").stdout,
+              f"backup copies it to a writable folder ({p.stderr.strip()[-200:]})")
+        p = run("--data", ro_data, "lead", "create", "--json", '{"prospect":{"family_name":"No"}}')
+        check(p.returncode == 7 and "is open read-only (its file system is read-only)" in p.stderr,
+              f"a create on it: exit 7 saying the store is read-only ({p.returncode}: {p.stderr.strip()[-240:]})")
+        p = run("--data", ro_data, "serve", timeout=30)
+        check(p.returncode == 7 and "Read-only file system" in p.stderr,
+              f"serve on it: exit 7 naming the read-only file system ({p.returncode}: {p.stderr.strip()[-240:]})")
+    finally:
+        subprocess.run(["umount", ro_mnt])
+
 shutil.rmtree(WORK, ignore_errors=True)
 if failures:
     print(f"\n{len(failures)} failure(s):")
