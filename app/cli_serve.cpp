@@ -144,6 +144,11 @@ int run_serve(Context& ctx, const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   add_aging_scheduler(ctx.config, hub);  // last: starts after the connectors, stops before them
+  // Mappings no connector named yet (uploads and files may name any): a broken one
+  // is said now, not when a partner's first file is refused for it.
+  for (const auto& broken : hub.mappings().load_folder()) {
+    connectors::log::warn("mappings", broken.message + " (what names this mapping is refused until it is fixed)");
+  }
   if (auto st = hub.start_all(); !st) {
     (*store)->close();
     return report(st.error());

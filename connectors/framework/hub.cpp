@@ -1,5 +1,9 @@
 #include "hub.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
 #include "log.hpp"
 
 namespace leadhub::connectors {
@@ -12,6 +16,25 @@ Result<std::shared_ptr<const mapping::Mapper>> MappingCatalog::get(const std::st
   auto mapper = std::make_shared<const mapping::Mapper>(std::move(spec).value());
   loaded_.emplace(name, mapper);
   return mapper;
+}
+
+std::vector<Error> MappingCatalog::load_folder() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder_, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& path = it->path();
+    if (path.extension() == ".yaml" && it->is_regular_file(ec)) names.push_back(path.stem().string());
+  }
+  // No folder: nothing names a mapping yet (the default folder of a hub run elsewhere).
+  if (ec == std::errc::no_such_file_or_directory) return {};
+  if (ec)
+    return {Error::make(ErrorCode::unavailable, "cannot read the mappings folder " + folder_ + ": " + ec.message())};
+  std::sort(names.begin(), names.end());
+  std::vector<Error> errors;
+  for (const auto& name : names) {
+    if (auto mapper = get(name); !mapper) errors.push_back(std::move(mapper).error());
+  }
+  return errors;
 }
 
 namespace {

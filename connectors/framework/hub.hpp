@@ -23,6 +23,12 @@ class MappingCatalog {
   explicit MappingCatalog(std::string folder) : folder_(std::move(folder)) {}
   Result<std::shared_ptr<const mapping::Mapper>> get(const std::string& name);
   const std::string& folder() const { return folder_; }
+  // Loads every NAME.yaml of the folder now, so a broken file is reported when the
+  // hub starts rather than at the first file or message that names it (which is
+  // refused then, and again until the file is fixed). Returns the errors, one per
+  // file that does not load, each naming file:line:column; an unreadable folder is
+  // one error.
+  std::vector<Error> load_folder();
 
  private:
   std::string folder_;

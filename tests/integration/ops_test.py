@@ -126,6 +126,20 @@ check(default.wait_ready() and "store at %s/d2, config %s/d2.yaml" % (WORK, WORK
       "--data wins over the config's data:, and the ready line says so")
 default.stop()
 
+# --- a mapping file that does not load is named when serve starts, not at its first use ----
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+maps = os.path.join(WORK, "mappings")
+shutil.copytree(os.path.join(REPO, "config", "mappings"), maps)
+with open(os.path.join(maps, "partner-x.yaml"), "w") as f:
+    f.write("format: csv\nrecords: [\n")
+hub = Serve("--data", os.path.join(WORK, "maps-data"), "--config", write("maps.yaml", f"mappings: {maps}\nconnectors:\n"
+            "  - {name: http, type: http, listen: 127.0.0.1:0}\n"))
+check(hub.wait_ready(), "serve starts beside a broken mapping file")
+warned = [line for line in hub.log().splitlines() if " warn mappings: " in line]
+check(len(warned) == 1 and f"{maps}/partner-x.yaml:3:1: not valid YAML" in warned[0],
+      f"its log names the broken file, line and column, and only that one ({warned})")
+hub.stop()
+
 # --- the command line and the data folder: errors that say what to fix --------------------
 for args in (["--bogus"], ["--bogus", "stats"]):  # the first said "--bogus needs a value"
     p = run(*args)
