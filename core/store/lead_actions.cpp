@@ -7,6 +7,7 @@
 #include "json/record_json.hpp"
 #include "model/limits.hpp"
 #include "store/approvals.hpp"
+#include "store/audit_json.hpp"
 #include "store/audit_trail.hpp"
 #include "store/events.hpp"
 #include "store/keys.hpp"
@@ -79,6 +80,37 @@ std::string audit_trail_json(const WriteTxn& txn, RecordId other) {
   return out + "]";
 }
 
+// Whether `survivor`'s audit trail records that `other` was merged into it.
+bool was_merged_into(const WriteTxn& txn, RecordId survivor, RecordId other) {
+  const std::string field = "(merged " + other.to_string() + ")";
+  const std::string prefix = store::audit_prefix(survivor);
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn.get(), txn.dbi().audit, &cursor) != 0) return false;
+  bool found = false;
+  MDB_val k = store::to_val(prefix);
+  MDB_val v{};
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+       !found && rc == 0 && store::to_view(k).substr(0, 8) == prefix; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (store::to_view(v).find(field) == std::string_view::npos) continue;  // most entries: no parse
+    const auto entry = audit_from_json(store::to_view(v));
+    found = entry && entry->action == "merged" && entry->field == field;
+  }
+  mdb_cursor_close(cursor);
+  return found;
+}
+
+// The lead `other` was merged into before, if it was: it is closed (or declined)
+// as a duplicate of that lead, whose trail records the merge. Merging it again
+// would copy its trail twice, or hand it to a second survivor although what it
+// held went to the first.
+std::optional<RecordId> earlier_merge(const WriteTxn& txn, const Lead& other) {
+  const bool finished = other.status == LeadStatus::closed || other.status == LeadStatus::declined;
+  if (!finished || other.duplicate_of.empty() || !was_merged_into(txn, other.duplicate_of, other.id)) {
+    return std::nullopt;
+  }
+  return other.duplicate_of;
+}
+
 // Adds to `gathered` the references of systems it has none of yet and returns the
 // rest: a lead holds one id per system, so the survivor keeps its own and an
 // other's id in that system stays with the other (closed as its duplicate, so a
@@ -109,17 +141,25 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Acti
   Lead gathered = *survivor;  // what the survivor will hold
   std::vector<Lead> others;
   std::vector<Note> notes;
-  for (const RecordId id : cmd.others) {
+  for (std::size_t i = 0; i < cmd.others.size(); ++i) {
+    const RecordId id = cmd.others[i];
     auto other = load_lead(txn, id);
     if (!other) return other.error();
     if (other->status == LeadStatus::converted) {
       return Error::make(ErrorCode::locked, "lead " + id.to_string() + " is converted and cannot be merged");
+    }
+    if (const auto before = earlier_merge(txn, *other)) {
+      if (*before == cmd.survivor) continue;  // a retried merge: nothing of it is left to move
+      const std::string reason =
+          "lead " + id.to_string() + " was merged into " + before->to_string() + " already; merge that lead instead";
+      return Error{ErrorCode::illegal_transition, reason, {{"others[" + std::to_string(i) + "]", reason}}};
     }
     notes.insert(notes.end(), other->notes.begin(), other->notes.end());
     gathered.attachments.insert(gathered.attachments.end(), other->attachments.begin(), other->attachments.end());
     others.push_back(std::move(other).value());
     others.back().external_refs = move_references(others.back().external_refs, gathered.external_refs);
   }
+  if (others.empty()) return survivor;  // each was merged into it before: the merge is done
   // The others first: their references must be free before the survivor takes them.
   for (const Lead& other : others) {
     ChangeLeadCommand away{other.id, std::nullopt, merged_away_patch(other, cmd.survivor), cmd.actor, {}, {}};
@@ -134,7 +174,7 @@ Result<Lead> apply_merge(WriteTxn& txn, const MergeLeadsCommand& cmd, const Acti
   std::string ids;
   JsonWriter w(ids);
   w.begin_array();
-  for (const RecordId id : cmd.others) w.value(id.to_string());
+  for (const Lead& other : others) w.value(other.id.to_string());  // the ones merged now
   w.end_array();
   for (std::size_t i = 0; i < others.size(); ++i) {
     store::append_audit(

@@ -509,6 +509,45 @@ BOOST_AUTO_TEST_CASE(a_merge_that_fails_changes_nothing) {
                         ErrorCode::invalid));
 }
 
+BOOST_AUTO_TEST_CASE(a_lead_merged_before_is_not_merged_twice) {
+  const Lead survivor = create(person("Meyer", "s@example.com"));
+  const Lead other = create(person("Meier", "o@example.com"));
+  const Lead elsewhere = create(person("Mayer", "m@example.com"));
+  BOOST_TEST_REQUIRE(is_ok(store->merge_leads(MergeLeadsCommand{survivor.id, {other.id}, Actor{"maria", "cli"}})));
+  const Lead merged = read(survivor.id);
+  const auto merged_entries = [&](RecordId id) {
+    int n = 0;
+    const auto audit = store->read_audit(id);
+    for (const auto& e : audit.value()) n += e.action == "merged" ? 1 : 0;
+    return n;
+  };
+
+  // Retried (the answer was lost): the merge is done, nothing is copied again.
+  auto again = store->merge_leads(MergeLeadsCommand{survivor.id, {other.id}, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(is_ok(again), (again ? "" : again.error().message));
+  BOOST_TEST(again->version == merged.version);
+  BOOST_TEST(merged_entries(survivor.id) == 1);
+
+  // Into another lead: refused, naming the first survivor; nothing changes.
+  auto second = store->merge_leads(MergeLeadsCommand{elsewhere.id, {other.id}, Actor{"maria", "cli"}});
+  BOOST_TEST_REQUIRE(fails_with(second, ErrorCode::illegal_transition));
+  BOOST_TEST_REQUIRE(second.error().fields.size() == 1u);
+  BOOST_TEST(second.error().fields[0].field == "others[0]");
+  BOOST_TEST(second.error().message.find("merged into " + survivor.id.to_string()) != std::string::npos,
+             second.error().message);
+  BOOST_TEST(read(other.id).duplicate_of == survivor.id);
+  BOOST_TEST(read(elsewhere.id).version == elsewhere.version);
+  BOOST_TEST(merged_entries(elsewhere.id) == 0);
+
+  // A lead flagged as a duplicate of the survivor but never merged still merges.
+  Lead flagged_doc = person("Maier", "f@example.com");
+  flagged_doc.duplicate_of = survivor.id;
+  const Lead flagged = create(flagged_doc);
+  must_change(flagged.id, R"({"status":"closed","reason":"same person"})");
+  BOOST_TEST_REQUIRE(is_ok(store->merge_leads(MergeLeadsCommand{survivor.id, {flagged.id}, Actor{}})));
+  BOOST_TEST(merged_entries(survivor.id) == 2);
+}
+
 BOOST_AUTO_TEST_CASE(manual_assignment_picks_in_the_channel_or_takes_the_named_member) {
   const Lead lead = create(person("Fr", "", "FR"));  // no rule for FR: unassigned
   BOOST_TEST(lead.owner.empty());
