@@ -18,7 +18,8 @@ constexpr const char* kReportUsage =
     "day over the last N days (default 30, at most 366; UTC days); and aging: the leads due now\n"
     "and within 7 days, and those aging escalated and closed as aged. The filters combine with\n"
     "AND; --since (inclusive) and --until (exclusive) bound when leads were created and take an\n"
-    "RFC 3339 time or a date (2026-11-01 is midnight UTC). Counted from the indexes, never\n"
+    "RFC 3339 time or a date (2026-11-01 is midnight UTC). A campaign or channel no lead has\n"
+    "is refused (exit 3; names are compared exactly). Counted from the indexes, never\n"
     "reading a lead: safe to run beside a serving hub.\n";
 
 const std::vector<OptionSpec> kReportOptions = {{"campaign", true, ""}, {"source", true, ""}, {"channel", true, ""},
@@ -37,6 +38,12 @@ Result<ReportQuery> report_query_from(const Args& args) {
   return q;
 }
 
+// The store names a refused filter as the API does ("campaign"); here it is an option.
+Error as_options(Error error) {
+  for (auto& f : error.fields) f.field = "--" + f.field;
+  return error;
+}
+
 }  // namespace
 
 int run_report(Context& ctx, const std::vector<std::string>& argv) {
@@ -52,7 +59,7 @@ int run_report(Context& ctx, const std::vector<std::string>& argv) {
   auto store = open_store(ctx);
   if (!store) return report(store.error());
   auto result = (*store)->report_leads(*query);
-  if (!result) return report(result.error());
+  if (!result) return report(as_options(result.error()));
   print_line(to_json(*result));
   return kExitOk;
 }

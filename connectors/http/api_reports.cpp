@@ -36,11 +36,17 @@ void report_leads(ApiContext& ctx, Call&& call) {
                                 {{"channel", "must be " + partner + " or absent"}}));
     }
     query->owner_channel = partner;
+    query->refuse_unknown_channel = false;  // its own channel, which may have no leads yet
   }
   // Reads every id of a few indexes: on a large store that takes a while, so it
   // runs off the I/O threads.
   ctx.blocking.post([&ctx, q = std::move(query).value(), reply = std::move(call.reply), path = call.request.path] {
     auto report = ctx.hub.store().report_leads(q);
+    // A filter naming a campaign or channel no lead has is a bad parameter, as the
+    // ones refused before the store was asked.
+    if (!report && report.error().code == ErrorCode::invalid) {
+      return reply(problem(bhttp::status::bad_request, "invalid", report.error().message, path, report.error().fields));
+    }
     if (!report) return reply(problem(report.error(), path));
     reply(json_response(bhttp::status::ok, to_json(*report)));
   });

@@ -102,6 +102,47 @@ std::vector<RecordId> ids_in_range(const ReadTxn& txn, MDB_dbi dbi, std::string_
   return out;
 }
 
+bool ascii_iequal(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// Why a campaign or channel filter names a key no lead has ever had, or nullopt
+// when some lead has it. Such a filter is a slip far more often than a question
+// (a report of 0 leads would look like an answer), so it is refused, naming a key
+// that differs only in case when there is one.
+std::optional<std::string> unknown_key_reason(const ReadTxn& txn, MDB_dbi dbi, std::string_view key,
+                                              std::string_view what) {
+  Cursor c(txn, dbi);
+  MDB_val k = store::to_val(key);
+  MDB_val v{};
+  if (c.get(k, v, MDB_SET) == 0) return std::nullopt;
+  std::string reason = "no lead has the " + std::string(what) + " '" + std::string(key) + "'";
+  std::string near;
+  for_each_key(txn, dbi, [&](std::string_view stored, std::size_t) {
+    if (near.empty() && ascii_iequal(stored, key)) near = stored;
+  });
+  if (!near.empty()) return reason + " (did you mean '" + near + "'? names are compared exactly, case included)";
+  return reason + " (names are compared exactly, case included)";
+}
+
+Status check_filter_keys(const ReadTxn& txn, const ReportQuery& q) {
+  std::vector<FieldError> errors;
+  if (!q.campaign.empty()) {
+    if (auto why = unknown_key_reason(txn, txn.dbi().by_campaign, q.campaign, "campaign")) {
+      errors.push_back({"campaign", std::move(*why)});
+    }
+  }
+  if (!q.owner_channel.empty() && q.refuse_unknown_channel) {
+    if (auto why = unknown_key_reason(txn, txn.dbi().by_owner, q.owner_channel, "owner channel")) {
+      errors.push_back({"channel", std::move(*why)});
+    }
+  }
+  if (!errors.empty()) return Error::invalid(std::move(errors));
+  return ok_status();
+}
+
 // The ids every equality filter admits, or nullopt when there is no such filter.
 std::optional<std::vector<RecordId>> filtered_ids(const ReadTxn& txn, const ReportQuery& q, IdRange range) {
   const store::Dbis& d = txn.dbi();
@@ -349,6 +390,7 @@ Result<LeadReport> LeadStore::report_leads(const ReportQuery& query) const {
   if (auto st = check_report_query(query); !st) return st.error();
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
+  if (auto st = check_filter_keys(*txn, query); !st) return st.error();
   const store::Dbis& d = txn->dbi();
   const IdRange range = id_range(query);
   const auto filtered = filtered_ids(*txn, query, range);

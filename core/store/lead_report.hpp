@@ -31,6 +31,10 @@ struct ReportQuery {
   std::optional<TimeMs> created_since;
   std::optional<TimeMs> created_until;
   unsigned days = 30;  // created_per_day covers the last `days` UTC days, today included
+  // A campaign or channel no lead has is refused (invalid, naming the filter):
+  // a typo must not read as "0 leads". Off for a channel the caller did not
+  // choose (a partner key's own channel, which may have no leads yet).
+  bool refuse_unknown_channel = true;
 };
 
 inline constexpr unsigned kMaxReportDays = 366;

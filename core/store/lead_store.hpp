@@ -313,7 +313,8 @@ class LeadStore {
   Result<BusinessPartner> read_partner(RecordId id) const;
   Result<FindResult> find_leads(const LeadQuery& query) const;
   // Counts for sales and marketing staff from the indexes alone (store/lead_report.hpp;
-  // implemented in lead_report.cpp).
+  // implemented in lead_report.cpp). Invalid, naming the filter, when a campaign or
+  // channel filter names one no lead has.
   Result<LeadReport> report_leads(const ReportQuery& query) const;
   Result<std::vector<AuditEntry>> read_audit(RecordId id) const;
   // Calls fn with each lead's stored JSON in id order; fn returns false to stop.

@@ -21,6 +21,7 @@ from hub_process import Hub, Checks, key_sha256  # noqa: E402
 
 LEADHUB = sys.argv[1]
 READER, WRITER, ACME = "lh_report_reader_1", "lh_report_writer_2", "lh_report_acme_3"
+WEST = "lh_report_west_4"  # a partner whose channel has no leads yet
 
 
 
@@ -33,6 +34,7 @@ connectors:
       - {{name: reader, sha256: {key_sha256(READER)}, scopes: [leads:read]}}
       - {{name: writer, sha256: {key_sha256(WRITER)}, scopes: [leads:write]}}
       - {{name: acme, sha256: {key_sha256(ACME)}, scopes: [leads:read], partner: north}}
+      - {{name: west, sha256: {key_sha256(WEST)}, scopes: [leads:read], partner: west}}
 processing:
   aging:
     rules:
@@ -124,6 +126,13 @@ c.check("--source" in p.stderr, "a bad --source is invalid input naming the opti
 p = cli("report", "--days", "0", expect=3)
 c.check("--days" in p.stderr, "--days 0 is refused naming the option", p.stderr)
 cli("report", "stray", expect=2)
+# A campaign or channel no lead has is a slip, not a question: refused, not "0 leads".
+p = cli("report", "--campaign", "Spring", "--channel", "nrth", expect=3)
+c.check("--campaign: no lead has the campaign 'Spring' (did you mean 'spring'?" in p.stderr
+        and "--channel: no lead has the owner channel 'nrth'" in p.stderr,
+        "a campaign and a channel no lead has are refused, naming the options and a near name", p.stderr)
+p = cli("report", "--since", "2026-12-02", "--until", "2026-12-01", expect=3)
+c.check("--until: is before since" in p.stderr, "until before since names the option --until", p.stderr)
 
 # ---- what aging did: runs 4 and 11 days ahead escalate, then close, the 3 open leads --------------
 now = datetime.now(timezone.utc)
@@ -160,6 +169,12 @@ st, _, _, body = get("/api/v1/reports/leads?until=yesterday")
 c.check(st == 400 and body["errors"][0]["field"] == "until", "a bad until names `until`", body)
 st, _, _, body = get("/api/v1/reports/leads?since=2026-12-02&until=2026-12-01")
 c.check(st == 400 and body["errors"][0]["field"] == "until", "until before since names `until`", body)
+st, _, _, body = get("/api/v1/reports/leads?campaign=Spring")
+c.check(st == 400 and body["errors"] == [{"field": "campaign", "reason": "no lead has the campaign 'Spring' (did you "
+                                          "mean 'spring'? names are compared exactly, case included)"}],
+        "a campaign no lead has is a 400 naming `campaign` and the near name", body)
+st, _, _, body = get("/api/v1/reports/leads?channel=nrth")
+c.check(st == 400 and body["errors"][0]["field"] == "channel", "a channel no lead has is a 400 naming `channel`", body)
 st, _, _, body = get("/api/v1/reports/leads?days=9999")
 c.check(st == 400 and body["errors"][0]["field"] == "days", "days out of range names `days`", body)
 st, _, _, body = get("/api/v1/reports/leads?colour=red")
@@ -173,6 +188,8 @@ c.check(st == 200 and body["total"] == 2 and body["by_channel"] == {"north": 2},
         "a partner-bound key reports on its own channel", body)
 st, _, _, body = get("/api/v1/reports/leads?channel=south", key=ACME)
 c.check(st == 403 and body["errors"][0]["field"] == "channel", "... and not on another's", body)
+st, _, _, body = get("/api/v1/reports/leads", key=WEST)
+c.check(st == 200 and body["total"] == 0, "a partner whose channel has no leads yet gets an empty report", body)
 st, _, _, doc = hub.request("GET", "/api/v1/openapi.json")
 c.check("/api/v1/reports/leads" in doc["paths"] and "LeadReport" in doc["components"]["schemas"],
         "the endpoint is in the OpenAPI document")

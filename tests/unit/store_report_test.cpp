@@ -277,9 +277,31 @@ BOOST_AUTO_TEST_CASE(filters_narrow_every_count) {
   BOOST_TEST(north.by_status[at(LeadStatus::converted)] == 1u);
   BOOST_TEST(north.by_status[at(LeadStatus::declined)] == 1u);
 
-  ReportQuery nobody;
-  nobody.campaign = "winter";
-  BOOST_TEST(report(nobody).total == 0u);
+  ReportQuery none_in_range;  // a campaign with leads, none of them in the range: 0
+  none_in_range.campaign = "spring";
+  none_in_range.created_since = kT0 + 100 * kDay;
+  BOOST_TEST(report(none_in_range).total == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_campaign_or_channel_no_lead_has_is_refused_not_counted_as_0) {
+  populate();
+  ReportQuery typo;
+  typo.campaign = "Spring";
+  typo.owner_channel = "nrth";
+  auto refused = store->report_leads(typo);
+  BOOST_TEST_REQUIRE(fails_with(refused, ErrorCode::invalid));
+  BOOST_TEST_REQUIRE(refused.error().fields.size() == 2u);
+  BOOST_TEST(refused.error().fields[0].field == "campaign");
+  BOOST_TEST(refused.error().fields[0].reason.find("did you mean 'spring'?") != std::string::npos,
+             refused.error().fields[0].reason);
+  BOOST_TEST(refused.error().fields[1].field == "channel");
+  BOOST_TEST(refused.error().fields[1].reason.find("no lead has the owner channel 'nrth'") != std::string::npos,
+             refused.error().fields[1].reason);
+
+  ReportQuery partners_own;  // a partner key's own channel may have no leads yet
+  partners_own.owner_channel = "west";
+  partners_own.refuse_unknown_channel = false;
+  BOOST_TEST(report(partners_own).total == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(created_since_and_until) {
