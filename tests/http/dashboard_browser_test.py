@@ -140,6 +140,26 @@ def drive():
     c.check(cells("#pipeline", "total") == ["total", "2"], "the campaign filter narrows the report",
             cells("#pipeline", "total"))
 
+    # ---- a campaign no lead has: the error, and no figures left from the last report ---------------
+    retype("#f-campaign", "Autumn")
+    page.js("document.body.dataset.report = ''")
+    page.click("#report-filters button[type=submit]")
+    c.check(page.wait_for("document.body.dataset.report === 'failed'") is True, "a campaign no lead has fails")
+    c.check("did you mean 'autumn'?" in text("#message") and row_count("#pipeline") == 0
+            and text("#report-summary") == "no report for these filters",
+            "... saying so, with no figures of the last report left", (text("#message"), row_count("#pipeline")))
+
+    # ---- created since and through today: the day picked as "through" is included ----------------
+    retype("#f-campaign", "")
+    page.js("const today = new Date().toISOString().slice(0, 10);"
+            "document.getElementById('f-since').value = today; document.getElementById('f-until').value = today;")
+    page.js("document.body.dataset.report = ''")
+    page.click("#report-filters button[type=submit]")
+    page.wait_for("document.body.dataset.report === 'loaded'")
+    c.check(cells("#pipeline", "total") == ["total", "6"], "since and through today: today's 6 leads",
+            (cells("#pipeline", "total"), text("#message")))
+    page.js("document.getElementById('f-since').value = ''; document.getElementById('f-until').value = ''")
+
     # ---- search with paging ----------------------------------------------------------------------
     page.type_into("#s-campaign", "spring")
     page.js("document.getElementById('s-limit').value = '2'")
