@@ -1,6 +1,8 @@
 #include "model/lifecycle.hpp"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace leadhub {
 namespace {
@@ -15,6 +17,22 @@ void promote_on_qualification(std::optional<Qualification> before, Lead& lead) {
   if (newly_qualified && (lead.status == LeadStatus::open || lead.status == LeadStatus::in_process)) {
     lead.status = LeadStatus::qualified;
   }
+}
+
+// "open may go to in_process, qualified, declined or closed": so a refused move
+// tells the person what they can do instead.
+std::string allowed_from(LeadStatus from) {
+  std::vector<std::string_view> to;
+  for (int i = 0; i <= static_cast<int>(LeadStatus::closed); ++i) {  // closed is the last status
+    const auto s = static_cast<LeadStatus>(i);
+    if (s != from && is_transition_allowed(from, s)) to.push_back(to_string(s));
+  }
+  std::string out = std::string(to_string(from)) + " may go to ";
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    if (i > 0) out += i + 1 == to.size() ? " or " : ", ";
+    out += to[i];
+  }
+  return out;
 }
 
 }  // namespace
@@ -50,11 +68,9 @@ Status apply_lifecycle(const Lead& before, Lead& after, TimeMs now) {
   if (after.status == before.status) promote_on_qualification(before.qualification, after);
   if (after.status == before.status) return ok_status();
   if (!is_transition_allowed(before.status, after.status)) {
-    return Error{ErrorCode::illegal_transition,
-                 "status: cannot change from " + std::string(to_string(before.status)) + " to " +
-                     std::string(to_string(after.status)),
-                 {{"status", "cannot change from " + std::string(to_string(before.status)) + " to " +
-                                 std::string(to_string(after.status))}}};
+    const std::string reason = "cannot change from " + std::string(to_string(before.status)) + " to " +
+                               std::string(to_string(after.status)) + " (" + allowed_from(before.status) + ")";
+    return Error{ErrorCode::illegal_transition, "status: " + reason, {{"status", reason}}};
   }
   if (before.status == LeadStatus::declined || before.status == LeadStatus::closed) {
     if (after.reason == before.reason) after.reason.clear();  // a reopened lead sheds its old reason

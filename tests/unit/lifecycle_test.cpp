@@ -11,8 +11,10 @@
 #include "test_support.hpp"
 
 using namespace leadhub;
+using leadhub::test::describe;
 using leadhub::test::fails_with;
 using leadhub::test::has_error;
+using leadhub::test::has_error_containing;
 using leadhub::test::is_ok;
 using leadhub::test::minimal_lead;
 
@@ -84,10 +86,26 @@ BOOST_AUTO_TEST_CASE(apply_lifecycle_follows_the_table_and_names_from_and_to) {
           const std::string expected =
               "cannot change from " + std::string(to_string(from)) + " to " + std::string(to_string(to));
           BOOST_TEST(st.error().message.find(expected) != std::string::npos, st.error().message);
-          BOOST_TEST(has_error(st.error().fields, "status", expected));
+          BOOST_TEST(has_error_containing(st.error().fields, "status", expected));
         }
       }
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_move_names_the_moves_allowed_from_there) {
+  const std::map<S, std::string> expected = {
+      {S::open, "open may go to in_process, qualified, declined or closed"},
+      {S::qualified, "qualified may go to in_process, accepted, converted, declined or closed"},
+      {S::declined, "declined may go to open"}};
+  for (const auto& [from, allowed] : expected) {
+    const Lead before = lead_in(from);
+    Lead after = before;
+    after.status = from == S::declined ? S::qualified : S::open;
+    if (from == S::open) after.status = S::accepted;
+    const Status st = apply_lifecycle(before, after, kNow);
+    BOOST_TEST_REQUIRE(fails_with(st, ErrorCode::illegal_transition));
+    BOOST_TEST(has_error_containing(st.error().fields, "status", "(" + allowed + ")"), describe(st.error().fields));
   }
 }
 
