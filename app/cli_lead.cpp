@@ -8,6 +8,7 @@
 #include "mapping/spec.hpp"
 #include "store/audit_json.hpp"
 #include "util/time_format.hpp"
+#include "util/time_or_date.hpp"
 
 namespace leadhub::cli {
 namespace {
@@ -29,7 +30,8 @@ const char* const kLeadUsage =
     "\n"
     "Leads are canonical JSON (schemas/lead.schema.json). create prints the stored lead;\n"
     "change applies a JSON Merge Patch (RFC 7386) if the lead is still at version N;\n"
-    "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page.\n"
+    "find prints {\"items\": [...], \"next\": ID or null}: pass next as --after for the next page;\n"
+    "--changed-since takes an RFC 3339 time or a date (2026-11-01 is midnight UTC).\n"
     "--as MAPPING prints the result in a party's format (the mapping's outbound section).\n"
     "merge moves the others' notes, attachments and references to the survivor and closes\n"
     "them as its duplicates; assign hands the lead to a channel (and the member its\n"
@@ -131,10 +133,10 @@ Result<LeadQuery> query_from(const Args& args) {
     }
   }
   if (auto t = args.get("changed-since")) {
-    if (auto ms = parse_timestamp(*t))
+    if (auto ms = parse_time_or_date(*t))
       q.changed_since = *ms;
     else
-      errors.push_back({"--changed-since", "not an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"});
+      errors.push_back({"--changed-since", kTimeOrDateExpected});
   }
   if (const auto l = args.get("limit")) {
     const std::string_view text = *l;

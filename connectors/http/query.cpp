@@ -7,6 +7,7 @@
 #include "model/enums.hpp"
 #include "model/validation.hpp"
 #include "util/time_format.hpp"
+#include "util/time_or_date.hpp"
 
 namespace leadhub::connectors::http {
 
@@ -79,10 +80,10 @@ Result<LeadQuery> lead_query_from(std::string_view query) {
           else
             q.external_ref = ExternalRef{value.substr(0, colon), value.substr(colon + 1)};
         } else if (name == "changed_since") {
-          if (auto ms = parse_timestamp(value))
+          if (auto ms = parse_time_or_date(value))
             q.changed_since = *ms;
           else
-            errors.push_back({name, "expected an RFC 3339 time such as 2026-11-01T00:00:00Z"});
+            errors.push_back({name, kTimeOrDateExpected});
         } else if (name == "limit") {
           parse_limit(value, q.limit, errors);
         } else if (name == "after") {

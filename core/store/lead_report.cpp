@@ -36,6 +36,7 @@
 #include "store/lmdb_env.hpp"
 #include "store/report_history.hpp"
 #include "util/time_format.hpp"
+#include "util/time_or_date.hpp"
 
 namespace leadhub {
 
@@ -318,11 +319,6 @@ void aging_figures(const ReadTxn& txn, const Selection& selection, LeadReport& r
   r.aging_closed = pipeline_of(txn, acts, store::kAgingClosed, selection).total();
 }
 
-std::optional<TimeMs> report_time(std::string_view text) {
-  if (is_valid_date(text)) return parse_timestamp(std::string(text) + "T00:00:00Z");
-  return parse_timestamp(text);
-}
-
 std::optional<std::string> set_days(ReportQuery& q, std::string_view value) {
   unsigned n = 0;
   const auto res = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -354,8 +350,8 @@ std::optional<std::string> set_report_filter(ReportQuery& q, std::string_view na
   if (name == "source") return json::enum_or_reason(value, q.source);
   if (name == "days") return set_days(q, value);
   if (name == "since" || name == "until") {
-    const auto at = report_time(value);
-    if (!at) return "expected an RFC 3339 time such as 2026-11-01T00:00:00Z or a date such as 2026-11-01";
+    const auto at = parse_time_or_date(value);
+    if (!at) return kTimeOrDateExpected;
     (name == "since" ? q.created_since : q.created_until) = *at;
     return std::nullopt;
   }

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "util/time_or_date.hpp"
+
 namespace leadhub {
 
 std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
@@ -144,6 +146,11 @@ std::optional<TimeMs> parse_timestamp(std::string_view text) {
   // An offset can push a time across year 1 or 9999: refuse what could not be written back.
   if (ms < kMinTimestampMs || ms > kMaxTimestampMs) return std::nullopt;
   return ms;
+}
+
+std::optional<TimeMs> parse_time_or_date(std::string_view text) {
+  if (is_valid_date(text)) return parse_timestamp(std::string(text) + "T00:00:00Z");
+  return parse_timestamp(text);
 }
 
 }  // namespace leadhub

@@ -7,6 +7,7 @@ Usage: http_api_test.py PATH_TO_LEADHUB
 """
 import http.client
 import json
+from datetime import datetime, timezone
 import os
 import select
 import shutil
@@ -189,6 +190,9 @@ while page["next"]:
     st, h, _, page = api("GET", f"/api/v1/leads?campaign=paging&limit=2&after={page['next']}")
     seen += [x["id"] for x in page["items"]]
 c.check(len(seen) == 5 and len(set(seen)) == 5 and seen == sorted(seen), "paging visits every lead once, in id order")
+st, _, _, page = api("GET", "/api/v1/leads?campaign=paging&changed_since="
+                     + datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+c.check(st == 200 and len(page["items"]) > 0, "changed_since takes a date (midnight UTC), as a report's since", page)
 st, _, _, page = api("GET", "/api/v1/leads?email=ANNA%40example.com&status=converted")
 c.check(st == 200 and [x["id"] for x in page["items"]] == [lid], "find by e-mail (any case) and status")
 st, _, _, p = api("GET", "/api/v1/leads?colour=red&limit=0&status=sideways")

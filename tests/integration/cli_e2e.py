@@ -6,6 +6,7 @@ Each check runs the binary as a user would and looks at exit code, stdout and st
 """
 import gzip
 import json
+from datetime import datetime, timedelta, timezone
 import os
 import re
 import shutil
@@ -83,6 +84,15 @@ check(json.loads(run("lead", "find", "--status", "open", "--campaign", "tv-2026"
       "find with two filters (AND)")
 p = run("lead", "find", "--limit", "0", expect=3)
 check("limit" in p.stderr, "limit 0 refused naming the field")
+# --changed-since takes a date as the report's --since does (midnight UTC)
+today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
+check(len(json.loads(run("lead", "find", "--campaign", "paging", "--changed-since", today).stdout)["items"]) == 7
+      and json.loads(run("lead", "find", "--changed-since", tomorrow).stdout)["items"] == [],
+      "--changed-since a date: the leads changed since its midnight UTC")
+p = run("lead", "find", "--changed-since", "yesterday", expect=3)
+check("--changed-since: expected an RFC 3339 time such as 2026-11-01T00:00:00Z or a date" in p.stderr,
+      "a bad --changed-since names the option and both forms")
 
 # --- change: versions, lifecycle, lock ----------------------------------------------
 lid = lead["id"]
