@@ -134,9 +134,13 @@ void decide_approval(ApiContext& ctx, Call&& call) {
   if (body["step"].get_string().get(step) != simdjson::SUCCESS || step.empty()) {
     return call.reply(problem(Error::invalid({{"step", "required: the approval step decided"}}), call.request.path));
   }
-  if (body["decision"].get_string().get(verdict) != simdjson::SUCCESS ||
-      (verdict != "approve" && verdict != "reject")) {
+  if (body["decision"].get_string().get(verdict) != simdjson::SUCCESS) {
     return call.reply(problem(Error::invalid({{"decision", "required: approve or reject"}}), call.request.path));
+  }
+  if (verdict != "approve" && verdict != "reject") {  // a slip such as "aprove" is not a missing decision
+    return call.reply(
+        problem(Error::invalid({{"decision", "'" + std::string(verdict) + "' is not one of approve, reject"}}),
+                call.request.path));
   }
   if (body["comment"].get_string().get(comment) == simdjson::SUCCESS) decision.comment = comment;
   decision.step = step;

@@ -171,6 +171,17 @@ try:
             bad[:3])
     st, _, _, problem = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [first["id"]]})
     c.check(st == 422 and problem["errors"][0]["field"] == "others[0]", "merging a lead into itself: 422", problem)
+    # a retried merge (its answer was lost) changes nothing and copies no trail again
+    st, _, _, again = hub.request("POST", f"/api/v1/leads/{first['id']}/merge", {"others": [second["id"]]})
+    st2, _, _, audit = hub.request("GET", f"/api/v1/leads/{first['id']}/audit")
+    c.check(st == 200 and again.get("version") == merged["version"]
+            and sum(e.get("action") == "merged" for e in audit["items"]) == 1,
+            "merging the merged lead again into its survivor: the survivor unchanged, one merged entry", (st, again))
+    # ... and into another lead: refused, naming the survivor it went to
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/merge", {"others": [second["id"]]})
+    c.check(st == 409 and problem["errors"][0]["field"] == "others[0]"
+            and f"merged into {first['id']} already" in problem["errors"][0]["reason"],
+            "merging the merged lead into another lead: 409 naming where it went", (st, problem))
     st, _, _, assigned = hub.request("POST", f"/api/v1/leads/{fuzzy['id']}/assign", {"channel": "team-de"})
     c.check(st == 200 and assigned["owner"]["channel"] == "team-de" and assigned["owner"].get("assignee"),
             "POST /leads/{id}/assign picks a member in the channel", assigned)
@@ -193,6 +204,10 @@ try:
     big = lead("Gross", "gross@example.net", postal="20095")
     big["expected_value"] = {"amount": "50000.00", "currency": "EUR"}
     st, _, _, big = hub.request("POST", "/api/v1/leads", big)
+    st, _, _, problem = hub.request("PATCH", f"/api/v1/leads/{big['id']}", {"status": "converted"}, {"If-Match": "*"})
+    c.check(st == 409 and problem["errors"][0]["reason"] == "cannot change from open to converted "
+            "(open may go to in_process, qualified, declined or closed)",
+            "an illegal status change names where the lead may go instead", (st, problem))
     for status in ("in_process", "qualified"):
         st, _, _, _ = hub.request("PATCH", f"/api/v1/leads/{big['id']}", {"status": status}, {"If-Match": "*"})
     st, _, _, problem = hub.request("POST", f"/api/v1/leads/{big['id']}/convert", {})
@@ -202,6 +217,11 @@ try:
     c.check(st == 200 and state == {"complete": False, "steps": [{"step": "sales_manager", "role": "sales-manager",
                                                                   "state": "pending"}]},
             "GET approvals lists the pending step", state)
+    st, _, _, problem = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals",
+                                    {"step": "sales_manager", "decision": "aprove"},
+                                    {"Authorization": "Bearer sam-key"}, name="staff")
+    c.check(st == 422 and problem["errors"] == [{"field": "decision", "reason": "'aprove' is not one of approve, reject"}],
+            "a misspelt decision is named as such, not as missing", (st, problem))
     decide = {"step": "sales_manager", "decision": "approve", "comment": "good margin"}
     st, _, _, problem = hub.request("POST", f"/api/v1/leads/{big['id']}/approvals", decide,
                                     {"Authorization": "Bearer clerk-key"}, name="staff")
