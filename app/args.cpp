@@ -52,6 +52,11 @@ Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector
       if (s.name == name) spec = &s;
     }
     if (spec == nullptr) return unknown_option(name, specs);
+    // An option holds one value: a second one would silently win over the first
+    // (`--status open --status qualified` reads as "either", but finds one).
+    if (args.values_.count(name) != 0) {
+      return Error::make(ErrorCode::invalid, "option --" + name + " given twice (it takes one value)");
+    }
     if (!spec->takes_value) {
       if (inline_value) return Error::make(ErrorCode::invalid, "option --" + name + " takes no value");
       args.values_[name] = "true";

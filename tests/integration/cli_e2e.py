@@ -90,6 +90,10 @@ tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
 check(len(json.loads(run("lead", "find", "--campaign", "paging", "--changed-since", today).stdout)["items"]) == 7
       and json.loads(run("lead", "find", "--changed-since", tomorrow).stdout)["items"] == [],
       "--changed-since a date: the leads changed since its midnight UTC")
+p = run("lead", "find", "--status", "open", "--status", "qualified", expect=2)
+check("option --status given twice" in p.stderr, "an option given twice is a usage error, not the last one winning")
+p = run("report", "--campaign", "paging", "--campaign", "tv-2026", expect=2)
+check("option --campaign given twice" in p.stderr, "... in report too")
 p = run("lead", "find", "--changed-since", "yesterday", expect=3)
 check("--changed-since: expected an RFC 3339 time such as 2026-11-01T00:00:00Z or a date" in p.stderr,
       "a bad --changed-since names the option and both forms")
