@@ -176,6 +176,17 @@ def drive():
             (first, last))
     c.check(page.js("document.getElementById('next-page').hidden") is True, "... and no further page")
 
+    # ---- a rep's own leads: by owner channel ---------------------------------------------------------
+    retype("#s-campaign", "")
+    page.js("document.getElementById('s-limit').value = '20'")
+    page.type_into("#s-owner", "north")
+    page.click("#search button[type=submit]")
+    c.check(page.wait_for("document.querySelectorAll('#results tbody tr').length === 3") is True,
+            "a search by owner channel north shows its 3 leads", row_count("#results"))
+    c.check(all(cells("#results", lead["id"])[4] == "north" for lead in spring),
+            "... each with its owner channel", [cells("#results", lead["id"]) for lead in spring])
+    retype("#s-owner", "")
+
     # ---- a lead whose subject and campaign are markup: shown as text -------------------------------
     retype("#s-campaign", "")
     retype("#s-email", "xss@example.com")
@@ -197,6 +208,8 @@ def drive():
     c.check(page.js("document.getElementById('key-box').hidden") is True, "a reload keeps the key for the tab")
     c.check(cells("#campaigns", XSS_CAMPAIGN)[:2] == [XSS_CAMPAIGN, "1"], "a campaign of markup shows as text",
             cells("#campaigns", XSS_CAMPAIGN))
+    c.check(cells("#campaigns", "")[:2] == ["(none)", "0"], "campaigns: a row for the leads without one",
+            cells("#campaigns", ""))
     c.check(page.js("document.querySelectorAll('img, i').length") == 0 and page.js("document.scripts.length") == 1 and
             page.js("window.__pwned") is None, "no markup from a lead became an element or ran")
 
