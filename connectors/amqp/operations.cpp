@@ -309,6 +309,7 @@ class MappedRun : public std::enable_shared_from_this<MappedRun> {
         continue;
       }
       commands.push_back({std::move(lead), request_.actor, record_key(next_)});
+      commands.back().owner_scope = request_.partner;
       index.push_back(next_);
     }
     if (commands.empty()) return step();
@@ -558,6 +559,7 @@ void Operations::create_lead(const RoutePtr& route, Request&& request, Done&& do
   if (!lead) return done(error_response(*route, lead.error()));
   if (auto st = check_owner(request.partner, *lead, true); !st) return done(error_response(*route, st.error()));
   CreateLeadCommand command{std::move(lead).value(), request.actor, request.idempotency_key};
+  command.owner_scope = request.partner;
   store_.create_lead_async(std::move(command), [route, done = std::move(done)](Result<Created<Lead>> r) {
     done(r ? ok_created(*route, std::move(r).value()) : error_response(*route, r.error()));
   });

@@ -109,6 +109,14 @@ Result<std::optional<std::uint64_t>> if_match_version(std::string_view header, c
   return std::optional<std::uint64_t>{stale.value_or(0)};  // versions start at 1: 0 is never current
 }
 
+// The store names the idempotency key as a command field; over HTTP it is a header.
+Error with_header_names(Error error) {
+  for (auto& f : error.fields) {
+    if (f.field == "idempotency_key") f.field = "Idempotency-Key";
+  }
+  return error;
+}
+
 void create_lead(ApiContext& ctx, Call&& call) {
   const auto& req = call.request;
   if (auto refusal = refuse_json_body(req, "application/json")) return call.reply(std::move(*refusal));
@@ -132,10 +140,11 @@ void create_lead(ApiContext& ctx, Call&& call) {
     idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
   }
   CreateLeadCommand command{std::move(lead).value(), actor_of(call, ctx), std::move(idempotency_key)};
+  command.owner_scope = call.principal->partner;
   ctx.hub.store().create_lead_async(
       std::move(command), on_connection<Result<Created<Lead>>>(
                               req, [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
-                                if (!r) return reply(problem(r.error(), path));
+                                if (!r) return reply(problem(with_header_names(r.error()), path));
                                 auto response = lead_response(r->created ? bhttp::status::created : bhttp::status::ok,
                                                               r->record, std::move(r->json));
                                 response.set(bhttp::field::location, kLeadsPath + r->record.id.to_string());

@@ -85,6 +85,11 @@ struct CreateLeadCommand {
   // prospect's e-mail, or a new one made from the prospect (when it names a
   // person or company), in the same transaction: how web forms register people.
   bool with_partner = false;
+  // A partner's create (an API key or AMQP login bound to a partner): a lead
+  // already stored under its idempotency key or external reference is returned
+  // only when this owner channel holds it. One of another owner is refused as a
+  // duplicate naming the key or reference, never shown: it is not the partner's.
+  std::string owner_scope = {};
 };
 
 struct CreatePartnerCommand {

@@ -163,6 +163,7 @@ struct PreparedCreate {
   Actor actor;
   std::string idempotency_key;
   RecordId caller_partner_id;  // the partner the caller named; never changed by an attempt
+  std::string owner_scope;     // CreateLeadCommand::owner_scope
   std::string json;
   std::string audit_json;
   std::string changed;
@@ -258,6 +259,7 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   lead.created_by = lead.changed_by = cmd.actor.user;
   p.actor = std::move(cmd.actor);
   p.idempotency_key = std::move(cmd.idempotency_key);
+  p.owner_scope = std::move(cmd.owner_scope);
   p.caller_partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
   p.created_qualified = store::counts_as_qualified(lead.status);
@@ -289,19 +291,46 @@ Status renumber(PreparedCreate& p, IdGenerator& ids, const store::Dbis& dbi) {
 
 // A lead already stored under the caller's idempotency key or one of its external
 // references (in the store, or earlier in the same bulk job): creating it again
-// returns that lead.
-std::optional<RecordId> existing_lead(const WriteTxn& txn, const PreparedCreate& p, const store::IndexBatch* batch) {
+// returns that lead. `field` names what found it, for a refusal (check_owner_scope).
+struct ExistingLead {
+  RecordId id;
+  std::string field;
+};
+
+std::optional<ExistingLead> existing_lead(const WriteTxn& txn, const PreparedCreate& p,
+                                          const store::IndexBatch* batch) {
   const auto& d = txn.dbi();
   if (!p.idempotency_key.empty()) {
-    if (auto id = lookup_id(txn, d.idempotency, "L:" + p.idempotency_key)) return id;
+    if (auto id = lookup_id(txn, d.idempotency, "L:" + p.idempotency_key)) return ExistingLead{*id, "idempotency_key"};
   }
+  std::size_t ref = 0;
   for (const auto& e : p.entries) {
     if (e.dbi != d.by_ref) continue;
-    if (auto id = lookup_id(txn, d.by_ref, e.key)) return id;
+    const std::string field = "external_refs[" + std::to_string(ref++) + "]";
+    if (auto id = lookup_id(txn, d.by_ref, e.key)) return ExistingLead{*id, field};
     if (batch == nullptr) continue;
-    if (auto id = batch->find(d.by_ref, e.key)) return id;
+    if (auto id = batch->find(d.by_ref, e.key)) return ExistingLead{*id, field};
   }
   return std::nullopt;
+}
+
+// A partner's create finds only its own leads: returning another owner's would
+// show that lead to the partner. Refused as a duplicate instead; the answer names
+// the key or reference, never the lead, so the partner learns only that it is taken.
+Status check_owner_scope(const WriteTxn& txn, const PreparedCreate& p, const ExistingLead& existing) {
+  if (p.owner_scope.empty()) return ok_status();
+  auto lead = load_lead(txn, existing.id);
+  if (!lead) return lead.error();
+  if (lead->owner.channel == p.owner_scope) return ok_status();
+  if (existing.field == "idempotency_key") {
+    return Error{ErrorCode::duplicate,
+                 "the idempotency key was used before for a lead that " + p.owner_scope + " no longer owns",
+                 {{existing.field, "used before for a lead " + p.owner_scope + " no longer owns; use a new key"}}};
+  }
+  return Error{
+      ErrorCode::duplicate,
+      "a lead not owned by " + p.owner_scope + " holds this external reference",
+      {{existing.field, "names a lead not owned by " + p.owner_scope + "; use a reference of your own system"}}};
 }
 
 Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId existing) {
@@ -449,7 +478,10 @@ Result<std::optional<Result<CreateOutcome>>> apply_processing(WriteTxn& txn, Pre
 Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const ApplyContext& ctx) {
   IdGenerator& ids = ctx.ids;
   store::IndexBatch* batch = ctx.batch;
-  if (auto existing = existing_lead(txn, p, batch)) return apply_existing(txn, p, *existing);
+  if (auto existing = existing_lead(txn, p, batch)) {
+    if (auto st = check_owner_scope(txn, p, *existing); !st) return st.error();
+    return apply_existing(txn, p, existing->id);
+  }
   if (auto st = check_partner_exists(txn, p.caller_partner_id, "prospect.partner_id"); !st) return st.error();
   if (ctx.processor != nullptr && p.facts) {
     auto decided = apply_processing(txn, p, ctx);
