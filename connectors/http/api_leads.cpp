@@ -274,6 +274,9 @@ void change_lead(ApiContext& ctx, Call&& call) {
           Error e = r.error();
           e.message += " (If-Match: " + if_match +
                        (if_match.find("W/") != std::string::npos ? "; a weak W/ tag never matches)" : ")");
+          if (e.fields.empty()) {
+            e.fields.push_back({"If-Match", "stale: read the lead again, apply your change to it and send its ETag"});
+          }
           return reply(problem(e, path));
         }
         if (!r)

@@ -84,6 +84,16 @@ try:
     c.check(st == 409 and first_error(p)[0] == "Idempotency-Key" and "Keyed" not in text,
             "acme retrying acme-7 -> 409 naming Idempotency-Key, beta's lead not shown", text)
 
+    # ---- a change from a stale read --------------------------------------------------------
+    patch_h = {"Content-Type": "application/merge-patch+json"}
+    st, _, _, p = api("PATCH", f"/api/v1/leads/{acme['id']}", json.dumps({"qualification": "warm"}), key=ACME,
+                      headers=dict(patch_h, **{"If-Match": '"1"'}))
+    c.check(st == 200 and p["version"] == 2, "acme qualifies its lead with If-Match \"1\"", p)
+    st, _, text, p = api("PATCH", f"/api/v1/leads/{acme['id']}", json.dumps({"notes": [{"text": "late"}]}), key=ACME,
+                         headers=dict(patch_h, **{"If-Match": '"1"'}))
+    field, reason = first_error(p)
+    c.check(st == 412 and field == "If-Match" and "read the lead again" in reason,
+            "a stale If-Match -> 412 naming If-Match and what to do", text)
 finally:
     code = hub.stop()
     c.check(code == 0, "the hub stops cleanly", code)
