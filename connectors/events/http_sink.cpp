@@ -2,7 +2,9 @@
 
 #include <cpprest/http_client.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 
 #include "../framework/log.hpp"
@@ -28,6 +30,18 @@ struct HttpSink::Client {
   }
 };
 
+namespace {
+
+// cpprestsdk reports its own timeout as a failed read ("Failed to read HTTP status
+// line"): an operator looking at the log should read that the endpoint was too slow.
+std::string failure_reason(const std::string& what, std::chrono::steady_clock::duration took,
+                           std::chrono::milliseconds timeout) {
+  if (took < timeout) return "POST failed: " + what;
+  return "no answer within timeout_ms (" + std::to_string(timeout.count()) + " ms): " + what;
+}
+
+}  // namespace
+
 HttpSink::HttpSink(TargetConfig target) : target_(std::move(target)) {}
 
 HttpSink::~HttpSink() { stop(); }
@@ -45,6 +59,25 @@ Status HttpSink::start() {
 
 void HttpSink::stop() {
   if (client_) client_->cancel.cancel();
+}
+
+std::chrono::milliseconds HttpSink::retry_after(const std::string& value) {
+  using std::chrono::milliseconds;
+  if (value.empty()) return milliseconds(0);
+  milliseconds wait{0};
+  if (value.find_first_not_of("0123456789") == std::string::npos) {
+    // delay-seconds; more digits than a day has seconds is the cap anyway
+    wait = value.size() > 6 ? kMaxRetryAfter : milliseconds(std::stoll(value) * 1000);
+  } else {
+    // an HTTP-date (RFC 9110 10.2.3): the wait is until then, by our clock
+    const auto when = utility::datetime::from_string(value, utility::datetime::RFC_1123);
+    if (!when.is_initialized()) return milliseconds(0);
+    constexpr std::int64_t kTicksPerMs = 10'000;  // datetime counts 100 ns
+    const auto ahead = static_cast<std::int64_t>(when.to_interval()) -
+                       static_cast<std::int64_t>(utility::datetime::utc_now().to_interval());
+    wait = milliseconds(std::max<std::int64_t>(0, ahead / kTicksPerMs));
+  }
+  return std::min(wait, kMaxRetryAfter);
 }
 
 SendResult HttpSink::classify(unsigned status, const std::string& reason_phrase) {
@@ -72,17 +105,24 @@ void HttpSink::send(const std::string&, const Outgoing& message, const std::shar
   request.set_body(message.body, message.content_type);
   auto client = client_;
   ++client->posted;
+  const auto started = std::chrono::steady_clock::now();
   try {
     client->http
         .request(request, client->cancel.get_token())
         // NOLINTNEXTLINE(performance-unnecessary-value-param): pplx continuations take the task by value
-        .then([client, round, done](pplx::task<rest::http_response> answered) {
+        .then([client, round, done, started, timeout = target_.timeout](pplx::task<rest::http_response> answered) {
           SendResult result;
           try {
             const auto response = answered.get();
             result = classify(response.status_code(), response.reason_phrase());
+            if (result.outcome == SendOutcome::failed) {
+              result.retry_after =
+                  retry_after(response.headers().has("Retry-After") ? response.headers().find("Retry-After")->second
+                                                                    : std::string());
+            }
           } catch (const std::exception& e) {
-            result = {SendOutcome::failed, std::string("POST failed: ") + e.what()};
+            result = {SendOutcome::failed,
+                      failure_reason(e.what(), std::chrono::steady_clock::now() - started, timeout)};
           }
           client->note(result);
           if (result.outcome == SendOutcome::failed) round->end();

@@ -40,14 +40,15 @@ void Lane::settled(std::uint64_t generation, std::uint64_t seq, const SendResult
       break;
     case SendOutcome::failed:
       it->state = State::failed;
-      fail("event " + std::to_string(seq) + ": " + result.reason);
+      fail("event " + std::to_string(seq) + ": " + result.reason, result.retry_after);
       break;
   }
 }
 
-void Lane::fail(const std::string& why) {
+void Lane::fail(const std::string& why, std::chrono::milliseconds retry_after) {
   // What the sink still holds of this round goes again after the rewind: it need not go now.
   round_->end();
+  asked_wait_ = std::max(asked_wait_, retry_after);
   if (!failing_) {
     ++failures_;
     last_error_ = why;  // the cause: later failures of the round follow from it (withdrawn sends)
@@ -107,10 +108,16 @@ bool Lane::any_pending() const {
 }
 
 void Lane::rewind(SteadyTime now) {
-  const auto delay = backoff_.next();
+  // A receiver that says when to come back (HTTP 429/503 with Retry-After) is
+  // asked no sooner: sending earlier only earns another refusal.
+  const auto backoff = backoff_.next();
+  const auto delay = std::max(backoff, asked_wait_);
+  const bool asked = asked_wait_ > backoff;
+  asked_wait_ = std::chrono::milliseconds(0);
   const std::uint64_t from = window_.empty() ? cursor_ : window_.front().seq;
   log::warn(log_source(route_), last_error_ + "; sending again from event " + std::to_string(from) + " in " +
-                                    std::to_string(delay.count()) + " ms");
+                                    std::to_string(delay.count()) + " ms" +
+                                    (asked ? " (as its Retry-After asks)" : ""));
   window_.clear();
   cursor_ = 0;  // everything before the failed event is acked: read from the oldest left
   ++generation_;

@@ -72,7 +72,7 @@ class Lane {
   void rewind(SteadyTime now);
   void fill();
   void send(StoredEvent event);
-  void fail(const std::string& why);
+  void fail(const std::string& why, std::chrono::milliseconds retry_after = {});
 
   const RouteConfig& route_;
   Sink& sink_;
@@ -86,6 +86,7 @@ class Lane {
   std::shared_ptr<SendRound> round_ = std::make_shared<SendRound>();  // anew per rewind
   bool failing_ = false;  // a send failed: rewind once the window has settled
   SteadyTime retry_at_{};
+  std::chrono::milliseconds asked_wait_{0};  // the failed round's longest Retry-After
   std::uint64_t delivered_ = 0, dead_lettered_ = 0, failures_ = 0;
   std::string last_error_;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -36,6 +37,9 @@ enum class SendOutcome {
 struct SendResult {
   SendOutcome outcome = SendOutcome::failed;
   std::string reason;  // what the receiver or the transport said
+  // failed: how long the receiver asked us to wait before sending again (an HTTP
+  // Retry-After); the route waits at least this long, however short its backoff.
+  std::chrono::milliseconds retry_after{0};
 };
 
 // A route's sends from the event it started (or started again) at, in sequence

@@ -1,10 +1,11 @@
 """The event dispatcher with a REST target: `leadhub serve` POSTs events to a real
 Python HTTP server on loopback. Covers: the POST itself (body, headers), a 500
 retried with growing backoff and the events behind it held back until it went
-through, a 400 moved to the dead-letter queue while delivery goes on, `leadhub
-stats` showing the depths, import.completed from the HTTP import and the CLI
-import (delivered after a restart), PATCH with Idempotency-Key applied once, and
-bad `events:` configs refused with FILE:LINE:COL.
+through, a 429 waited out as its Retry-After asks, an endpoint slower than
+timeout_ms named as such in the log, a 400 moved to the dead-letter queue while
+delivery goes on, `leadhub stats` showing the depths, import.completed from the
+HTTP import and the CLI import (delivered after a restart), PATCH with
+Idempotency-Key applied once, and bad `events:` configs refused with FILE:LINE:COL.
 
 usage: events_http_test.py LEADHUB
 """
@@ -36,6 +37,11 @@ def answer(event, attempt):
         return 500 if attempt <= 3 else 200
     if name == "Bad400":
         return 400
+    if name == "Slow" and attempt == 1:
+        time.sleep(2.5)  # past the target's timeout_ms (2000)
+        return 200
+    if name == "Throttled":
+        return (429, {"Retry-After": "2"}) if attempt == 1 else 200
     return 200
 
 
@@ -86,6 +92,25 @@ def check_retry(c, endpoint, hub):
     names = delivered_names(endpoint)
     c.check(names.index("After500") > max(i for i, n in enumerate(names) if n == "Fail500"),
             "commit order kept: nothing overtook the failing event", names)
+
+
+def check_retry_after(c, endpoint, hub, log):
+    create(hub, "Throttled")
+    c.check(wait_for("Throttled accepted", lambda: len(posts_for(endpoint, "Throttled")) == 2, 30),
+            "a 429 is retried")
+    tries = posts_for(endpoint, "Throttled")
+    gap = round(tries[1][0] - tries[0][0], 2) if len(tries) == 2 else 0
+    c.check(gap >= 1.9, f"no sooner than its Retry-After: 2 asks (the route's backoff is 200 ms): {gap} s")
+    c.check(any("Retry-After" in line and "2000 ms" in line for line in log),
+            "the log says the wait is the endpoint's Retry-After", [x for x in log if "Throttled" in x or "429" in x])
+
+
+def check_timeout(c, endpoint, hub, log):
+    create(hub, "Slow")
+    c.check(wait_for("Slow sent again", lambda: len(posts_for(endpoint, "Slow")) == 2, 30),
+            "an endpoint slower than timeout_ms gets the event again")
+    c.check(any("no answer within timeout_ms (2000 ms)" in line for line in log),
+            "the log says the endpoint did not answer in time", [x for x in log if "events.rest" in x])
 
 
 def check_dead_letter(c, endpoint, hub):
@@ -182,6 +207,8 @@ def main():
     try:
         check_post(c, endpoint, hub)
         check_retry(c, endpoint, hub)
+        check_retry_after(c, endpoint, hub, hub.log)
+        check_timeout(c, endpoint, hub, hub.log)
         check_dead_letter(c, endpoint, hub)
         check_import(c, endpoint, hub)
         check_patch_idempotency(c, endpoint, hub)

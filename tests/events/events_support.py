@@ -15,7 +15,7 @@ from hub_process import REPO, Checks, Hub, wait_for  # noqa: E402,F401
 
 class Endpoint:
     """POST /events: records (time, headers, event) and answers with the status the
-    `answer(event, attempt)` function gives (default 200)."""
+    `answer(event, attempt)` function gives (default 200), or (status, headers)."""
 
     def __init__(self, answer=None):
         self.received = []  # (monotonic time, headers dict lower-cased, parsed body or text)
@@ -38,7 +38,12 @@ class Endpoint:
                     endpoint.attempts[key] = attempt
                     endpoint.received.append((time.monotonic(), headers, event))
                 status = endpoint.answer(event, attempt)
+                extra = {}
+                if isinstance(status, tuple):  # (status, {header: value})
+                    status, extra = status
                 self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -6,10 +6,12 @@
 #define BOOST_TEST_MODULE unit_events
 #include <boost/test/unit_test.hpp>
 
+#include <cpprest/asyncrt_utils.h>
 #include <simdjson.h>
 
 #include "connectors/events/event_view.hpp"
 #include "connectors/events/events_config.hpp"
+#include "connectors/events/http_sink.hpp"
 #include "connectors/events/lane.hpp"
 #include "connectors/events/routing.hpp"
 #include "connectors/framework/hub.hpp"
@@ -214,8 +216,9 @@ struct LaneFixture : StoreFixture {
     BOOST_TEST_REQUIRE(is_ok(stored));
   }
 
-  void settle(std::size_t sent_index, SendOutcome outcome, const std::string& reason = "") {
-    sink.sent.at(sent_index).done({outcome, reason});
+  void settle(std::size_t sent_index, SendOutcome outcome, const std::string& reason = "",
+              std::chrono::milliseconds retry_after = {}) {
+    sink.sent.at(sent_index).done({outcome, reason, retry_after});
     for (auto& job : posted) job();
     posted.clear();
   }
@@ -343,4 +346,39 @@ BOOST_AUTO_TEST_CASE(dead_letters_a_refused_event_and_goes_on) {
              outbox->front().json);
 }
 
+// An endpoint that answers 429 with Retry-After: 2 is asked again after 2 s, not
+// after the route's 100 ms backoff; the next failure without one backs off as before.
+BOOST_AUTO_TEST_CASE(waits_as_long_as_the_receiver_asks) {
+  create_and_route(1);
+  lane->pump(now);
+  BOOST_TEST_REQUIRE(sink.sent.size() == 1u);
+  settle(0, SendOutcome::failed, "HTTP 429 Too Many Requests", std::chrono::milliseconds(2000));
+  auto due = lane->pump(now);
+  BOOST_TEST_REQUIRE(due.has_value());
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(*due - now).count() == 2000);
+  lane->pump(now + std::chrono::milliseconds(1999));
+  BOOST_TEST(sink.sent.size() == 1u);
+  lane->pump(now + std::chrono::milliseconds(2000));
+  BOOST_TEST_REQUIRE(sink.sent.size() == 2u);
+  settle(1, SendOutcome::failed, "HTTP 503");
+  due = lane->pump(now + std::chrono::milliseconds(2000));
+  BOOST_TEST_REQUIRE(due.has_value());
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(*due - now).count() == 2200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
+// Retry-After as seconds or as an HTTP-date (RFC 9110 10.2.3), capped at an hour.
+BOOST_AUTO_TEST_CASE(reads_retry_after) {
+  using std::chrono::milliseconds;
+  BOOST_TEST(HttpSink::retry_after("").count() == 0);
+  BOOST_TEST(HttpSink::retry_after("5").count() == 5000);
+  BOOST_TEST(HttpSink::retry_after("0").count() == 0);
+  BOOST_TEST(HttpSink::retry_after("soon").count() == 0);
+  BOOST_TEST(HttpSink::retry_after("86400").count() == HttpSink::kMaxRetryAfter.count());
+  BOOST_TEST(HttpSink::retry_after("99999999999999999999").count() == HttpSink::kMaxRetryAfter.count());
+  BOOST_TEST(HttpSink::retry_after("Wed, 21 Oct 2015 07:28:00 GMT").count() == 0);  // past
+  const auto in_a_minute = utility::datetime::utc_now() + utility::datetime::from_seconds(60);
+  const auto wait = HttpSink::retry_after(in_a_minute.to_string(utility::datetime::RFC_1123));
+  BOOST_TEST((wait > milliseconds(58'000) && wait <= milliseconds(60'000)), wait.count());
+}
