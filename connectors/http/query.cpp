@@ -53,6 +53,16 @@ void parse_limit(const std::string& value, std::size_t& out, std::vector<FieldEr
   }
 }
 
+// A '+' in a query string is a space once decoded (curl sends what it is given),
+// so an offset typed as +01:00 arrives as " 01:00": say so, or the time looks fine.
+std::string changed_since_reason(const std::string& value) {
+  std::string reason = kTimeOrDateExpected;
+  if (value.find(' ') != std::string::npos) {
+    reason += " (it holds a space: a '+' in a URL means a space, so send an offset as %2B01:00, or use Z)";
+  }
+  return reason;
+}
+
 }  // namespace
 
 Result<LeadQuery> lead_query_from(std::string_view query) {
@@ -83,7 +93,7 @@ Result<LeadQuery> lead_query_from(std::string_view query) {
           if (auto ms = parse_time_or_date(value))
             q.changed_since = *ms;
           else
-            errors.push_back({name, kTimeOrDateExpected});
+            errors.push_back({name, changed_since_reason(value)});
         } else if (name == "limit") {
           parse_limit(value, q.limit, errors);
         } else if (name == "after") {

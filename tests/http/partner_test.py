@@ -94,6 +94,14 @@ try:
     field, reason = first_error(p)
     c.check(st == 412 and field == "If-Match" and "read the lead again" in reason,
             "a stale If-Match -> 412 naming If-Match and what to do", text)
+
+    # ---- the sync's changed_since as typed in a shell ---------------------------------------
+    st, _, text, p = api("GET", "/api/v1/leads?changed_since=2026-12-08T01:00:00+01:00", key=ACME)
+    field, reason = first_error(p)
+    c.check(st == 400 and field == "changed_since" and "%2B" in reason,
+            "changed_since with a bare + -> 400 saying to send %2B", text)
+    st, _, text, p = api("GET", "/api/v1/leads?changed_since=2026-12-08T01:00:00%2B01:00", key=ACME)
+    c.check(st == 200, "... and with %2B it is read", text)
 finally:
     code = hub.stop()
     c.check(code == 0, "the hub stops cleanly", code)
