@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api.hpp"
+#include "auth.hpp"
 #include "json/json_writer.hpp"
 #include "json/record_json.hpp"
 #include "problem.hpp"
@@ -141,6 +142,7 @@ void create_lead(ApiContext& ctx, Call&& call) {
   }
   CreateLeadCommand command{std::move(lead).value(), actor_of(call, ctx), std::move(idempotency_key)};
   command.owner_scope = call.principal->partner;
+  if (!command.idempotency_key.empty()) command.request_fingerprint = sha256_hex(req.body);
   ctx.hub.store().create_lead_async(
       std::move(command), on_connection<Result<Created<Lead>>>(
                               req, [reply = std::move(call.reply), path = req.path](Result<Created<Lead>> r) {
@@ -265,6 +267,7 @@ void change_lead(ApiContext& ctx, Call&& call) {
     }
     // A retried PATCH (its answer was lost) returns the lead instead of changing it again.
     command.idempotency_key = "http:" + call.principal->name + ":" + std::string(key);
+    command.request_fingerprint = sha256_hex(req.body);
   }
   ctx.hub.store().change_lead_async(
       std::move(command), on_connection<Result<Lead>>(req, [reply = std::move(call.reply), path = req.path,
@@ -281,7 +284,7 @@ void change_lead(ApiContext& ctx, Call&& call) {
         }
         if (!r)
           return reply(r.error().fields.empty() || r.error().fields.front().field != "(document)"
-                           ? problem(r.error(), path)
+                           ? problem(with_header_names(r.error()), path)
                            : body_problem(r.error(), path));
         reply(lead_response(bhttp::status::ok, *r));
       }));

@@ -90,6 +90,10 @@ struct CreateLeadCommand {
   // only when this owner channel holds it. One of another owner is refused as a
   // duplicate naming the key or reference, never shown: it is not the partner's.
   std::string owner_scope = {};
+  // What identifies the request the idempotency key came with (the HTTP API: a
+  // hash of its body). A later create under the key with another fingerprint is
+  // refused: a key names one request. Empty: not checked (CLI, AMQP).
+  std::string request_fingerprint = {};
 };
 
 struct CreatePartnerCommand {
@@ -123,6 +127,7 @@ struct ChangeLeadCommand {
   std::vector<Note> append_notes;
   // A retry with the same key changes nothing again and returns the lead as it is.
   std::string idempotency_key;
+  std::string request_fingerprint = {};  // as for CreateLeadCommand
 };
 
 // MergeLeads: the others' notes, attachments and external references move to the

@@ -53,6 +53,27 @@ std::optional<RecordId> lookup_id(const WriteTxn& txn, MDB_dbi dbi, std::string_
   return RecordId::from_key(value.data());
 }
 
+// An idempotency key remembers the request it was first used for (its
+// fingerprint, when the caller gives one), next to the key's own entry: a retry
+// must be the same request. Keys of earlier versions have none and match any.
+std::string fingerprint_key(std::string_view key) { return "F" + std::string(key); }
+
+Status check_same_request(const WriteTxn& txn, std::string_view key, std::string_view fingerprint) {
+  std::string_view stored;
+  if (fingerprint.empty() || !txn.get(txn.dbi().idempotency, fingerprint_key(key), stored) || stored == fingerprint) {
+    return ok_status();
+  }
+  return Error{ErrorCode::invalid,
+               "the idempotency key was used before for a different request",
+               {{"idempotency_key",
+                 "used before for a different request: a retry sends the same request, a new "
+                 "request needs a new key"}}};
+}
+
+void remember_request(WriteTxn& txn, std::string_view key, std::string_view fingerprint) {
+  if (!fingerprint.empty()) txn.put(txn.dbi().idempotency, fingerprint_key(key), fingerprint);
+}
+
 void put_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id) {
   for (const auto& e : entries) txn.put(e.dbi, e.key, store::id_key(id), MDB_NODUPDATA);
 }
@@ -164,6 +185,7 @@ struct PreparedCreate {
   std::string idempotency_key;
   RecordId caller_partner_id;  // the partner the caller named; never changed by an attempt
   std::string owner_scope;     // CreateLeadCommand::owner_scope
+  std::string request_fingerprint;
   std::string json;
   std::string audit_json;
   std::string changed;
@@ -260,6 +282,7 @@ Status prepare_create(PreparedCreate& p, CreateLeadCommand& cmd, const PrepareCo
   p.actor = std::move(cmd.actor);
   p.idempotency_key = std::move(cmd.idempotency_key);
   p.owner_scope = std::move(cmd.owner_scope);
+  p.request_fingerprint = std::move(cmd.request_fingerprint);
   p.caller_partner_id = lead.prospect.partner_id;
   p.with_events = ctx.events;
   p.created_qualified = store::counts_as_qualified(lead.status);
@@ -340,6 +363,7 @@ Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId 
     p.existing = std::make_unique<Lead>(std::move(lead).value());
   }
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(existing));
+  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
   return CreateOutcome{existing, false};
 }
 
@@ -416,6 +440,7 @@ Result<CreateOutcome> update_existing(WriteTxn& txn, PreparedCreate& p, const st
   if (!changed) return changed.error();
   if (p.want_record) p.existing = std::make_unique<Lead>(std::move(changed).value());
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(target));
+  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
   return CreateOutcome{target, false};
 }
 
@@ -479,6 +504,9 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
   IdGenerator& ids = ctx.ids;
   store::IndexBatch* batch = ctx.batch;
   if (auto existing = existing_lead(txn, p, batch)) {
+    if (existing->field == "idempotency_key") {
+      if (auto st = check_same_request(txn, "L:" + p.idempotency_key, p.request_fingerprint); !st) return st.error();
+    }
     if (auto st = check_owner_scope(txn, p, *existing); !st) return st.error();
     return apply_existing(txn, p, existing->id);
   }
@@ -503,6 +531,7 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
   txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
   if (p.created_qualified) store::note_created_qualified(txn, p.id, p.created_at);
   if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
+  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
   if (ctx.processor != nullptr && p.facts) {
     ctx.processor->index_new(txn, *p.lead, *p.facts);
     txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 1), p.processed_audit_json);
@@ -673,8 +702,10 @@ std::vector<std::string> patch_members(std::string_view patch_json) {
 Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, TimeMs now, store::Outbox& outbox,
                                store::Processor* processor, const store::ChangeCause& cause) {
   if (!cmd.idempotency_key.empty()) {  // a retry: the change is in already
-    if (auto id = lookup_id(txn, txn.dbi().idempotency, change_key(cmd)); id && *id == cmd.id)
+    if (auto id = lookup_id(txn, txn.dbi().idempotency, change_key(cmd)); id && *id == cmd.id) {
+      if (auto st = check_same_request(txn, change_key(cmd), cmd.request_fingerprint); !st) return st.error();
       return load_lead(txn, *id);
+    }
   }
   auto loaded = load_lead(txn, cmd.id);
   if (!loaded) return loaded.error();
@@ -716,7 +747,10 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
     }
   }
   auto changes = diff_members(before, after);
-  if (!cmd.idempotency_key.empty()) txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
+  if (!cmd.idempotency_key.empty()) {
+    txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
+    remember_request(txn, change_key(cmd), cmd.request_fingerprint);
+  }
   if (changes.empty()) return before;  // nothing to do: no new version
 
   after.version = before.version + 1;

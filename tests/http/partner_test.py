@@ -8,6 +8,7 @@ Usage: partner_test.py PATH_TO_LEADHUB
 """
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -94,6 +95,30 @@ try:
     field, reason = first_error(p)
     c.check(st == 412 and field == "If-Match" and "read the lead again" in reason,
             "a stale If-Match -> 412 naming If-Match and what to do", text)
+
+    # ---- an Idempotency-Key sent again with another request ------------------------------
+    st, _, _, own = api("POST", "/api/v1/leads", lead("Once"), key=ACME, headers={"Idempotency-Key": "acme-8"})
+    c.check(st == 201, "acme creates a lead with Idempotency-Key acme-8", own)
+    st, _, _, p = api("POST", "/api/v1/leads", lead("Once"), key=ACME, headers={"Idempotency-Key": "acme-8"})
+    c.check(st == 200 and p["id"] == own["id"], "the same request again -> 200, the same lead", p)
+    st, _, text, p = api("POST", "/api/v1/leads", lead("Other"), key=ACME, headers={"Idempotency-Key": "acme-8"})
+    field, reason = first_error(p)
+    c.check(st == 422 and field == "Idempotency-Key" and "different request" in reason,
+            "another lead under acme-8 -> 422 naming Idempotency-Key (not the first lead as if stored)", text)
+    change = {"Content-Type": "application/merge-patch+json", "If-Match": '"1"', "Idempotency-Key": "acme-9"}
+    st, _, _, p = api("PATCH", f"/api/v1/leads/{own['id']}", json.dumps({"status": "in_process"}), key=ACME,
+                      headers=change)
+    c.check(st == 200 and p["version"] == 2, "acme changes it under Idempotency-Key acme-9", p)
+    st, _, _, p = api("PATCH", f"/api/v1/leads/{own['id']}", json.dumps({"status": "in_process"}), key=ACME,
+                      headers=change)
+    c.check(st == 200 and p["version"] == 2, "the same PATCH again -> 200, applied once", p)
+    st, _, text, p = api("PATCH", f"/api/v1/leads/{own['id']}", json.dumps({"qualification": "hot"}), key=ACME,
+                         headers=change)
+    c.check(st == 422 and first_error(p)[0] == "Idempotency-Key",
+            "another PATCH under acme-9 -> 422 naming Idempotency-Key (was 200 with the change silently dropped)", text)
+    out = subprocess.run([LEADHUB, "--data", hub.data, "stats"], capture_output=True, text=True)
+    keys = json.loads(out.stdout).get("idempotency_keys") if out.returncode == 0 else out.stderr
+    c.check(keys == 3, "leadhub stats counts the 3 keys (acme-7, acme-8, acme-9), not what they remember", keys)
 
     # ---- the sync's changed_since as typed in a shell ---------------------------------------
     st, _, text, p = api("GET", "/api/v1/leads?changed_since=2026-12-08T01:00:00+01:00", key=ACME)
