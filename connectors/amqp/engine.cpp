@@ -240,6 +240,17 @@ void set_reply_body(proton::message& out, BodyForm form, const Response& respons
   out.content_type(response.content_type);
 }
 
+// The store's idempotency key (and the reply cache's) for a message: a message id
+// is unique per sender, not across senders, so the key names the login and the
+// address too. Otherwise a second login sending the same id (two partners both
+// numbering from "1") got the first one's reply, lead included; in broker mode every
+// message comes through the hub's own login, and a partner is its queue.
+std::string idempotency_key_for(const std::string& connector, const std::string& user, const std::string& address,
+                                const std::string& message_id) {
+  return "amqp:" + connector + ":" + (user.empty() ? std::string("anonymous") : user) + "@" + address + ":" +
+         message_id;
+}
+
 // What the message's properties refuse before it is applied: a message past its
 // absolute expiry time, which the sender no longer wants applied. A `ttl` alone
 // counts from the hub's receipt (direct) or is the broker's to enforce while the
@@ -846,7 +857,9 @@ void Engine::on_message(proton::delivery& d, proton::message& m) {
   }
   if (auto id = property(m, "id")) request.id = *id;
   request.version = property(m, "version");
-  if (!f->message_id.empty()) request.idempotency_key = "amqp:" + options_.connector + ":" + f->message_id;
+  if (!f->message_id.empty()) {
+    request.idempotency_key = idempotency_key_for(options_.connector, state.user, route->address, f->message_id);
+  }
   f->key = request.idempotency_key;
   request.partner = partner_for(f->connection, m, *route);
   request.actor.user = state.user.empty() ? "anonymous" : state.user;

@@ -37,20 +37,6 @@ std::optional<RecordId> last_id(const ReadTxn& txn, MDB_dbi dbi) {
 
 std::uint64_t entries(const ReadTxn& txn, MDB_dbi dbi) { return store::entry_count(txn.get(), dbi); }
 
-// The idempotency keys without the request fingerprints kept beside them (their
-// keys begin with 'F', the keys' own with 'L', 'C' or 'P': lead_writes.cpp).
-std::uint64_t idempotency_keys(const ReadTxn& txn) {
-  std::uint64_t fingerprints = 0;
-  store::Cursor c(txn, txn.dbi().idempotency);
-  MDB_val k = store::to_val(std::string_view("F"));
-  MDB_val v{};
-  for (int rc = c.get(k, v, MDB_SET_RANGE); rc == 0 && k.mv_size > 0 && *static_cast<const char*>(k.mv_data) == 'F';
-       rc = c.get(k, v, MDB_NEXT)) {
-    ++fingerprints;
-  }
-  return entries(txn, txn.dbi().idempotency) - fingerprints;
-}
-
 // The record stored under `id`: a view into the map, valid while `txn` is open. `what`
 // names the record in the not-found error ("lead", "business partner").
 Result<std::string_view> record_at(const ReadTxn& txn, MDB_dbi dbi, RecordId id, std::string_view what) {
@@ -299,7 +285,7 @@ Result<StoreStats> LeadStore::stats() const {
   s.leads = entries(*txn, d.leads);
   s.partners = entries(*txn, d.partners);
   s.audit_entries = entries(*txn, d.audit);
-  s.idempotency_keys = idempotency_keys(*txn);
+  s.idempotency_keys = entries(*txn, d.idempotency);
   s.staged_index_entries = entries(*txn, d.staged_email) + entries(*txn, d.staged_phone);
   s.outbox_events = entries(*txn, d.outbox);
   s.deliveries = delivery_depths(*txn);

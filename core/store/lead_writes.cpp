@@ -47,20 +47,27 @@ Status check_actor(const Actor& actor) {
 
 namespace {
 
+// The id a key's value begins with (an idempotency key's may go on with the
+// request's fingerprint: idempotency_value).
 std::optional<RecordId> lookup_id(const WriteTxn& txn, MDB_dbi dbi, std::string_view key) {
   std::string_view value;
-  if (!txn.get(dbi, key, value) || value.size() != 8) return std::nullopt;
+  if (!txn.get(dbi, key, value) || value.size() < 8) return std::nullopt;
   return RecordId::from_key(value.data());
 }
 
-// An idempotency key remembers the request it was first used for (its
-// fingerprint, when the caller gives one), next to the key's own entry: a retry
-// must be the same request. Keys of earlier versions have none and match any.
-std::string fingerprint_key(std::string_view key) { return "F" + std::string(key); }
+// An idempotency key's entry holds the id it stands for and after it the
+// fingerprint of the request it was first used for (when the caller gives one): a
+// retry must be the same request. Keys of earlier versions hold the id alone and
+// match any request. (lookup_id reads the id and ignores the rest.)
+std::string idempotency_value(RecordId id, std::string_view fingerprint) {
+  return store::id_key(id) + std::string(fingerprint);
+}
 
 Status check_same_request(const WriteTxn& txn, std::string_view key, std::string_view fingerprint) {
+  constexpr std::size_t kIdBytes = 8;
   std::string_view stored;
-  if (fingerprint.empty() || !txn.get(txn.dbi().idempotency, fingerprint_key(key), stored) || stored == fingerprint) {
+  if (fingerprint.empty() || !txn.get(txn.dbi().idempotency, key, stored) || stored.size() <= kIdBytes ||
+      stored.substr(kIdBytes) == fingerprint) {
     return ok_status();
   }
   return Error{ErrorCode::invalid,
@@ -68,10 +75,6 @@ Status check_same_request(const WriteTxn& txn, std::string_view key, std::string
                {{"idempotency_key",
                  "used before for a different request: a retry sends the same request, a new "
                  "request needs a new key"}}};
-}
-
-void remember_request(WriteTxn& txn, std::string_view key, std::string_view fingerprint) {
-  if (!fingerprint.empty()) txn.put(txn.dbi().idempotency, fingerprint_key(key), fingerprint);
 }
 
 void put_indexes(WriteTxn& txn, const std::vector<store::IndexEntry>& entries, RecordId id) {
@@ -362,8 +365,9 @@ Result<CreateOutcome> apply_existing(WriteTxn& txn, PreparedCreate& p, RecordId 
     if (!lead) return lead.error();
     p.existing = std::make_unique<Lead>(std::move(lead).value());
   }
-  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(existing));
-  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
+  if (!p.idempotency_key.empty()) {
+    txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, idempotency_value(existing, p.request_fingerprint));
+  }
   return CreateOutcome{existing, false};
 }
 
@@ -439,8 +443,9 @@ Result<CreateOutcome> update_existing(WriteTxn& txn, PreparedCreate& p, const st
   auto changed = apply_change_lead(txn, cmd, ctx.now, ctx.outbox, ctx.processor, store::ChangeCause{&duplicate});
   if (!changed) return changed.error();
   if (p.want_record) p.existing = std::make_unique<Lead>(std::move(changed).value());
-  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(target));
-  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
+  if (!p.idempotency_key.empty()) {
+    txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, idempotency_value(target, p.request_fingerprint));
+  }
   return CreateOutcome{target, false};
 }
 
@@ -530,8 +535,9 @@ Result<CreateOutcome> apply_create_lead(WriteTxn& txn, PreparedCreate& p, const 
   txn.put_last(txn.dbi().by_changed, p.changed, {});
   txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 0), p.audit_json);
   if (p.created_qualified) store::note_created_qualified(txn, p.id, p.created_at);
-  if (!p.idempotency_key.empty()) txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, store::id_key(p.id));
-  if (!p.idempotency_key.empty()) remember_request(txn, "L:" + p.idempotency_key, p.request_fingerprint);
+  if (!p.idempotency_key.empty()) {
+    txn.put(txn.dbi().idempotency, "L:" + p.idempotency_key, idempotency_value(p.id, p.request_fingerprint));
+  }
   if (ctx.processor != nullptr && p.facts) {
     ctx.processor->index_new(txn, *p.lead, *p.facts);
     txn.put_last(txn.dbi().audit, store::audit_key(p.id, 1, 1), p.processed_audit_json);
@@ -748,8 +754,7 @@ Result<Lead> apply_change_lead(WriteTxn& txn, const ChangeLeadCommand& cmd, Time
   }
   auto changes = diff_members(before, after);
   if (!cmd.idempotency_key.empty()) {
-    txn.put(txn.dbi().idempotency, change_key(cmd), store::id_key(cmd.id));
-    remember_request(txn, change_key(cmd), cmd.request_fingerprint);
+    txn.put(txn.dbi().idempotency, change_key(cmd), idempotency_value(cmd.id, cmd.request_fingerprint));
   }
   if (changes.empty()) return before;  // nothing to do: no new version
 

@@ -691,6 +691,21 @@ def run_sasl(c, leadhub):
                 "[sasl] acme's FindLeads returns only ACME's leads", text)
         _, outcome, text, *_ = ops.request("leads", "ReadLead", "", props={"id": ops_lead})
         c.check(outcome == "ok", "[sasl] ops (unscoped) reads its lead", text)
+        # Message ids are unique per sender only: two logins that both send "order-1"
+        # each get their own lead (the second got the first's reply, lead and all).
+        _, outcome, text, *_ = ops.request("leads", "CreateLead", json.dumps(
+            {"subject": "ops order 1", "prospect": {"family_name": "OpsOrder"}}), msg_id="order-1")
+        ops_order = json.loads(text) if outcome == "ok" else {}
+        _, outcome, text, *_ = acme.request("leads", "CreateLead", json.dumps(
+            {"subject": "acme order 1", "prospect": {"family_name": "AcmeOrder"}}), msg_id="order-1")
+        acme_order = json.loads(text) if outcome == "ok" else {}
+        c.check(acme_order.get("subject") == "acme order 1" and acme_order.get("id") != ops_order.get("id")
+                and acme_order.get("owner", {}).get("channel") == "ACME",
+                "[sasl] the same message id from another login makes its own lead, not the first login's", text)
+        _, outcome, text, *_ = acme.request("leads", "CreateLead", json.dumps(
+            {"subject": "acme order 1", "prospect": {"family_name": "AcmeOrder"}}), msg_id="order-1")
+        c.check(outcome == "ok" and json.loads(text).get("id") == acme_order.get("id"),
+                "[sasl] ... while the same login's resend returns its lead again", text)
         acme.close()
         ops.close()
         for what, kw in [("a wrong password", {"user": "acme", "password": "guess"}),
