@@ -30,6 +30,7 @@
 
 #include "json/decode.hpp"
 #include "json/json_writer.hpp"
+#include "model/validation.hpp"
 #include "store/aging.hpp"
 #include "store/keys.hpp"
 #include "store/lead_store.hpp"
@@ -103,12 +104,6 @@ std::vector<RecordId> ids_in_range(const ReadTxn& txn, MDB_dbi dbi, std::string_
   return out;
 }
 
-bool ascii_iequal(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 // Why a campaign or channel filter names a key no lead has ever had, or nullopt
 // when some lead has it. Such a filter is a slip far more often than a question
 // (a report of 0 leads would look like an answer), so it is refused, naming a key
@@ -121,8 +116,9 @@ std::optional<std::string> unknown_key_reason(const ReadTxn& txn, MDB_dbi dbi, s
   if (c.get(k, v, MDB_SET) == 0) return std::nullopt;
   std::string reason = "no lead has the " + std::string(what) + " '" + std::string(key) + "'";
   std::string near;
+  const std::string lowered = lower_ascii(key);
   for_each_key(txn, dbi, [&](std::string_view stored, std::size_t) {
-    if (near.empty() && ascii_iequal(stored, key)) near = stored;
+    if (near.empty() && stored.size() == key.size() && lower_ascii(stored) == lowered) near = stored;
   });
   if (!near.empty()) return reason + " (did you mean '" + near + "'? names are compared exactly, case included)";
   return reason + " (names are compared exactly, case included)";
